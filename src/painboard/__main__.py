@@ -1,0 +1,3 @@
+from painboard.cli import main
+
+main()

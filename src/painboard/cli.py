@@ -1,0 +1,278 @@
+"""The command line. Parses, calls services, prints. No SQL and no domain rules here."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import date
+from typing import Any
+
+import click
+
+from painboard import __version__
+from painboard.config import Settings
+from painboard.errors import BadInput, PainboardError
+from painboard.models import INTERFERENCE_DOMAINS, parse_day, parse_when
+from painboard.services import Painboard, jsonable
+
+
+class PainboardGroup(click.Group):
+    """Turns the app's errors into a message on stderr and an exit code, never a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except PainboardError as exc:
+            click.echo(f"painboard: {exc}", err=True)
+            ctx.exit(2 if isinstance(exc, BadInput) else 1)
+
+
+def _pb(ctx: click.Context) -> Painboard:
+    return ctx.find_object(Painboard) or ctx.ensure_object(dict)["pb"]
+
+
+def _echo_json(data: Any) -> None:
+    click.echo(json.dumps(jsonable(data), indent=2, ensure_ascii=False))
+
+
+def _when(pb: Painboard, text: str | None, field: str = "at"):
+    return parse_when(text, pb.tz, field=field)
+
+
+def _day(pb: Painboard, text: str | None, field: str = "since") -> date | None:
+    return parse_day(text, pb.tz, field=field) if text else None
+
+
+@click.group(cls=PainboardGroup, invoke_without_command=True,
+             context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--db", "db", envvar="PAINBOARD_DB", type=click.Path(dir_okay=False),
+              help="Database file (default: in your user data folder).")
+@click.option("--read-only", is_flag=True, help="Open the data without changing it.")
+@click.option("--plugins-dir", envvar="PAINBOARD_PLUGINS_DIR", type=click.Path(file_okay=False),
+              help="Folder of plugin .py files.")
+@click.version_option(__version__, prog_name="painboard")
+@click.pass_context
+def cli(ctx: click.Context, db: str | None, read_only: bool, plugins_dir: str | None) -> None:
+    """painboard: keep your pain log and plan, and see how things are going."""
+    settings = Settings.load(db=db, read_only=read_only, plugins_dir=plugins_dir)
+    ctx.obj = Painboard(settings)
+    if ctx.invoked_subcommand is None:
+        from painboard.tui.app import run_dashboard
+
+        run_dashboard(ctx.obj)
+
+
+@cli.command()
+@click.option("--days", default=90, show_default=True, type=click.IntRange(7, 3650))
+@click.option("--seed", default=7, show_default=True, type=int)
+@click.option("--force", is_flag=True, help="Replace what the database holds.")
+@click.pass_obj
+def demo(pb: Painboard, days: int, seed: int, force: bool) -> None:
+    """Fill an empty database with a realistic patient story."""
+    from painboard.demo import load_demo
+
+    counts = load_demo(pb, days=days, seed=seed, force=force)
+    click.echo(f"demo story written to {pb.db.path}: {counts['pain_entry']} entries, "
+               f"{counts['episode']} breakthrough episodes, {counts['plan_item']} plan items, "
+               f"{counts['plan_event']} plan events, {counts['daily_review']} daily reviews")
+
+
+@cli.command()
+@click.argument("intensity")
+@click.option("--at", "at", help="When: 14:30, 'yesterday 14:30' or ISO 8601 (default now).")
+@click.option("--site", multiple=True, help="Where (repeat for more).")
+@click.option("--quality", multiple=True, help="What it felt like: aching, sharp, burning...")
+@click.option("--pattern", help="constant, intermittent or on movement.")
+@click.option("--activity", help="What you were doing when it started.")
+@click.option("--worse", multiple=True, help="What made it worse.")
+@click.option("--better", multiple=True, help="What made it better.")
+@click.option("--duration", help="How long it lasted, in minutes.")
+@click.option("--note")
+@click.pass_obj
+def log(pb: Painboard, intensity: str, at: str | None, site, quality, pattern, activity, worse,
+        better, duration, note) -> None:
+    """Log pain now: INTENSITY from 0 (none) to 10 (worst imaginable)."""
+    entry = pb.log_pain(intensity=intensity, occurred_at=_when(pb, at), sites=list(site),
+                        qualities=list(quality), pattern=pattern, activity=activity,
+                        worse=list(worse), better=list(better), duration_min=duration, note=note)
+    click.echo(f"logged {entry.intensity}/10 at {pb.local(entry.occurred_at):%a %d %b %H:%M} (entry {entry.id})")
+
+
+@cli.command()
+@click.argument("peak")
+@click.option("--at", "at", help="Onset (default now).")
+@click.option("--type", "type_", help="spontaneous, incident volitional, incident non-volitional, procedural, end of dose.")
+@click.option("--trigger")
+@click.option("--duration", help="Minutes until it settled.")
+@click.option("--rescue", "rescue", help="The as-needed plan item taken (number or name).")
+@click.option("--background", help="Background pain before it, 0-10.")
+@click.option("--site")
+@click.option("--quality")
+@click.option("--note")
+@click.pass_obj
+def episode(pb: Painboard, peak, at, type_, trigger, duration, rescue, background, site, quality, note) -> None:
+    """Record a breakthrough episode with its PEAK intensity."""
+    ep = pb.record_episode(peak=peak, onset=_when(pb, at), duration_min=duration, rescue_item=rescue,
+                           type=type_, trigger=trigger, background=background, site=site,
+                           quality=quality, note=note)
+    extra = f", {ep.duration_min} min" if ep.duration_min is not None else ""
+    click.echo(f"breakthrough episode recorded: peak {ep.peak}/10{extra} (episode {ep.id})")
+
+
+@cli.group()
+def plan() -> None:
+    """The treatment plan: medication, bone-strengthening drugs, radiation, procedures."""
+
+
+CATEGORIES = ["medication", "bone_strengthening", "radiation", "procedure", "supportive"]
+
+
+@plan.command("add")
+@click.argument("name")
+@click.option("--category", type=click.Choice(CATEGORIES), default="medication", show_default=True)
+@click.option("--dose", type=float)
+@click.option("--unit")
+@click.option("--route")
+@click.option("--times", help="Daily at these times, like 08:00,20:00.")
+@click.option("--every-weeks", type=int, help="Every N weeks from the start date.")
+@click.option("--rrule", help="An RFC 5545 recurrence rule, like FREQ=DAILY;BYHOUR=8,20.")
+@click.option("--as-needed", is_flag=True, help="Taken when needed.")
+@click.option("--max-per-day", type=int, help="For as-needed items: the most a day.")
+@click.option("--on", "on", help="A one-off item's date (radiation session, procedure).")
+@click.option("--sessions", type=int, help="A course of N sessions (with --rrule or --times).")
+@click.option("--start", help="Start date (default today).")
+@click.option("--end", help="End date.")
+@click.option("--mme-factor", type=float, help="Oral morphine equivalent factor (default from the table for known opioids).")
+@click.option("--note")
+@click.pass_obj
+def plan_add(pb: Painboard, name, category, dose, unit, route, times, every_weeks, rrule, as_needed,
+             max_per_day, on, sessions, start, end, mme_factor, note) -> None:
+    """Add a plan item."""
+    from painboard.services import rrule_from_options
+
+    rule = rrule_from_options(rrule, times, every_weeks)
+    kind = ("as_needed" if as_needed else "course" if sessions else "once" if on else
+            "scheduled" if rule else None)
+    if kind is None:
+        raise BadInput("say when: --times, --every-weeks, --rrule, --as-needed or --on", field="schedule")
+    fields = dict(name=name, category=category, dose=dose, unit=unit, route=route, kind=kind, rrule=rule,
+                  max_per_day=max_per_day, sessions=sessions, mme_factor=mme_factor, note=note,
+                  on_date=_day(pb, on, "on"), end_date=_day(pb, end, "end"))
+    if start:
+        fields["start_date"] = _day(pb, start, "start")
+    item = pb.add_plan_item(**fields)
+    click.echo(f"plan item {item.id} added: {item.label()} ({item.kind.replace('_', ' ')})")
+
+
+@plan.command("list")
+@click.option("--json", "as_json", is_flag=True)
+@click.option("--all", "show_all", is_flag=True, help="Include stopped items.")
+@click.pass_obj
+def plan_list(pb: Painboard, as_json: bool, show_all: bool) -> None:
+    """List plan items."""
+    items = pb.plan(include_stopped=show_all or as_json)
+    if as_json:
+        _echo_json(items)
+        return
+    if not items:
+        click.echo("the plan is empty: add items with 'painboard plan add'")
+    for it in items:
+        when = {"scheduled": it.rrule, "as_needed": f"as needed, up to {it.max_per_day}/day" if it.max_per_day else "as needed",
+                "once": f"on {it.on_date}", "course": f"{it.sessions} sessions"}[it.kind]
+        status = "" if it.status == "active" else f" [{it.status}]"
+        click.echo(f"{it.id:>3}  {it.category:<18} {it.label():<32} {when}{status}")
+
+
+@plan.command("done")
+@click.argument("item")
+@click.option("--at", "at", help="When (default now).")
+@click.option("--skipped", is_flag=True, help="Record it as skipped.")
+@click.option("--amount", type=float, help="Amount taken, if not the planned dose.")
+@click.option("--note")
+@click.pass_obj
+def plan_done(pb: Painboard, item, at, skipped, amount, note) -> None:
+    """Record a dose taken or a session done for ITEM (number or name)."""
+    ev = pb.mark_done(item, at=_when(pb, at), status="skipped" if skipped else None, amount=amount, note=note)
+    click.echo(f"recorded: item {ev.item_id} {ev.status} at {pb.local(ev.done_at):%H:%M} (event {ev.id})")
+
+
+@plan.command("stop")
+@click.argument("item")
+@click.option("--on", "on", help="Last day (default today).")
+@click.pass_obj
+def plan_stop(pb: Painboard, item, on) -> None:
+    """Stop ITEM (number or name); its history stays."""
+    it = pb.stop_item(item, on=_day(pb, on, "on"))
+    click.echo(f"stopped {it.label()} from {it.end_date}")
+
+
+@cli.command()
+@click.option("--day", help="Which day (default today).")
+@click.option("--worst")
+@click.option("--least")
+@click.option("--average")
+@click.option("--now", "now_")
+@click.option("--relief", help="Relief from treatment, 0-100 in steps of 10.")
+@click.option("--interference", multiple=True, help="DOMAIN=N, e.g. walking=6 (repeatable).")
+@click.option("--note")
+@click.option("--yes", "-y", is_flag=True, help="Ask nothing: use the options and today's entries.")
+@click.pass_obj
+def review(pb: Painboard, day, worst, least, average, now_, relief, interference, note, yes) -> None:
+    """The daily review: a few questions about today's pain and how it got in the way."""
+    d = _day(pb, day, "day") or pb.today()
+    pre = pb.review_prefill(d)
+    given = {"worst": worst, "least": least, "average": average, "now": now_, "relief_pct": relief}
+    questions = {"worst": "Worst pain in the last 24 hours (0-10)",
+                 "least": "Least pain in the last 24 hours (0-10)",
+                 "average": "Pain on average (0-10)", "now": "Pain right now (0-10)",
+                 "relief_pct": "How much relief has treatment given, 0-100 %"}
+    answers: dict[str, Any] = {}
+    for key, q in questions.items():
+        if given[key] is not None or yes:
+            answers[key] = given[key] if given[key] is not None else pre.get(key)
+        else:
+            default = pre.get(key)
+            answers[key] = click.prompt(q, default="" if default is None else str(default),
+                                        show_default=default is not None) or None
+    inter: dict[str, Any] = dict(pre.get("interference") or {})
+    for pair in interference:
+        k, _, v = pair.partition("=")
+        inter[k.strip()] = v.strip()
+    if not yes and not interference:
+        click.echo("How much did pain get in the way of these today? 0 not at all, 10 completely.")
+        for k, label in INTERFERENCE_DOMAINS.items():
+            cur = inter.get(k)
+            inter[k] = click.prompt(f"  {label}", default="" if cur is None else str(cur),
+                                    show_default=cur is not None) or None
+    if note is None and not yes:
+        note = click.prompt("A note (optional)", default=pre.get("note") or "", show_default=False) or None
+    r = pb.save_review(day=d, interference=inter, note=note if note is not None else pre.get("note"), **answers)
+    click.echo(f"review saved for {r.day:%a %d %b}")
+
+
+@cli.command()
+@click.option("--since", help="From this date (ISO date, 'yesterday' or '30d').")
+@click.option("--until", help="Up to (not including) this date.")
+@click.option("--limit", type=int)
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def entries(pb: Painboard, since, until, limit, as_json) -> None:
+    """List pain entries."""
+    rows = pb.entries(_day(pb, since), _day(pb, until, "until"), limit=limit)
+    if as_json:
+        _echo_json(rows)
+        return
+    for r in rows:
+        where = ", ".join(r["sites"] or [])
+        feel = ", ".join(r["qualities"] or [])
+        click.echo(f"{pb.local(r['occurred_at']):%Y-%m-%d %H:%M}  {r['intensity']:>2}/10  {where:<20} {feel}")
+    if not rows:
+        click.echo("no entries", err=True)
+
+
+def main() -> None:
+    cli(prog_name="painboard")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,59 @@
+"""Settings: where the data lives, the user's time zone, what counts as night."""
+
+from __future__ import annotations
+
+import os
+from datetime import time, tzinfo
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import platformdirs
+from pydantic import BaseModel, ConfigDict
+
+APP = "painboard"
+
+
+def default_db_path() -> Path:
+    return Path(platformdirs.user_data_dir(APP)) / "painboard.db"
+
+
+def default_plugins_dir() -> Path:
+    return Path(platformdirs.user_config_dir(APP)) / "plugins"
+
+
+def local_zone() -> tzinfo:
+    """The user's zone: PAINBOARD_TZ, else TZ, else the system's."""
+    name = os.environ.get("PAINBOARD_TZ") or os.environ.get("TZ")
+    if name:
+        try:
+            return ZoneInfo(name.lstrip(":"))
+        except Exception:
+            pass
+    try:
+        link = os.path.realpath("/etc/localtime")
+        if "zoneinfo/" in link:
+            return ZoneInfo(link.split("zoneinfo/", 1)[1])
+    except Exception:
+        pass
+    from datetime import datetime
+
+    return datetime.now().astimezone().tzinfo  # fixed offset fallback
+
+
+class Settings(BaseModel):
+    model_config = ConfigDict(arbitrary_types_allowed=True, frozen=True)
+
+    db_path: Path
+    read_only: bool = False
+    tz: tzinfo
+    night_start: time = time(22, 0)
+    night_end: time = time(6, 0)
+    plugins_dir: Path | None = None
+
+    @classmethod
+    def load(cls, db: str | Path | None = None, read_only: bool = False,
+             plugins_dir: str | Path | None = None) -> "Settings":
+        db_path = Path(db or os.environ.get("PAINBOARD_DB") or default_db_path()).expanduser()
+        pdir = plugins_dir or os.environ.get("PAINBOARD_PLUGINS_DIR")
+        return cls(db_path=db_path, read_only=read_only, tz=local_zone(),
+                   plugins_dir=Path(pdir).expanduser() if pdir else default_plugins_dir())

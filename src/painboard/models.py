@@ -1,0 +1,510 @@
+"""Domain records and their validation. Messages are written for the person typing."""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from datetime import date, datetime, time, timedelta, timezone, tzinfo
+from importlib import resources
+from typing import Any, Literal
+
+from dateutil import rrule as du_rrule
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from painboard.errors import BadInput
+
+# How far ahead of the clock an entry may be dated (clock skew between machines).
+FUTURE_SLACK = timedelta(minutes=5)
+
+KNOWN_SITES = (
+    "left hip", "right hip", "pelvis", "lower back", "upper back", "neck", "ribs",
+    "sternum", "left femur", "right femur", "left shoulder", "right shoulder", "skull",
+    "left arm", "right arm", "left leg", "right leg", "sacrum", "spine",
+)
+KNOWN_QUALITIES = (
+    "aching", "burning", "stabbing", "throbbing", "sharp", "dull", "shooting", "gnawing",
+    "tender", "cramping", "electric", "pressing",
+)
+SITE_ALIASES = {"l hip": "left hip", "r hip": "right hip", "low back": "lower back",
+                "lumbar": "lower back", "thoracic": "upper back"}
+QUALITY_ALIASES = {"ache": "aching", "achy": "aching", "burn": "burning", "stab": "stabbing",
+                   "throb": "throbbing", "shock": "electric", "electric shock": "electric"}
+
+Pattern = Literal["constant", "intermittent", "on movement"]
+EpisodeType = Literal["spontaneous", "incident volitional", "incident non-volitional",
+                      "procedural", "end of dose"]
+Category = Literal["medication", "bone_strengthening", "radiation", "procedure", "supportive"]
+ItemKind = Literal["scheduled", "as_needed", "once", "course"]
+ItemStatus = Literal["active", "stopped", "completed"]
+EventStatus = Literal["taken", "skipped", "done", "missed"]
+
+# Our own wording for the seven interference domains (see licensing note in clinical.md).
+INTERFERENCE_DOMAINS: dict[str, str] = {
+    "activity": "Getting on with things in general",
+    "mood": "Your mood",
+    "walking": "Walking and getting about",
+    "work": "Work, including jobs around the home",
+    "relations": "Time with other people",
+    "sleep": "Sleep",
+    "enjoyment": "Enjoying life",
+}
+
+
+def new_key() -> str:
+    return uuid.uuid4().hex
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _norm_terms(values: Any, aliases: dict[str, str]) -> list[str]:
+    if values is None:
+        return []
+    if isinstance(values, str):
+        values = [values]
+    out: list[str] = []
+    for v in values:
+        for part in str(v).split(","):
+            t = " ".join(part.strip().lower().split())
+            t = aliases.get(t, t)
+            if t and t not in out:
+                out.append(t)
+    return out
+
+
+def _text(v: Any) -> str | None:
+    if v is None:
+        return None
+    t = str(v).strip()
+    return t or None
+
+
+def _score(v: Any, name: str = "score") -> int | None:
+    """A 0-10 whole number, from an int or its text; never a fraction or a bool."""
+    if v is None or v == "":
+        return None
+    if isinstance(v, bool):
+        raise ValueError("must be a whole number from 0 to 10")
+    if isinstance(v, float):
+        if not v.is_integer():
+            raise ValueError(f"must be a whole number from 0 to 10 (got {v:g})")
+        v = int(v)
+    if isinstance(v, str):
+        if not re.fullmatch(r"\s*-?\d+\s*", v):
+            raise ValueError(f"must be a whole number from 0 to 10 (got {v!r})")
+        v = int(v)
+    if not isinstance(v, int):
+        raise ValueError("must be a whole number from 0 to 10")
+    if not 0 <= v <= 10:
+        raise ValueError(f"must be a whole number from 0 to 10 (got {v})")
+    return v
+
+
+def _aware(v: Any) -> Any:
+    if isinstance(v, datetime) and v.tzinfo is None:
+        raise ValueError("needs a time zone")
+    if isinstance(v, datetime):
+        return v.astimezone(timezone.utc)
+    return v
+
+
+def _not_future(v: datetime | None) -> datetime | None:
+    if v is not None and v > utcnow() + FUTURE_SLACK:
+        raise ValueError("is in the future")
+    return v
+
+
+class Record(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=False)
+
+    @classmethod
+    def build(cls, **data: Any):
+        """Validate, turning pydantic's error into one BadInput naming the field."""
+        try:
+            return cls(**data)
+        except ValidationError as exc:
+            err = exc.errors()[0]
+            loc = ".".join(str(p) for p in err["loc"]) or None
+            msg = err["msg"].removeprefix("Value error, ")
+            if err["type"] == "extra_forbidden":
+                msg = "is not a known field"
+            m = re.fullmatch(r"(\w+): (.*)", msg)
+            if not loc and m:
+                loc, msg = m.group(1), m.group(2)
+            raise BadInput(msg, field=loc) from None
+
+
+class PainEntry(Record):
+    id: int | None = None
+    occurred_at: datetime
+    recorded_at: datetime = Field(default_factory=utcnow)
+    intensity: int
+    sites: list[str] = []
+    qualities: list[str] = []
+    pattern: Pattern | None = None
+    activity: str | None = None
+    worse: list[str] = []
+    better: list[str] = []
+    duration_min: int | None = None
+    note: str | None = None
+    source: str = "manual"
+    derived: bool = False
+    original_level: str | None = None
+    key: str = Field(default_factory=new_key)
+
+    _intensity = field_validator("intensity", mode="before")(lambda v: _score(v))
+    _at = field_validator("occurred_at", "recorded_at", mode="after")(_aware)
+    _sites = field_validator("sites", mode="before")(lambda v: _norm_terms(v, SITE_ALIASES))
+    _qual = field_validator("qualities", mode="before")(lambda v: _norm_terms(v, QUALITY_ALIASES))
+    _lists = field_validator("worse", "better", mode="before")(lambda v: _norm_terms(v, {}))
+    _texts = field_validator("activity", "note", mode="before")(_text)
+
+    @field_validator("occurred_at", mode="after")
+    @classmethod
+    def _at_not_future(cls, v: datetime) -> datetime:
+        return _not_future(v)
+
+    @field_validator("duration_min", mode="before")
+    @classmethod
+    def _duration(cls, v: Any) -> int | None:
+        return _minutes(v)
+
+    @field_validator("pattern", mode="before")
+    @classmethod
+    def _pattern(cls, v: Any) -> Any:
+        v = _text(v)
+        return v.lower().replace("_", " ") if v else None
+
+
+def _minutes(v: Any) -> int | None:
+    if v is None or v == "":
+        return None
+    if isinstance(v, bool):
+        raise ValueError("must be a number of minutes")
+    try:
+        f = float(v)
+    except (TypeError, ValueError):
+        raise ValueError(f"must be a number of minutes (got {v!r})") from None
+    if f < 0:
+        raise ValueError("cannot be negative")
+    if f > 7 * 24 * 60:
+        raise ValueError("is longer than a week")
+    return round(f)
+
+
+class Episode(Record):
+    """A breakthrough episode: a flare on top of background pain."""
+
+    id: int | None = None
+    onset: datetime
+    peak_at: datetime | None = None
+    end_at: datetime | None = None
+    peak: int
+    background: int | None = None
+    type: EpisodeType | None = None
+    trigger: str | None = None
+    site: str | None = None
+    quality: str | None = None
+    rescue_event_id: int | None = None
+    relief_min: int | None = None
+    activity_abandoned: bool | None = None
+    note: str | None = None
+    recorded_at: datetime = Field(default_factory=utcnow)
+    source: str = "manual"
+    key: str = Field(default_factory=new_key)
+
+    _scores = field_validator("peak", "background", mode="before")(lambda v: _score(v))
+    _times = field_validator("onset", "peak_at", "end_at", "recorded_at", mode="after")(_aware)
+    _texts = field_validator("trigger", "note", mode="before")(_text)
+    _relief = field_validator("relief_min", mode="before")(lambda v: _minutes(v))
+
+    @field_validator("onset", mode="after")
+    @classmethod
+    def _onset_not_future(cls, v: datetime) -> datetime:
+        return _not_future(v)
+
+    @field_validator("type", mode="before")
+    @classmethod
+    def _type(cls, v: Any) -> Any:
+        v = _text(v)
+        return v.lower().replace("_", " ").replace("-", " ").replace("non volitional", "non-volitional") if v else None
+
+    @field_validator("site", mode="before")
+    @classmethod
+    def _site(cls, v: Any) -> Any:
+        t = _norm_terms(v, SITE_ALIASES)
+        return t[0] if t else None
+
+    @field_validator("quality", mode="before")
+    @classmethod
+    def _quality(cls, v: Any) -> Any:
+        t = _norm_terms(v, QUALITY_ALIASES)
+        return t[0] if t else None
+
+    @model_validator(mode="after")
+    def _order(self) -> "Episode":
+        if self.end_at is not None and self.end_at < self.onset:
+            raise ValueError("end: is before the onset")
+        if self.peak_at is not None and self.peak_at < self.onset:
+            raise ValueError("peak_at: is before the onset")
+        if self.background is not None and self.background > self.peak:
+            raise ValueError("background: is higher than the peak")
+        return self
+
+    @property
+    def duration_min(self) -> int | None:
+        if self.end_at is None:
+            return None
+        return round((self.end_at - self.onset).total_seconds() / 60)
+
+
+class DailyReview(Record):
+    day: date
+    worst: int | None = None
+    least: int | None = None
+    average: int | None = None
+    now: int | None = None
+    relief_pct: int | None = None
+    interference: dict[str, int | None] = {}
+    note: str | None = None
+    recorded_at: datetime = Field(default_factory=utcnow)
+
+    _scores = field_validator("worst", "least", "average", "now", mode="before")(lambda v: _score(v))
+    _note = field_validator("note", mode="before")(_text)
+
+    @field_validator("relief_pct", mode="before")
+    @classmethod
+    def _relief(cls, v: Any) -> int | None:
+        if v is None or v == "":
+            return None
+        try:
+            n = int(str(v).strip().rstrip("%"))
+        except ValueError:
+            raise ValueError(f"must be a percentage from 0 to 100 (got {v!r})") from None
+        if not 0 <= n <= 100 or n % 10:
+            raise ValueError(f"must be 0 to 100 in steps of 10 (got {n})")
+        return n
+
+    @field_validator("interference", mode="before")
+    @classmethod
+    def _interference(cls, v: Any) -> dict[str, int | None]:
+        v = v or {}
+        out: dict[str, int | None] = {}
+        for k, val in dict(v).items():
+            if k not in INTERFERENCE_DOMAINS:
+                raise ValueError(f"{k!r} is not one of {', '.join(INTERFERENCE_DOMAINS)}")
+            try:
+                out[k] = _score(val)
+            except ValueError as e:
+                raise ValueError(f"{k} {e}") from None
+        return out
+
+    @model_validator(mode="after")
+    def _consistent(self) -> "DailyReview":
+        if self.least is not None and self.worst is not None and self.least > self.worst:
+            raise ValueError("least: is higher than worst")
+        if self.day > (utcnow() + timedelta(days=1)).date():
+            raise ValueError("day: is in the future")
+        return self
+
+
+class PlanItem(Record):
+    id: int | None = None
+    category: Category
+    name: str
+    dose: float | None = None
+    unit: str | None = None
+    route: str | None = None
+    kind: ItemKind
+    rrule: str | None = None
+    max_per_day: int | None = None
+    on_date: date | None = None
+    sessions: int | None = None
+    start_date: date
+    end_date: date | None = None
+    status: ItemStatus = "active"
+    mme_factor: float | None = None
+    note: str | None = None
+
+    @field_validator("name", mode="before")
+    @classmethod
+    def _name(cls, v: Any) -> Any:
+        t = _text(v)
+        if not t:
+            raise ValueError("is empty")
+        return t
+
+    @field_validator("dose", "mme_factor")
+    @classmethod
+    def _positive(cls, v: float | None) -> float | None:
+        if v is not None and v <= 0:
+            raise ValueError("must be more than 0")
+        return v
+
+    @field_validator("max_per_day", "sessions")
+    @classmethod
+    def _count(cls, v: int | None) -> int | None:
+        if v is not None and v < 1:
+            raise ValueError("must be at least 1")
+        return v
+
+    @field_validator("rrule", mode="before")
+    @classmethod
+    def _rrule(cls, v: Any) -> Any:
+        v = _text(v)
+        if v is None:
+            return None
+        v = v.removeprefix("RRULE:").upper()
+        try:
+            du_rrule.rrulestr(v, dtstart=datetime(2000, 1, 1))
+        except Exception as e:
+            raise ValueError(f"is not an RFC 5545 recurrence rule ({e})") from None
+        return v
+
+    @model_validator(mode="after")
+    def _by_kind(self) -> "PlanItem":
+        if self.kind == "scheduled" and not self.rrule:
+            raise ValueError("rrule: a scheduled item needs a recurrence rule (for example FREQ=DAILY;BYHOUR=8,20)")
+        if self.kind == "once" and self.on_date is None:
+            raise ValueError("on_date: a one-off item needs a date")
+        if self.kind == "course" and not self.sessions:
+            raise ValueError("sessions: a course needs a number of sessions")
+        if self.end_date is not None and self.end_date < self.start_date:
+            raise ValueError("end_date: is before the start date")
+        return self
+
+    def label(self) -> str:
+        dose = ""
+        if self.dose is not None:
+            dose = f" {self.dose:g}{(' ' + self.unit) if self.unit else ''}"
+        return f"{self.name}{dose}"
+
+    def occurrences(self, day_start: datetime, day_end: datetime, tz: tzinfo) -> list[datetime]:
+        """Due times in [day_start, day_end) for scheduled and course items, as aware UTC."""
+        if self.kind == "once":
+            d = datetime.combine(self.on_date, time(0), tz)  # type: ignore[arg-type]
+            return [d.astimezone(timezone.utc)] if day_start <= d < day_end else []
+        if not self.rrule:
+            return []
+        start = datetime.combine(self.start_date, time(0))
+        rule = du_rrule.rrulestr(self.rrule, dtstart=start)
+        if self.kind == "course" and self.sessions and "COUNT" not in self.rrule:
+            rule = rule.replace(count=self.sessions)
+        lo = day_start.astimezone(tz).replace(tzinfo=None)
+        hi = day_end.astimezone(tz).replace(tzinfo=None)
+        until = datetime.combine(self.end_date, time(23, 59, 59)) if self.end_date else None
+        out = []
+        for t in rule.between(lo, hi, inc=True):
+            if t == hi or (until and t > until):
+                continue
+            out.append(t.replace(tzinfo=tz).astimezone(timezone.utc))
+        return out
+
+    def next_due(self, after: datetime, tz: tzinfo) -> datetime | None:
+        """The first due time at or after ``after``."""
+        if self.kind == "once":
+            d = datetime.combine(self.on_date, time(0), tz)  # type: ignore[arg-type]
+            return d.astimezone(timezone.utc)
+        if not self.rrule:
+            return None
+        start = datetime.combine(self.start_date, time(0))
+        rule = du_rrule.rrulestr(self.rrule, dtstart=start)
+        if self.kind == "course" and self.sessions and "COUNT" not in self.rrule:
+            rule = rule.replace(count=self.sessions)
+        t = rule.after(after.astimezone(tz).replace(tzinfo=None), inc=True)
+        if t is None or (self.end_date and t.date() > self.end_date):
+            return None
+        return t.replace(tzinfo=tz).astimezone(timezone.utc)
+
+
+class PlanEvent(Record):
+    id: int | None = None
+    item_id: int
+    due_at: datetime | None = None
+    done_at: datetime = Field(default_factory=utcnow)
+    status: EventStatus = "taken"
+    amount: float | None = None
+    note: str | None = None
+    episode_id: int | None = None
+    source: str = "manual"
+    key: str = Field(default_factory=new_key)
+
+    _times = field_validator("due_at", "done_at", mode="after")(_aware)
+
+    @field_validator("done_at", mode="after")
+    @classmethod
+    def _done_not_future(cls, v: datetime) -> datetime:
+        return _not_future(v)
+
+    @field_validator("amount")
+    @classmethod
+    def _amount(cls, v: float | None) -> float | None:
+        if v is not None and v < 0:
+            raise ValueError("cannot be negative")
+        return v
+
+
+def parse_when(text: str | None, tz: tzinfo, now: datetime | None = None,
+               field: str = "at") -> datetime:
+    """'now', '14:30' (today), 'yesterday 14:30', or ISO 8601; naive means local time."""
+    now = now or utcnow()
+    if text is None or str(text).strip().lower() in ("", "now"):
+        return now
+    t = str(text).strip()
+    local_now = now.astimezone(tz)
+    m = re.fullmatch(r"(?:(yesterday|today)\s+)?(\d{1,2}):(\d{2})", t, re.I)
+    if m:
+        hh, mm = int(m.group(2)), int(m.group(3))
+        if hh > 23 or mm > 59:
+            raise BadInput(f"{t!r} is not a time of day", field=field)
+        day = local_now.date() - timedelta(days=1 if (m.group(1) or "").lower() == "yesterday" else 0)
+        dt = datetime.combine(day, time(hh, mm), tz)
+    else:
+        try:
+            dt = datetime.fromisoformat(t.replace(" ", "T", 1) if re.match(r"\d{4}-\d\d-\d\d \d", t) else t)
+        except ValueError:
+            raise BadInput(f"{t!r} is not a time: use 14:30, 'yesterday 14:30' or ISO 8601 like 2026-11-28T14:30",
+                           field=field) from None
+        if dt.tzinfo is None:
+            dt = dt.replace(tzinfo=tz)
+    dt = dt.astimezone(timezone.utc)
+    if dt > now + FUTURE_SLACK:
+        raise BadInput(f"{t!r} is in the future", field=field)
+    return dt
+
+
+def parse_day(text: str | None, tz: tzinfo, now: datetime | None = None, field: str = "since") -> date:
+    """A local date: ISO date, 'today', 'yesterday', or a number of days back like '30d'."""
+    now = now or utcnow()
+    today = now.astimezone(tz).date()
+    if text is None or str(text).strip().lower() in ("", "today"):
+        return today
+    t = str(text).strip().lower()
+    if t == "yesterday":
+        return today - timedelta(days=1)
+    m = re.fullmatch(r"(\d+)\s*d", t)
+    if m:
+        return today - timedelta(days=int(m.group(1)))
+    try:
+        return date.fromisoformat(t)
+    except ValueError:
+        raise BadInput(f"{text!r} is not a date: use 2026-11-01, 'yesterday' or '30d'", field=field) from None
+
+
+def load_opioid_factors() -> dict[str, float]:
+    raw = resources.files("painboard").joinpath("data/opioid_factors.json").read_text()
+    return {k: float(v) for k, v in json.loads(raw)["factors"].items()}
+
+
+def guess_mme_factor(name: str, route: str | None = None) -> float | None:
+    """The factor for a named opioid, from the versioned table; None if not an opioid we know."""
+    n = name.lower()
+    factors = load_opioid_factors()
+    if "fentanyl" in n:
+        return factors.get("fentanyl transdermal") if (route or "").lower() in ("", "transdermal", "patch") else None
+    for drug, f in factors.items():
+        if drug in n:
+            return f
+    return None

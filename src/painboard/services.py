@@ -1,0 +1,440 @@
+"""The use-cases both faces call. No SQL here (store/ has it) and never Textual."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime, time, timedelta, timezone, tzinfo
+from typing import Any
+
+from painboard.config import Settings
+from painboard.errors import BadInput, NotFound
+from painboard.models import (DailyReview, Episode, PainEntry, PlanEvent, PlanItem, guess_mme_factor,
+                              utcnow)
+from painboard.store import Database
+from painboard.store import repository as repo
+
+# Clinical marker from clinical.md: more than about 4 rescue doses a day is worth raising.
+RESCUE_DOSES_MARKER = 4
+
+
+def tz_name(tz: tzinfo) -> str:
+    return getattr(tz, "key", None) or "UTC"
+
+
+@dataclass
+class ChecklistLine:
+    """One line of today's plan checklist."""
+
+    item_id: int
+    label: str
+    category: str
+    kind: str
+    state: str  # done | due | overdue | upcoming | as_needed | skipped
+    due_at: datetime | None = None
+    event_id: int | None = None
+    count_today: int = 0
+    max_per_day: int | None = None
+    due_in_days: int | None = None
+    text: str = ""
+
+
+@dataclass
+class Today:
+    day: date
+    now: int | None
+    now_at: datetime | None
+    average: float | None
+    worst: int | None
+    entries: int
+    episodes: int
+    episode_median_min: float | None
+    rescue_doses: int
+    rescue_max: int | None
+    mme: float | None
+    nights_with_pain: int
+    nights: int
+    open_episode: dict[str, Any] | None = None
+
+    @property
+    def rescue_marker(self) -> bool:
+        return self.rescue_doses > RESCUE_DOSES_MARKER
+
+
+@dataclass
+class Trend:
+    start: date
+    end: date
+    days: list[dict[str, Any]] = field(default_factory=list)  # day, average, worst, episodes
+    markers: list[dict[str, Any]] = field(default_factory=list)  # day, category, label
+
+
+@dataclass
+class Snapshot:
+    """Everything the dashboard shows, read in one unit of work."""
+
+    revision: int
+    today: Today
+    checklist: list[ChecklistLine]
+    trend: Trend
+    recent: list[dict[str, Any]]
+    metrics: list[Any] = field(default_factory=list)  # metric results, filled by the plugin registry
+
+
+class Painboard:
+    """The application's use-cases over one database."""
+
+    def __init__(self, settings: Settings, db: Database | None = None):
+        self.settings = settings
+        self.tz = settings.tz
+        self.db = db or Database(settings.db_path, read_only=settings.read_only)
+
+    # -- time helpers ----------------------------------------------------------------------
+    def today(self, now: datetime | None = None) -> date:
+        return (now or utcnow()).astimezone(self.tz).date()
+
+    def day_bounds(self, day: date) -> tuple[datetime, datetime]:
+        start = datetime.combine(day, time(0), self.tz).astimezone(timezone.utc)
+        end = datetime.combine(day + timedelta(days=1), time(0), self.tz).astimezone(timezone.utc)
+        return start, end
+
+    def local(self, dt: datetime) -> datetime:
+        return dt.astimezone(self.tz)
+
+    # -- pain entries ----------------------------------------------------------------------
+    def log_pain(self, **fields: Any) -> PainEntry:
+        fields.setdefault("occurred_at", utcnow())
+        entry = PainEntry.build(**fields)
+        with self.db.unit_of_work(write=True) as con:
+            entry.id = repo.insert_one(con, "pain_entry", entry)
+        return entry
+
+    def entries(self, since: date | None = None, until: date | None = None,
+                limit: int | None = None, newest_first: bool = False) -> list[dict[str, Any]]:
+        lo = self.day_bounds(since)[0] if since else None
+        hi = self.day_bounds(until)[0] if until else None
+        with self.db.unit_of_work() as con:
+            return repo.entries(con, lo, hi, limit=limit, newest_first=newest_first)
+
+    def counts(self) -> dict[str, int]:
+        with self.db.unit_of_work() as con:
+            return repo.counts(con)
+
+    # -- breakthrough episodes ---------------------------------------------------------------
+    def record_episode(self, peak: Any, onset: datetime | None = None, duration_min: Any = None,
+                       rescue_item: str | int | None = None, **fields: Any) -> Episode:
+        """A whole episode at once (the CLI); a rescue dose item records a taken dose too."""
+        onset = onset or utcnow()
+        ep = Episode.build(peak=peak, onset=onset, **fields)
+        if duration_min not in (None, ""):
+            minutes = PainEntry.build(occurred_at=onset, intensity=0, duration_min=duration_min).duration_min
+            ep.end_at = onset + timedelta(minutes=minutes)
+        with self.db.unit_of_work(write=True) as con:
+            if rescue_item is not None:
+                item = self._find_item(con, rescue_item)
+                dose = PlanEvent.build(item_id=item.id, done_at=onset, status="taken", amount=item.dose)
+                dose.id = repo.insert_one(con, "plan_event", dose)
+                ep.rescue_event_id = dose.id
+            ep.id = repo.insert_one(con, "episode", ep)
+        return ep
+
+    def start_episode(self, peak: Any, onset: datetime | None = None, **fields: Any) -> Episode:
+        ep = Episode.build(peak=peak, onset=onset or utcnow(), **fields)
+        with self.db.unit_of_work(write=True) as con:
+            ep.id = repo.insert_one(con, "episode", ep)
+        return ep
+
+    def open_episode(self) -> dict[str, Any] | None:
+        with self.db.unit_of_work() as con:
+            return repo.open_episode(con)
+
+    def end_episode(self, end_at: datetime | None = None) -> dict[str, Any]:
+        """End the open episode; a rescue dose taken since its onset is linked to it."""
+        end_at = end_at or utcnow()
+        with self.db.unit_of_work(write=True) as con:
+            ep = repo.open_episode(con)
+            if ep is None:
+                raise NotFound("no breakthrough episode is open")
+            if end_at < ep["onset"]:
+                raise BadInput("is before the onset", field="end")
+            rescue = None
+            items = {i["id"]: i for i in repo.plan_items(con)}
+            for ev in repo.events(con, ep["onset"], end_at + timedelta(seconds=1)):
+                item = items.get(ev["item_id"])
+                if item and item["kind"] == "as_needed" and ev["status"] == "taken":
+                    rescue = ev["id"]
+                    break
+            repo.end_episode(con, ep["id"], end_at, rescue)
+            ep.update(end_at=end_at, rescue_event_id=rescue or ep["rescue_event_id"])
+            return ep
+
+    # -- plan ------------------------------------------------------------------------------
+    def add_plan_item(self, **fields: Any) -> PlanItem:
+        fields.setdefault("start_date", self.today())
+        if fields.get("mme_factor") is None and fields.get("category", "medication") == "medication":
+            fields["mme_factor"] = guess_mme_factor(str(fields.get("name", "")), fields.get("route"))
+        item = PlanItem.build(**fields)
+        with self.db.unit_of_work(write=True) as con:
+            item.id = repo.insert_one(con, "plan_item", item)
+        return item
+
+    def plan(self, include_stopped: bool = True) -> list[PlanItem]:
+        with self.db.unit_of_work() as con:
+            return [PlanItem(**r) for r in repo.plan_items(con, include_stopped)]
+
+    def _find_item(self, con, ref: str | int) -> PlanItem:
+        rows = repo.plan_items(con)
+        ref_s = str(ref).strip().lower()
+        for r in rows:
+            if str(r["id"]) == ref_s:
+                return PlanItem(**r)
+        matches = [r for r in rows if r["status"] == "active" and ref_s in r["name"].lower()]
+        if len(matches) == 1:
+            return PlanItem(**matches[0])
+        if not matches:
+            raise BadInput(f"no plan item matches {ref!r} (see 'painboard plan list')", field="item")
+        names = ", ".join(f"{m['id']} {m['name']}" for m in matches)
+        raise BadInput(f"{ref!r} matches several plan items: {names}; use the number", field="item")
+
+    def mark_done(self, item: str | int, at: datetime | None = None, status: str | None = None,
+                  amount: Any = None, due_at: datetime | None = None, note: str | None = None) -> PlanEvent:
+        """Record a plan event: a dose taken, a session or procedure done, or skipped."""
+        with self.db.unit_of_work(write=True) as con:
+            it = self._find_item(con, item)
+            if it.status != "active":
+                raise BadInput(f"{it.name} is {it.status}", field="item")
+            default = "taken" if it.category in ("medication", "bone_strengthening", "supportive") else "done"
+            ev = PlanEvent.build(item_id=it.id, done_at=at or utcnow(), status=status or default,
+                                 amount=amount if amount is not None else it.dose, due_at=due_at, note=note)
+            ev.id = repo.insert_one(con, "plan_event", ev)
+            return ev
+
+    def undo_event(self, event_id: int) -> None:
+        with self.db.unit_of_work(write=True) as con:
+            repo.delete_event(con, event_id)
+
+    def stop_item(self, item: str | int, on: date | None = None) -> PlanItem:
+        with self.db.unit_of_work(write=True) as con:
+            it = self._find_item(con, item)
+            repo.set_item_status(con, it.id, "stopped", on or self.today())
+            return PlanItem(**repo.plan_item(con, it.id))
+
+    def toggle(self, line: ChecklistLine, at: datetime | None = None) -> str:
+        """Space on a checklist line: record it, or undo today's record. Returns what happened."""
+        if line.kind == "as_needed":
+            self.mark_done(line.item_id, at=at)
+            return "recorded"
+        if line.event_id is not None:
+            self.undo_event(line.event_id)
+            return "undone"
+        self.mark_done(line.item_id, at=at, due_at=line.due_at)
+        return "recorded"
+
+    def undo_last_dose(self, item_id: int, day: date | None = None) -> bool:
+        """Undo the latest as-needed dose recorded today for the item."""
+        lo, hi = self.day_bounds(day or self.today())
+        with self.db.unit_of_work(write=True) as con:
+            evs = repo.events(con, lo, hi, item_id=item_id)
+            if not evs:
+                return False
+            repo.delete_event(con, evs[-1]["id"])
+            return True
+
+    # -- daily review ----------------------------------------------------------------------
+    def save_review(self, **fields: Any) -> DailyReview:
+        fields.setdefault("day", self.today())
+        review = DailyReview.build(**fields)
+        with self.db.unit_of_work(write=True) as con:
+            repo.save_review(con, review)
+        return review
+
+    def review_prefill(self, day: date | None = None) -> dict[str, Any]:
+        """Today's saved review, else worst / least / average / now from today's entries."""
+        day = day or self.today()
+        lo, hi = self.day_bounds(day)
+        with self.db.unit_of_work() as con:
+            saved = repo.review_for(con, day)
+            if saved:
+                return saved
+            s = repo.pain_summary(con, lo, hi)
+            latest = repo.entries(con, lo, hi, limit=1, newest_first=True)
+        return {"day": day, "worst": s["worst"], "least": s["least"],
+                "average": round(s["average"]) if s["average"] is not None else None,
+                "now": latest[0]["intensity"] if latest else None, "relief_pct": None,
+                "interference": {}, "note": None}
+
+    def reviews(self, since: date | None = None) -> list[dict[str, Any]]:
+        with self.db.unit_of_work() as con:
+            return repo.reviews(con, since)
+
+    # -- what the dashboard shows ----------------------------------------------------------
+    def checklist_in(self, con, day: date, now: datetime | None = None) -> list[ChecklistLine]:
+        now = now or utcnow()
+        lo, hi = self.day_bounds(day)
+        lines: list[ChecklistLine] = []
+        today_events = repo.events(con, lo, hi)
+        due_events = {(e["item_id"], e["due_at"]): e for e in repo.events_due_between(con, lo, hi)}
+        for row in repo.plan_items(con, include_stopped=False):
+            it = PlanItem(**row)
+            if it.start_date > day + timedelta(days=60):
+                continue
+            if it.kind == "as_needed":
+                n = sum(1 for e in today_events if e["item_id"] == it.id and e["status"] == "taken")
+                mx = f" of {it.max_per_day}" if it.max_per_day else ""
+                lines.append(ChecklistLine(it.id, it.label(), it.category, it.kind, "as_needed",
+                                           count_today=n, max_per_day=it.max_per_day,
+                                           text=f"{it.label()}, as needed ({n}{mx} today)"))
+                continue
+            occ = it.occurrences(lo, hi, self.tz)
+            if occ and it.category not in ("bone_strengthening",) and it.kind != "once":
+                for due in occ:
+                    ev = due_events.get((it.id, due))
+                    if ev:
+                        state = "skipped" if ev["status"] == "skipped" else "done"
+                    else:
+                        state = "overdue" if due < now - timedelta(hours=2) else "due"
+                    hhmm = self.local(due).strftime("%H:%M")
+                    lines.append(ChecklistLine(it.id, it.label(), it.category, it.kind, state, due_at=due,
+                                               event_id=ev["id"] if ev else None,
+                                               text=f"{hhmm} {it.label()}"))
+                continue
+            lines.extend(self._next_due_line(con, it, day, lo, hi, today_events))
+        order = {"medication": 0, "supportive": 1, "bone_strengthening": 2, "radiation": 3, "procedure": 4}
+        lines.sort(key=lambda l: (order.get(l.category, 9), l.kind == "as_needed",
+                                  l.due_at or datetime.max.replace(tzinfo=timezone.utc)))
+        return lines
+
+    def _next_due_line(self, con, it: PlanItem, day: date, lo: datetime, hi: datetime,
+                       today_events: list[dict]) -> list[ChecklistLine]:
+        """Infrequent items (infusions, radiation, procedures): when the next one is due."""
+        done_today = [e for e in today_events if e["item_id"] == it.id]
+        if done_today:
+            ev = done_today[-1]
+            return [ChecklistLine(it.id, it.label(), it.category, it.kind, "done", due_at=ev["due_at"],
+                                  event_id=ev["id"], text=f"{it.label()}, {ev['status']} today")]
+        last = repo.last_event(con, it.id)
+        if it.kind == "once":
+            if last:
+                return []
+            due = it.next_due(lo, self.tz)
+        else:
+            after = (last["due_at"] or last["done_at"]) + timedelta(days=1) if last else lo - timedelta(days=365)
+            due = it.next_due(max(after, datetime.combine(it.start_date, time(0), self.tz)), self.tz)
+        if due is None:
+            return []
+        days = (self.local(due).date() - day).days
+        if days < -14 and it.kind == "once":
+            return []
+        if days > 0:
+            state, when = "upcoming", f"due in {days} day{'s' if days != 1 else ''}"
+            if it.kind == "once" or days > 7:
+                when = self.local(due).strftime("%a %-d %b")
+                when = f"due in {days} days, {when}" if it.category == "bone_strengthening" else when
+        elif days == 0:
+            state, when = "due", "due today"
+        else:
+            state, when = "overdue", f"overdue by {-days} day{'s' if days != -1 else ''}"
+        return [ChecklistLine(it.id, it.label(), it.category, it.kind, state, due_at=due,
+                              due_in_days=days, text=f"{it.label()}, {when}")]
+
+    def checklist(self, day: date | None = None) -> list[ChecklistLine]:
+        with self.db.unit_of_work() as con:
+            return self.checklist_in(con, day or self.today())
+
+    def today_in(self, con, day: date, now: datetime | None = None) -> Today:
+        now = now or utcnow()
+        lo, hi = self.day_bounds(day)
+        s = repo.pain_summary(con, lo, hi)
+        latest = repo.latest_entry(con)
+        eps = repo.episode_summary(con, lo, hi)
+        items = {i["id"]: i for i in repo.plan_items(con)}
+        evs = repo.events(con, lo, hi)
+        rescue = [e for e in evs if e["status"] == "taken" and items.get(e["item_id"], {}).get("kind") == "as_needed"
+                  and items[e["item_id"]]["category"] == "medication"]
+        caps = [i["max_per_day"] for i in items.values() if i["kind"] == "as_needed" and i["status"] == "active"
+                and i["category"] == "medication" and i["max_per_day"]]
+        mme = repo.daily_mme(con, tz_name(self.tz), lo, hi)
+        n_lo = self.day_bounds(day - timedelta(days=7))[0]
+        ns, ne = self.settings.night_start, self.settings.night_end
+        nights = repo.night_pain(con, tz_name(self.tz), n_lo, hi, ns.hour * 60 + ns.minute,
+                                 ne.hour * 60 + ne.minute, threshold=1)["nights"]
+        return Today(day=day, now=latest["intensity"] if latest else None,
+                     now_at=latest["occurred_at"] if latest else None,
+                     average=round(s["average"], 1) if s["average"] is not None else None,
+                     worst=s["worst"], entries=s["n"], episodes=eps["n"],
+                     episode_median_min=eps["median_min"], rescue_doses=len(rescue),
+                     rescue_max=sum(caps) if caps else None,
+                     mme=round(mme[0]["mme"], 1) if mme else None,
+                     nights_with_pain=nights, nights=7, open_episode=repo.open_episode(con))
+
+    def trend_in(self, con, start: date, end: date) -> Trend:
+        """Daily average and worst, episodes per day, and plan events worth marking."""
+        lo, hi = self.day_bounds(start)[0], self.day_bounds(end)[1]
+        tz = tz_name(self.tz)
+        days = {r["day"]: {"day": r["day"], "average": r["average"], "worst": r["worst"], "episodes": 0}
+                for r in repo.daily_pain(con, tz, lo, hi)}
+        for r in repo.daily_episodes(con, tz, lo, hi):
+            days.setdefault(r["day"], {"day": r["day"], "average": None, "worst": None, "episodes": 0})
+            days[r["day"]]["episodes"] = r["n"]
+        items = {i["id"]: i for i in repo.plan_items(con)}
+        markers = []
+        for e in repo.events(con, lo, hi):
+            it = items.get(e["item_id"])
+            if it and it["category"] in ("radiation", "bone_strengthening", "procedure") and e["status"] in ("done", "taken"):
+                markers.append({"day": self.local(e["done_at"]).date(), "category": it["category"],
+                                "label": it["name"]})
+        return Trend(start=start, end=end, days=[days[d] for d in sorted(days)], markers=markers)
+
+    def snapshot(self, range_days: int | None = 30, recent: int = 8, day: date | None = None) -> Snapshot:
+        """One read unit of work for the whole dashboard. range_days None means all."""
+        day = day or self.today()
+        with self.db.unit_of_work() as con:
+            rev = int(con.execute("SELECT value FROM meta WHERE key = 'revision'").fetchone()[0])
+            if range_days is None:
+                first = repo.entries(con, limit=1)
+                start = self.local(first[0]["occurred_at"]).date() if first else day
+            else:
+                start = day - timedelta(days=range_days - 1)
+            return Snapshot(revision=rev, today=self.today_in(con, day), checklist=self.checklist_in(con, day),
+                            trend=self.trend_in(con, start, day),
+                            recent=repo.entries(con, limit=recent, newest_first=True))
+
+    def revision(self) -> int:
+        return self.db.revision(retry=False)
+
+
+def jsonable(obj: Any) -> Any:
+    """Dataclasses, models, dates and lists as plain JSON types."""
+    if hasattr(obj, "model_dump"):
+        return jsonable(obj.model_dump())
+    if hasattr(obj, "__dataclass_fields__"):
+        return jsonable(asdict(obj))
+    if isinstance(obj, dict):
+        return {k: jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [jsonable(v) for v in obj]
+    if isinstance(obj, (datetime, date, time)):
+        return obj.isoformat()
+    return obj
+
+
+def rrule_from_options(rrule: str | None, times: str | None, every_weeks: int | None) -> str | None:
+    """One recurrence rule from the CLI's friendly options."""
+    given = [x for x in (rrule, times, every_weeks) if x]
+    if len(given) > 1:
+        raise BadInput("give only one of --rrule, --times and --every-weeks", field="schedule")
+    if times:
+        hours, minutes = [], set()
+        for part in times.split(","):
+            hh, _, mm = part.strip().partition(":")
+            if not hh.isdigit() or not (mm or "0").isdigit() or int(hh) > 23 or int(mm or 0) > 59:
+                raise BadInput(f"{part.strip()!r} is not a time of day like 08:00", field="times")
+            hours.append(int(hh))
+            minutes.add(int(mm or 0))
+        if len(minutes) > 1:
+            raise BadInput("times must share their minutes (use --rrule for more)", field="times")
+        return f"FREQ=DAILY;BYHOUR={','.join(map(str, sorted(hours)))};BYMINUTE={minutes.pop()}"
+    if every_weeks:
+        if every_weeks < 1:
+            raise BadInput("must be at least 1", field="every_weeks")
+        return f"FREQ=WEEKLY;INTERVAL={every_weeks}"
+    return rrule

@@ -1,0 +1,141 @@
+"""Ordered schema migrations, each applied once in its own transaction and recorded."""
+
+from __future__ import annotations
+
+from painboard.errors import SchemaTooNew
+
+MIGRATIONS: list[tuple[int, str, str]] = [
+    (1, "initial schema", """
+CREATE TABLE meta (key VARCHAR NOT NULL, value VARCHAR);
+INSERT INTO meta VALUES ('revision', '0');
+
+CREATE SEQUENCE pain_entry_id START 1;
+CREATE TABLE pain_entry (
+    id BIGINT NOT NULL DEFAULT nextval('pain_entry_id'),
+    occurred_at TIMESTAMPTZ NOT NULL,
+    recorded_at TIMESTAMPTZ NOT NULL,
+    intensity TINYINT NOT NULL CHECK (intensity BETWEEN 0 AND 10),
+    sites VARCHAR[],
+    qualities VARCHAR[],
+    pattern VARCHAR,
+    activity VARCHAR,
+    worse VARCHAR[],
+    better VARCHAR[],
+    duration_min INTEGER CHECK (duration_min >= 0),
+    note VARCHAR,
+    source VARCHAR NOT NULL,
+    derived BOOLEAN NOT NULL DEFAULT false,
+    original_level VARCHAR,
+    key VARCHAR NOT NULL
+);
+
+CREATE SEQUENCE episode_id START 1;
+CREATE TABLE episode (
+    id BIGINT NOT NULL DEFAULT nextval('episode_id'),
+    onset TIMESTAMPTZ NOT NULL,
+    peak_at TIMESTAMPTZ,
+    end_at TIMESTAMPTZ,
+    peak TINYINT NOT NULL CHECK (peak BETWEEN 0 AND 10),
+    background TINYINT CHECK (background BETWEEN 0 AND 10),
+    type VARCHAR,
+    trigger VARCHAR,
+    site VARCHAR,
+    quality VARCHAR,
+    rescue_event_id BIGINT,
+    relief_min INTEGER CHECK (relief_min >= 0),
+    activity_abandoned BOOLEAN,
+    note VARCHAR,
+    recorded_at TIMESTAMPTZ NOT NULL,
+    source VARCHAR NOT NULL,
+    key VARCHAR NOT NULL,
+    CHECK (end_at IS NULL OR end_at >= onset)
+);
+
+CREATE TABLE daily_review (
+    day DATE NOT NULL,
+    worst TINYINT CHECK (worst BETWEEN 0 AND 10),
+    least TINYINT CHECK (least BETWEEN 0 AND 10),
+    average TINYINT CHECK (average BETWEEN 0 AND 10),
+    now TINYINT CHECK (now BETWEEN 0 AND 10),
+    relief_pct TINYINT CHECK (relief_pct BETWEEN 0 AND 100),
+    interference MAP(VARCHAR, TINYINT),
+    note VARCHAR,
+    recorded_at TIMESTAMPTZ NOT NULL
+);
+
+CREATE SEQUENCE plan_item_id START 1;
+CREATE TABLE plan_item (
+    id BIGINT NOT NULL DEFAULT nextval('plan_item_id'),
+    category VARCHAR NOT NULL,
+    name VARCHAR NOT NULL,
+    dose DOUBLE,
+    unit VARCHAR,
+    route VARCHAR,
+    kind VARCHAR NOT NULL,
+    rrule VARCHAR,
+    max_per_day INTEGER,
+    on_date DATE,
+    sessions INTEGER,
+    start_date DATE NOT NULL,
+    end_date DATE,
+    status VARCHAR NOT NULL,
+    mme_factor DOUBLE,
+    note VARCHAR
+);
+
+CREATE SEQUENCE plan_event_id START 1;
+CREATE TABLE plan_event (
+    id BIGINT NOT NULL DEFAULT nextval('plan_event_id'),
+    item_id BIGINT NOT NULL,
+    due_at TIMESTAMPTZ,
+    done_at TIMESTAMPTZ NOT NULL,
+    status VARCHAR NOT NULL,
+    amount DOUBLE CHECK (amount >= 0),
+    note VARCHAR,
+    episode_id BIGINT,
+    source VARCHAR NOT NULL,
+    key VARCHAR NOT NULL
+);
+"""),
+]
+
+LATEST = MIGRATIONS[-1][0]
+
+
+def applied_version(con) -> int:
+    exists = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_migrations'"
+    ).fetchone()[0]
+    if not exists:
+        return 0
+    return con.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchone()[0]
+
+
+def check_not_newer(version: int, path) -> None:
+    if version > LATEST:
+        raise SchemaTooNew(
+            f"{path} was written by a newer painboard (schema {version}; this one knows up to "
+            f"{LATEST}). Upgrade painboard to open it; the file was left untouched.")
+
+
+def migrate(con, path) -> int:
+    """Apply what is missing; returns how many migrations ran. Caller holds no transaction."""
+    version = applied_version(con)
+    check_not_newer(version, path)
+    ran = 0
+    for number, name, sql in MIGRATIONS:
+        if number <= version:
+            continue
+        con.execute("BEGIN TRANSACTION")
+        try:
+            if number == 1:
+                con.execute("CREATE TABLE IF NOT EXISTS schema_migrations "
+                            "(version INTEGER NOT NULL, name VARCHAR NOT NULL, applied_at TIMESTAMPTZ NOT NULL)")
+            con.execute(sql)
+            con.execute("INSERT INTO schema_migrations VALUES (?, ?, now())", [number, name])
+            con.execute("COMMIT")
+        except Exception:
+            con.execute("ROLLBACK")
+            raise
+        ran += 1
+    return ran

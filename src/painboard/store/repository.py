@@ -1,0 +1,259 @@
+"""All of painboard's SQL: writes, and the read views that services and metrics query.
+
+Every function takes an open connection from a unit of work; none commits.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, Iterable, Sequence
+
+from painboard.models import DailyReview, Episode, PainEntry, PlanEvent, PlanItem
+
+# Column name -> DuckDB type for the columnar (unnest) bulk insert.
+ENTRY_COLUMNS = {
+    "occurred_at": "TIMESTAMPTZ", "recorded_at": "TIMESTAMPTZ", "intensity": "TINYINT",
+    "sites": "VARCHAR[]", "qualities": "VARCHAR[]", "pattern": "VARCHAR", "activity": "VARCHAR",
+    "worse": "VARCHAR[]", "better": "VARCHAR[]", "duration_min": "INTEGER", "note": "VARCHAR",
+    "source": "VARCHAR", "derived": "BOOLEAN", "original_level": "VARCHAR", "key": "VARCHAR",
+}
+EPISODE_COLUMNS = {
+    "onset": "TIMESTAMPTZ", "peak_at": "TIMESTAMPTZ", "end_at": "TIMESTAMPTZ", "peak": "TINYINT",
+    "background": "TINYINT", "type": "VARCHAR", "trigger": "VARCHAR", "site": "VARCHAR",
+    "quality": "VARCHAR", "rescue_event_id": "BIGINT", "relief_min": "INTEGER",
+    "activity_abandoned": "BOOLEAN", "note": "VARCHAR", "recorded_at": "TIMESTAMPTZ",
+    "source": "VARCHAR", "key": "VARCHAR",
+}
+EVENT_COLUMNS = {
+    "item_id": "BIGINT", "due_at": "TIMESTAMPTZ", "done_at": "TIMESTAMPTZ", "status": "VARCHAR",
+    "amount": "DOUBLE", "note": "VARCHAR", "episode_id": "BIGINT", "source": "VARCHAR",
+    "key": "VARCHAR",
+}
+ITEM_COLUMNS = {
+    "category": "VARCHAR", "name": "VARCHAR", "dose": "DOUBLE", "unit": "VARCHAR",
+    "route": "VARCHAR", "kind": "VARCHAR", "rrule": "VARCHAR", "max_per_day": "INTEGER",
+    "on_date": "DATE", "sessions": "INTEGER", "start_date": "DATE", "end_date": "DATE",
+    "status": "VARCHAR", "mme_factor": "DOUBLE", "note": "VARCHAR",
+}
+TABLES = {"pain_entry": ENTRY_COLUMNS, "episode": EPISODE_COLUMNS, "plan_event": EVENT_COLUMNS,
+          "plan_item": ITEM_COLUMNS}
+
+
+def _rows(con, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+    cur = con.execute(sql, list(params))
+    names = [d[0] for d in cur.description]
+    return [dict(zip(names, r)) for r in cur.fetchall()]
+
+
+def append(con, table: str, records: Sequence[Any], dedupe: bool = True) -> int:
+    """Append records column-wise in one statement; with dedupe, keys already stored are skipped.
+
+    Returns how many rows were added.
+    """
+    if not records:
+        return 0
+    cols = TABLES[table]
+    names = list(cols)
+    columns = [[getattr(r, n) for r in records] for n in names]
+    select = ", ".join(f"unnest(${i + 1}::{t}[]) AS {n}" for i, (n, t) in enumerate(cols.items()))
+    before = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+    if dedupe:
+        con.execute(
+            f"INSERT INTO {table} ({', '.join(names)}) "
+            f"SELECT * FROM (SELECT {select}) s "
+            f"WHERE NOT EXISTS (SELECT 1 FROM {table} t WHERE t.key = s.key) "
+            f"QUALIFY row_number() OVER (PARTITION BY s.key) = 1",
+            columns)
+    else:
+        con.execute(f"INSERT INTO {table} ({', '.join(names)}) SELECT {select}", columns)
+    return con.execute(f"SELECT count(*) FROM {table}").fetchone()[0] - before
+
+
+def insert_one(con, table: str, record: Any) -> int:
+    """Insert one record and return its new id."""
+    cols = TABLES[table]
+    names = list(cols)
+    sql = (f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join('?' for _ in names)}) "
+           f"RETURNING id")
+    return con.execute(sql, [getattr(record, n) for n in names]).fetchone()[0]
+
+
+# -- pain entries ---------------------------------------------------------------------------
+def entries(con, since: datetime | None = None, until: datetime | None = None,
+            limit: int | None = None, newest_first: bool = False) -> list[dict[str, Any]]:
+    sql = "SELECT * FROM pain_entry WHERE (? IS NULL OR occurred_at >= ?) AND (? IS NULL OR occurred_at < ?)"
+    sql += " ORDER BY occurred_at DESC, id DESC" if newest_first else " ORDER BY occurred_at, id"
+    if limit:
+        sql += f" LIMIT {int(limit)}"
+    return _rows(con, sql, [since, since, until, until])
+
+
+def latest_entry(con) -> dict[str, Any] | None:
+    rows = _rows(con, "SELECT * FROM pain_entry ORDER BY occurred_at DESC, id DESC LIMIT 1")
+    return rows[0] if rows else None
+
+
+def count(con, table: str) -> int:
+    if table not in ("pain_entry", "episode", "plan_item", "plan_event", "daily_review"):
+        raise ValueError(table)
+    return con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+
+
+def counts(con) -> dict[str, int]:
+    return {t: count(con, t) for t in ("pain_entry", "episode", "daily_review", "plan_item", "plan_event")}
+
+
+def daily_pain(con, tz: str, since: datetime | None, until: datetime | None) -> list[dict[str, Any]]:
+    """Per local day: average, worst, least and count of entries."""
+    return _rows(con, """
+        SELECT CAST(timezone(?, occurred_at) AS DATE) AS day,
+               avg(intensity) AS average, max(intensity) AS worst, min(intensity) AS least,
+               count(*) AS n
+        FROM pain_entry
+        WHERE (? IS NULL OR occurred_at >= ?) AND (? IS NULL OR occurred_at < ?)
+        GROUP BY ALL ORDER BY day""", [tz, since, since, until, until])
+
+
+def pain_summary(con, since: datetime | None, until: datetime | None) -> dict[str, Any]:
+    return _rows(con, """
+        SELECT avg(intensity) AS average, max(intensity) AS worst, min(intensity) AS least,
+               count(*) AS n
+        FROM pain_entry WHERE (? IS NULL OR occurred_at >= ?) AND (? IS NULL OR occurred_at < ?)""",
+                 [since, since, until, until])[0]
+
+
+def night_pain(con, tz: str, since: datetime, until: datetime, start_minute: int,
+               end_minute: int, threshold: int = 1) -> dict[str, Any]:
+    """Nights (local) with an entry or episode at or above threshold inside the night window.
+
+    A night is named by the date it starts on; minutes are local minutes after midnight.
+    """
+    return _rows(con, """
+        WITH t AS (
+            SELECT timezone(?, occurred_at) AS lt, intensity AS v FROM pain_entry
+            WHERE occurred_at >= ? AND occurred_at < ?
+            UNION ALL
+            SELECT timezone(?, onset), peak FROM episode WHERE onset >= ? AND onset < ?
+        ), m AS (
+            SELECT lt, v, hour(lt) * 60 + minute(lt) AS mm FROM t
+        )
+        SELECT count(DISTINCT CASE WHEN mm >= ? THEN CAST(lt AS DATE)
+                                   ELSE CAST(lt AS DATE) - 1 END) AS nights
+        FROM m WHERE v >= ? AND (mm >= ? OR mm < ?)""",
+                 [tz, since, until, tz, since, until, start_minute, threshold, start_minute,
+                  end_minute])[0]
+
+
+# -- episodes -------------------------------------------------------------------------------
+def episodes(con, since: datetime | None = None, until: datetime | None = None,
+             newest_first: bool = False, limit: int | None = None) -> list[dict[str, Any]]:
+    sql = ("SELECT *, date_diff('minute', onset, end_at) AS duration_min FROM episode "
+           "WHERE (? IS NULL OR onset >= ?) AND (? IS NULL OR onset < ?)")
+    sql += " ORDER BY onset DESC, id DESC" if newest_first else " ORDER BY onset, id"
+    if limit:
+        sql += f" LIMIT {int(limit)}"
+    return _rows(con, sql, [since, since, until, until])
+
+
+def open_episode(con) -> dict[str, Any] | None:
+    rows = _rows(con, "SELECT * FROM episode WHERE end_at IS NULL ORDER BY onset DESC LIMIT 1")
+    return rows[0] if rows else None
+
+
+def end_episode(con, episode_id: int, end_at: datetime, rescue_event_id: int | None) -> None:
+    con.execute("UPDATE episode SET end_at = ?, rescue_event_id = coalesce(?, rescue_event_id) "
+                "WHERE id = ?", [end_at, rescue_event_id, episode_id])
+
+
+def episode_summary(con, since: datetime, until: datetime) -> dict[str, Any]:
+    return _rows(con, """
+        SELECT count(*) AS n,
+               median(date_diff('minute', onset, end_at)) AS median_min,
+               max(peak) AS worst_peak
+        FROM episode WHERE onset >= ? AND onset < ?""", [since, until])[0]
+
+
+def daily_episodes(con, tz: str, since: datetime | None, until: datetime | None) -> list[dict[str, Any]]:
+    return _rows(con, """
+        SELECT CAST(timezone(?, onset) AS DATE) AS day, count(*) AS n, max(peak) AS worst_peak
+        FROM episode WHERE (? IS NULL OR onset >= ?) AND (? IS NULL OR onset < ?)
+        GROUP BY ALL ORDER BY day""", [tz, since, since, until, until])
+
+
+# -- daily reviews --------------------------------------------------------------------------
+def save_review(con, review: DailyReview) -> None:
+    """One review a day: a new one replaces the day's earlier one."""
+    con.execute("DELETE FROM daily_review WHERE day = ?", [review.day])
+    interference = {k: v for k, v in review.interference.items() if v is not None}
+    con.execute("INSERT INTO daily_review VALUES (?, ?, ?, ?, ?, ?, MAP(?::VARCHAR[], ?::TINYINT[]), ?, ?)",
+                [review.day, review.worst, review.least, review.average, review.now,
+                 review.relief_pct, list(interference), list(interference.values()), review.note,
+                 review.recorded_at])
+
+
+def reviews(con, since: date | None = None, until: date | None = None) -> list[dict[str, Any]]:
+    rows = _rows(con, "SELECT * FROM daily_review WHERE (? IS NULL OR day >= ?) AND (? IS NULL OR day < ?) "
+                      "ORDER BY day", [since, since, until, until])
+    for r in rows:
+        r["interference"] = dict(r["interference"] or {})
+    return rows
+
+
+def review_for(con, day: date) -> dict[str, Any] | None:
+    rows = reviews(con, day, day.fromordinal(day.toordinal() + 1))
+    return rows[0] if rows else None
+
+
+# -- plan ------------------------------------------------------------------------------------
+def plan_items(con, include_stopped: bool = True) -> list[dict[str, Any]]:
+    sql = "SELECT * FROM plan_item"
+    if not include_stopped:
+        sql += " WHERE status = 'active'"
+    return _rows(con, sql + " ORDER BY id")
+
+
+def plan_item(con, item_id: int) -> dict[str, Any] | None:
+    rows = _rows(con, "SELECT * FROM plan_item WHERE id = ?", [item_id])
+    return rows[0] if rows else None
+
+
+def set_item_status(con, item_id: int, status: str, end_date: date | None) -> None:
+    con.execute("UPDATE plan_item SET status = ?, end_date = coalesce(?, end_date) WHERE id = ?",
+                [status, end_date, item_id])
+
+
+def events(con, since: datetime | None = None, until: datetime | None = None,
+           item_id: int | None = None) -> list[dict[str, Any]]:
+    return _rows(con, """
+        SELECT * FROM plan_event
+        WHERE (? IS NULL OR done_at >= ?) AND (? IS NULL OR done_at < ?)
+          AND (? IS NULL OR item_id = ?)
+        ORDER BY done_at, id""", [since, since, until, until, item_id, item_id])
+
+
+def events_due_between(con, since: datetime, until: datetime) -> list[dict[str, Any]]:
+    """Events recorded against a due time in [since, until), whenever they were done."""
+    return _rows(con, "SELECT * FROM plan_event WHERE due_at >= ? AND due_at < ? ORDER BY due_at",
+                 [since, until])
+
+
+def last_event(con, item_id: int, statuses: Iterable[str] = ("taken", "done")) -> dict[str, Any] | None:
+    rows = _rows(con, "SELECT * FROM plan_event WHERE item_id = ? AND list_contains(?, status) "
+                      "ORDER BY done_at DESC LIMIT 1", [item_id, list(statuses)])
+    return rows[0] if rows else None
+
+
+def delete_event(con, event_id: int) -> None:
+    con.execute("UPDATE episode SET rescue_event_id = NULL WHERE rescue_event_id = ?", [event_id])
+    con.execute("DELETE FROM plan_event WHERE id = ?", [event_id])
+
+
+def daily_mme(con, tz: str, since: datetime | None, until: datetime | None) -> list[dict[str, Any]]:
+    """Oral morphine equivalents per local day from doses taken (amount, else the item's dose)."""
+    return _rows(con, """
+        SELECT CAST(timezone(?, e.done_at) AS DATE) AS day,
+               sum(coalesce(e.amount, i.dose) * i.mme_factor) AS mme
+        FROM plan_event e JOIN plan_item i ON i.id = e.item_id
+        WHERE e.status = 'taken' AND i.mme_factor IS NOT NULL
+          AND (? IS NULL OR e.done_at >= ?) AND (? IS NULL OR e.done_at < ?)
+        GROUP BY ALL ORDER BY day""", [tz, since, since, until, until])
