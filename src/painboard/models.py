@@ -55,8 +55,26 @@ def new_key() -> str:
     return uuid.uuid4().hex
 
 
+def _frozen_from_env() -> datetime | None:
+    # For reproducible screenshots and tests: PAINBOARD_NOW=2026-11-28T14:05:00+00:00
+    import os
+
+    text = os.environ.get("PAINBOARD_NOW")
+    return datetime.fromisoformat(text).astimezone(timezone.utc) if text else None
+
+
+_frozen: datetime | None = _frozen_from_env()
+
+
+def freeze_clock(at: datetime | None) -> None:
+    """Make utcnow() answer ``at`` (None: the real clock again)."""
+    global _frozen
+    _frozen = at.astimezone(timezone.utc) if at else None
+
+
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    """The one clock every layer reads."""
+    return _frozen or datetime.now(timezone.utc)
 
 
 def _norm_terms(values: Any, aliases: dict[str, str]) -> list[str]:
