@@ -270,6 +270,35 @@ def entries(pb: Painboard, since, until, limit, as_json) -> None:
         click.echo("no entries", err=True)
 
 
+@cli.command()
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.pass_obj
+def backup(pb: Painboard, file: str) -> None:
+    """Copy the database to FILE (safe while other sessions are open)."""
+    r = pb.backup(file)
+    n = r["counts"]
+    click.echo(f"backup written to {r['path']} ({r['bytes'] // 1024} KiB, {n['pain_entry']} entries, "
+               f"{n['episode']} episodes), checked")
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def check(pb: Painboard, as_json: bool) -> None:
+    """Verify the database: schema version, every row readable, records consistent."""
+    r = pb.check()
+    if as_json:
+        _echo_json({"db": str(pb.db.path), **r})
+    else:
+        click.echo(f"{pb.db.path}: schema {r['schema']}, " +
+                   ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in r["counts"].items()))
+        for p in r["problems"]:
+            click.echo(f"problem: {p}", err=True)
+        click.echo("ok" if r["ok"] else "problems found")
+    if not r["ok"]:
+        raise SystemExit(1)
+
+
 def main() -> None:
     cli(prog_name="painboard")
 

@@ -401,6 +401,18 @@ class Painboard:
     def revision(self) -> int:
         return self.db.revision(retry=False)
 
+    # -- maintenance -----------------------------------------------------------------------
+    def backup(self, dest: str) -> dict[str, Any]:
+        """A consistent, checked copy of the database, safe while other sessions are open."""
+        from painboard.store import maintenance
+
+        return maintenance.backup(self.db, dest)
+
+    def check(self) -> dict[str, Any]:
+        from painboard.store import maintenance
+
+        return maintenance.check(self.db)
+
 
 def jsonable(obj: Any) -> Any:
     """Dataclasses, models, dates and lists as plain JSON types."""
