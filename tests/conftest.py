@@ -1,0 +1,105 @@
+"""Shared fixtures for the foundation tests (models, store, services, CLI, demo, layers).
+
+Nothing here is autouse: tests/tui and tests/plugins live under this folder too and keep
+their own clocks. Foundation modules opt in with ``pytestmark = usefixtures("fixed_env")``.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from painboard import models
+from painboard.config import Settings
+from painboard.services import Painboard
+
+# Saturday 28 November 2026, 14:05 UTC (= 14:05 in London, which is on GMT in November).
+NOW = datetime(2026, 11, 28, 14, 5, tzinfo=timezone.utc)
+TZ = "Europe/London"
+REPO = Path(__file__).resolve().parents[1]
+VENV_BIN = REPO / ".venv" / "bin"
+
+
+@pytest.fixture
+def fixed_env(monkeypatch):
+    """A frozen clock and a fixed zone, and no stray settings from the environment."""
+    monkeypatch.setenv("PAINBOARD_TZ", TZ)
+    monkeypatch.setenv("PAINBOARD_NOW", NOW.isoformat())
+    monkeypatch.setenv("PAINBOARD_LOAD_PLUGINS", "")
+    monkeypatch.delenv("PAINBOARD_DB", raising=False)
+    monkeypatch.delenv("PAINBOARD_PLUGINS_DIR", raising=False)
+    models.freeze_clock(NOW)
+    yield NOW
+    models.freeze_clock(None)
+
+
+@pytest.fixture
+def db_path(tmp_path) -> Path:
+    return tmp_path / "data" / "painboard.db"
+
+
+@pytest.fixture
+def pb(fixed_env, db_path) -> Painboard:
+    return Painboard(Settings.load(db=db_path))
+
+
+def _make_pb(path, read_only: bool = False) -> Painboard:
+    return Painboard(Settings.load(db=path, read_only=read_only))
+
+
+@pytest.fixture
+def make_pb(fixed_env):
+    """Another Painboard on a given file (a second session, or a read-only one)."""
+    return _make_pb
+
+
+@pytest.fixture
+def cli_run(fixed_env, db_path):
+    """Run the CLI against the test database; returns click's Result."""
+    from painboard.cli import cli
+
+    runner = CliRunner()
+
+    def run(*args: str, input: str | None = None, db: Path | str | None = None):
+        argv = ["--db", str(db or db_path), *args]
+        return runner.invoke(cli, argv, input=input, catch_exceptions=False)
+
+    return run
+
+
+def _counts(path) -> dict:
+    p = _make_pb(path)
+    c = p.counts()
+    c["revision"] = p.db.revision()
+    return c
+
+
+@pytest.fixture
+def db_counts(fixed_env):
+    """Row counts and the revision of a file, read through a fresh unit of work."""
+    return _counts
+
+
+@pytest.fixture
+def subproc(fixed_env):
+    """Run python code in a fresh interpreter with the test clock and zone."""
+    return run_py
+
+
+def sub_env(**extra: str) -> dict:
+    env = dict(os.environ)
+    env.update({"PAINBOARD_TZ": TZ, "PAINBOARD_NOW": NOW.isoformat(), "PAINBOARD_LOAD_PLUGINS": ""})
+    env.pop("PAINBOARD_DB", None)
+    env.update(extra)
+    return env
+
+
+def run_py(code: str, timeout: float = 60, **env: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=timeout, env=sub_env(**env), cwd=str(REPO))
