@@ -267,6 +267,8 @@ class Episode(Record):
             raise ValueError("end: is before the onset")
         if self.peak_at is not None and self.peak_at < self.onset:
             raise ValueError("peak_at: is before the onset")
+        if self.peak_at is not None and self.end_at is not None and self.peak_at > self.end_at:
+            raise ValueError("peak_at: is after the end")
         if self.background is not None and self.background > self.peak:
             raise ValueError("background: is higher than the peak")
         return self
@@ -374,7 +376,7 @@ class PlanItem(Record):
         v = _text(v)
         if v is None:
             return None
-        v = v.removeprefix("RRULE:").upper()
+        v = v.upper().removeprefix("RRULE:").strip()
         try:
             du_rrule.rrulestr(v, dtstart=datetime(2000, 1, 1))
         except Exception as e:
@@ -389,6 +391,15 @@ class PlanItem(Record):
             raise ValueError("on_date: a one-off item needs a date")
         if self.kind == "course" and not self.sessions:
             raise ValueError("sessions: a course needs a number of sessions")
+        if self.kind == "course" and not self.rrule:
+            raise ValueError("rrule: a course needs a schedule for its sessions (for example FREQ=DAILY;BYHOUR=10)")
+        if self.kind in ("as_needed", "once") and self.rrule:
+            what = "an as-needed item" if self.kind == "as_needed" else "a one-off item"
+            raise ValueError(f"rrule: {what} has no recurrence rule")
+        if self.max_per_day is not None and self.kind != "as_needed":
+            raise ValueError("max_per_day: only as-needed items have a daily maximum")
+        if self.on_date is not None and self.kind != "once":
+            raise ValueError("on_date: only a one-off item has a single date")
         if self.end_date is not None and self.end_date < self.start_date:
             raise ValueError("end_date: is before the start date")
         return self
@@ -516,12 +527,18 @@ def load_opioid_factors() -> dict[str, float]:
     return {k: float(v) for k, v in json.loads(raw)["factors"].items()}
 
 
+ORAL_ROUTES = ("", "oral", "po", "by mouth", "mouth", "sublingual", "sl", "buccal")
+
+
 def guess_mme_factor(name: str, route: str | None = None) -> float | None:
     """The factor for a named opioid, from the versioned table; None if not an opioid we know."""
     n = name.lower()
+    r = (route or "").strip().lower()
     factors = load_opioid_factors()
     if "fentanyl" in n:
-        return factors.get("fentanyl transdermal") if (route or "").lower() in ("", "transdermal", "patch") else None
+        return factors.get("fentanyl transdermal") if r in ("", "transdermal", "patch", "td") else None
+    if r not in ORAL_ROUTES:
+        return None  # the table's factors are for oral doses; IV or subcutaneous ones differ
     for drug, f in factors.items():
         if drug in n:
             return f
