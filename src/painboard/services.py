@@ -375,13 +375,7 @@ class Painboard:
         for r in repo.daily_episodes(con, tz, lo, hi):
             days.setdefault(r["day"], {"day": r["day"], "average": None, "worst": None, "episodes": 0})
             days[r["day"]]["episodes"] = r["n"]
-        items = {i["id"]: i for i in repo.plan_items(con)}
-        markers = []
-        for e in repo.events(con, lo, hi):
-            it = items.get(e["item_id"])
-            if it and it["category"] in ("radiation", "bone_strengthening", "procedure") and e["status"] in ("done", "taken"):
-                markers.append({"day": self.local(e["done_at"]).date(), "category": it["category"],
-                                "label": it["name"]})
+        markers = repo.marker_events(con, tz, lo, hi, ("radiation", "bone_strengthening", "procedure"))
         return Trend(start=start, end=end, days=[days[d] for d in sorted(days)], markers=markers)
 
     def snapshot(self, range_days: int | None = 30, recent: int = 8, day: date | None = None) -> Snapshot:

@@ -248,6 +248,17 @@ def delete_event(con, event_id: int) -> None:
     con.execute("DELETE FROM plan_event WHERE id = ?", [event_id])
 
 
+def marker_events(con, tz: str, since: datetime, until: datetime,
+                  categories: Sequence[str]) -> list[dict[str, Any]]:
+    """Done plan events of the given categories (infusions, radiation, procedures) per local day."""
+    return _rows(con, """
+        SELECT CAST(timezone(?, e.done_at) AS DATE) AS day, i.category, i.name AS label
+        FROM plan_event e JOIN plan_item i ON i.id = e.item_id
+        WHERE e.done_at >= ? AND e.done_at < ? AND list_contains(?, i.category)
+          AND e.status IN ('done', 'taken')
+        ORDER BY e.done_at""", [tz, since, until, list(categories)])
+
+
 def daily_mme(con, tz: str, since: datetime | None, until: datetime | None) -> list[dict[str, Any]]:
     """Oral morphine equivalents per local day from doses taken (amount, else the item's dose)."""
     return _rows(con, """
@@ -257,3 +268,76 @@ def daily_mme(con, tz: str, since: datetime | None, until: datetime | None) -> l
         WHERE e.status = 'taken' AND i.mme_factor IS NOT NULL
           AND (? IS NULL OR e.done_at >= ?) AND (? IS NULL OR e.done_at < ?)
         GROUP BY ALL ORDER BY day""", [tz, since, since, until, until])
+
+
+# -- import, export and metric views (the plugin pipelines) --------------------------------
+def append_columns(con, table: str, columns: dict[str, list], dedupe: bool = True) -> int:
+    """Like append, from columns already laid out (the import pipeline builds them column-wise)."""
+    n = len(next(iter(columns.values()), []))
+    if not n:
+        return 0
+    cols = TABLES[table]
+    names = list(cols)
+    data = [columns[c] for c in names]
+    select = ", ".join(f"unnest(${i + 1}::{t}[]) AS {c}" for i, (c, t) in enumerate(cols.items()))
+    before = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+    where = (f"WHERE NOT EXISTS (SELECT 1 FROM {table} t WHERE t.key = s.key) "
+             f"QUALIFY row_number() OVER (PARTITION BY s.key) = 1") if dedupe else ""
+    con.execute(f"INSERT INTO {table} ({', '.join(names)}) SELECT * FROM (SELECT {select}) s {where}", data)
+    return con.execute(f"SELECT count(*) FROM {table}").fetchone()[0] - before
+
+
+def iter_entries(con, since: datetime | None, until: datetime | None, batch: int = 5000):
+    """Pain entries oldest first, fetched batch by batch so exports stream."""
+    cur = con.execute("SELECT * FROM pain_entry WHERE (? IS NULL OR occurred_at >= ?) "
+                      "AND (? IS NULL OR occurred_at < ?) ORDER BY occurred_at, id",
+                      [since, since, until, until])
+    names = [d[0] for d in cur.description]
+    while True:
+        rows = cur.fetchmany(batch)
+        if not rows:
+            return
+        for r in rows:
+            yield dict(zip(names, r))
+
+
+def copy_entries_parquet(con, since: datetime | None, until: datetime | None, path: str) -> int:
+    """Pain entries of a period written by DuckDB as a Parquet file; returns the row count."""
+    where = "WHERE (? IS NULL OR occurred_at >= ?) AND (? IS NULL OR occurred_at < ?)"
+    params = [since, since, until, until]
+    n = con.execute(f"SELECT count(*) FROM pain_entry {where}", params).fetchone()[0]
+    quoted = path.replace("'", "''")
+    con.execute(f"COPY (SELECT * EXCLUDE (id) FROM pain_entry {where} ORDER BY occurred_at, id) "
+                f"TO '{quoted}' (FORMAT parquet, COMPRESSION zstd)", params)
+    return n
+
+
+def find_plan_item(con, category: str, name: str, kind: str, start_date: date) -> int | None:
+    """The id of a plan item with the same identity (imports match items this way)."""
+    row = con.execute("SELECT id FROM plan_item WHERE category = ? AND lower(name) = lower(?) "
+                      "AND kind = ? AND start_date = ? ORDER BY id LIMIT 1",
+                      [category, name, kind, start_date]).fetchone()
+    return row[0] if row else None
+
+
+def review_days(con, days: Sequence[date]) -> set[date]:
+    """Which of these days already have a daily review."""
+    if not days:
+        return set()
+    rows = con.execute("SELECT DISTINCT day FROM daily_review WHERE list_contains(?::DATE[], day)",
+                       [list(days)]).fetchall()
+    return {r[0] for r in rows}
+
+
+def ids_by_key(con, table: str, keys: Sequence[str]) -> dict[str, int]:
+    if table not in ("pain_entry", "episode", "plan_event") or not keys:
+        return {}
+    return dict(con.execute(f"SELECT key, id FROM {table} WHERE list_contains(?::VARCHAR[], key)",
+                            [list(keys)]).fetchall())
+
+
+def keys_by_id(con, table: str, ids: Sequence[int]) -> dict[int, str]:
+    if table not in ("pain_entry", "episode", "plan_event") or not ids:
+        return {}
+    return dict(con.execute(f"SELECT id, key FROM {table} WHERE list_contains(?::BIGINT[], id)",
+                            [list(ids)]).fetchall())
