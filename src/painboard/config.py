@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from datetime import time, tzinfo
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -11,6 +12,8 @@ import platformdirs
 from pydantic import BaseModel, ConfigDict
 
 APP = "painboard"
+# URL-like database locations (s3://, https://, md:...): refused, data stays on this machine.
+_REMOTE = re.compile(r"^[a-z][a-z0-9+.-]+:/|^(md|motherduck|s3|gcs|gs|r2|az|abfss|hf):", re.I)
 
 
 def default_db_path() -> Path:
@@ -53,7 +56,13 @@ class Settings(BaseModel):
     @classmethod
     def load(cls, db: str | Path | None = None, read_only: bool = False,
              plugins_dir: str | Path | None = None) -> "Settings":
-        db_path = Path(db or os.environ.get("PAINBOARD_DB") or default_db_path()).expanduser()
+        raw = db or os.environ.get("PAINBOARD_DB") or default_db_path()
+        if _REMOTE.match(str(raw)):  # before Path() folds "https://" into "https:/"
+            from painboard.errors import BadInput
+
+            raise BadInput(f"{raw} is a remote location: painboard keeps data on this machine only",
+                           field="db")
+        db_path = Path(raw).expanduser()
         pdir = plugins_dir or os.environ.get("PAINBOARD_PLUGINS_DIR")
         return cls(db_path=db_path, read_only=read_only, tz=local_zone(),
                    plugins_dir=Path(pdir).expanduser() if pdir else default_plugins_dir())

@@ -22,7 +22,13 @@ from painboard.errors import BadInput, DatabaseBusy, PainboardError, ReadOnly, S
 from painboard.store import migrations
 
 _LOCK_PID = re.compile(r"PID (\d+)")
-_REMOTE = re.compile(r"^[a-z][a-z0-9+.-]*://|^(md|motherduck|s3|gcs|r2|az|hf):", re.I)
+# A URL scheme (two letters or more, so a Windows drive like C:/ is not one). One slash is
+# enough: pathlib turns "https://host/x.db" into "https:/host/x.db".
+_REMOTE = re.compile(r"^[a-z][a-z0-9+.-]+:/|^(md|motherduck|s3|gcs|gs|r2|az|abfss|hf):", re.I)
+
+
+def is_remote(path: str | Path) -> bool:
+    return bool(_REMOTE.match(str(path)))
 
 # DuckDB keeps one instance per file per process; units of work in one process take turns.
 _process_locks: dict[str, threading.RLock] = {}
@@ -52,7 +58,9 @@ def translate(exc: Exception) -> PainboardError:
     text = str(exc)
     if isinstance(exc, PainboardError):
         return exc
-    if "read-only mode" in text or "read only" in text.lower() and "attached" not in text.lower():
+    # A write refused by a connection opened READ_ONLY. Not an open that failed in read-only
+    # mode ("Cannot open database ... in read-only mode: database does not exist").
+    if "read-only mode" in text and ("Cannot execute statement" in text or "attached in" in text):
         return ReadOnly("writing")
     if isinstance(exc, duckdb.ConstraintException):
         return BadInput(text.split("\n")[0])
@@ -67,7 +75,7 @@ class Database:
     """One painboard database file."""
 
     def __init__(self, path: str | Path, read_only: bool = False, retry_seconds: float = 10.0):
-        if _REMOTE.match(str(path)):
+        if is_remote(path):
             raise BadInput(f"{path} is a remote location: painboard keeps data on this machine only",
                            field="db")
         self.path = Path(path).expanduser().absolute()
@@ -80,7 +88,11 @@ class Database:
     def _prepare_folder(self) -> None:
         folder = self.path.parent
         if not folder.exists():
-            folder.mkdir(parents=True, mode=0o700)
+            old = os.umask(0o077)  # folders made on the way are private too
+            try:
+                folder.mkdir(parents=True, mode=0o700)
+            finally:
+                os.umask(old)
 
     def _connect_once(self) -> duckdb.DuckDBPyConnection:
         if self.read_only and not self.path.exists():
