@@ -69,6 +69,17 @@ class Trend:
 
 
 @dataclass
+class DayData:
+    """What several panels read about one local day, read once."""
+
+    day: date
+    lo: datetime
+    hi: datetime
+    items: dict[int, dict[str, Any]]
+    events: list[dict[str, Any]]
+
+
+@dataclass
 class Snapshot:
     """Everything the dashboard shows, read in one unit of work."""
 
@@ -267,13 +278,22 @@ class Painboard:
             return repo.reviews(con, since)
 
     # -- what the dashboard shows ----------------------------------------------------------
-    def checklist_in(self, con, day: date, now: datetime | None = None) -> list[ChecklistLine]:
-        now = now or utcnow()
+    def _day_data(self, con, day: date) -> "DayData":
         lo, hi = self.day_bounds(day)
+        return DayData(day, lo, hi, {i["id"]: i for i in repo.plan_items(con)}, repo.events(con, lo, hi))
+
+    def checklist_in(self, con, day: date, now: datetime | None = None,
+                     data: "DayData | None" = None) -> list[ChecklistLine]:
+        now = now or utcnow()
+        data = data or self._day_data(con, day)
+        lo, hi = data.lo, data.hi
         lines: list[ChecklistLine] = []
-        today_events = repo.events(con, lo, hi)
+        today_events = data.events
         due_events = {(e["item_id"], e["due_at"]): e for e in repo.events_due_between(con, lo, hi)}
-        for row in repo.plan_items(con, include_stopped=False):
+        last_events: dict[int, dict] | None = None
+        for row in data.items.values():
+            if row["status"] != "active":
+                continue
             it = PlanItem(**row)
             if it.start_date > day + timedelta(days=60):
                 continue
@@ -297,21 +317,22 @@ class Painboard:
                                                event_id=ev["id"] if ev else None,
                                                text=f"{hhmm} {it.label()}"))
                 continue
-            lines.extend(self._next_due_line(con, it, day, lo, hi, today_events))
+            if last_events is None:
+                last_events = repo.last_events(con)
+            lines.extend(self._next_due_line(it, day, lo, today_events, last_events.get(it.id)))
         order = {"medication": 0, "supportive": 1, "bone_strengthening": 2, "radiation": 3, "procedure": 4}
         lines.sort(key=lambda l: (order.get(l.category, 9), l.kind == "as_needed",
                                   l.due_at or datetime.max.replace(tzinfo=timezone.utc)))
         return lines
 
-    def _next_due_line(self, con, it: PlanItem, day: date, lo: datetime, hi: datetime,
-                       today_events: list[dict]) -> list[ChecklistLine]:
+    def _next_due_line(self, it: PlanItem, day: date, lo: datetime, today_events: list[dict],
+                       last: dict | None) -> list[ChecklistLine]:
         """Infrequent items (infusions, radiation, procedures): when the next one is due."""
         done_today = [e for e in today_events if e["item_id"] == it.id]
         if done_today:
             ev = done_today[-1]
             return [ChecklistLine(it.id, it.label(), it.category, it.kind, "done", due_at=ev["due_at"],
                                   event_id=ev["id"], text=f"{it.label()}, {ev['status']} today")]
-        last = repo.last_event(con, it.id)
         if it.kind == "once":
             if last:
                 return []
@@ -340,22 +361,23 @@ class Painboard:
         with self.db.unit_of_work() as con:
             return self.checklist_in(con, day or self.today())
 
-    def today_in(self, con, day: date, now: datetime | None = None) -> Today:
-        now = now or utcnow()
-        lo, hi = self.day_bounds(day)
+    def today_in(self, con, day: date, data: "DayData | None" = None,
+                 latest: dict | None = None) -> Today:
+        data = data or self._day_data(con, day)
+        lo, hi, items, evs = data.lo, data.hi, data.items, data.events
         s = repo.pain_summary(con, lo, hi)
-        latest = repo.latest_entry(con)
+        latest = latest or repo.latest_entry(con)
         eps = repo.episode_summary(con, lo, hi)
-        items = {i["id"]: i for i in repo.plan_items(con)}
-        evs = repo.events(con, lo, hi)
         rescue = [e for e in evs if e["status"] == "taken" and items.get(e["item_id"], {}).get("kind") == "as_needed"
                   and items[e["item_id"]]["category"] == "medication"]
         caps = [i["max_per_day"] for i in items.values() if i["kind"] == "as_needed" and i["status"] == "active"
                 and i["category"] == "medication" and i["max_per_day"]]
         mme = repo.daily_mme(con, tz_name(self.tz), lo, hi)
-        n_lo = self.day_bounds(day - timedelta(days=7))[0]
+        # The last seven nights: from the evening a week ago to this morning.
         ns, ne = self.settings.night_start, self.settings.night_end
-        nights = repo.night_pain(con, tz_name(self.tz), n_lo, hi, ns.hour * 60 + ns.minute,
+        n_lo = datetime.combine(day - timedelta(days=7), ns, self.tz).astimezone(timezone.utc)
+        n_hi = datetime.combine(day, ne, self.tz).astimezone(timezone.utc)
+        nights = repo.night_pain(con, tz_name(self.tz), n_lo, n_hi, ns.hour * 60 + ns.minute,
                                  ne.hour * 60 + ne.minute, threshold=1)["nights"]
         return Today(day=day, now=latest["intensity"] if latest else None,
                      now_at=latest["occurred_at"] if latest else None,
@@ -388,9 +410,11 @@ class Painboard:
                 start = self.local(first[0]["occurred_at"]).date() if first else day
             else:
                 start = day - timedelta(days=range_days - 1)
-            return Snapshot(revision=rev, today=self.today_in(con, day), checklist=self.checklist_in(con, day),
-                            trend=self.trend_in(con, start, day),
-                            recent=repo.entries(con, limit=recent, newest_first=True))
+            data = self._day_data(con, day)
+            newest = repo.entries(con, limit=max(recent, 1), newest_first=True)
+            return Snapshot(revision=rev, today=self.today_in(con, day, data, newest[0] if newest else None),
+                            checklist=self.checklist_in(con, day, data=data),
+                            trend=self.trend_in(con, start, day), recent=newest[:recent])
 
     def revision(self) -> int:
         return self.db.revision(retry=False)

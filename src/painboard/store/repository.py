@@ -81,6 +81,13 @@ def insert_one(con, table: str, record: Any) -> int:
 # -- pain entries ---------------------------------------------------------------------------
 def entries(con, since: datetime | None = None, until: datetime | None = None,
             limit: int | None = None, newest_first: bool = False) -> list[dict[str, Any]]:
+    if newest_first and limit and since is None and until is None:
+        # The newest few are almost always in the last month: a range lets DuckDB skip old row groups.
+        recent = _rows(con, "SELECT * FROM pain_entry WHERE occurred_at >= "
+                            "(SELECT max(occurred_at) FROM pain_entry) - INTERVAL 31 DAY "
+                            f"ORDER BY occurred_at DESC, id DESC LIMIT {int(limit)}")
+        if len(recent) == limit:
+            return recent
     sql = "SELECT * FROM pain_entry WHERE (? IS NULL OR occurred_at >= ?) AND (? IS NULL OR occurred_at < ?)"
     sql += " ORDER BY occurred_at DESC, id DESC" if newest_first else " ORDER BY occurred_at, id"
     if limit:
@@ -89,7 +96,7 @@ def entries(con, since: datetime | None = None, until: datetime | None = None,
 
 
 def latest_entry(con) -> dict[str, Any] | None:
-    rows = _rows(con, "SELECT * FROM pain_entry ORDER BY occurred_at DESC, id DESC LIMIT 1")
+    rows = entries(con, limit=1, newest_first=True)
     return rows[0] if rows else None
 
 
@@ -237,10 +244,12 @@ def events_due_between(con, since: datetime, until: datetime) -> list[dict[str, 
                  [since, until])
 
 
-def last_event(con, item_id: int, statuses: Iterable[str] = ("taken", "done")) -> dict[str, Any] | None:
-    rows = _rows(con, "SELECT * FROM plan_event WHERE item_id = ? AND list_contains(?, status) "
-                      "ORDER BY done_at DESC LIMIT 1", [item_id, list(statuses)])
-    return rows[0] if rows else None
+def last_events(con, statuses: Iterable[str] = ("taken", "done")) -> dict[int, dict[str, Any]]:
+    """Each plan item's most recent event with one of the statuses."""
+    rows = _rows(con, "SELECT * FROM plan_event WHERE list_contains(?, status) "
+                      "QUALIFY row_number() OVER (PARTITION BY item_id ORDER BY done_at DESC, id DESC) = 1",
+                 [list(statuses)])
+    return {r["item_id"]: r for r in rows}
 
 
 def delete_event(con, event_id: int) -> None:
