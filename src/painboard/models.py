@@ -82,6 +82,8 @@ def _norm_terms(values: Any, aliases: dict[str, str]) -> list[str]:
         return []
     if isinstance(values, str):
         values = [values]
+    if not isinstance(values, (list, tuple)):
+        raise ValueError("must be text or a list of text")
     out: list[str] = []
     for v in values:
         for part in str(v).split(","):
