@@ -1,5 +1,233 @@
-"""Placeholder until the dashboard lands."""
+"""The dashboard app: owns the data plumbing (refresh, live polling, writes) in thread workers.
+
+Nothing here touches DuckDB on the UI thread: every call into services runs in a thread
+worker and answers back with a message or ``call_from_thread``.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+from typing import Any, Callable
+
+from textual import work
+from textual.app import App
+from textual.binding import Binding
+from textual.message import Message
+from textual.worker import get_current_worker
+
+from painboard.errors import DatabaseBusy, PainboardError, ReadOnly
+from painboard.services import Painboard, Snapshot
+from painboard.tui.commands import PainboardCommands
+from painboard.tui.format import RANGES
 
 
-def run_dashboard(pb) -> None:
-    raise SystemExit("the dashboard is not built yet")
+class SnapshotReady(Message):
+    """A refresh finished: everything the main screen shows, read in one unit of work."""
+
+    def __init__(self, snapshot: Snapshot, seconds: float) -> None:
+        super().__init__()
+        self.snapshot = snapshot
+        self.seconds = seconds
+
+
+class DatabaseState(Message):
+    """live | busy | error, with a few words for the header."""
+
+    def __init__(self, state: str, text: str = "") -> None:
+        super().__init__()
+        self.state = state
+        self.text = text
+
+
+class PainboardApp(App):
+    """painboard's dashboard."""
+
+    TITLE = "painboard"
+    CSS_PATH = "app.tcss"
+    COMMANDS = App.COMMANDS | {PainboardCommands}
+    BINDINGS = [
+        Binding("question_mark", "help", "help", key_display="?"),
+        Binding("q", "quit", "quit"),
+    ]
+
+    def __init__(self, pb: Painboard, *, poll_interval: float | None = 1.0, cursor_blink: bool = True,
+                 range_label: str = "30d", recent: int = 8) -> None:
+        super().__init__()
+        self.pb = pb
+        self.poll_interval = poll_interval
+        self.cursor_blink = cursor_blink
+        self.range_label = range_label
+        self.recent = recent
+        self.snapshot: Snapshot | None = None
+        self.timings: dict[str, float] = {"start": time.perf_counter()}
+        self._refreshing = False
+        self._refresh_again = False
+        self._stop = threading.Event()
+
+    @property
+    def read_only(self) -> bool:
+        return bool(self.pb.settings.read_only)
+
+    def on_mount(self) -> None:
+        from painboard.tui.screens.main import MainScreen
+
+        if self._few_colours():
+            self.theme = "ansi-dark"
+        self.main_screen = MainScreen()
+        self.push_screen(self.main_screen)
+        # Paint first: the first read starts after the frame is on screen.
+        self.call_after_refresh(self._first_paint)
+
+    def _few_colours(self) -> bool:
+        # A 16-colour terminal (TERM=screen, linux): use the terminal's own palette, whose
+        # colours the person already chose to be readable, instead of approximations.
+        if self.is_headless:
+            return False
+        term = os.environ.get("TERM", "")
+        colorterm = os.environ.get("COLORTERM", "")
+        return not (colorterm in ("truecolor", "24bit") or "256" in term or "direct" in term)
+
+    def _first_paint(self) -> None:
+        self.timings["first_paint"] = time.perf_counter()
+        self.request_refresh()
+        if self.poll_interval:
+            self._poll(self.poll_interval)
+
+    def on_unmount(self) -> None:
+        self._stop.set()
+
+    async def action_quit(self) -> None:
+        self._stop.set()
+        self.exit()
+
+    def action_help(self) -> None:
+        from painboard.tui.screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    # -- reading -------------------------------------------------------------------------
+    @property
+    def range_days(self) -> int | None:
+        return next((d for _, label, d in RANGES if label == self.range_label), 30)
+
+    def request_refresh(self) -> None:
+        """Ask for fresh data; a flood of requests merges into at most one more read."""
+        if self._refreshing:
+            self._refresh_again = True
+            return
+        self._refreshing = True
+        self._refresh_again = False
+        self._read_snapshot(self.range_days)
+
+    @work(thread=True, group="refresh", exit_on_error=False)
+    def _read_snapshot(self, range_days: int | None) -> None:
+        t0 = time.perf_counter()
+        try:
+            snap = self.pb.snapshot(range_days=range_days, recent=self.recent)
+        except DatabaseBusy as exc:
+            self.post_message(DatabaseState("busy", f"held by PID {exc.pid}" if exc.pid else ""))
+            self.call_from_thread(self._refresh_failed, 2.0)
+            return
+        except PainboardError as exc:
+            self.post_message(DatabaseState("error", str(exc)))
+            self.call_from_thread(self._refresh_failed, 5.0)
+            return
+        self.post_message(SnapshotReady(snap, time.perf_counter() - t0))
+
+    def _refresh_failed(self, retry_in: float) -> None:
+        self._refreshing = False
+        self.set_timer(retry_in, self.request_refresh)
+
+    def on_snapshot_ready(self, msg: SnapshotReady) -> None:
+        self._refreshing = False
+        self.snapshot = msg.snapshot
+        self.timings.setdefault("first_data", time.perf_counter())
+        self.timings["last_refresh_s"] = msg.seconds
+        self.main_screen.snapshot = msg.snapshot
+        self.main_screen.db_state = ("live", "")
+        if self._refresh_again:
+            self.request_refresh()
+
+    def on_database_state(self, msg: DatabaseState) -> None:
+        self.main_screen.db_state = (msg.state, msg.text)
+
+    @work(thread=True, group="poll", exclusive=True, exit_on_error=False)
+    def _poll(self, interval: float) -> None:
+        """Notice writes by other processes: a cheap stat, then the revision counter."""
+        worker = get_current_worker()
+        last_stamp = self.pb.db.file_stamp()
+        while not self._stop.wait(interval) and not worker.is_cancelled:
+            stamp = self.pb.db.file_stamp()
+            if stamp == last_stamp:
+                continue
+            try:
+                rev = self.pb.revision()
+            except DatabaseBusy:
+                continue  # someone is writing: look again next tick
+            except PainboardError:
+                continue
+            last_stamp = stamp
+            shown = self.snapshot.revision if self.snapshot else None
+            if rev != shown:
+                self.call_from_thread(self.request_refresh)
+
+    # -- writing -------------------------------------------------------------------------
+    def refuse_if_read_only(self, what: str) -> bool:
+        if self.read_only:
+            self.notify(f"read-only session: {what} is off", severity="warning", timeout=3)
+            return True
+        return False
+
+    def write(self, fn: Callable[[], Any], on_done: Callable[[Any], None],
+              on_error: Callable[[PainboardError], None] | None = None,
+              on_busy: Callable[[DatabaseBusy], None] | None = None):
+        """Run one write use-case in a thread; retry while the database is busy."""
+        return self._write(fn, on_done, on_error, on_busy)
+
+    @work(thread=True, group="write", exit_on_error=False)
+    def _write(self, fn, on_done, on_error, on_busy) -> None:
+        worker = get_current_worker()
+        while True:
+            try:
+                result = fn()
+            except DatabaseBusy as exc:
+                # What was typed stays in the form; try again until it lands or is cancelled.
+                self.call_from_thread(on_busy or self._busy_notice, exc)
+                if self._stop.wait(1.0) or worker.is_cancelled:
+                    return
+                continue
+            except PainboardError as exc:
+                self.call_from_thread(on_error or self._error_notice, exc)
+                return
+            self.call_from_thread(on_done, result)
+            self.call_from_thread(self.request_refresh)
+            return
+
+    def _busy_notice(self, exc: DatabaseBusy) -> None:
+        self.main_screen.db_state = ("busy", f"held by PID {exc.pid}, retrying" if exc.pid else "retrying")
+
+    def _error_notice(self, exc: PainboardError) -> None:
+        if isinstance(exc, ReadOnly):
+            self.notify("read-only session: not saved", severity="warning")
+        else:
+            self.notify(str(exc), severity="error", timeout=6)
+
+    def read(self, fn: Callable[[], Any], on_done: Callable[[Any], None]):
+        """A one-off read (prefill, open episode) in a thread."""
+        return self._read(fn, on_done)
+
+    @work(thread=True, group="read", exit_on_error=False)
+    def _read(self, fn, on_done) -> None:
+        try:
+            result = fn()
+        except PainboardError as exc:
+            self.call_from_thread(self._error_notice, exc)
+            return
+        self.call_from_thread(on_done, result)
+
+
+def run_dashboard(pb: Painboard) -> None:
+    PainboardApp(pb).run()

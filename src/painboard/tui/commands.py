@@ -1,0 +1,44 @@
+"""painboard's commands in the command palette (ctrl+p)."""
+
+from __future__ import annotations
+
+from functools import partial
+
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+# title, help, action on the main screen
+COMMANDS = [
+    ("Log pain", "Open the full log form", "log_form"),
+    ("Breakthrough episode", "Start one now (or end the open one)", "breakthrough"),
+    ("Daily review", "A few questions about today's pain", "review"),
+    ("Export", "Write your log to a file for your care team", "export"),
+    ("Tick plan item", "Record the selected plan item (again: undo)", "tick"),
+    ("Undo last as-needed dose", "Remove today's latest dose of the selected as-needed item", "undo_dose"),
+    ("Chart: 7 days", "Show the last week", "range('7d')"),
+    ("Chart: 30 days", "Show the last 30 days", "range('30d')"),
+    ("Chart: 90 days", "Show the last 90 days", "range('90d')"),
+    ("Chart: 1 year", "Show the last year", "range('1y')"),
+    ("Chart: all", "Show everything logged", "range('all')"),
+    ("Refresh", "Read the database again now", "refresh"),
+    ("Help", "Every key painboard knows", "app.help"),
+]
+
+
+class PainboardCommands(Provider):
+    async def _run(self, action: str) -> None:
+        main = getattr(self.app, "main_screen", None)
+        if action.startswith("app."):
+            await self.app.run_action(action)
+        elif main is not None:
+            await self.app.run_action(action, main)
+
+    async def discover(self) -> Hits:
+        for title, help_text, action in COMMANDS:
+            yield DiscoveryHit(title, partial(self._run, action), help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for title, help_text, action in COMMANDS:
+            score = matcher.match(title)
+            if score > 0:
+                yield Hit(score, matcher.highlight(title), partial(self._run, action), help=help_text)

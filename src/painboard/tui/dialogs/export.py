@@ -1,0 +1,117 @@
+"""Export: any registered format, a period, a file name."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.widgets import Input, Label, OptionList, RadioButton, RadioSet, Static
+from textual.widgets.option_list import Option
+
+from painboard.tui.dialogs.base import Dialog
+
+PERIODS = [("7 days", 7), ("30 days", 30), ("90 days", 90), ("1 year", 365), ("all", None)]
+
+
+class ExportDialog(Dialog):
+    CSS_PATH = "export.tcss"
+    BINDINGS = [Binding("escape", "cancel", "cancel"), Binding("ctrl+s", "save", "export")]
+    FIELD_INPUTS = {"out": "out", "path": "out"}
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.exporters: list = []
+        self.path_edited = False
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(classes="dialog", id="export-dialog"):
+            yield Static("Export for your care team", classes="title")
+            yield Static("Format (arrows, Enter picks)", classes="hint")
+            yield OptionList(id="formats")
+            yield Static("Period", classes="hint")
+            with RadioSet(id="period"):
+                for i, (label, _) in enumerate(PERIODS):
+                    yield RadioButton(label, value=(i == 1))
+            with Horizontal(classes="row"):
+                yield Label("File")
+                yield Input(id="out")
+            yield Static("", classes="message")
+            yield Static("Enter in File exports · ctrl+s export · Tab next · Esc cancel", classes="hint")
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        pb = self.app.pb
+        listing = getattr(pb, "exporters", None)
+        if listing is None:
+            self.say("no export formats are available in this version", error=True)
+            return
+        self.say("looking for export formats…")
+        self.app.read(listing, self._show_formats)
+
+    def _show_formats(self, exporters) -> None:
+        self.exporters = list(exporters)
+        formats = self.query_one("#formats", OptionList)
+        formats.clear_options()
+        if not self.exporters:
+            self.say("no export formats are registered", error=True)
+            return
+        formats.add_options([Option(f"{getattr(e, 'label', e.name)}  (.{e.extension.lstrip('.')})", id=e.name)
+                             for e in self.exporters])
+        formats.highlighted = 0
+        formats.focus()
+        self.say("")
+        self._default_path()
+
+    @property
+    def exporter(self):
+        i = self.query_one("#formats", OptionList).highlighted
+        return self.exporters[i] if self.exporters and i is not None else None
+
+    def _default_path(self) -> None:
+        ex = self.exporter
+        if ex is None or self.path_edited:
+            return
+        day = self.app.pb.today()
+        self.query_one("#out", Input).value = str(Path.cwd() / f"painboard-{day:%Y-%m-%d}.{ex.extension.lstrip('.')}")
+
+    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        self._default_path()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self.query_one("#period", RadioSet).focus()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.has_focus:
+            self.path_edited = True
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_save()
+
+    def action_save(self) -> None:
+        ex = self.exporter
+        if ex is None:
+            self.say("pick a format first", error=True)
+            return
+        out = self.value(self.query_one("#out", Input))
+        if not out:
+            self.say("File: give a file name", error=True)
+            self.query_one("#out", Input).focus()
+            return
+        pb = self.app.pb
+        index = self.query_one("#period", RadioSet).pressed_index
+        days = PERIODS[index if index >= 0 else 1][1]
+        since = pb.today() - timedelta(days=days - 1) if days else None
+        path = Path(out).expanduser()
+
+        def done(result) -> None:
+            count = getattr(result, "count", None)
+            what = f"{count} records" if count is not None else "your log"
+            self.app.notify(f"exported {what} to {getattr(result, 'path', path)}", timeout=6)
+            self.dismiss(result)
+
+        # An export writes a file, not the database: allowed in read-only sessions too.
+        self.save_with(lambda: pb.export(ex.name, path, since=since, until=None), done)

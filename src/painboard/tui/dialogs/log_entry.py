@@ -1,0 +1,105 @@
+"""Quick log (a digit) and the full log form (l): one entry of pain."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.widgets import Input, Label, Static
+
+from painboard.errors import BadInput
+from painboard.models import KNOWN_QUALITIES, KNOWN_SITES, PainEntry, parse_when, utcnow
+from painboard.tui.dialogs.base import Dialog, TermsSuggester
+
+# id, label, placeholder; the optional fields Tab reaches after the score.
+OPTIONAL = [
+    ("sites", "Where", "left hip, lower back"),
+    ("qualities", "What it felt like", "aching, sharp, burning"),
+    ("activity", "Doing what when it began", "walking"),
+    ("worse", "Made worse by", "standing, coughing"),
+    ("better", "Made better by", "rest, heat pad"),
+    ("duration", "How long (minutes)", ""),
+    ("note", "Note", ""),
+]
+FULL_ONLY = [
+    ("at", "When", "now, 14:30, yesterday 22:10"),
+    ("pattern", "Pattern", "constant, intermittent, on movement"),
+]
+
+
+def _terms(text: str | None) -> list[str]:
+    return [t.strip() for t in (text or "").split(",") if t.strip()]
+
+
+class LogEntryDialog(Dialog):
+    BINDINGS = [Binding("escape", "cancel", "cancel"), Binding("ctrl+s", "save", "save")]
+    FIELD_INPUTS = {"intensity": "intensity", "sites": "sites", "qualities": "qualities",
+                    "activity": "activity", "worse": "worse", "better": "better",
+                    "duration_min": "duration", "note": "note", "at": "at", "occurred_at": "at",
+                    "pattern": "pattern"}
+
+    def __init__(self, intensity: int | None = None, full: bool = False) -> None:
+        super().__init__()
+        self.intensity = intensity
+        self.full = full
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(classes="dialog", id="log-dialog"):
+            yield Static("Log pain" if self.full else "Log pain now", classes="title")
+            with Horizontal(classes="row"):
+                yield Label("Pain (0-10)")
+                yield Input("" if self.intensity is None else str(self.intensity), id="intensity",
+                            restrict=r"\d{0,2}", max_length=2, classes="-short", placeholder="0-10")
+            fields = (FULL_ONLY if self.full else []) + OPTIONAL
+            if not self.full:
+                yield Static("optional, Tab to reach:", classes="hint")
+            for fid, label, placeholder in fields:
+                with Horizontal(classes="row"):
+                    yield Label(label)
+                    suggester = (TermsSuggester(KNOWN_SITES) if fid == "sites" else
+                                 TermsSuggester(KNOWN_QUALITIES) if fid == "qualities" else None)
+                    yield Input(id=fid, placeholder=placeholder, suggester=suggester,
+                                restrict=r"\d{0,5}" if fid == "duration" else None,
+                                classes="-short" if fid == "duration" else "")
+            yield Static("", classes="message")
+            yield Static("Enter save · Tab next field · Esc cancel", classes="hint")
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        inp = self.query_one("#intensity", Input)
+        inp.focus()
+        inp.cursor_position = len(inp.value)
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_save()
+
+    def action_save(self) -> None:
+        v = {i.id: self.value(i) for i in self.query(Input)}
+        if v.get("intensity") is None:
+            self.say("Pain (0-10): type a number from 0 to 10", error=True)
+            self.query_one("#intensity", Input).focus()
+            return
+        pb = self.app.pb
+        fields = dict(intensity=v["intensity"], sites=_terms(v.get("sites")),
+                      qualities=_terms(v.get("qualities")), activity=v.get("activity"),
+                      worse=_terms(v.get("worse")), better=_terms(v.get("better")),
+                      duration_min=v.get("duration"), note=v.get("note"))
+        try:
+            if self.full:
+                fields["occurred_at"] = parse_when(v.get("at"), pb.tz, field="at")
+                fields["pattern"] = v.get("pattern")
+            # Validate here too so a typo is shown at once, before any database work.
+            PainEntry.build(**{"occurred_at": utcnow(), **fields})
+        except BadInput as exc:
+            self.say(str(exc), error=True)
+            target = self.FIELD_INPUTS.get((exc.field or "").split(".")[0])
+            if target:
+                self.query_one(f"#{target}", Input).focus()
+            return
+
+        def done(entry) -> None:
+            self.app.notify(f"logged {entry.intensity}/10 at {pb.local(entry.occurred_at):%H:%M}", timeout=3)
+            self.dismiss(entry)
+
+        self.save_with(lambda: pb.log_pain(**fields), done)

@@ -1,0 +1,89 @@
+"""The daily review: a few questions about today's pain, prefilled from today's entries."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widgets import Input, Label, Static
+
+from painboard.models import INTERFERENCE_DOMAINS
+from painboard.tui.dialogs.base import Dialog
+
+PAIN = [
+    ("worst", "Worst in the last 24 h"),
+    ("least", "Least in the last 24 h"),
+    ("average", "On average"),
+    ("now", "Right now"),
+    ("relief_pct", "Relief from treatment %"),
+]
+
+
+class ReviewDialog(Dialog):
+    CSS_PATH = "review.tcss"
+    BINDINGS = [Binding("escape", "cancel", "cancel"), Binding("ctrl+s", "save", "save")]
+    FIELD_INPUTS = {k: k for k, _ in PAIN} | {"note": "note", "interference": "i-activity"}
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.touched: set[str] = set()
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(classes="dialog", id="review-dialog"):
+            yield Static("Daily review", classes="title")
+            with Horizontal(id="review-cols"):
+                with Vertical(id="review-pain"):
+                    yield Static("Pain today (0-10)", classes="hint")
+                    for key, label in PAIN:
+                        with Horizontal(classes="row"):
+                            yield Label(label)
+                            yield Input(id=key, restrict=r"\d{0,3}", max_length=3, classes="-short")
+                with Vertical(id="review-interference"):
+                    yield Static("How much pain got in the way (0-10)", classes="hint")
+                    for key, label in INTERFERENCE_DOMAINS.items():
+                        with Horizontal(classes="row"):
+                            yield Label(label)
+                            yield Input(id=f"i-{key}", restrict=r"\d{0,2}", max_length=2, classes="-short")
+            with Horizontal(classes="row"):
+                yield Label("Note")
+                yield Input(id="note")
+            yield Static("", classes="message")
+            yield Static("Enter save · Tab next · Esc cancel · relief in steps of 10", classes="hint")
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.query_one("#worst", Input).focus()
+        self.say("reading today's entries…")
+        self.app.read(self.app.pb.review_prefill, self._prefill)
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.has_focus:
+            self.touched.add(event.input.id)
+
+    def _prefill(self, pre: dict) -> None:
+        """Fill only what the person has not typed in the meantime."""
+        values = {k: pre.get(k) for k, _ in PAIN} | {"note": pre.get("note")}
+        values |= {f"i-{k}": v for k, v in (pre.get("interference") or {}).items()}
+        for key, v in values.items():
+            if v is None or key in self.touched:
+                continue
+            self.query_one(f"#{key}", Input).value = str(v)
+        self.say("prefilled from today's entries: change anything" if any(
+            v is not None for v in values.values()) else "")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_save()
+
+    def action_save(self) -> None:
+        v = {i.id: self.value(i) for i in self.query(Input)}
+        fields = {k: v.get(k) for k, _ in PAIN}
+        fields["interference"] = {k: v.get(f"i-{k}") for k in INTERFERENCE_DOMAINS if v.get(f"i-{k}") is not None}
+        fields["note"] = v.get("note")
+        pb = self.app.pb
+
+        def done(review) -> None:
+            self.app.notify(f"daily review saved for {review.day:%a %-d %b}", timeout=3)
+            self.dismiss(review)
+
+        self.save_with(lambda: pb.save_review(**fields), done)

@@ -1,0 +1,75 @@
+"""Small formatting helpers shared by the widgets: words and symbols, never colour alone."""
+
+from __future__ import annotations
+
+from datetime import datetime, tzinfo
+from typing import Any
+
+from painboard.models import utcnow
+
+# Chart ranges: key, label, days (None = all). Digits are taken by quick log.
+RANGES: list[tuple[str, str, int | None]] = [
+    ("w", "7d", 7), ("m", "30d", 30), ("t", "90d", 90), ("y", "1y", 365), ("a", "all", None),
+]
+RANGE_WORDS = {"7d": "7 days", "30d": "30 days", "90d": "90 days", "1y": "1 year", "all": "all time"}
+
+# Plan events on the chart's time axis: a letter each, so 16 colours still tell them apart.
+MARKER_LETTERS = {"radiation": "R", "bone_strengthening": "I", "procedure": "P"}
+MARKER_WORDS = {"radiation": "radiation", "bone_strengthening": "infusion", "procedure": "procedure"}
+
+# Checklist boxes by state.
+BOXES = {"done": "[x]", "due": "[ ]", "overdue": "[!]", "skipped": "[-]", "upcoming": "( )",
+         "as_needed": "[+]"}
+
+
+def severity(score: float | int | None) -> str:
+    """The band a 0-10 score falls in (clinical.md): a CSS-ish class name."""
+    if score is None:
+        return "none"
+    if score >= 7:
+        return "severe"
+    if score >= 5:
+        return "moderate"
+    if score >= 1:
+        return "mild"
+    return "nil"
+
+
+def num(v: float | int | None, digits: int = 1) -> str:
+    if v is None:
+        return "–"
+    if isinstance(v, float) and not v.is_integer():
+        return f"{v:.{digits}f}"
+    return f"{int(v)}" if isinstance(v, (int, float)) else str(v)
+
+
+def minutes(v: float | None) -> str:
+    if v is None:
+        return "–"
+    m = round(v)
+    return f"{m}m" if m < 60 else f"{m // 60}h{m % 60:02d}"
+
+
+def hhmm(dt: datetime | None, tz: tzinfo) -> str:
+    return dt.astimezone(tz).strftime("%H:%M") if dt else "–"
+
+
+def when(dt: datetime | None, tz: tzinfo) -> str:
+    """'14:05' today, 'yesterday 22:40', else 'Thu 26 Nov 14:05'."""
+    if dt is None:
+        return "–"
+    local = dt.astimezone(tz)
+    today = utcnow().astimezone(tz).date()
+    days = (today - local.date()).days
+    if days == 0:
+        return local.strftime("%H:%M")
+    if days == 1:
+        return local.strftime("yesterday %H:%M")
+    return local.strftime("%a %-d %b %H:%M")
+
+
+def field(obj: Any, name: str, default: Any = None) -> Any:
+    """Metric results may be objects or dicts (plugins); read either."""
+    if isinstance(obj, dict):
+        return obj.get(name, default)
+    return getattr(obj, name, default)

@@ -1,0 +1,197 @@
+"""The main screen: header, trend chart, today's figures, the plan checklist, recent entries."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.events import Resize
+from textual.reactive import reactive
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from painboard.models import utcnow
+from painboard.services import Snapshot
+from painboard.tui.format import RANGES
+from painboard.tui.widgets.checklist import PlanChecklist
+from painboard.tui.widgets.header import DashHeader
+from painboard.tui.widgets.recent import RecentEntries
+from painboard.tui.widgets.today import TodayPanel
+from painboard.tui.widgets.trend import TrendChart
+
+RANGE_LABELS = [label for _, label, _ in RANGES]
+
+
+def _digit_bindings() -> list[Binding]:
+    # One footer entry "0-9 log" stands for all ten keys.
+    out = [Binding("0", "quick_log(0)", "log", key_display="0-9")]
+    out += [Binding(str(d), f"quick_log({d})", f"log {d}", show=False) for d in range(1, 10)]
+    return out
+
+
+class MainScreen(Screen):
+    CSS_PATH = "main.tcss"
+
+    BINDINGS = _digit_bindings() + [
+        Binding("l", "log_form", "log form", show=False),
+        Binding("b", "breakthrough", "breakthrough"),
+        Binding("space", "tick", "tick"),
+        Binding("r", "review", "review"),
+        Binding("e", "export", "export"),
+        Binding("u,backspace", "undo_dose", "undo dose", show=False),
+        Binding("left_square_bracket", "cycle(-1)", "shorter range", show=False, key_display="["),
+        Binding("right_square_bracket", "cycle(1)", "longer range", show=False, key_display="]"),
+    ] + [Binding(key, f"range('{label}')", f"chart {label}", show=False) for key, label, _ in RANGES] + [
+        Binding("f5", "refresh", "refresh", show=False),
+    ]
+
+    snapshot: reactive[Snapshot | None] = reactive(None, always_update=True)
+    db_state: reactive[tuple[str, str]] = reactive(("loading", ""))
+    range_label: reactive[str] = reactive("30d")
+
+    def compose(self) -> ComposeResult:
+        tz = self.app.pb.tz
+        yield DashHeader(tz, id="header")
+        yield TrendChart(id="chart")
+        with Horizontal(id="panels"):
+            yield TodayPanel(tz, id="today")
+            with Vertical(id="plan-box"):
+                yield Static("Plan", id="plan-title")
+                yield PlanChecklist(id="plan")
+            yield RecentEntries(tz, id="recent")
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self.range_label = self.app.range_label
+        header = self.query_one(DashHeader)
+        header.read_only = self.app.read_only
+        self.query_one(PlanChecklist).focus()
+
+    def on_resize(self, event: Resize) -> None:
+        # Layout adapts: recent entries get a column when there is room for one.
+        self.set_class(event.size.width >= 110, "-wide")
+        self.set_class(event.size.height >= 32, "-tall")
+
+    # -- data in ---------------------------------------------------------------------------
+    def watch_snapshot(self, snap: Snapshot | None) -> None:
+        if snap is None:
+            return
+        header = self.query_one(DashHeader)
+        header.now_score = snap.today.now
+        header.now_at = snap.today.now_at
+        self.query_one(TrendChart).trend = snap.trend
+        today = self.query_one(TodayPanel)
+        today.today = snap.today
+        today.metrics = list(snap.metrics or [])
+        self.query_one(PlanChecklist).show(snap.checklist)
+        self.query_one(RecentEntries).entries = snap.recent
+
+    def watch_db_state(self, value: tuple[str, str]) -> None:
+        header = self.query_one(DashHeader)
+        header.state, header.state_text = value
+
+    def watch_range_label(self, label: str) -> None:
+        self.query_one(TrendChart).range_label = label
+
+    # -- actions ---------------------------------------------------------------------------
+    def action_range(self, label: str) -> None:
+        if label not in RANGE_LABELS:
+            return
+        self.range_label = label
+        self.app.range_label = label
+        self.app.request_refresh()
+
+    def action_cycle(self, step: int) -> None:
+        i = RANGE_LABELS.index(self.range_label)
+        self.action_range(RANGE_LABELS[(i + step) % len(RANGE_LABELS)])
+
+    def action_refresh(self) -> None:
+        self.app.request_refresh()
+
+    def action_quick_log(self, intensity: int) -> None:
+        from painboard.tui.dialogs.log_entry import LogEntryDialog
+
+        if self.app.refuse_if_read_only("logging"):
+            return
+        self.app.push_screen(LogEntryDialog(intensity=intensity))
+
+    def action_log_form(self) -> None:
+        from painboard.tui.dialogs.log_entry import LogEntryDialog
+
+        if self.app.refuse_if_read_only("logging"):
+            return
+        self.app.push_screen(LogEntryDialog(intensity=None, full=True))
+
+    def action_breakthrough(self) -> None:
+        """First press: onset now, ask the peak. With an episode open: end it."""
+        from painboard.tui.dialogs.episode import EpisodeDialog
+
+        if self.app.refuse_if_read_only("recording an episode"):
+            return
+        onset = utcnow()
+        pb = self.app.pb
+
+        def decided(open_ep) -> None:
+            if open_ep is None:
+                self.app.push_screen(EpisodeDialog(onset))
+                return
+            self.app.write(pb.end_episode, self._episode_ended)
+
+        self.app.read(pb.open_episode, decided)
+
+    def _episode_ended(self, ep: dict) -> None:
+        mins = round((ep["end_at"] - ep["onset"]).total_seconds() / 60)
+        rescue = "; rescue dose linked" if ep.get("rescue_event_id") else ""
+        self.notify(f"✱ breakthrough episode ended after {mins} min{rescue}", timeout=4)
+
+    def action_tick(self) -> None:
+        if self.app.refuse_if_read_only("ticking plan items"):
+            return
+        checklist = self.query_one(PlanChecklist)
+        line = checklist.selected_line
+        if line is None:
+            return
+        if getattr(self, "_ticking", False):
+            return  # one tick at a time: the next press must see this one's result
+        self._ticking = True
+        pb = self.app.pb
+
+        def done(what: str) -> None:
+            self._ticking = False
+            self.notify(f"{what}: {line.label}", timeout=3)
+
+        def failed(exc) -> None:
+            self._ticking = False
+            self.app._error_notice(exc)
+
+        self.app.write(lambda: pb.toggle(line), done, on_error=failed)
+
+    def on_screen_resume(self) -> None:
+        self.query_one(PlanChecklist).focus()
+
+    def action_undo_dose(self) -> None:
+        if self.app.refuse_if_read_only("undoing a dose"):
+            return
+        line = self.query_one(PlanChecklist).selected_line
+        if line is None or line.kind != "as_needed":
+            self.notify("u undoes a dose of an as-needed item: select one first", timeout=3)
+            return
+        pb = self.app.pb
+
+        def done(undone: bool) -> None:
+            self.notify(f"undone: one dose of {line.label}" if undone else f"no dose of {line.label} today",
+                        timeout=3)
+
+        self.app.write(lambda: pb.undo_last_dose(line.item_id), done)
+
+    def action_review(self) -> None:
+        from painboard.tui.dialogs.review import ReviewDialog
+
+        if self.app.refuse_if_read_only("the daily review"):
+            return
+        self.app.push_screen(ReviewDialog())
+
+    def action_export(self) -> None:
+        from painboard.tui.dialogs.export import ExportDialog
+
+        self.app.push_screen(ExportDialog())

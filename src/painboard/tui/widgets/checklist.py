@@ -1,0 +1,67 @@
+"""Today's plan: the one focusable thing on the main screen, so arrows move its selection."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widgets import OptionList
+from textual.widgets.option_list import Option
+
+from painboard.services import ChecklistLine
+from painboard.tui.format import BOXES
+
+
+def line_key(line: ChecklistLine) -> str:
+    return f"{line.item_id}@{line.due_at.isoformat() if line.due_at else ''}"
+
+
+class PlanChecklist(OptionList):
+    """Space ticks the highlighted line (handled by the screen, which owns the writes)."""
+
+    DEFAULT_CSS = """
+    PlanChecklist { height: 1fr; border: none; padding: 0; background: $surface; text-wrap: nowrap; text-overflow: ellipsis; }
+    PlanChecklist:focus { border: none; background-tint: transparent; }
+    """
+
+    def __init__(self, **kw) -> None:
+        super().__init__(**kw)
+        self.lines: list[ChecklistLine] = []
+
+    def show(self, lines: list[ChecklistLine]) -> None:
+        """Replace the lines, keeping the selection on the same plan item."""
+        keep = self.selected_line
+        self.lines = list(lines)
+        self.clear_options()
+        if not lines:
+            self.add_option(Option(Text("nothing planned today (painboard plan add …)", style="dim"),
+                                   disabled=True))
+            return
+        self.add_options([Option(self._prompt(l), id=f"{i}") for i, l in enumerate(lines)])
+        index = 0
+        if keep is not None:
+            same = [i for i, l in enumerate(lines) if line_key(l) == line_key(keep)]
+            same = same or [i for i, l in enumerate(lines) if l.item_id == keep.item_id]
+            index = same[0] if same else min(self._last_index, len(lines) - 1)
+        self.highlighted = index
+
+    @property
+    def _last_index(self) -> int:
+        return self.highlighted or 0
+
+    @property
+    def selected_line(self) -> ChecklistLine | None:
+        if self.highlighted is None or not self.lines or self.highlighted >= len(self.lines):
+            return None
+        return self.lines[self.highlighted]
+
+    @staticmethod
+    def _prompt(line: ChecklistLine) -> Text:
+        box = BOXES.get(line.state, "[ ]")
+        style = {"done": "dim", "skipped": "dim", "overdue": "bold", "upcoming": ""}.get(line.state, "")
+        t = Text(no_wrap=True, overflow="ellipsis")
+        t.append(box + " ", {"overdue": "bold red", "done": "green"}.get(line.state, ""))
+        t.append(line.text, style)
+        if line.state == "overdue" and line.kind == "scheduled" and line.category != "bone_strengthening":
+            t.append("  overdue", "bold red")
+        if line.kind == "as_needed" and line.max_per_day and line.count_today >= line.max_per_day:
+            t.append("  ▲ at the daily maximum", "bold yellow")
+        return t

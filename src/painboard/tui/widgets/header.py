@@ -1,0 +1,69 @@
+"""The top line: date and time, the latest score and whether the screen is live."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from rich.text import Text
+from textual.reactive import reactive
+from textual.widget import Widget
+
+from painboard.models import utcnow
+from painboard.tui.format import severity, when
+
+
+class DashHeader(Widget):
+    """`painboard  Sun 29 Nov 14:05 ...  now 4/10  ●live`."""
+
+    DEFAULT_CSS = """
+    DashHeader { height: 1; background: $panel; color: $foreground; }
+    """
+
+    now_score: reactive[int | None] = reactive(None)
+    now_at: reactive[datetime | None] = reactive(None)
+    # loading | live | busy | error
+    state: reactive[str] = reactive("loading")
+    state_text: reactive[str] = reactive("")
+    read_only: reactive[bool] = reactive(False)
+    clock: reactive[str] = reactive("")
+
+    def __init__(self, tz, **kw) -> None:
+        super().__init__(**kw)
+        self.tz = tz
+
+    def on_mount(self) -> None:
+        self.tick()
+        # Minutes are enough: a cheap repaint over a slow link.
+        self.set_interval(10, self.tick)
+
+    def tick(self) -> None:
+        self.clock = utcnow().astimezone(self.tz).strftime("%a %-d %b %H:%M")
+
+    def render(self) -> Text:
+        left = Text.assemble((" painboard", "bold"), "  ", self.clock)
+        right = Text()
+        if self.read_only:
+            right.append(" read-only ", "reverse")
+            right.append("  ")
+        if self.now_score is None:
+            right.append("now –/10" if self.state != "loading" else "loading…", "dim")
+        else:
+            right.append("now ")
+            right.append(f"{self.now_score}/10", f"bold {self._score_style()}")
+            if self.now_at is not None:
+                right.append(f" ·{when(self.now_at, self.tz)}", "dim")
+        right.append("  ")
+        symbol, style = {"live": ("●live", "green"), "busy": ("◌busy", "yellow bold"),
+                         "error": ("✗offline", "red bold"), "loading": ("○", "dim")}[self.state]
+        right.append(symbol, style)
+        if self.state_text:
+            right.append(f" {self.state_text}", style)
+        right.append(" ")
+        gap = max(1, self.size.width - left.cell_len - right.cell_len)
+        out = left + Text(" " * gap) + right
+        out.truncate(self.size.width)
+        return out
+
+    def _score_style(self) -> str:
+        return {"severe": "red", "moderate": "yellow", "mild": "green", "nil": "green"}.get(
+            severity(self.now_score), "")

@@ -1,0 +1,84 @@
+"""Today's figures: average and worst so far, breakthrough episodes, rescue doses, metrics."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.reactive import reactive
+from textual.widget import Widget
+
+from painboard.services import RESCUE_DOSES_MARKER
+from painboard.tui.format import field, hhmm, minutes, num
+
+
+class TodayPanel(Widget):
+    """Read-only figures; scrolls when plugin metrics make it longer than the screen."""
+
+    DEFAULT_CSS = """
+    TodayPanel { height: 1fr; overflow-y: auto; scrollbar-size-vertical: 1; }
+    """
+
+    today = reactive(None, always_update=True)
+    metrics = reactive(list, always_update=True)
+
+    def __init__(self, tz, **kw) -> None:
+        super().__init__(**kw)
+        self.tz = tz
+
+    def render(self) -> Text:
+        t = Text(no_wrap=True, overflow="ellipsis")
+        t.append("Today\n", "bold")
+        d = self.today
+        if d is None:
+            t.append(" reading…", "dim")
+            return t
+        if d.open_episode:
+            ep = d.open_episode
+            t.append(f"✱ episode since {hhmm(ep['onset'], self.tz)}, peak {ep['peak']}", "bold red")
+            t.append("  b ends it\n", "dim")
+        if d.entries:
+            t.append(" average ")
+            t.append(num(d.average), "bold")
+            t.append("  worst ")
+            t.append(num(d.worst), "bold")
+            t.append("\n")
+        else:
+            t.append(" no entries yet today\n", "dim")
+        t.append(" ✱ breakthrough ")
+        t.append(str(d.episodes), "bold")
+        if d.episodes:
+            t.append(f" (median {minutes(d.episode_median_min)})")
+        t.append("\n")
+        t.append(" rescue doses ")
+        t.append(str(d.rescue_doses), "bold")
+        if d.rescue_max:
+            t.append(f" of {d.rescue_max}")
+        t.append("\n")
+        if d.rescue_marker:
+            t.append(f" ▲ more than {RESCUE_DOSES_MARKER} today: worth\n   raising with your care team\n",
+                     "bold yellow")
+        t.append(" OMED ")
+        t.append(f"{num(d.mme)} mg" if d.mme is not None else "–", "bold")
+        t.append("\n")
+        t.append(" night pain: ")
+        t.append(f"{d.nights_with_pain} of {d.nights}", "bold")
+        t.append(" nights\n")
+        for m in self.metrics or []:
+            self._metric(t, m)
+        t.rstrip()
+        return t
+
+    def _metric(self, t: Text, m) -> None:
+        label = field(m, "label") or field(m, "name") or "metric"
+        if field(m, "error"):
+            t.append(f" {label}: ", "dim")
+            t.append("could not be computed\n", "dim italic")
+            return
+        level = field(m, "level") or "ok"
+        mark = {"watch": "▲ ", "alert": "▲▲ "}.get(level, "")
+        text = field(m, "text")
+        if not text:
+            value, unit = field(m, "value"), field(m, "unit") or ""
+            text = f"{num(value)} {unit}".strip()
+        style = {"watch": "yellow", "alert": "bold red"}.get(level, "")
+        t.append(f" {mark}{label} ", style)
+        t.append(f"{text}\n", f"bold {style}".strip())
