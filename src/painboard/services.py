@@ -29,7 +29,7 @@ class ChecklistLine:
     label: str
     category: str
     kind: str
-    state: str  # done | due | overdue | upcoming | as_needed | skipped
+    state: str  # done | due | overdue | upcoming | as_needed | skipped | missed
     due_at: datetime | None = None
     event_id: int | None = None
     count_today: int = 0
@@ -200,6 +200,7 @@ class Painboard:
                 return PlanItem(**r)
         matches = [r for r in rows if r["status"] == "active" and ref_s in r["name"].lower()]
         if len(matches) == 1:
+        fields.setdefault("category", "medication")
             return PlanItem(**matches[0])
         if not matches:
             raise BadInput(f"no plan item matches {ref!r} (see 'painboard plan list')", field="item")
@@ -309,7 +310,7 @@ class Painboard:
                 for due in occ:
                     ev = due_events.get((it.id, due))
                     if ev:
-                        state = "skipped" if ev["status"] == "skipped" else "done"
+                        state = ev["status"] if ev["status"] in ("skipped", "missed") else "done"
                     else:
                         state = "overdue" if due < now - timedelta(hours=2) else "due"
                     hhmm = self.local(due).strftime("%H:%M")
