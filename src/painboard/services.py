@@ -181,6 +181,7 @@ class Painboard:
     # -- plan ------------------------------------------------------------------------------
     def add_plan_item(self, **fields: Any) -> PlanItem:
         fields.setdefault("start_date", self.today())
+        fields.setdefault("category", "medication")
         if fields.get("mme_factor") is None and fields.get("category", "medication") == "medication":
             fields["mme_factor"] = guess_mme_factor(str(fields.get("name", "")), fields.get("route"))
         item = PlanItem.build(**fields)
@@ -200,7 +201,6 @@ class Painboard:
                 return PlanItem(**r)
         matches = [r for r in rows if r["status"] == "active" and ref_s in r["name"].lower()]
         if len(matches) == 1:
-        fields.setdefault("category", "medication")
             return PlanItem(**matches[0])
         if not matches:
             raise BadInput(f"no plan item matches {ref!r} (see 'painboard plan list')", field="item")
