@@ -91,6 +91,25 @@ class Snapshot:
     metrics: list[Any] = field(default_factory=list)  # metric results, filled by the plugin registry
 
 
+@dataclass
+class ExportResult:
+    format: str
+    path: Any  # Path, or None when written to stdout
+    count: int
+
+
+@dataclass
+class ImportResult:
+    format: str
+    path: Any
+    read: dict[str, int]
+    added: dict[str, int]
+
+    @property
+    def count(self) -> int:
+        return sum(self.added.values())
+
+
 class Painboard:
     """The application's use-cases over one database."""
 
@@ -415,10 +434,150 @@ class Painboard:
             newest = repo.entries(con, limit=max(recent, 1), newest_first=True)
             return Snapshot(revision=rev, today=self.today_in(con, day, data, newest[0] if newest else None),
                             checklist=self.checklist_in(con, day, data=data),
-                            trend=self.trend_in(con, start, day), recent=newest[:recent])
+                            trend=self.trend_in(con, start, day), recent=newest[:recent],
+                            metrics=self.compute_metrics_in(con, until=day + timedelta(days=1)))
 
     def revision(self) -> int:
         return self.db.revision(retry=False)
+
+    # -- plugins: import, export, metrics ----------------------------------------------------
+    @property
+    def registry(self):
+        """The plugin registry (built-ins, entry points, the plugins folder), loaded once."""
+        reg = self.__dict__.get("_registry")
+        if reg is None:
+            from painboard.plugins import load_registry
+
+            reg = self.__dict__["_registry"] = load_registry(self.settings.plugins_dir)
+        return reg
+
+    def use_registry(self, registry) -> None:
+        self.__dict__["_registry"] = registry
+
+    def importers(self) -> list:
+        return list(self.registry.importers.values())
+
+    def exporters(self) -> list:
+        return list(self.registry.exporters.values())
+
+    def plugin_list(self) -> list:
+        return list(self.registry.plugins)
+
+    def period_view(self, con, since: date | None = None, until: date | None = None,
+                    default_days: int | None = 7):
+        """A read-only view of [since, until) for metrics and exporters (until exclusive).
+
+        since None: ``default_days`` back from until, or from the first record when None.
+        """
+        from painboard.plugins import PeriodView
+
+        until = until or self.today() + timedelta(days=1)
+        if since is None:
+            if default_days is None:
+                first = repo.first_record_at(con)
+                since = min(self.local(first).date(), until - timedelta(days=1)) if first else \
+                    until - timedelta(days=1)
+            else:
+                since = until - timedelta(days=default_days)
+        if since >= until:
+            raise BadInput("must be before --until", field="since")
+        return PeriodView(con, since, until, self.tz, utcnow(), self.settings.night_start,
+                          self.settings.night_end)
+
+    def compute_metrics(self, since: date | None = None, until: date | None = None) -> list:
+        with self.db.unit_of_work() as con:
+            return self.compute_metrics_in(con, since, until)
+
+    def compute_metrics_in(self, con, since: date | None = None, until: date | None = None) -> list:
+        """Every registered metric over one read view; a metric that raises is reported in place."""
+        from painboard.plugins import MetricResult, MetricValue, describe_error
+
+        view = self.period_view(con, since, until)
+        out = []
+        try:
+            for m in self.registry.sorted_metrics():
+                base = dict(name=m.name, label=m.label, unit=m.unit,
+                            plugin=self.registry.owner.get(("metrics", m.name)))
+                try:
+                    v = m.compute(view)
+                    if not isinstance(v, MetricValue):
+                        v = MetricValue.model_validate(v)
+                    out.append(MetricResult(**base, **v.model_dump()))
+                except Exception as exc:  # one metric's failure stays in its own tile
+                    out.append(MetricResult(**base, text="could not be computed", error=describe_error(exc)))
+        finally:
+            view.close()
+        return out
+
+    def export(self, fmt: str, out, since: date | None = None, until: date | None = None):
+        """Stream a period to a file through an exporter; no partial file is ever left.
+
+        Returns an ExportResult (format, path, count); out "-" writes to stdout (path None).
+        """
+        from painboard import pipelines
+
+        exporter = self.registry.exporter(fmt)
+
+        def run(fh):
+            with self.db.unit_of_work() as con:
+                view = self.period_view(con, since, until, default_days=None)
+                try:
+                    return exporter.write(view, fh)
+                finally:
+                    view.close()
+
+        try:
+            path, count = pipelines.write_file(out, run)
+        except Exception as exc:
+            raise pipelines.describe_failure("exporter", exporter.name, exc) from exc
+        return ExportResult(format=exporter.name, path=path, count=count)
+
+    def detect_importer(self, path):
+        """The first importer whose sniff accepts the file's head."""
+        from pathlib import Path
+
+        p = Path(path)
+        with open(p, "rb") as fh:
+            head = fh.read(65536)
+        for imp in self.registry.importers.values():
+            try:
+                if imp.sniff(head, p.name):
+                    return imp
+            except Exception:  # a plugin's broken sniff must not stop the others
+                continue
+        known = ", ".join(self.registry.importers)
+        raise BadInput(f"cannot tell what kind of file this is; name it with --format ({known})",
+                       field="format", file=str(p))
+
+    def import_file(self, path, fmt: str | None = None, progress=None) -> "ImportResult":
+        """Read, validate every row, then append in one transaction: all or nothing.
+
+        ``progress(done_bytes, total_bytes)`` is called while the file is read.
+        """
+        from pathlib import Path
+
+        from painboard import pipelines
+        from painboard.plugins import ImportSource
+
+        p = Path(path).expanduser()
+        if not p.is_file():
+            raise BadInput(f"{p} is not a file", field="file")
+        importer = self.registry.importer(fmt) if fmt else self.detect_importer(p)
+        size = p.stat().st_size
+        source = ImportSource(p, (lambda n: progress(n, size)) if progress else None)
+        try:
+            validated = pipelines.validate(importer.read(source), str(p), f"import:{p.name}")
+        except BadInput as exc:
+            if exc.file:
+                raise
+            raise BadInput(exc.message, field=exc.field, line=exc.line, file=str(p)) from None
+        except Exception as exc:
+            raise pipelines.describe_failure("importer", importer.name, exc) from exc
+        if progress:
+            progress(size, size)
+        with self.db.unit_of_work(write=True) as con:
+            added = pipelines.write(con, validated)
+        return ImportResult(format=importer.name, path=p, read=validated.read, added=added)
 
     # -- maintenance -----------------------------------------------------------------------
     def backup(self, dest: str) -> dict[str, Any]:

@@ -350,3 +350,10 @@ def keys_by_id(con, table: str, ids: Sequence[int]) -> dict[int, str]:
         return {}
     return dict(con.execute(f"SELECT id, key FROM {table} WHERE list_contains(?::BIGINT[], id)",
                             [list(ids)]).fetchall())
+
+
+def first_record_at(con) -> datetime | None:
+    """The earliest instant anything was logged (entries, episodes, plan events)."""
+    return con.execute("SELECT min(t) FROM (SELECT min(occurred_at) AS t FROM pain_entry "
+                       "UNION ALL SELECT min(onset) FROM episode "
+                       "UNION ALL SELECT min(done_at) FROM plan_event)").fetchone()[0]

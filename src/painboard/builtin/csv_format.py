@@ -1,0 +1,88 @@
+"""painboard's own CSV: one row per pain entry (the log a spreadsheet or another tool reads).
+
+Episodes, plan and reviews travel in the JSON format; CSV keeps to one table so it opens
+anywhere. Lists are comma-joined inside their cell ("left hip, lower back"), times are ISO 8601
+in local time with their offset, and ``key`` is kept so a round trip de-duplicates.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import BinaryIO, Iterator
+
+from painboard.builtin._common import local_iso
+from painboard.errors import BadInput
+from painboard.hookspecs import hookimpl
+from painboard.plugins import Exporter, ImportSource, Importer, PeriodView, Row
+
+COLUMNS = ["key", "occurred_at", "recorded_at", "intensity", "sites", "qualities", "pattern",
+           "activity", "worse", "better", "duration_min", "note", "source", "derived",
+           "original_level"]
+LISTS = {"sites", "qualities", "worse", "better"}
+REQUIRED = {"occurred_at", "intensity"}
+
+
+def write_csv(view: PeriodView, out: BinaryIO) -> int:
+    text = io.TextIOWrapper(out, encoding="utf-8", newline="")
+    w = csv.writer(text)
+    w.writerow(COLUMNS)
+    n = 0
+    tz = view.tz
+    for e in view.iter_entries():
+        w.writerow([
+            e["key"], local_iso(e["occurred_at"], tz), local_iso(e["recorded_at"], tz), e["intensity"],
+            ", ".join(e["sites"] or []), ", ".join(e["qualities"] or []), e["pattern"] or "",
+            e["activity"] or "", ", ".join(e["worse"] or []), ", ".join(e["better"] or []),
+            "" if e["duration_min"] is None else e["duration_min"], e["note"] or "", e["source"],
+            "true" if e["derived"] else "false", e["original_level"] or ""])
+        n += 1
+    text.flush()
+    text.detach()  # leave the file open for painboard to finish
+    return n
+
+
+def sniff_csv(head: bytes, filename: str) -> bool:
+    first = head.decode("utf-8-sig", "replace").splitlines()[:1]
+    if not first:
+        return False
+    cols = {c.strip().lower() for c in first[0].split(",")}
+    return REQUIRED <= cols
+
+
+def read_csv(source: ImportSource) -> Iterator[Row]:
+    with source.open_text() as fh:
+        reader = csv.reader(fh)
+        header = next(reader, None)
+        if not header:
+            raise BadInput("is empty", field="header", line=1)
+        header = [h.strip().lower() for h in header]
+        unknown = [h for h in header if h not in COLUMNS]
+        if unknown:
+            raise BadInput(f"unknown column {unknown[0]!r} (painboard's CSV has {', '.join(COLUMNS)})",
+                           field=unknown[0], line=1)
+        missing = REQUIRED - set(header)
+        if missing:
+            raise BadInput("is missing from the header", field=sorted(missing)[0], line=1)
+        width = len(header)
+        for cells in reader:
+            if len(cells) != width:
+                if not cells:
+                    continue  # a blank line
+                raise BadInput(f"has {len(cells)} cells where the header has {width}", field="row",
+                               line=reader.line_num)
+            # empty cells are left out so the model's defaults apply
+            yield Row("pain_entry", {h: v for h, v in zip(header, cells) if v}, reader.line_num)
+
+
+@hookimpl
+def register_importers(register):
+    register(Importer(name="csv", label="painboard CSV (pain entries)", extensions=(".csv",),
+                      sniff=sniff_csv, read=read_csv,
+                      description="The CSV painboard exports: one pain entry per row."))
+
+
+@hookimpl
+def register_exporters(register):
+    register(Exporter(name="csv", extension=".csv", label="CSV (pain entries)", write=write_csv,
+                      description="One pain entry per row; imports back with 'painboard import'."))

@@ -1,0 +1,112 @@
+"""Built-in metrics: pain over the period, breakthrough episodes, rescue doses, adherence, nights.
+
+Levels follow clinical.md where it gives a figure (pain bands, the rescue-dose marker) and are
+otherwise only a nudge to look ("watch"); none of them is advice.
+"""
+
+from __future__ import annotations
+
+from painboard.builtin._common import (RESCUE_MARKER, adherence, daily_series, rescue_by_day,
+                                       rescue_items, severity_level)
+from painboard.hookspecs import hookimpl
+from painboard.plugins import Metric, MetricValue, PeriodView
+
+
+def _pain(view: PeriodView, which: str) -> MetricValue:
+    s = view.pain_summary()
+    v = s[which]
+    series = daily_series(view, view.daily_pain(), which)
+    n_days = len(view.days())
+    if v is None:
+        return MetricValue(value=None, text=f"no entries in {n_days} days", series=series)
+    v = round(float(v), 1)
+    shown = f"{v:.1f}" if which == "average" else f"{v:g}"
+    return MetricValue(value=v, text=f"{shown}/10 over {n_days} days ({s['n']} entries)",
+                       series=series, level=severity_level(v))
+
+
+def average_pain(view: PeriodView) -> MetricValue:
+    return _pain(view, "average")
+
+
+def worst_pain(view: PeriodView) -> MetricValue:
+    return _pain(view, "worst")
+
+
+def least_pain(view: PeriodView) -> MetricValue:
+    return _pain(view, "least")
+
+
+def breakthrough_per_day(view: PeriodView) -> MetricValue:
+    days = view.days()
+    rows = view.daily_episodes()
+    total = sum(r["n"] for r in rows)
+    per_day = round(total / len(days), 1) if days else 0.0
+    series = [float(x or 0) for x in daily_series(view, rows, "n")]
+    # No clinical cut-off for episodes a day; watching at the rescue-dose marker's rate.
+    level = "watch" if per_day > RESCUE_MARKER else "ok"
+    return MetricValue(value=per_day, text=f"{per_day:g} a day ({total} in {len(days)} days)",
+                       series=series, level=level)
+
+
+def rescue_doses_today(view: PeriodView) -> MetricValue:
+    today = view.today
+    by_day = rescue_by_day(view, view.events(since=today, until=today.fromordinal(today.toordinal() + 1)))
+    n = by_day.get(today, 0)
+    caps = [i.max_per_day for i in rescue_items(view).values() if i.status == "active" and i.max_per_day]
+    cap = sum(caps) if caps else None
+    series = [float(x) for x in (rescue_by_day(view).get(d, 0) for d in view.days())]
+    text = f"{n} of {cap} today" if cap else f"{n} today"
+    level = "ok"
+    if n > RESCUE_MARKER or (cap is not None and n > cap):
+        level = "alert"
+        text += f": more than {RESCUE_MARKER}, worth raising with your care team" if n > RESCUE_MARKER \
+            else ": above the plan's daily maximum, worth raising with your care team"
+    elif cap is not None and n == cap:
+        level = "watch"
+        text += ": the plan's daily maximum"
+    return MetricValue(value=n, text=text, series=series, level=level)
+
+
+def scheduled_adherence(view: PeriodView) -> MetricValue:
+    a = adherence(view)
+    if not a["due"]:
+        return MetricValue(value=None, text="no scheduled doses due in the period")
+    text = f"{a['taken']} of {a['due']} scheduled doses taken ({a['pct']:g} %)"
+    if a["missed"] or a["skipped"]:
+        text += f"; {a['missed']} missed, {a['skipped']} skipped"
+    level = "ok" if a["pct"] >= 90 else "watch"
+    return MetricValue(value=a["pct"], text=text, series=a["series"], level=level)
+
+
+def nights_with_pain(view: PeriodView) -> MetricValue:
+    nights = len(view.days())
+    n = view.nights_with_pain(threshold=1)
+    level = "watch" if nights and n * 2 > nights else "ok"
+    return MetricValue(value=n, text=f"{n} of {nights} nights", level=level)
+
+
+METRICS = [
+    Metric(name="average-pain", label="Average pain", unit="/10", order=10, compute=average_pain,
+           description="Mean intensity of the period's entries."),
+    Metric(name="worst-pain", label="Worst pain", unit="/10", order=11, compute=worst_pain,
+           description="Highest intensity logged in the period."),
+    Metric(name="least-pain", label="Least pain", unit="/10", order=12, compute=least_pain,
+           description="Lowest intensity logged in the period."),
+    Metric(name="breakthrough-per-day", label="Breakthrough episodes", unit="per day", order=20,
+           compute=breakthrough_per_day, description="Episodes in the period divided by its days."),
+    Metric(name="rescue-doses-today", label="Rescue doses", unit="today", order=21,
+           compute=rescue_doses_today,
+           description="As-needed medication doses taken on the period's last day, against the plan's daily maximum."),
+    Metric(name="scheduled-adherence", label="Scheduled doses", unit="%", order=30,
+           compute=scheduled_adherence,
+           description="Scheduled medication doses due so far in the period with a dose recorded as taken."),
+    Metric(name="nights-with-pain", label="Night pain", unit="nights", order=40, compute=nights_with_pain,
+           description="Nights with pain of 1 or more logged inside the night window."),
+]
+
+
+@hookimpl
+def register_metrics(register):
+    for m in METRICS:
+        register(m)
