@@ -66,7 +66,10 @@ def translate(exc: Exception) -> PainboardError:
         return BadInput(text.split("\n")[0])
     if "No space left" in text:
         return StoreError("the disk is full: nothing was saved")
-    if "Read-only file system" in text or "Permission denied" in text:
+    if "Read-only file system" in text:
+        return StoreError("the database is on a read-only file system: nothing was saved "
+                          "(--read-only opens it to look)")
+    if "Permission denied" in text:
         return StoreError(f"cannot write the database file: {text.splitlines()[0]}")
     return StoreError(text.splitlines()[0] if text else type(exc).__name__)
 
