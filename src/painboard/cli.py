@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from datetime import date
 from typing import Any
@@ -25,6 +26,39 @@ class PainboardGroup(click.Group):
         except PainboardError as exc:
             click.echo(f"painboard: {exc}", err=True)
             ctx.exit(2 if isinstance(exc, BadInput) else 1)
+
+    # Plugin commands (hook register_commands) are looked up only when a name is not built in,
+    # so a broken plugin never stands between the user and 'painboard entries'.
+    def _plugin_commands(self, ctx: click.Context) -> click.Group:
+        root = ctx.find_root()
+        group = root.meta.get("painboard.plugin_commands")
+        if group is None:
+            from painboard.config import default_plugins_dir
+            from painboard.plugins import load_registry
+
+            pdir = root.params.get("plugins_dir") or os.environ.get("PAINBOARD_PLUGINS_DIR") or default_plugins_dir()
+            try:
+                reg = load_registry(pdir)
+            except PainboardError as exc:  # strict mode: say why, then carry on without plugins
+                click.echo(f"painboard: {exc}", err=True)
+                return click.Group()
+            group = click.Group()
+            reg.add_commands(group)
+            root.meta["painboard.registry"] = reg
+            root.meta["painboard.plugin_commands"] = group
+        return group
+
+    def get_command(self, ctx: click.Context, cmd_name: str):
+        cmd = super().get_command(ctx, cmd_name)
+        if cmd is None and ctx.parent is None:
+            cmd = self._plugin_commands(ctx).commands.get(cmd_name)
+        return cmd
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        names = set(super().list_commands(ctx))
+        if ctx.parent is None:
+            names |= set(self._plugin_commands(ctx).commands)
+        return sorted(names)
 
 
 def _pb(ctx: click.Context) -> Painboard:
@@ -56,6 +90,8 @@ def cli(ctx: click.Context, db: str | None, read_only: bool, plugins_dir: str | 
     """painboard: keep your pain log and plan, and see how things are going."""
     settings = Settings.load(db=db, read_only=read_only, plugins_dir=plugins_dir)
     ctx.obj = Painboard(settings)
+    if "painboard.registry" in ctx.meta:  # already loaded to find a plugin command
+        ctx.obj.use_registry(ctx.meta["painboard.registry"])
     if ctx.invoked_subcommand is None:
         from painboard.tui.app import run_dashboard
 
@@ -206,6 +242,23 @@ def plan_stop(pb: Painboard, item, on) -> None:
     click.echo(f"stopped {it.label()} from {it.end_date}")
 
 
+def _review_check(day: date, key: str, domain: str | None = None):
+    """A prompt answer checked as it is typed: a bad one is asked again, not lost at the end."""
+    from painboard.models import DailyReview
+
+    def check(text: str) -> str | None:
+        text = text.strip()
+        if not text:
+            return None
+        try:
+            DailyReview.build(day=day, **({key: {domain: text}} if domain else {key: text}))
+        except BadInput as exc:
+            raise click.UsageError(exc.message) from None
+        return text
+
+    return check
+
+
 @cli.command()
 @click.option("--day", help="Which day (default today).")
 @click.option("--worst")
@@ -233,7 +286,8 @@ def review(pb: Painboard, day, worst, least, average, now_, relief, interference
         else:
             default = pre.get(key)
             answers[key] = click.prompt(q, default="" if default is None else str(default),
-                                        show_default=default is not None) or None
+                                        show_default=default is not None,
+                                        value_proc=_review_check(d, key)) or None
     inter: dict[str, Any] = dict(pre.get("interference") or {})
     for pair in interference:
         k, _, v = pair.partition("=")
@@ -243,7 +297,8 @@ def review(pb: Painboard, day, worst, least, average, now_, relief, interference
         for k, label in INTERFERENCE_DOMAINS.items():
             cur = inter.get(k)
             inter[k] = click.prompt(f"  {label}", default="" if cur is None else str(cur),
-                                    show_default=cur is not None) or None
+                                    show_default=cur is not None,
+                                    value_proc=_review_check(d, "interference", k)) or None
     if note is None and not yes:
         note = click.prompt("A note (optional)", default=pre.get("note") or "", show_default=False) or None
     r = pb.save_review(day=d, interference=inter, note=note if note is not None else pre.get("note"), **answers)
@@ -297,6 +352,95 @@ def check(pb: Painboard, as_json: bool) -> None:
         click.echo("ok" if r["ok"] else "problems found")
     if not r["ok"]:
         raise SystemExit(1)
+
+
+# -- plugins: import, export, metrics, plugins ---------------------------------------------
+@cli.command("import")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--format", "fmt", help="The importer to use (default: tell from the file).")
+@click.pass_obj
+def import_(pb: Painboard, file: str, fmt: str | None) -> None:
+    """Import FILE: all rows or none; rows already stored are skipped."""
+    size = os.path.getsize(file) if os.path.isfile(file) else 0
+    bar = None
+    if size > 1 << 20:  # a bar only for files big enough to wait for (click hides it off a tty)
+        bar = click.progressbar(length=size, label=f"reading {os.path.basename(file)}", file=sys.stderr)
+        bar.__enter__()
+    done = [0]
+
+    def progress(n: int, total: int) -> None:
+        if bar is not None and n > done[0]:
+            bar.update(n - done[0])
+            done[0] = n
+
+    try:
+        r = pb.import_file(file, fmt, progress=progress)
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
+    names = {"pain_entry": "pain entries", "episode": "breakthrough episodes", "daily_review": "daily reviews",
+             "plan_item": "plan items", "plan_event": "plan events"}
+    parts = [f"{r.added[k]} of {n} {names[k]}" for k, n in r.read.items() if n]
+    skipped = sum(r.read.values()) - r.count
+    click.echo(f"imported from {r.path} ({r.format}): {', '.join(parts) or 'nothing to import'}"
+               + (f"; {skipped} already stored" if skipped else ""))
+
+
+@cli.command()
+@click.argument("format")
+@click.option("-o", "--output", "out", help="File to write ('-' for stdout; default painboard-DATE.EXT here).")
+@click.option("--since", help="From this date (ISO date, 'yesterday' or '30d'; default: the first record).")
+@click.option("--until", help="Up to (not including) this date (default: tomorrow).")
+@click.pass_obj
+def export(pb: Painboard, format: str, out: str | None, since: str | None, until: str | None) -> None:
+    """Export your data as FORMAT (see 'painboard plugins' for the formats you have)."""
+    exporter = pb.registry.exporter(format)
+    out = out or f"painboard-{pb.today().isoformat()}{exporter.extension}"
+    r = pb.export(format, out, _day(pb, since), _day(pb, until, "until"))
+    if r.path is not None:
+        click.echo(f"wrote {r.count} records to {r.path} ({r.format})", err=True)
+
+
+@cli.command()
+@click.option("--since", help="From this date (default: the last 7 days).")
+@click.option("--until", help="Up to (not including) this date (default: tomorrow).")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def metrics(pb: Painboard, since: str | None, until: str | None, as_json: bool) -> None:
+    """The metrics over a period (default the last 7 days)."""
+    results = pb.compute_metrics(_day(pb, since), _day(pb, until, "until"))
+    if as_json:
+        _echo_json([r.model_dump() for r in results])
+        return
+    marks = {"ok": " ", "watch": "!", "alert": "!!"}
+    for r in results:
+        if r.error:
+            click.echo(f"   {r.label:<24} error: {r.error}")
+        else:
+            click.echo(f"{marks[r.level]:<2} {r.label:<24} {r.text}")
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+def plugins(pb: Painboard, as_json: bool) -> None:
+    """The plugins painboard found, what each adds, and any that failed to load."""
+    reg = pb.registry
+    if not reg.commands_added:
+        reg.add_commands(click.Group())  # only to learn which commands each plugin adds
+    infos = pb.plugin_list()
+    if as_json:
+        _echo_json([p.model_dump() for p in infos])
+        return
+    for p in infos:
+        adds = "; ".join(f"{k}: {', '.join(v)}" for k, v in p.registers.items() if v)
+        click.echo(f"{p.name} {p.version or ''} ({p.source}{': ' + p.location if p.location else ''})")
+        if adds:
+            click.echo(f"    adds {adds}")
+        for w in p.warnings:
+            click.echo(f"    warning: {w}")
+        if p.error:
+            click.echo(f"    ERROR: {p.error}")
 
 
 def main() -> None:

@@ -294,6 +294,7 @@ class Registry:
     plugins: list[PluginInfo] = field(default_factory=list)
     owner: dict[tuple[str, str], str] = field(default_factory=dict)  # (kind, name) -> plugin
     strict: bool = False
+    commands_added: bool = False
 
     def info(self, name: str) -> PluginInfo | None:
         return next((p for p in self.plugins if p.name == name), None)
@@ -315,6 +316,7 @@ class Registry:
 
     def add_commands(self, cli) -> None:
         """Let each plugin add click commands, one plugin at a time."""
+        self.commands_added = True
         for impl in reversed(self.pm.hook.register_commands.get_hookimpls()):
             before = set(getattr(cli, "commands", {}))
             info = self.info(impl.plugin_name)
