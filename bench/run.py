@@ -1,0 +1,270 @@
+"""painboard's benchmarks, each against a floor measured in the same run on the same machine.
+
+    python bench/run.py            # a table
+    python bench/run.py --json     # one JSON object
+    python bench/run.py --quick    # a smaller version, under a minute
+
+Not part of the test run: timings belong here, never in assertions.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+TARGETS = {  # name: (target, "<=" or ">=")
+    "startup_first_paint_ratio": (1.3, "<="),
+    "startup_data_shown_ratio": (1.8, "<="),
+    "refresh_ms_1m": (50, "<="),
+    "import_ratio": (0.2, ">="),
+    "quick_log_ms": (100, "<="),
+    "rss_mb": (150, "<="),
+}
+
+# A bare Textual app that paints one widget and exits: the startup floor.
+# Each child reports its own peak RSS (VmHWM starts afresh at exec, unlike ru_maxrss).
+PEAK_RSS = textwrap.dedent("""
+    import atexit, sys
+    def _peak():
+        for line in open("/proc/self/status"):
+            if line.startswith("VmHWM:"):
+                sys.stdout.write("peak_kb " + line.split()[1] + "\\n")
+    atexit.register(_peak)
+""")
+
+FLOOR_APP = PEAK_RSS + textwrap.dedent("""
+    from textual.app import App
+    from textual.widgets import Static
+    class Floor(App):
+        def compose(self):
+            yield Static("painboard floor")
+        def on_mount(self):
+            self.call_after_refresh(self.exit)
+    Floor().run(headless=True, size=(80, 24))
+""")
+
+# painboard's dashboard, exiting at first paint or once the data is on screen.
+PAINBOARD_APP = PEAK_RSS + textwrap.dedent("""
+    import sys
+    from painboard.config import Settings
+    from painboard.services import Painboard
+    from painboard.tui.app import PainboardApp
+    import inspect
+    from pathlib import Path
+    until = sys.argv[2]
+    class Bench(PainboardApp):
+        # a subclass defined here has no file: point at the app's own stylesheet
+        CSS_PATH = str(Path(inspect.getfile(PainboardApp)).parent / PainboardApp.CSS_PATH)
+        def on_mount(self):
+            super().on_mount()
+            if until == "paint":
+                self.call_after_refresh(self.exit)
+            else:
+                self.set_interval(0.002, self._shown)
+        def _shown(self):
+            if self.snapshot is not None:
+                self.call_after_refresh(self.exit)
+    pb = Painboard(Settings.load(db=sys.argv[1]))
+    Bench(pb, poll_interval=None).run(headless=True, size=(80, 24))
+""")
+
+
+def run_child(code: str, *args: str) -> tuple[float, float]:
+    """Wall seconds from spawn to exit, and the child's peak RSS in MB."""
+    env = {**os.environ, "TEXTUAL_ANIMATIONS": "none"}
+    t0 = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-c", code, *args], env=env, capture_output=True, text=True)
+    wall = time.perf_counter() - t0
+    if proc.returncode:
+        raise RuntimeError(f"benchmark child failed: {proc.stderr[-2000:]}")
+    peak = [int(x.split()[1]) for x in proc.stdout.splitlines() if x.startswith("peak_kb ")]
+    return wall, peak[-1] / 1024 if peak else float("nan")
+
+
+def median_of(fn, n: int) -> float:
+    return statistics.median(fn() for _ in range(n))
+
+
+def bench_startup(demo_db: Path, n: int) -> dict:
+    floor, paint, shown = [], [], []
+    run_child(FLOOR_APP)  # warm the file cache for both
+    run_child(PAINBOARD_APP, str(demo_db), "paint")
+    for _ in range(n):  # interleaved, so drift hits all three alike
+        floor.append(run_child(FLOOR_APP)[0])
+        paint.append(run_child(PAINBOARD_APP, str(demo_db), "paint")[0])
+        shown.append(run_child(PAINBOARD_APP, str(demo_db), "data")[0])
+    f = statistics.median(floor)
+    return {"startup_floor_ms": f * 1000, "startup_first_paint_ms": statistics.median(paint) * 1000,
+            "startup_data_shown_ms": statistics.median(shown) * 1000,
+            "startup_first_paint_ratio": statistics.median(paint) / f,
+            "startup_data_shown_ratio": statistics.median(shown) / f}
+
+
+def bench_refresh(big_db: Path, n: int) -> dict:
+    import duckdb
+
+    from painboard.config import Settings
+    from painboard.services import Painboard
+
+    pb = Painboard(Settings.load(db=big_db))
+    pb.snapshot(30)
+
+    def refresh() -> float:
+        t = time.perf_counter()
+        snap = pb.snapshot(30)
+        assert snap.today is not None and snap.metrics is not None
+        return time.perf_counter() - t
+
+    def floor() -> float:  # raw DuckDB: open, one query, close
+        t = time.perf_counter()
+        con = duckdb.connect(str(big_db), config={"autoload_known_extensions": False})
+        con.execute("SELECT max(occurred_at) FROM pain_entry").fetchone()
+        con.close()
+        return time.perf_counter() - t
+
+    r = median_of(refresh, n)
+    f = median_of(floor, n)
+    return {"refresh_ms_1m": r * 1000, "refresh_floor_ms": f * 1000, "refresh_ratio": r / f}
+
+
+def bench_import(rows: int, work: Path) -> dict:
+    import duckdb
+
+    from make_db import build
+    from painboard.config import Settings
+    from painboard.services import Painboard
+
+    src = build(work / "import-src.db", entries=rows, years=2, seed=3)
+    csv_path = work / "entries.csv"
+    src.export("csv", csv_path)
+    n_rows = sum(1 for _ in open(csv_path)) - 1
+
+    def ours() -> float:
+        target = work / f"import-{time.monotonic_ns()}.db"
+        pb = Painboard(Settings.load(db=target))
+        pb.db.init()
+        t = time.perf_counter()
+        result = pb.import_file(csv_path, "csv")
+        dt = time.perf_counter() - t
+        assert result.added["pain_entry"] == n_rows, (result.added, n_rows)
+        return dt
+
+    def floor() -> float:  # DuckDB's own CSV reader inserting the same file
+        target = work / f"floor-{time.monotonic_ns()}.db"
+        con = duckdb.connect(str(target))
+        t = time.perf_counter()
+        con.execute("CREATE TABLE t AS SELECT * FROM read_csv(?)", [str(csv_path)])
+        dt = time.perf_counter() - t
+        assert con.execute("SELECT count(*) FROM t").fetchone()[0] == n_rows
+        con.close()
+        return dt
+
+    o, f = median_of(ours, 3), median_of(floor, 3)
+    return {"import_rows": n_rows, "import_rows_per_s": n_rows / o, "import_floor_rows_per_s": n_rows / f,
+            "import_ratio": (n_rows / o) / (n_rows / f)}
+
+
+def bench_quick_log(demo_db: Path, n: int) -> dict:
+    from painboard.config import Settings
+    from painboard.services import Painboard
+    from painboard.tui.app import PainboardApp
+
+    async def run() -> list[float]:
+        app = PainboardApp(Painboard(Settings.load(db=demo_db)), poll_interval=None, cursor_blink=False)
+        times = []
+        async with app.run_test(size=(80, 24)) as pilot:
+            while app.snapshot is None:
+                await pilot.pause(0.01)
+            for i in range(n):
+                before = app.snapshot.revision
+                t = time.perf_counter()
+                await pilot.press(str(i % 10))
+                await pilot.press("enter")
+                while app.snapshot.revision == before or app.snapshot.today.now != i % 10:
+                    await pilot.pause(0.001)
+                await pilot.pause()  # the frame with the new figure
+                times.append(time.perf_counter() - t)
+        return times
+
+    times = asyncio.run(run())
+    return {"quick_log_ms": statistics.median(times) * 1000}
+
+
+def bench_rss(big_db: Path) -> dict:
+    _, floor_rss = run_child(FLOOR_APP)
+    _, rss = run_child(PAINBOARD_APP, str(big_db), "data")
+    return {"rss_mb": rss, "rss_floor_mb": floor_rss}
+
+
+def big_database(entries: int, cache: Path) -> Path:
+    """Built once per size and kept in the cache folder between runs."""
+    from make_db import build
+
+    path = cache / f"big-{entries}.db"
+    if not path.exists():
+        print(f"building a {entries:,}-entry database (once) ...", file=sys.stderr)
+        tmp = cache / f"big-{entries}.partial.db"
+        for p in (tmp, Path(f"{tmp}.wal")):
+            p.unlink(missing_ok=True)
+        build(tmp, entries=entries, years=10, seed=1)
+        tmp.rename(path)
+    return path
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--json", action="store_true")
+    ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "painboard-bench")
+    a = ap.parse_args()
+    a.cache.mkdir(parents=True, exist_ok=True, mode=0o700)
+    entries = 100_000 if a.quick else 1_000_000
+    runs = 3 if a.quick else 7
+    os.environ.setdefault("PAINBOARD_LOAD_PLUGINS", "")
+
+    from painboard.config import Settings
+    from painboard.demo import load_demo
+    from painboard.services import Painboard
+
+    results: dict = {"quick": a.quick, "entries": entries,
+                     "machine": f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}",
+                     "when": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        demo_db = work / "demo.db"
+        load_demo(Painboard(Settings.load(db=demo_db)), days=90, seed=7)
+        big = big_database(entries, a.cache)
+        results.update(bench_startup(demo_db, runs))
+        results.update(bench_refresh(big, runs * 3))
+        results.update(bench_import(20_000 if a.quick else 100_000, work))
+        results.update(bench_quick_log(demo_db, 5 if a.quick else 10))
+        results.update(bench_rss(big))
+    results["met"] = {k: (results[k] <= t if op == "<=" else results[k] >= t) for k, (t, op) in TARGETS.items()}
+    if a.json:
+        print(json.dumps(results, indent=2))
+        return
+    print(f"painboard benchmarks ({'quick, ' if a.quick else ''}{entries:,} entries) on {results['machine']}")
+    print(f"{'figure':<28}{'value':>10}  {'target':<8} met")
+    for k, (t, op) in TARGETS.items():
+        print(f"{k:<28}{results[k]:>10.2f}  {op}{t:<6}  {'yes' if results['met'][k] else 'NO'}")
+    print(f"floors: bare Textual app {results['startup_floor_ms']:.0f} ms, raw DuckDB open+query+close "
+          f"{results['refresh_floor_ms']:.1f} ms, DuckDB read_csv {results['import_floor_rows_per_s']:,.0f} rows/s, "
+          f"bare Textual app RSS {results['rss_floor_mb']:.0f} MB")
+
+
+if __name__ == "__main__":
+    main()
