@@ -317,7 +317,7 @@ class Registry:
     def add_commands(self, cli) -> None:
         """Let each plugin add click commands, one plugin at a time."""
         self.commands_added = True
-        for impl in reversed(self.pm.hook.register_commands.get_hookimpls()):
+        for impl in self.pm.hook.register_commands.get_hookimpls():  # registration order
             before = set(getattr(cli, "commands", {}))
             info = self.info(impl.plugin_name)
             try:
@@ -472,7 +472,7 @@ def _check_hook_names(reg: Registry) -> None:
         if not isinstance(caller, pluggy.HookCaller) or caller.has_spec():
             continue
         for impl in caller.get_hookimpls():
-            if impl.hookimpl_opts.get("optionalhook"):
+            if getattr(impl, "optionalhook", False):
                 continue
             guess = difflib.get_close_matches(hook_name, known, n=1)
             hint = f"; did you mean {guess[0]!r}?" if guess else ""
@@ -494,8 +494,7 @@ def _collect(reg: Registry) -> None:
     for hook, kind, target, cls in (("register_importers", "importers", reg.importers, Importer),
                                     ("register_metrics", "metrics", reg.metrics, Metric),
                                     ("register_exporters", "exporters", reg.exporters, Exporter)):
-        # pluggy lists implementations last-registered first; built-ins must come first.
-        for impl in reversed(getattr(reg.pm.hook, hook).get_hookimpls()):
+        for impl in getattr(reg.pm.hook, hook).get_hookimpls():  # registration order: built-ins first
             info = reg.info(impl.plugin_name)
             added: list[tuple[str, Any]] = []
 
