@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import os
 import re
+from dataclasses import dataclass, field
 from datetime import time, tzinfo
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import platformdirs
-from pydantic import BaseModel, ConfigDict
 
 APP = "painboard"
 # URL-like database locations (s3://, https://, md:...): refused, data stays on this machine.
@@ -43,12 +43,12 @@ def local_zone() -> tzinfo:
     return datetime.now().astimezone().tzinfo  # fixed offset fallback
 
 
-class Settings(BaseModel):
-    model_config = ConfigDict(arbitrary_types_allowed=True, frozen=True)
-
+@dataclass(frozen=True)
+class Settings:
+    # A plain dataclass: the dashboard reads it before its first paint, so no pydantic here.
     db_path: Path
     read_only: bool = False
-    tz: tzinfo
+    tz: tzinfo = field(default_factory=local_zone)
     night_start: time = time(22, 0)
     night_end: time = time(6, 0)
     plugins_dir: Path | None = None
