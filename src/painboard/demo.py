@@ -36,7 +36,8 @@ def background(day: int, radiation_day: int) -> float:
     since = day - radiation_day
     if since <= 4:
         return 5.5 + 2.2 * math.sin(math.pi * (since + 1) / 6)  # flare
-    return 2.5 + 3.0 * math.exp(-(since - 4) / 12)  # gradual response
+    # back to the pre-treatment level as the flare settles, then a gradual response over weeks
+    return 2.5 + 3.0 * math.exp(-(since - 5) / 10)
 
 
 def _pick_trigger(rng: random.Random) -> tuple[str | None, str]:
@@ -125,7 +126,7 @@ def build_story(pb: Painboard, days: int = 90, seed: int = 7, now: datetime | No
             v = max(0, min(10, v))
             day_entries.append(v)
             entries.append(PainEntry(
-                occurred_at=t, recorded_at=t + timedelta(minutes=rng.randint(0, 90)), intensity=v,
+                occurred_at=t, recorded_at=min(now, t + timedelta(minutes=rng.randint(0, 90))), intensity=v,
                 sites=["left hip"] + (["lower back"] if rng.random() < 0.2 else []),
                 qualities=["aching"] + (["sharp"] if moving else []) + (["throbbing"] if rng.random() < 0.15 else []),
                 pattern="on movement" if moving else "constant",
@@ -159,7 +160,7 @@ def build_story(pb: Painboard, days: int = 90, seed: int = 7, now: datetime | No
                 quality=rng.choice(["stabbing", "sharp", "shooting"]), rescue_event_id=rescue,
                 relief_min=rng.randint(15, 45) if rescue else None,
                 activity_abandoned=kind == "incident volitional" and rng.random() < 0.5,
-                recorded_at=onset + timedelta(minutes=duration + 5), source="demo",
+                recorded_at=min(now, onset + timedelta(minutes=duration + 5)), source="demo",
                 key=f"demo-episode-{seed}-{len(episodes)}"))
         # a daily review most evenings
         review_at = at(d, 21.5)
