@@ -103,3 +103,9 @@ def sub_env(**extra: str) -> dict:
 def run_py(code: str, timeout: float = 60, **env: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           timeout=timeout, env=sub_env(**env), cwd=str(REPO))
+
+
+@pytest.fixture
+def child_env(fixed_env) -> dict:
+    """Environment for child processes: the test clock (PAINBOARD_NOW) and zone."""
+    return sub_env()
