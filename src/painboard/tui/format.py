@@ -18,7 +18,7 @@ MARKER_LETTERS = {"radiation": "R", "bone_strengthening": "I", "procedure": "P"}
 MARKER_WORDS = {"radiation": "radiation", "bone_strengthening": "infusion", "procedure": "procedure"}
 
 # Checklist boxes by state.
-BOXES = {"done": "[x]", "due": "[ ]", "overdue": "[!]", "skipped": "[-]", "upcoming": "( )",
+BOXES = {"done": "[x]", "due": "[ ]", "overdue": "[!]", "skipped": "[-]", "missed": "[-]", "upcoming": "( )",
          "as_needed": "[+]"}
 
 

@@ -49,7 +49,8 @@ class LogEntryDialog(Dialog):
             with Horizontal(classes="row"):
                 yield Label("Pain (0-10)")
                 yield Input("" if self.intensity is None else str(self.intensity), id="intensity",
-                            restrict=r"\d{0,2}", max_length=2, classes="-short", placeholder="0-10")
+                            restrict=r"\d{0,2}", max_length=2, classes="-short", placeholder="0-10",
+                            select_on_focus=False)  # "1" then "0" must give 10
             fields = (FULL_ONLY if self.full else []) + OPTIONAL
             if not self.full:
                 yield Static("optional, Tab to reach:", classes="hint")

@@ -56,10 +56,12 @@ class PlanChecklist(OptionList):
     @staticmethod
     def _prompt(line: ChecklistLine) -> Text:
         box = BOXES.get(line.state, "[ ]")
-        style = {"done": "dim", "skipped": "dim", "overdue": "bold", "upcoming": ""}.get(line.state, "")
+        style = {"done": "dim", "skipped": "dim", "missed": "dim", "overdue": "bold", "upcoming": ""}.get(line.state, "")
         t = Text(no_wrap=True, overflow="ellipsis")
         t.append(box + " ", {"overdue": "bold red", "done": "green"}.get(line.state, ""))
         t.append(line.text, style)
+        if line.state in ("skipped", "missed"):
+            t.append(f"  {line.state}", "dim")
         if line.state == "overdue" and line.kind == "scheduled" and line.category != "bone_strengthening":
             t.append("  overdue", "bold red")
         if line.kind == "as_needed" and line.max_per_day and line.count_today >= line.max_per_day:

@@ -11,7 +11,7 @@ from painboard.tui.format import when
 
 class RecentEntries(Widget):
     DEFAULT_CSS = """
-    RecentEntries { height: 1fr; overflow-y: auto; }
+    RecentEntries { height: 1fr; overflow-y: auto; text-wrap: nowrap; text-overflow: ellipsis; }
     """
 
     entries = reactive(list, always_update=True)

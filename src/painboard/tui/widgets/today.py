@@ -10,11 +10,17 @@ from painboard.services import RESCUE_DOSES_MARKER
 from painboard.tui.format import field, hhmm, minutes, num
 
 
-class TodayPanel(Widget):
-    """Read-only figures; scrolls when plugin metrics make it longer than the screen."""
+# Metrics the panel already shows in its own words above.
+SHOWN_ABOVE = {"rescue-doses-today", "nights-with-pain"}
+
+
+class TodayPanel(Widget, can_focus=True):
+    """Read-only figures; Tab focuses it to scroll when metrics make it taller than the screen."""
 
     DEFAULT_CSS = """
-    TodayPanel { height: 1fr; overflow-y: auto; scrollbar-size-vertical: 1; }
+    TodayPanel { height: 1fr; overflow-y: auto; scrollbar-size-vertical: 1; text-wrap: nowrap;
+                 text-overflow: ellipsis; }
+    TodayPanel:focus { background-tint: $foreground 5%; }
     """
 
     today = reactive(None, always_update=True)
@@ -62,7 +68,10 @@ class TodayPanel(Widget):
         t.append(" night pain: ")
         t.append(f"{d.nights_with_pain} of {d.nights}", "bold")
         t.append(" nights\n")
-        for m in self.metrics or []:
+        metrics = [m for m in self.metrics or [] if field(m, "name") not in SHOWN_ABOVE]
+        if metrics:
+            t.append("Last 7 days\n", "bold")
+        for m in metrics:
             self._metric(t, m)
         t.rstrip()
         return t
@@ -75,10 +84,11 @@ class TodayPanel(Widget):
             return
         level = field(m, "level") or "ok"
         mark = {"watch": "▲ ", "alert": "▲▲ "}.get(level, "")
-        text = field(m, "text")
-        if not text:
-            value, unit = field(m, "value"), field(m, "unit") or ""
-            text = f"{num(value)} {unit}".strip()
+        value, unit = field(m, "value"), field(m, "unit") or ""
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            text = f"{num(value)}{unit}" if unit.startswith("/") else f"{num(value)} {unit}".strip()
+        else:
+            text = field(m, "text") or "–"
         style = {"watch": "yellow", "alert": "bold red"}.get(level, "")
         t.append(f" {mark}{label} ", style)
         t.append(f"{text}\n", f"bold {style}".strip())

@@ -1,0 +1,127 @@
+"""Fixtures for the dashboard tests: a frozen clock, a demo database copied per test, and
+helpers that wait for the app's thread workers instead of sleeping blindly."""
+
+from __future__ import annotations
+
+import shutil
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+from painboard import models
+from painboard.config import Settings
+from painboard.services import Painboard
+
+# Saturday 28 November 2026, 14:05 UTC: the same moment the design sketch shows.
+NOW = datetime(2026, 11, 28, 14, 5, tzinfo=timezone.utc)
+
+
+def _env(mp) -> None:
+    mp.setenv("TZ", "UTC")
+    mp.setenv("PAINBOARD_TZ", "UTC")
+    mp.setenv("PAINBOARD_LOAD_PLUGINS", "")
+    mp.delenv("PAINBOARD_DB", raising=False)
+    mp.delenv("NO_COLOR", raising=False)
+    mp.delenv("PAINBOARD_NOW", raising=False)
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory) -> Path:
+    """The demo story written once per session at the frozen moment; tests copy the file."""
+    from painboard.demo import load_demo
+
+    mp = pytest.MonkeyPatch()
+    _env(mp)
+    models.freeze_clock(NOW)
+    try:
+        path = tmp_path_factory.mktemp("template") / "demo.db"
+        pb = Painboard(Settings.load(db=path))
+        load_demo(pb, days=90, seed=7, now=NOW)
+        # A little of today so the Today panel and the review prefill have something.
+        for h, score in ((8, 5), (11, 6), (13, 4)):
+            pb.log_pain(intensity=score, occurred_at=NOW.replace(hour=h, minute=10), sites=["left hip"])
+    finally:
+        models.freeze_clock(None)
+        mp.undo()
+    return path
+
+
+@pytest.fixture
+def tui_env(monkeypatch):
+    _env(monkeypatch)
+    models.freeze_clock(NOW)
+    yield NOW
+    models.freeze_clock(None)
+
+
+@pytest.fixture
+def demo_db(tui_env, demo_template, tmp_path) -> Path:
+    path = tmp_path / "demo.db"
+    shutil.copy(demo_template, path)
+    return path
+
+
+@pytest.fixture
+def demo_pb(demo_db) -> Painboard:
+    return Painboard(Settings.load(db=demo_db))
+
+
+@pytest.fixture
+def make_app():
+    from painboard.tui.app import PainboardApp
+
+    def make(pb: Painboard, **kw) -> PainboardApp:
+        kw.setdefault("poll_interval", None)  # the live test turns polling on
+        kw.setdefault("cursor_blink", False)
+        return PainboardApp(pb, **kw)
+
+    return make
+
+
+def screen_text(app) -> str:
+    """What the terminal shows, as plain text (dialogs drawn over the main screen)."""
+    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+
+
+async def until(pilot, predicate, timeout: float = 5.0, what: str = "condition") -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}\n{screen_text(pilot.app)}")
+        await pilot.pause(0.02)
+
+
+def _busy(app) -> bool:
+    return app._refreshing or any(
+        w.group in ("write", "read", "refresh") and not w.is_finished for w in app.workers)
+
+
+async def settle(pilot) -> None:
+    """Wait for writes, reads and the refresh they trigger; then one more frame."""
+    await until(pilot, lambda: pilot.app.snapshot is not None and not _busy(pilot.app), what="the app to settle")
+    await pilot.pause()
+
+
+@pytest.fixture
+def helpers():
+    class H:
+        text = staticmethod(screen_text)
+        until = staticmethod(until)
+        settle = staticmethod(settle)
+
+    return H
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_pyfunc_call(pyfuncitem):
+    """Run ``async def`` tests here with asyncio (no async plugin is a project dependency)."""
+    import asyncio
+    import inspect
+
+    if inspect.iscoroutinefunction(pyfuncitem.obj):
+        args = {a: pyfuncitem.funcargs[a] for a in pyfuncitem._fixtureinfo.argnames}
+        asyncio.run(pyfuncitem.obj(**args))
+        return True
+    return None

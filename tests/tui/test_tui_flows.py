@@ -1,0 +1,334 @@
+"""Pilot tests for every dashboard flow: they check the database rows and what the screen shows."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from textual.widgets import Input
+
+from painboard.tui.dialogs.episode import EpisodeDialog
+from painboard.tui.dialogs.log_entry import LogEntryDialog
+from painboard.tui.dialogs.review import ReviewDialog
+from painboard.tui.screens.help import HelpScreen
+from painboard.tui.screens.main import MainScreen
+from painboard.tui.widgets.checklist import PlanChecklist
+from datetime import datetime, timezone  # noqa: E402
+
+NOW = datetime(2026, 11, 28, 14, 5, tzinfo=timezone.utc)  # as in conftest.py
+
+SIZE = (80, 24)
+
+
+async def start(app, helpers, size=SIZE):
+    ctx = app.run_test(size=size)
+    pilot = await ctx.__aenter__()
+    await helpers.settle(pilot)
+    return ctx, pilot
+
+
+def latest(pb):
+    return pb.entries(newest_first=True, limit=1)[0]
+
+
+async def test_main_screen_shows_chart_today_and_plan(demo_pb, make_app, helpers):
+    app = make_app(demo_pb)
+    async with app.run_test(size=SIZE) as pilot:
+        await helpers.settle(pilot)
+        text = helpers.text(app)
+        assert "now 4/10" in text
+        assert "Pain, 30 days" in text and "[30d]" in text
+        assert "━" in text and "✱" in text  # the average line and breakthrough days
+        today = app.snapshot.today
+        assert f"average {today.average}  worst {today.worst}" in text and today.worst == 6
+        assert "rescue doses" in text and "night pain:" in text
+        assert "Morphine SR 30 mg" in text and "Oxycodone IR 5 mg, as needed" in text
+        assert "0-9 log" in text and "q quit" in text
+
+
+async def test_quick_log_digit_then_enter_saves(demo_pb, make_app, helpers):
+    before = demo_pb.counts()["pain_entry"]
+    app = make_app(demo_pb)
+    async with app.run_test(size=SIZE) as pilot:
+        await helpers.settle(pilot)
+        await pilot.press("6")
+        assert isinstance(app.screen, LogEntryDialog)
+        assert app.screen.query_one("#intensity", Input).value == "6"
+        await pilot.press("enter")
+        await helpers.settle(pilot)
+        assert isinstance(app.screen, MainScreen)
+        assert demo_pb.counts()["pain_entry"] == before + 1
+        assert latest(demo_pb)["intensity"] == 6
+        assert "now 6/10" in helpers.text(app)
+
+
+async def test_quick_log_optional_fields_by_tab(demo_pb, make_app, helpers):
+    app = make_app(demo_pb)
+    async with app.run_test(size=SIZE) as pilot:
+        await helpers.settle(pilot)
+        await pilot.press("7", "tab", *"ribs", "tab", *"sharp,burn", "tab", *"walk",
+                          "tab", *"cough", "tab", *"rest", "tab", *"20", "tab", *"ok", "enter")
+        await helpers.settle(pilot)
+        e = latest(demo_pb)
+        assert (e["intensity"], e["sites"], e["qualities"], e["activity"]) == (7, ["ribs"], ["sharp", "burning"], "walk")
+        assert (e["worse"], e["better"], e["duration_min"], e["note"]) == (["cough"], ["rest"], 20, "ok")
+
+
+async def test_quick_log_escape_cancels(demo_pb, make_app, helpers):
+    before = demo_pb.counts()["pain_entry"]
+    app = make_app(demo_pb)
+    async with app.run_test(size=SIZE) as pilot:
+        await helpers.settle(pilot)
+        await pilot.press("3", "escape")
+        await helpers.settle(pilot)
+        assert isinstance(app.screen, MainScreen)
+        assert demo_pb.counts()["pain_entry"] == before
+
+
+async def test_quick_log_bad_score_keeps_the_form(demo_pb, make_app, helpers):
+    before = demo_pb.counts()["pain_entry"]
+    app = make_app(demo_pb)
+    async with app.run_test(size=SIZE) as pilot:
+        await helpers.settle(pilot)
+        await pilot.press("1", "2", "tab", *"ribs", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, LogEntryDialog)
+        assert "intensity" in helpers.text(app) and "0 to 10" in helpers.text(app)
+        assert app.screen.query_one("#intensity", Input).value == "12"
+        assert app.screen.query_one("#sites", Input).value == "ribs"  # what was typed is kept
+        assert app.focused.id == "intensity"
+        assert demo_pb.counts()["pain_entry"] == before
+
+
+async def test_full_log_form_with_time(demo_pb, make_app, helpers):
+    app = make_app(demo_pb)
+    async with app.run_test(size=SIZE) as pilot:
+        await helpers.settle(pilot)
+        await pilot.press("l")
+        assert isinstance(app.screen, LogEntryDialog) and app.screen.full
+        await pilot.press("5", "tab", *"9:30", "tab", *"constant", "tab", *"ribs", "enter")
+        await helpers.settle(pilot)
+        rows = [e for e in demo_pb.entries(since=NOW.date()) if e["intensity"] == 5 and e["sites"] == ["ribs"]]
+        assert len(rows) == 1
+        assert rows[0]["occurred_at"].strftime("%H:%M") == "09:30" and rows[0]["pattern"] == "constant"
+
+
+async def test_breakthrough_start_rescue_and_end(demo_pb, make_app, helpers):
+    app = make_app(demo_pb)
+    async with app.run_test(size=SIZE) as pilot:
+        await helpers.settle(pilot)
+        await pilot.press("b")
+        await helpers.until(pilot, lambda: isinstance(app.screen, EpisodeDialog), what="episode dialog")
+        assert "started 14:05" in helpers.text(app)
+        await pilot.press("8", "enter")
+        await helpers.settle(pilot)
+        ep = demo_pb.open_episode()
+        assert ep is not None and ep["peak"] == 8 and ep["onset"] == NOW
+        assert "episode since 14:05, peak 8" in helpers.text(app)
+        # Tick a rescue dose meanwhile: the as-needed line.
+        checklist = app.screen.query_one(PlanChecklist)
+        idx = next(i for i, l in enumerate(checklist.lines) if l.kind == "as_needed")
+        checklist.highlighted = idx
+        await pilot.press("space")
+        await helpers.settle(pilot)
+        await pilot.press("b")
+        await helpers.settle(pilot)
+        assert demo_pb.open_episode() is None
+        assert "episode since" not in helpers.text(app)
+    with demo_pb.db.unit_of_work() as con:
+        rescue = con.execute("SELECT rescue_event_id FROM episode WHERE onset = ?", [NOW]).fetchone()[0]
+    assert rescue is not None
+
+
+async def test_tick_and_untick_a_scheduled_dose(demo_pb, make_app, helpers):
+    app = make_app(demo_pb)
+    async with app.run_test(size=SIZE) as pilot:
+        await helpers.settle(pilot)
+        checklist = app.screen.query_one(PlanChecklist)
+        idx = next(i for i, l in enumerate(checklist.lines) if l.kind == "scheduled" and l.state != "done")
+        await pilot.press("home", *(["down"] * idx))
+        line = checklist.selected_line
+        await pilot.press("space")
+        await helpers.settle(pilot)
+        after = checklist.lines[checklist.highlighted]
+        assert after.item_id == line.item_id and after.state == "done" and after.event_id is not None
+        assert f"[x] {line.text}" in helpers.text(app)
+        await pilot.press("space")
+        await helpers.settle(pilot)
+        again = checklist.lines[checklist.highlighted]
+        assert again.item_id == line.item_id and again.event_id is None and again.state != "done"
+        assert f"[x] {line.text}" not in helpers.text(app)
+
+
+async def test_as_needed_dose_and_undo(demo_pb, make_app, helpers):
+    app = make_app(demo_pb)
+    async with app.run_test(size=SIZE) as pilot:
+        await helpers.settle(pilot)
+        checklist = app.screen.query_one(PlanChecklist)
+        idx = next(i for i, l in enumerate(checklist.lines) if l.kind == "as_needed")
+        checklist.highlighted = idx
+        n = checklist.selected_line.count_today
+        await pilot.press("space")
+        await helpers.settle(pilot)
+        assert checklist.selected_line.count_today == n + 1
+        assert app.snapshot.today.rescue_doses == n + 1
+        assert f"({n + 1} of 4 today)" in helpers.text(app)
+        await pilot.press("u")
+        await helpers.settle(pilot)
+        assert checklist.selected_line.count_today == n
+        assert f"({n} of 4 today)" in helpers.text(app)
+
+
+async def test_daily_review_prefilled_and_saved(demo_pb, make_app, helpers):
+    app = make_app(demo_pb)
+    async with app.run_test(size=SIZE) as pilot:
+        await helpers.settle(pilot)
+        await pilot.press("r")
+        assert isinstance(app.screen, ReviewDialog)
+        await helpers.settle(pilot)
+        dlg = app.screen
+        pre = demo_pb.review_prefill()
+        for key in ("worst", "least", "average", "now"):
+            assert dlg.query_one(f"#{key}", Input).value == str(pre[key]), key
+        assert pre["worst"] == 6 and pre["now"] == 4
+        assert "Walking and getting about" in helpers.text(app)
+        assert "BPI" not in helpers.text(app)
+        dlg.query_one("#relief_pct", Input).focus()
+        await pilot.press(*"50")
+        dlg.query_one("#i-walking", Input).focus()
+        await pilot.press(*"7")
+        dlg.query_one("#note", Input).focus()
+        await pilot.press(*"hard", "enter")
+        await helpers.settle(pilot)
+        assert isinstance(app.screen, MainScreen)
+    saved = [r for r in demo_pb.reviews() if r["day"] == NOW.date()]
+    assert len(saved) == 1
+    r = saved[0]
+    assert (r["worst"], r["least"], r["now"], r["relief_pct"], r["note"]) == (6, pre["least"], 4, 50, "hard")
+    assert r["interference"]["walking"] == 7
+
+
+async def test_review_bad_relief_names_the_field(demo_pb, make_app, helpers):
+    app = make_app(demo_pb)
+    async with app.run_test(size=SIZE) as pilot:
+        await helpers.settle(pilot)
+        await pilot.press("r")
+        await helpers.settle(pilot)
+        app.screen.query_one("#relief_pct", Input).focus()
+        await pilot.press(*"55", "enter")
+        await helpers.settle(pilot)
+        assert isinstance(app.screen, ReviewDialog)
+        assert "relief_pct" in helpers.text(app) and "steps of 10" in helpers.text(app)
+        assert app.focused.id == "relief_pct"
+    assert not [r for r in demo_pb.reviews() if r["day"] == NOW.date()]
+
+
+async def test_range_keys_switch_the_chart(demo_pb, make_app, helpers):
+    app = make_app(demo_pb)
+    async with app.run_test(size=SIZE) as pilot:
+        await helpers.settle(pilot)
+        await pilot.press("w")
+        await helpers.settle(pilot)
+        assert app.snapshot.trend.start == NOW.date() - timedelta(days=6)
+        assert "Pain, 7 days" in helpers.text(app) and "[7d]" in helpers.text(app)
+        assert "Sat 28" in helpers.text(app)  # a week has room for every day's name
+        await pilot.press("t")
+        await helpers.settle(pilot)
+        assert app.snapshot.trend.start == NOW.date() - timedelta(days=89)
+        assert "R radiation" in helpers.text(app)
+        await pilot.press("a")
+        await helpers.settle(pilot)
+        assert "Pain, all time" in helpers.text(app)
+        assert app.snapshot.trend.start == NOW.date() - timedelta(days=89)
+        await pilot.press("right_square_bracket")  # cycles round to the shortest
+        await helpers.settle(pilot)
+        assert "[7d]" in helpers.text(app)
+        await pilot.press("left_square_bracket")
+        await helpers.settle(pilot)
+        assert "[all]" in helpers.text(app)
+
+
+async def test_help_lists_every_key(demo_pb, make_app, helpers):
+    app = make_app(demo_pb)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await helpers.settle(pilot)
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        text = helpers.text(app)
+        for key in ("0-9", "Enter / Esc", "l ", "b ", "space", "u  backspace", "w m t y a", "[  ]", "e ",
+                    "f5", "?", "ctrl+p", "q "):
+            assert key in text, key
+        await pilot.press("escape")
+        assert isinstance(app.screen, MainScreen)
+
+
+def test_every_main_binding_is_in_help():
+    from painboard.tui.app import PainboardApp
+    from painboard.tui.screens.help import KEYS
+
+    listed = " ".join(k for _, k, _ in KEYS)
+    names = {"space": "space", "question_mark": "?", "left_square_bracket": "[",
+             "right_square_bracket": "]", "backspace": "backspace"}
+    for b in MainScreen.BINDINGS + PainboardApp.BINDINGS:
+        for key in b.key.split(","):
+            shown = names.get(key, key)
+            assert shown in listed or (key.isdigit() and "0-9" in listed), key
+
+
+async def test_read_only_refuses_every_write(demo_db, make_app, helpers):
+    from painboard.config import Settings
+    from painboard.services import Painboard
+
+    ro = Painboard(Settings.load(db=demo_db, read_only=True))
+    before = ro.counts()
+    app = make_app(ro)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await helpers.settle(pilot)
+        assert "read-only" in helpers.text(app) and "now 4/10" in helpers.text(app)
+        for key in ("6", "l", "b", "space", "u", "r"):
+            await pilot.press(key)
+            await helpers.settle(pilot)
+            assert isinstance(app.screen, MainScreen), key
+        notes = [n.message for n in app._notifications]
+        assert len(notes) == 6 and all(m.startswith("read-only session") for m in notes)
+        await helpers.until(pilot, lambda: "read-only session" in helpers.text(app), what="the refusal on screen")
+    assert ro.counts() == before
+
+
+async def test_command_palette_runs_painboard_commands(demo_pb, make_app, helpers):
+    app = make_app(demo_pb)
+    async with app.run_test(size=SIZE) as pilot:
+        await helpers.settle(pilot)
+        await pilot.press("ctrl+p")
+        await pilot.press(*"daily review")
+        await helpers.until(pilot, lambda: "Daily review" in helpers.text(app), what="palette hit")
+        await pilot.press("enter")
+        await helpers.until(pilot, lambda: isinstance(app.screen, ReviewDialog), what="review dialog")
+
+
+async def test_first_frame_paints_before_the_database_is_read(demo_pb, make_app, helpers):
+    import threading
+
+    gate = threading.Event()
+    real = demo_pb.snapshot
+    calls = []
+
+    def slow_snapshot(*a, **kw):
+        calls.append(1)
+        gate.wait(5)
+        return real(*a, **kw)
+
+    demo_pb.snapshot = slow_snapshot
+    app = make_app(demo_pb)
+    async with app.run_test(size=SIZE) as pilot:
+        await helpers.until(pilot, lambda: calls, what="the first read")
+        await helpers.until(pilot, lambda: "0-9 log" in helpers.text(app), what="the footer")
+        text = helpers.text(app)
+        assert "painboard" in text and "reading your log…" in text and "loading…" in text
+        # Typing still works while the read is stuck.
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        await pilot.press("escape")
+        gate.set()
+        await helpers.settle(pilot)
+        assert "now 4/10" in helpers.text(app)
+    assert app.timings["first_paint"] < app.timings["first_data"]
