@@ -29,7 +29,7 @@ print("done", flush=True)
 
 def test_three_processes_logging_at_once_lose_nothing(db_path, make_pb, child_env):
     make_pb(db_path).db.init()
-    n, tags = 30, ("a", "b", "c")
+    n, tags = 20, ("a", "b", "c")
     procs = [subprocess.Popen([sys.executable, "-c", WRITER, str(db_path), t, str(n)], stdin=subprocess.PIPE,
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=child_env)
              for t in tags]
@@ -56,11 +56,11 @@ LOOP = 'for i in $(seq 1 {n}); do "{exe}" --db "{db}" log $((i % 11)) --note "{t
 
 def test_cli_processes_and_a_reader_at_once(db_path, make_pb, child_env):
     make_pb(db_path).db.init()
-    n = 4
+    n = 3
     writers = [subprocess.Popen(["bash", "-c", LOOP.format(n=n, exe=PAINBOARD, db=db_path, tag=t)],
                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=child_env)
                for t in ("x", "y")]
-    reader = subprocess.Popen(["bash", "-c", f'for i in 1 2 3; do "{PAINBOARD}" --db "{db_path}" --read-only '
+    reader = subprocess.Popen(["bash", "-c", f'for i in 1 2; do "{PAINBOARD}" --db "{db_path}" --read-only '
                                              f'entries --json >/dev/null || exit 1; done'],
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=child_env)
     for p in writers + [reader]:

@@ -295,7 +295,7 @@ def test_a_write_waits_out_a_held_lock(db_path):
 
 def test_busy_after_retry_names_the_pid(db_path):
     Database(db_path).init()
-    holder = hold(db_path, 2.0)
+    holder = hold(db_path, 1.2)
     try:
         db = Database(db_path, retry_seconds=0.2)
         t0 = time.monotonic()
