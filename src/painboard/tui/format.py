@@ -73,3 +73,16 @@ def field(obj: Any, name: str, default: Any = None) -> Any:
     if isinstance(obj, dict):
         return obj.get(name, default)
     return getattr(obj, name, default)
+
+
+def short_when(dt: datetime | None, tz: tzinfo) -> str:
+    """'13:10' today, 'Fri 22:05' this week, else '21 Nov'."""
+    if dt is None:
+        return "–"
+    local = dt.astimezone(tz)
+    days = (utcnow().astimezone(tz).date() - local.date()).days
+    if days == 0:
+        return local.strftime("%H:%M")
+    if days < 7:
+        return local.strftime("%a %H:%M")
+    return local.strftime("%-d %b")

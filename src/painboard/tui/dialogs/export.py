@@ -48,6 +48,11 @@ class ExportDialog(Dialog):
         if listing is None:
             self.say("no export formats are available in this version", error=True)
             return
+        period = self.query_one("#period", RadioSet)
+        # RadioSet highlights its first button on mount; start the highlight on the pressed one
+        # so that arrows move from "30 days", not from "7 days".
+        if hasattr(period, "_selected"):
+            self.call_after_refresh(setattr, period, "_selected", period.pressed_index)
         self.say("looking for export formats…")
         self.app.read(listing, self._show_formats)
 

@@ -13,17 +13,17 @@ from painboard.tui.dialogs.base import Dialog, TermsSuggester
 
 # id, label, placeholder; the optional fields Tab reaches after the score.
 OPTIONAL = [
-    ("sites", "Where", "left hip, lower back"),
-    ("qualities", "What it felt like", "aching, sharp, burning"),
-    ("activity", "Doing what when it began", "walking"),
-    ("worse", "Made worse by", "standing, coughing"),
-    ("better", "Made better by", "rest, heat pad"),
+    ("sites", "Where", "e.g. left hip, lower back"),
+    ("qualities", "What it felt like", "e.g. aching, sharp"),
+    ("activity", "Doing what when it began", "e.g. walking"),
+    ("worse", "Made worse by", "e.g. standing, coughing"),
+    ("better", "Made better by", "e.g. rest, heat pad"),
     ("duration", "How long (minutes)", ""),
     ("note", "Note", ""),
 ]
 FULL_ONLY = [
     ("at", "When", "now, 14:30, yesterday 22:10"),
-    ("pattern", "Pattern", "constant, intermittent, on movement"),
+    ("pattern", "Pattern", "constant, intermittent or on movement"),
 ]
 
 

@@ -37,13 +37,15 @@ class ReviewDialog(Dialog):
                     for key, label in PAIN:
                         with Horizontal(classes="row"):
                             yield Label(label)
-                            yield Input(id=key, restrict=r"\d{0,3}", max_length=3, classes="-short")
+                            yield Input(id=key, restrict=r"\d{0,3}", max_length=3, classes="-short",
+                                        placeholder="0-100" if key == "relief_pct" else "0-10")
                 with Vertical(id="review-interference"):
                     yield Static("How much pain got in the way (0-10)", classes="hint")
                     for key, label in INTERFERENCE_DOMAINS.items():
                         with Horizontal(classes="row"):
                             yield Label(label)
-                            yield Input(id=f"i-{key}", restrict=r"\d{0,2}", max_length=2, classes="-short")
+                            yield Input(id=f"i-{key}", restrict=r"\d{0,2}", max_length=2, classes="-short",
+                                        placeholder="0-10")
             with Horizontal(classes="row"):
                 yield Label("Note")
                 yield Input(id="note")

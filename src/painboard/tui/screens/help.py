@@ -15,11 +15,11 @@ KEYS: list[tuple[str, str, str]] = [
     ("Log", "0-9", "log pain now with that score (quick log)"),
     ("Log", "Enter / Esc", "save / cancel a form; Tab reaches the optional fields"),
     ("Log", "l", "the full log form (when, pattern, site, …)"),
-    ("Log", "b", "✱ breakthrough episode: starts now, asks the peak; b again ends it"),
+    ("Log", "b", "✱ breakthrough: starts now, asks the peak; b again ends it"),
     ("Plan", "↑ ↓", "move the selection in today's plan"),
     ("Plan", "space", "tick the selected item; again the same day undoes it"),
     ("Plan", "u  backspace", "undo today's latest dose of an as-needed item"),
-    ("Review", "r", "daily review: worst, least, average, now, relief, how pain got in the way"),
+    ("Review", "r", "daily review: today's pain, relief, how pain got in the way"),
     ("Chart", "w m t y a", "chart range: 7 days, 30 days, 90 days, 1 year, all"),
     ("Chart", "[  ]", "shorter / longer chart range"),
     ("Other", "e", "export your log for your care team"),
@@ -29,10 +29,9 @@ KEYS: list[tuple[str, str, str]] = [
     ("Other", "q", "quit"),
 ]
 
-LEGEND = ("Chart: ━ average  ┈ worst  ✱ breakthrough day  R radiation  I infusion  P procedure on the axis.\n"
-          "Plan: [x] done  [ ] due  [!] overdue  [-] skipped  [+] as needed  ( ) coming up.\n"
-          "▲ marks something worth raising with your care team. painboard informs;\n"
-          "it never recommends a dose, a drug or a change of treatment.")
+LEGEND = ("━ average  ┈ worst  ✱ breakthrough  R radiation  I infusion  P procedure\n"
+          "[x] done  [ ] due  [!] overdue  [-] skipped  [+] as needed  ( ) coming up\n"
+          "▲ worth raising with your care team; painboard never advises treatment")
 
 
 class HelpScreen(ModalScreen):
@@ -43,17 +42,14 @@ class HelpScreen(ModalScreen):
         table = Table.grid(padding=(0, 2))
         table.add_column(style="bold", no_wrap=True)
         table.add_column()
-        group = None
-        for g, key, what in KEYS:
-            if g != group and group is not None:
-                table.add_row("", "")
-            group = g
+        for _, key, what in KEYS:
             table.add_row(key, what)
-        with VerticalScroll(classes="dialog", id="help-dialog"):
-            yield Static("Keys", classes="title")
+        box = VerticalScroll(classes="dialog", id="help-dialog")
+        box.border_title = "Keys"
+        box.border_subtitle = "Esc, ? or q closes"
+        with box:
             yield Static(table, id="help-keys")
             yield Static(Text(LEGEND, style="dim"), id="help-legend")
-            yield Static("Esc, ? or q closes", classes="hint")
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -6,7 +6,7 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widget import Widget
 
-from painboard.tui.format import when
+from painboard.tui.format import short_when
 
 
 class RecentEntries(Widget):
@@ -26,7 +26,7 @@ class RecentEntries(Widget):
         if not self.entries:
             t.append(" none yet", "dim")
         for e in self.entries:
-            t.append(f" {when(e['occurred_at'], self.tz):>16} ", "dim")
+            t.append(f" {short_when(e['occurred_at'], self.tz):>9} ", "dim")
             t.append(f"{e['intensity']:>2}/10", "bold")
             bits = [", ".join(e.get("sites") or []), ", ".join(e.get("qualities") or []), e.get("activity") or "",
                     e.get("note") or ""]

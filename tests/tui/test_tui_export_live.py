@@ -1,0 +1,118 @@
+"""The export dialog, live updates from a second OS process, and a busy database."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+from textual.widgets import Input, OptionList, RadioSet
+
+from painboard.config import Settings
+from painboard.services import Painboard
+from painboard.tui.dialogs.export import ExportDialog
+from painboard.tui.dialogs.log_entry import LogEntryDialog
+from painboard.tui.screens.main import MainScreen
+
+
+async def test_export_dialog_writes_the_chosen_format_and_period(demo_pb, make_app, helpers, tmp_path,
+                                                                 monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    app = make_app(demo_pb)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await helpers.settle(pilot)
+        await pilot.press("e")
+        assert isinstance(app.screen, ExportDialog)
+        await helpers.settle(pilot)
+        dlg = app.screen
+        names = [e.name for e in dlg.exporters]
+        assert names and set(names) == {e.name for e in demo_pb.exporters()}
+        for e in demo_pb.exporters():
+            assert e.label in helpers.text(app)
+        # Arrow to CSV, Enter picks it and moves to the period; right arrow + Enter picks 90 days.
+        await pilot.press(*(["down"] * names.index("csv")), "enter")
+        assert dlg.query_one("#period", RadioSet).has_focus
+        await pilot.press("right", "enter")
+        assert dlg.query_one("#period", RadioSet).pressed_index == 2
+        out = dlg.query_one("#out", Input).value
+        assert out == str(tmp_path / "painboard-2026-11-28.csv")
+        await pilot.press("ctrl+s")
+        await helpers.until(pilot, lambda: isinstance(app.screen, MainScreen), what="export to finish")
+    lines = Path(out).read_text().splitlines()
+    since = demo_pb.today() - timedelta(days=89)
+    assert len(lines) - 1 == len(demo_pb.entries(since=since))
+    assert oct(os.stat(out).st_mode & 0o777) == "0o600"
+
+
+async def test_export_dialog_error_stays_in_the_dialog(demo_pb, make_app, helpers, tmp_path):
+    app = make_app(demo_pb)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await helpers.settle(pilot)
+        await pilot.press("e")
+        await helpers.settle(pilot)
+        dlg = app.screen
+        dlg.query_one("#out", Input).value = str(tmp_path / "no-such-folder" / "x.md")
+        dlg.query_one("#out", Input).focus()
+        await pilot.press("enter")
+        await helpers.settle(pilot)
+        assert isinstance(app.screen, ExportDialog)
+        assert "no-such-folder" in helpers.text(app) or "folder" in helpers.text(app)
+        await pilot.press("escape")
+        assert isinstance(app.screen, MainScreen)
+
+
+def _painboard(*args: str, db: Path, **env) -> subprocess.CompletedProcess:
+    e = dict(os.environ, TZ="UTC", PAINBOARD_TZ="UTC", PAINBOARD_LOAD_PLUGINS="", **env)
+    e.pop("PAINBOARD_NOW", None)
+    return subprocess.run([sys.executable, "-m", "painboard", "--db", str(db), *args], env=e,
+                          capture_output=True, text=True, timeout=60)
+
+
+async def test_a_write_by_another_process_shows_within_3_seconds(tmp_path, monkeypatch, make_app, helpers):
+    # The real clock here: the other process and the app must agree on "now".
+    monkeypatch.setenv("TZ", "UTC")
+    monkeypatch.setenv("PAINBOARD_TZ", "UTC")
+    monkeypatch.delenv("PAINBOARD_NOW", raising=False)
+    db = tmp_path / "live.db"
+    assert _painboard("log", "3", db=db).returncode == 0
+    pb = Painboard(Settings.load(db=db))
+    app = make_app(pb, poll_interval=1.0)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await helpers.settle(pilot)
+        assert "now 3/10" in helpers.text(app)
+        done = _painboard("log", "9", db=db)
+        assert done.returncode == 0, done.stderr
+        written = time.monotonic()
+        await helpers.until(pilot, lambda: "now 9/10" in helpers.text(app), timeout=3.0,
+                            what="now 9/10 in the header")
+        assert time.monotonic() - written < 3.0
+
+
+async def test_busy_database_keeps_the_entry_and_retries(demo_pb, demo_db, make_app, helpers):
+    """Another process holds the file: the form says so, keeps the score, and saves later."""
+    demo_pb.db.retry_seconds = 0.3  # report busy quickly in the test
+    before = demo_pb.counts()["pain_entry"]
+    app = make_app(demo_pb)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await helpers.settle(pilot)
+        holder = subprocess.Popen(
+            [sys.executable, "-c", "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); "
+             "print('held', flush=True); time.sleep(2.5); c.close()", str(demo_db)],
+            stdout=subprocess.PIPE, text=True)
+        try:
+            assert holder.stdout.readline().strip() == "held"
+            await pilot.press("8", "enter")
+            await helpers.until(pilot, lambda: "database busy" in helpers.text(app), timeout=3,
+                                what="the busy message")
+            assert isinstance(app.screen, LogEntryDialog)
+            assert app.screen.query_one("#intensity", Input).value == "8"
+            assert "◌busy" in helpers.text(app) or "still trying" in helpers.text(app)
+        finally:
+            holder.wait(10)
+        await helpers.until(pilot, lambda: isinstance(app.screen, MainScreen), timeout=6, what="the save")
+        await helpers.settle(pilot)
+        assert "now 8/10" in helpers.text(app)
+    assert demo_pb.counts()["pain_entry"] == before + 1
