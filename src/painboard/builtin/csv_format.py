@@ -71,8 +71,8 @@ def read_csv(source: ImportSource) -> Iterator[Row]:
                     continue  # a blank line
                 raise BadInput(f"has {len(cells)} cells where the header has {width}", field="row",
                                line=reader.line_num)
-            # empty cells are left out so the model's defaults apply
-            yield Row("pain_entry", {h: v for h, v in zip(header, cells) if v}, reader.line_num)
+            # an empty cell means "not given": painboard applies the model's default
+            yield Row("pain_entry", dict(zip(header, cells)), reader.line_num)
 
 
 @hookimpl
