@@ -332,3 +332,26 @@ async def test_first_frame_paints_before_the_database_is_read(demo_pb, make_app,
         await helpers.settle(pilot)
         assert "now 4/10" in helpers.text(app)
     assert app.timings["first_paint"] < app.timings["first_data"]
+
+
+async def test_sixteen_colour_theme_renders_everything(demo_pb, make_app, helpers):
+    app = make_app(demo_pb)
+    async with app.run_test(size=SIZE) as pilot:
+        app.theme = "ansi-dark"  # what a TERM=screen session gets
+        await helpers.settle(pilot)
+        await pilot.press("w")
+        await helpers.settle(pilot)
+        text = helpers.text(app)
+        assert "━" in text and "┈" in text and "✱" in text and "[x]" in text
+        await pilot.press("6")
+        assert "Log pain now" in helpers.text(app)
+
+
+def test_sixteen_colours_picked_from_term(monkeypatch, demo_pb, make_app):
+    app = make_app(demo_pb)
+    monkeypatch.setattr(type(app), "is_headless", property(lambda self: False))
+    for term, colorterm, few in (("screen", "", True), ("linux", "", True), ("xterm-256color", "", False),
+                                 ("screen", "truecolor", False), ("tmux-256color", "", False)):
+        monkeypatch.setenv("TERM", term)
+        monkeypatch.setenv("COLORTERM", colorterm)
+        assert app._few_colours() is few, term

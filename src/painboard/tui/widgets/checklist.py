@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual.widgets import OptionList
+
+from painboard.tui.css import sibling_css
 from textual.widgets.option_list import Option
 
 from painboard.services import ChecklistLine
@@ -17,10 +19,7 @@ def line_key(line: ChecklistLine) -> str:
 class PlanChecklist(OptionList):
     """Space ticks the highlighted line (handled by the screen, which owns the writes)."""
 
-    DEFAULT_CSS = """
-    PlanChecklist { height: 1fr; border: none; padding: 0; background: $surface; text-wrap: nowrap; text-overflow: ellipsis; }
-    PlanChecklist:focus { border: none; background-tint: transparent; }
-    """
+    DEFAULT_CSS = sibling_css(__file__)
 
     def __init__(self, **kw) -> None:
         super().__init__(**kw)

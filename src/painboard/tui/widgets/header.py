@@ -6,6 +6,8 @@ from datetime import datetime
 
 from rich.text import Text
 from textual.reactive import reactive
+
+from painboard.tui.css import sibling_css
 from textual.widget import Widget
 
 from painboard.models import utcnow
@@ -15,9 +17,7 @@ from painboard.tui.format import severity, when
 class DashHeader(Widget):
     """`painboard  Sun 29 Nov 14:05 ...  now 4/10  ●live`."""
 
-    DEFAULT_CSS = """
-    DashHeader { height: 1; background: $panel; color: $foreground; }
-    """
+    DEFAULT_CSS = sibling_css(__file__)
 
     now_score: reactive[int | None] = reactive(None)
     now_at: reactive[datetime | None] = reactive(None)

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual.reactive import reactive
+
+from painboard.tui.css import sibling_css
 from textual.widget import Widget
 
 from painboard.tui.format import short_when
 
 
 class RecentEntries(Widget):
-    DEFAULT_CSS = """
-    RecentEntries { height: 1fr; overflow-y: auto; text-wrap: nowrap; text-overflow: ellipsis; }
-    """
+    DEFAULT_CSS = sibling_css(__file__)
 
     entries = reactive(list, always_update=True)
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual.reactive import reactive
+
+from painboard.tui.css import sibling_css
 from textual.widget import Widget
 
 from painboard.services import RESCUE_DOSES_MARKER
@@ -17,11 +19,7 @@ SHOWN_ABOVE = {"rescue-doses-today", "nights-with-pain"}
 class TodayPanel(Widget, can_focus=True):
     """Read-only figures; Tab focuses it to scroll when metrics make it taller than the screen."""
 
-    DEFAULT_CSS = """
-    TodayPanel { height: 1fr; overflow-y: auto; scrollbar-size-vertical: 1; text-wrap: nowrap;
-                 text-overflow: ellipsis; }
-    TodayPanel:focus { background-tint: $foreground 5%; }
-    """
+    DEFAULT_CSS = sibling_css(__file__)
 
     today = reactive(None, always_update=True)
     metrics = reactive(list, always_update=True)

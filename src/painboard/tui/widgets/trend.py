@@ -11,6 +11,8 @@ from datetime import date, timedelta
 
 from rich.text import Text
 from textual.reactive import reactive
+
+from painboard.tui.css import sibling_css
 from textual.widget import Widget
 
 from painboard.tui.format import MARKER_LETTERS, MARKER_WORDS, RANGE_WORDS, RANGES
@@ -45,9 +47,7 @@ def _bucket(trend, width: int) -> list[dict]:
 class TrendChart(Widget):
     """Pain over the chosen range. Not focusable: range keys live on the screen."""
 
-    DEFAULT_CSS = """
-    TrendChart { height: 1fr; min-height: 8; padding: 0 1 0 0; }
-    """
+    DEFAULT_CSS = sibling_css(__file__)
 
     trend = reactive(None, always_update=True)
     range_label: reactive[str] = reactive("30d")
@@ -58,7 +58,11 @@ class TrendChart(Widget):
         v = self.app.theme_variables
         out = []
         for part in STYLE[name].split():
-            out.append(v.get(part[1:], "default") if part.startswith("$") else part)
+            if part.startswith("$"):
+                part = v.get(part[1:], "default")
+                # The 16-colour theme names terminal colours "ansi_green"; Rich calls them "green".
+                part = part.removeprefix("ansi_")
+            out.append(part)
         return " ".join(out)
 
     def render(self) -> Text:
