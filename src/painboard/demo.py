@@ -187,8 +187,7 @@ def load_demo(pb: Painboard, days: int = 90, seed: int = 7, force: bool = False,
         if any(counts.values()) and not force:
             raise BadInput(f"{pb.db.path} already holds data ({counts['pain_entry']} entries); "
                            "use --force to replace it with the demo story", field="db")
-        for table in ("pain_entry", "episode", "daily_review", "plan_event", "plan_item"):
-            con.execute(f"DELETE FROM {table}")
+        repo.clear_records(con)
         ids: dict[int, int] = {}
         for it in items:
             ids[it.id] = repo.insert_one(con, "plan_item", it)
@@ -196,7 +195,7 @@ def load_demo(pb: Painboard, days: int = 90, seed: int = 7, force: bool = False,
             ev.item_id = ids[ev.item_id]
         # events go in bulk; their ids are looked up by key to link rescue doses to episodes
         repo.append(con, "plan_event", events, dedupe=False)
-        by_key = dict(con.execute("SELECT key, id FROM plan_event").fetchall())
+        by_key = repo.ids_by_key(con, "plan_event", [ev.key for ev in events])
         story_to_db = {ev.id: by_key[ev.key] for ev in events}
         for ep in episodes:
             if ep.rescue_event_id is not None:

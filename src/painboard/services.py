@@ -424,7 +424,7 @@ class Painboard:
         """One read unit of work for the whole dashboard. range_days None means all."""
         day = day or self.today()
         with self.db.unit_of_work() as con:
-            rev = int(con.execute("SELECT value FROM meta WHERE key = 'revision'").fetchone()[0])
+            rev = repo.revision(con)
             if range_days is None:
                 first = repo.entries(con, limit=1)
                 start = self.local(first[0]["occurred_at"]).date() if first else day

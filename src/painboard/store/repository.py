@@ -100,6 +100,16 @@ def latest_entry(con) -> dict[str, Any] | None:
     return rows[0] if rows else None
 
 
+def revision(con) -> int:
+    return int(con.execute("SELECT value FROM meta WHERE key = 'revision'").fetchone()[0])
+
+
+def clear_records(con) -> None:
+    """Remove every record (the demo's --force); the schema and revision stay."""
+    for table in ("pain_entry", "episode", "daily_review", "plan_event", "plan_item"):
+        con.execute(f"DELETE FROM {table}")
+
+
 def count(con, table: str) -> int:
     if table not in ("pain_entry", "episode", "plan_item", "plan_event", "daily_review"):
         raise ValueError(table)
