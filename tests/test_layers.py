@@ -69,3 +69,16 @@ def test_no_sql_in_the_faces():
     for word in ("SELECT ", "INSERT ", "UPDATE ", "DELETE FROM"):
         assert word not in text
     assert "import duckdb" not in (SRC / "services.py").read_text()
+
+
+def test_sql_runs_only_in_the_store():
+    """Every .execute() call lives under store/; other layers call repository functions."""
+    offenders = []
+    for p in SRC.rglob("*.py"):
+        if p.relative_to(SRC).parts[0] == "store":
+            continue
+        for node in ast.walk(ast.parse(p.read_text(), filename=str(p))):
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and \
+                    node.func.attr in ("execute", "executemany", "sql"):
+                offenders.append(f"{p.relative_to(SRC)}:{node.lineno}")
+    assert offenders == []
