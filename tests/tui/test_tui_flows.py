@@ -355,3 +355,20 @@ def test_sixteen_colours_picked_from_term(monkeypatch, demo_pb, make_app):
         monkeypatch.setenv("TERM", term)
         monkeypatch.setenv("COLORTERM", colorterm)
         assert app._few_colours() is few, term
+
+
+async def test_a_broken_plugin_is_reported_not_fatal(demo_db, make_app, helpers, tmp_path, monkeypatch):
+    from painboard.config import Settings
+    from painboard.services import Painboard
+
+    plugins = tmp_path / "plugins"
+    plugins.mkdir()
+    (plugins / "broken_thing.py").write_text("raise RuntimeError('boom')\n")
+    monkeypatch.delenv("PAINBOARD_LOAD_PLUGINS", raising=False)
+    pb = Painboard(Settings.load(db=demo_db, plugins_dir=plugins))
+    app = make_app(pb)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await helpers.settle(pilot)
+        await helpers.until(pilot, lambda: "could not load" in helpers.text(app), what="the plugin notice")
+        assert "broken_thing" in helpers.text(app)
+        assert "now 4/10" in helpers.text(app)

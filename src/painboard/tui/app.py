@@ -94,6 +94,8 @@ class PainboardApp(App):
         self.request_refresh()
         if self.poll_interval:
             self._poll(self.poll_interval)
+            # Time alone changes what is shown: a dose turns overdue, midnight starts a new day.
+            self.set_interval(60, self.request_refresh)
 
     def on_unmount(self) -> None:
         self._stop.set()
@@ -144,12 +146,22 @@ class PainboardApp(App):
     def on_snapshot_ready(self, msg: SnapshotReady) -> None:
         self._refreshing = False
         self.snapshot = msg.snapshot
-        self.timings.setdefault("first_data", time.perf_counter())
+        if "first_data" not in self.timings:
+            self.timings["first_data"] = time.perf_counter()
+            if hasattr(self.pb, "plugin_list"):
+                self.read(self.pb.plugin_list, self._report_plugin_failures)
         self.timings["last_refresh_s"] = msg.seconds
         self.main_screen.snapshot = msg.snapshot
         self.main_screen.db_state = ("live", "")
         if self._refresh_again:
             self.request_refresh()
+
+    def _report_plugin_failures(self, plugins) -> None:
+        # A plugin that failed to load never takes the dashboard down; say so once.
+        for p in plugins:
+            if getattr(p, "error", None):
+                self.notify(f"plugin {p.name} could not load: see 'painboard plugins'",
+                            severity="warning", timeout=8)
 
     def on_database_state(self, msg: DatabaseState) -> None:
         self.main_screen.db_state = (msg.state, msg.text)
