@@ -134,9 +134,11 @@ async def test_breakthrough_start_rescue_and_end(demo_pb, make_app, helpers):
         await helpers.settle(pilot)
         assert demo_pb.open_episode() is None
         assert "episode since" not in helpers.text(app)
+    from painboard.store import repository as repo
+
     with demo_pb.db.unit_of_work() as con:
-        rescue = con.execute("SELECT rescue_event_id FROM episode WHERE onset = ?", [NOW]).fetchone()[0]
-    assert rescue is not None
+        mine = [e for e in repo.episodes(con, since=NOW) if e["onset"] == NOW]
+    assert len(mine) == 1 and mine[0]["rescue_event_id"] is not None and mine[0]["end_at"] is not None
 
 
 async def test_tick_and_untick_a_scheduled_dose(demo_pb, make_app, helpers):
