@@ -27,6 +27,7 @@ class ReviewDialog(Dialog):
     def __init__(self) -> None:
         super().__init__()
         self.touched: set[str] = set()
+        self.loading = True  # until the prefill has arrived
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="dialog", id="review-dialog"):
@@ -64,6 +65,7 @@ class ReviewDialog(Dialog):
 
     def _prefill(self, pre: dict) -> None:
         """Fill only what the person has not typed in the meantime."""
+        self.loading = False
         values = {k: pre.get(k) for k, _ in PAIN} | {"note": pre.get("note")}
         values |= {f"i-{k}": v for k, v in (pre.get("interference") or {}).items()}
         for key, v in values.items():
