@@ -6,6 +6,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Input, Label, Static
+from textual.widgets.input import Selection
 
 from painboard.models import INTERFERENCE_DOMAINS
 from painboard.tui.dialogs.base import Dialog
@@ -27,7 +28,7 @@ class ReviewDialog(Dialog):
     def __init__(self) -> None:
         super().__init__()
         self.touched: set[str] = set()
-        self.loading = True  # until the prefill has arrived
+        self.prefill_pending = True  # until the prefill has arrived
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="dialog", id="review-dialog"):
@@ -65,13 +66,17 @@ class ReviewDialog(Dialog):
 
     def _prefill(self, pre: dict) -> None:
         """Fill only what the person has not typed in the meantime."""
-        self.loading = False
+        self.prefill_pending = False
         values = {k: pre.get(k) for k, _ in PAIN} | {"note": pre.get("note")}
         values |= {f"i-{k}": v for k, v in (pre.get("interference") or {}).items()}
         for key, v in values.items():
             if v is None or key in self.touched:
                 continue
-            self.query_one(f"#{key}", Input).value = str(v)
+            inp = self.query_one(f"#{key}", Input)
+            inp.value = str(v)
+            if inp.has_focus:
+                # As if focused after the fill: typing replaces the suggested number.
+                inp.selection = Selection(0, len(inp.value))
         self.say("prefilled from today's entries: change anything" if any(
             v is not None for v in values.values()) else "")
 
