@@ -4,13 +4,18 @@ Imports are all-or-nothing: every row is validated before the one write transact
 the first bad row (by line) is reported with file, line and field. Pain entries, the bulk
 of any file, are validated column by column: each distinct value of a field goes through
 the PainEntry model once (PainEntry has no cross-field rules, so a field's verdict does not
-depend on the others), timestamps go through one pydantic TypeAdapter call per batch.
+depend on the others); ISO 8601 times are checked by one regular expression per column and
+parsed at C speed, anything else goes through pydantic. Importers may yield Columns (a batch
+of records field by field) instead of Rows; both are validated the same way. The validated
+columns reach DuckDB packed as one string each, in file order, so new ids follow the file.
 """
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -25,16 +30,14 @@ from pydantic import TypeAdapter, ValidationError
 from painboard.errors import BadInput, PainboardError
 from painboard.models import (FUTURE_SLACK, DailyReview, Episode, PainEntry, PlanEvent, PlanItem,
                               utcnow)
-from painboard.plugins import KINDS, Row
+from painboard.plugins import KINDS, Columns, Row
 from painboard.store import repository as repo
 
 BATCH = 50_000
 _M = object()  # a field the row left out: the model's default applies
 _REF_AT = datetime(2000, 1, 1, tzinfo=timezone.utc)
-_TIMES = TypeAdapter(list[datetime | None])
 _KEYS = TypeAdapter(list[str | None])
 _ENTRY_FIELDS = set(PainEntry.model_fields)
-_ENTRY_COLUMNAR = ("occurred_at", "recorded_at", "key")
 _MODELS = {"episode": Episode, "daily_review": DailyReview, "plan_item": PlanItem, "plan_event": PlanEvent}
 
 
@@ -42,12 +45,18 @@ _MODELS = {"episode": Episode, "daily_review": DailyReview, "plan_item": PlanIte
 class Validated:
     """Everything an import will write, validated, in memory until the one transaction."""
 
+    # pain entries column by column: normalised values (times as ISO 8601 text with an offset),
+    # and for some columns the same values already as text for DuckDB (repo.pack_value)
     entries: dict[str, list] = field(default_factory=dict)
+    entry_pieces: dict[str, list[str] | None] = field(default_factory=dict)
     episodes: list[tuple[Episode, str | None]] = field(default_factory=list)  # (episode, rescue key)
     reviews: list[DailyReview] = field(default_factory=list)
     items: list[tuple[PlanItem, str | None]] = field(default_factory=list)  # (item, ref)
     events: list[tuple[PlanEvent, str | None]] = field(default_factory=list)  # (event, item ref)
     read: dict[str, int] = field(default_factory=lambda: dict.fromkeys(KINDS, 0))
+
+    def entry_text_columns(self) -> dict[str, list[str]]:
+        return {f: p for f, p in self.entry_pieces.items() if p is not None}
 
 
 def _bad(exc: BadInput, file: str, line: int | None) -> BadInput:
@@ -63,11 +72,25 @@ def content_key(source: str, *parts: Any) -> str:
     return "h-" + h.hexdigest()
 
 
-def validate(rows: Iterable[Row], file: str, default_source: str) -> Validated:
-    """Validate every row; raise BadInput naming file, line and field at the first bad one."""
+def validate(rows: Iterable[Row | Columns], file: str, default_source: str) -> Validated:
+    """Validate every record; raise BadInput naming file, line and field at the first bad one.
+
+    An importer yields Rows, or Columns (many records of one kind, field by field).
+    """
+    enabled = gc.isenabled()
+    gc.disable()  # millions of short-lived containers and no cycles: the collector only costs
+    try:
+        return _validate(rows, file, default_source)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _validate(rows: Iterable[Row | Columns], file: str, default_source: str) -> Validated:
     out = Validated()
     pending: list[tuple[dict, int | None]] = []
     errors: list[tuple[int, BadInput]] = []  # (order, error): the earliest line wins
+    seen = 0  # records so far: the line of a record that names none
 
     def flush() -> None:
         if pending:
@@ -76,22 +99,50 @@ def validate(rows: Iterable[Row], file: str, default_source: str) -> Validated:
                 raise _bad(err[1], file, err[0])
             pending.clear()
 
-    for n, row in enumerate(rows):
-        kind, data, line = row.kind, dict(row.data), row.line if row.line is not None else n + 1
-        if kind not in KINDS:
-            raise BadInput(f"unknown record kind {kind!r} (one of {', '.join(KINDS)})", field="kind",
-                           line=line, file=file)
-        out.read[kind] += 1
+    def one(kind: str, data: dict, line: int) -> bool:
+        """Validate one record; False once an error means nothing after it matters."""
         if kind == "pain_entry":
             pending.append((data, line))
             if len(pending) >= BATCH:
                 flush()
-            continue
+            return True
         try:
             _validate_other(kind, data, out, default_source)
         except BadInput as exc:
             errors.append((line, _bad(exc, file, line)))
-            break  # nothing after the first bad row matters: the import will write nothing
+            return False  # nothing after the first bad row matters: the import will write nothing
+        return True
+
+    for item in rows:
+        kind = item.kind
+        if kind not in KINDS:
+            line = item.line if isinstance(item, Row) else item.lines[0] if item.lines else None
+            line = line if line is not None else seen + 1
+            raise BadInput(f"unknown record kind {kind!r} (one of {', '.join(KINDS)})", field="kind",
+                           line=line, file=file)
+        if isinstance(item, Columns):
+            n = item.size
+            lines = list(item.lines) if item.lines is not None else list(range(seen + 1, seen + n + 1))
+            if len(lines) != n or any(len(v) != n for v in item.data.values()):
+                raise BadInput("a batch of columns of different lengths", field="columns",
+                               line=lines[0] if lines else seen + 1, file=file)
+            seen += n
+            out.read[kind] += n
+            if kind == "pain_entry":
+                flush()  # rows before the batch keep their place
+                if n:
+                    err = _validate_entry_columns(dict(item.data), lines, out, default_source)
+                    if err:
+                        raise _bad(err[1], file, err[0])
+                continue
+            if not all(one(kind, r.data, ln) for r, ln in zip(item.rows(), lines)):
+                break
+            continue
+        seen += 1
+        line = item.line if item.line is not None else seen
+        out.read[kind] += 1
+        if not one(kind, dict(item.data), line):
+            break
     try:
         flush()
     except BadInput as exc:
@@ -130,43 +181,67 @@ def _validate_other(kind: str, data: dict, out: Validated, default_source: str) 
 
 def _validate_entries(batch: list[tuple[dict, int | None]], out: Validated,
                       default_source: str) -> tuple[int, BadInput] | None:
-    """Validate pain entries column-wise into out.entries; return (line, error) of the first bad one."""
+    """Validate pain entry rows column-wise into out.entries; return (line, error) of the first bad one."""
     datas = [d for d, _ in batch]
     lines = [ln for _, ln in batch]
-    first: list[tuple[int, BadInput]] = []  # (row index, error)
-
-    fields = list(repo.ENTRY_COLUMNS)
     by_field = _transpose(datas)
+    unknown_at = 0
     if by_field is None:  # rows of different shapes: check each row's names
         seen = set().union(*(d.keys() for d in datas))
         by_field = {f: [d.get(f, _M) for d in datas] for f in seen}
+        unknown = set(by_field) - _ENTRY_FIELDS
+        if unknown:
+            unknown_at = next(i for i, d in enumerate(datas) if unknown & d.keys())
+            by_field = {f: c for f, c in by_field.items() if f in _ENTRY_FIELDS or f in datas[unknown_at]}
+    return _validate_entry_columns(by_field, lines, out, default_source, unknown_at)
+
+
+def _validate_entry_columns(by_field: dict[str, list], lines: list, out: Validated, default_source: str,
+                            unknown_at: int = 0) -> tuple[int, BadInput] | None:
+    """Validate pain entries given field by field; return (line, error) of the first bad one.
+
+    Each distinct value of a field goes through the PainEntry model once; ISO 8601 times are
+    parsed at C speed (anything else through pydantic, as one value); nothing is written here.
+    """
+    first: list[tuple[int, BadInput]] = []  # (row index, error)
+    n = len(lines)
     unknown = set(by_field) - _ENTRY_FIELDS
     if unknown:
-        i = next(i for i, d in enumerate(datas) if unknown & d.keys())
-        name = sorted(unknown & datas[i].keys())[0]
-        first.append((i, BadInput("is not a known field", field=name)))
+        first.append((unknown_at, BadInput("is not a known field", field=sorted(unknown)[0])))
 
     cols: dict[str, list] = {}
-    n = len(datas)
-    for f in fields:
+    pieces: dict[str, list[str] | None] = {}
+    dts: dict[str, list] = {}
+    for f, sql_type in repo.ENTRY_COLUMNS.items():
         col = by_field.get(f) or [_M] * n
         if f == "source":
             col = [default_source if v is _M or v == "" else v for v in col]
-        if f in _ENTRY_COLUMNAR:
-            cols[f] = _columnar(f, col, first)
+        if f in ("occurred_at", "recorded_at"):
+            cols[f], dts[f] = _time_column(f, col, first)
+            pieces[f] = cols[f]  # ISO 8601 text: nothing to escape
+        elif f == "key":
+            cols[f] = _key_column(col, first)
         else:
-            cols[f] = _by_distinct_value(f, col, first)
+            cols[f], pieces[f] = _by_distinct_value(f, col, first, sql_type)
     if first:
         i, err = min(first, key=lambda e: e[0])
         return lines[i], err
 
     src = cols["source"]
-    for i, (k, s) in enumerate(zip(cols["key"], src)):
-        if k is None:
-            cols["key"][i] = content_key(s, cols["occurred_at"][i].timestamp(), cols["intensity"][i],
-                                         cols["sites"][i], cols["qualities"][i], cols["note"][i])
+    keys = cols["key"]
+    if None in keys:
+        at = dts["occurred_at"]
+        for i, (k, s) in enumerate(zip(keys, src)):
+            if k is None:
+                keys[i] = content_key(s, at[i].timestamp(), cols["intensity"][i], cols["sites"][i],
+                                      cols["qualities"][i], cols["note"][i])
+    started = bool(out.entries)
     for f, col in cols.items():
         out.entries.setdefault(f, []).extend(col)
+        if f in pieces:
+            have = out.entry_pieces.get(f, None if started else [])
+            p = pieces[f]
+            out.entry_pieces[f] = None if have is None or p is None else have + p
     return None
 
 
@@ -189,8 +264,11 @@ def _transpose(datas: list[dict]) -> dict[str, list] | None:
         return None
 
 
-def _by_distinct_value(f: str, col: list, first: list) -> list:
-    """Validate each distinct value of one field once, through the model itself."""
+def _by_distinct_value(f: str, col: list, first: list, sql_type: str) -> tuple[list, list[str] | None]:
+    """Validate each distinct value of one field once, through the model itself.
+
+    Returns the normalised column, and the same as text for DuckDB (None if it cannot be).
+    """
     cache: dict[Any, Any] = {}
     try:
         distinct = set(col)
@@ -206,6 +284,7 @@ def _by_distinct_value(f: str, col: list, first: list) -> list:
     else:
         for k, v in zip(keys, col):
             raw_of.setdefault(k, v)
+    pieces: dict[Any, str | None] = {}
     for k, raw in raw_of.items():
         fields: dict[str, Any] = {"occurred_at": _REF_AT, "intensity": 0}
         if raw is _M or raw == "":  # an empty cell means "not given": the model's default
@@ -217,35 +296,80 @@ def _by_distinct_value(f: str, col: list, first: list) -> list:
         except BadInput as exc:
             first.append((keys.index(k), exc))
             cache[k] = None
-    return list(map(cache.__getitem__, keys))
+        pieces[k] = repo.pack_value(cache[k], sql_type)
+    vals = list(map(cache.__getitem__, keys))
+    if None in pieces.values():
+        return vals, None
+    return vals, list(map(pieces.__getitem__, keys))
 
 
-def _columnar(f: str, col: list, first: list) -> list:
-    vals = [None if v is _M or v == "" else v for v in col]
-    try:
-        vals = (_KEYS if f == "key" else _TIMES).validate_python(vals)
-    except ValidationError as exc:
-        e = exc.errors()[0]
-        first.append((int(e["loc"][0]), BadInput(e["msg"], field=f)))
-        return vals
-    if f == "key":
-        return vals
+# ISO 8601 with seconds and an offset: the shape datetime.fromisoformat and pydantic agree on.
+_ISO = r"\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:\.\d{1,6})?(?:Z|[+-]\d\d:\d\d)"
+_ISO_LINES = re.compile(rf"(?:(?:{_ISO})?\n)*(?:{_ISO})?")
+_ONE_TIME = TypeAdapter(datetime)
+
+
+def _time_column(f: str, col: list, first: list) -> tuple[list, list]:
+    """A column of times as ISO 8601 text with an offset, and as datetimes.
+
+    A column of ISO 8601 text is checked with one regular expression and parsed at C speed;
+    anything else goes through pydantic one value at a time, as the model would.
+    """
+    texts = [None if v is _M or v == "" else v for v in col]
+    dts: list | None = None
+    if all(type(v) is str for v in texts if v is not None):
+        if _ISO_LINES.fullmatch("\n".join(v or "" for v in texts)):
+            try:
+                if None in texts:
+                    it = iter(map(datetime.fromisoformat, [v for v in texts if v is not None]))
+                    dts = [None if v is None else next(it) for v in texts]
+                else:
+                    dts = list(map(datetime.fromisoformat, texts))
+            except ValueError:
+                dts = None
+    if dts is None:  # the slow path, exactly as pydantic sees each value
+        dts = []
+        for i, v in enumerate(texts):
+            if v is None:
+                dts.append(None)
+                continue
+            try:
+                dt = _ONE_TIME.validate_python(v)
+            except ValidationError as exc:
+                first.append((i, BadInput(exc.errors()[0]["msg"], field=f)))
+                return texts, texts
+            dts.append(dt)
+            texts[i] = dt.isoformat()
     if f == "occurred_at":
-        i = next((i for i, v in enumerate(vals) if v is None), None)
+        i = next((i for i, v in enumerate(dts) if v is None), None)
         if i is not None:
             first.append((i, BadInput("Field required", field=f)))
-    else:
+    elif None in dts:
         now = utcnow()
-        vals = [now if v is None else v for v in vals]
-    i = next((i for i, v in enumerate(vals) if v is not None and v.tzinfo is None), None)
+        dts = [now if v is None else v for v in dts]
+        texts = [now.isoformat() if v is None else v for v in texts]
+    i = next((i for i, v in enumerate(dts) if v is not None and v.tzinfo is None), None)
     if i is not None:
         first.append((i, BadInput("needs a time zone", field=f)))
+        return texts, dts
     if f == "occurred_at":
         limit = utcnow() + FUTURE_SLACK
-        i = next((i for i, v in enumerate(vals) if v is not None and v.tzinfo is not None and v > limit), None)
-        if i is not None:
+        if max((v for v in dts if v is not None), default=limit) > limit:
+            i = next(i for i, v in enumerate(dts) if v is not None and v > limit)
             first.append((i, BadInput("is in the future", field=f)))
-    return vals
+    return texts, dts
+
+
+def _key_column(col: list, first: list) -> list:
+    if all(type(v) is str for v in col):
+        return [v or None for v in col]
+    vals = [None if v is _M or v == "" else v for v in col]
+    try:
+        return _KEYS.validate_python(vals)
+    except ValidationError as exc:
+        e = exc.errors()[0]
+        first.append((int(e["loc"][0]), BadInput(e["msg"], field="key")))
+        return vals
 
 
 def write(con, v: Validated) -> dict[str, int]:
@@ -268,7 +392,7 @@ def write(con, v: Validated) -> dict[str, int]:
         events.append(ev)
     added["plan_event"] = repo.append(con, "plan_event", events)
     if v.entries:
-        added["pain_entry"] = repo.append_columns(con, "pain_entry", v.entries)
+        added["pain_entry"] = repo.append_columns(con, "pain_entry", v.entries, pieces=v.entry_text_columns())
     rescue_keys = [k for _, k in v.episodes if k]
     by_key = repo.ids_by_key(con, "plan_event", rescue_keys)
     for ep, k in v.episodes:

@@ -14,7 +14,7 @@ from typing import BinaryIO, Iterator
 from painboard.builtin._common import local_iso
 from painboard.errors import BadInput
 from painboard.hookspecs import hookimpl
-from painboard.plugins import Exporter, ImportSource, Importer, PeriodView, Row
+from painboard.plugins import Columns, Exporter, ImportSource, Importer, PeriodView
 
 COLUMNS = ["key", "occurred_at", "recorded_at", "intensity", "sites", "qualities", "pattern",
            "activity", "worse", "better", "duration_min", "note", "source", "derived",
@@ -50,7 +50,11 @@ def sniff_csv(head: bytes, filename: str) -> bool:
     return REQUIRED <= cols
 
 
-def read_csv(source: ImportSource) -> Iterator[Row]:
+BATCH = 20_000  # records per Columns batch
+
+
+def read_csv(source: ImportSource) -> Iterator[Columns]:
+    """The file's rows as Columns batches (one Row object per line would cost more than the rest)."""
     with source.open_text() as fh:
         reader = csv.reader(fh)
         header = next(reader, None)
@@ -65,14 +69,25 @@ def read_csv(source: ImportSource) -> Iterator[Row]:
         if missing:
             raise BadInput("is missing from the header", field=sorted(missing)[0], line=1)
         width = len(header)
-        for cells in reader:
-            if len(cells) != width:
-                if not cells:
-                    continue  # a blank line
-                raise BadInput(f"has {len(cells)} cells where the header has {width}", field="row",
-                               line=reader.line_num)
+        while True:
+            rows: list[list[str]] = []
+            lines: list[int] = []
+            for cells in reader:
+                if len(cells) != width:
+                    if not cells:
+                        continue  # a blank line
+                    raise BadInput(f"has {len(cells)} cells where the header has {width}", field="row",
+                                   line=reader.line_num)
+                rows.append(cells)
+                lines.append(reader.line_num)
+                if len(rows) == BATCH:
+                    break
+            if not rows:
+                return
             # an empty cell means "not given": painboard applies the model's default
-            yield Row("pain_entry", dict(zip(header, cells)), reader.line_num)
+            yield Columns("pain_entry", dict(zip(header, map(list, zip(*rows)))), lines)
+            if len(rows) < BATCH:
+                return
 
 
 @hookimpl

@@ -290,59 +290,94 @@ def daily_mme(con, tz: str, since: datetime | None, until: datetime | None) -> l
 
 
 # -- import, export and metric views (the plugin pipelines) --------------------------------
-_NULL, _ROW, _ITEM = "\x02", "\x1f", "\x1e"  # control characters no validated text holds
+_NULL, _ROW, _ITEM, _FIELD = "\x02", "\x1f", "\x1e", "\x1d"  # control characters no validated text holds
+_SEPS = (_NULL, _ROW, _ITEM, _FIELD)
 
 
-def _packed(values: list, sql_type: str) -> str | None:
-    """One column as a single separator-joined string (None when its text holds a separator).
-
-    Handing DuckDB one string per column is several times faster than a Python list of
-    datetimes or of lists; the INSERT splits and casts it back.
-    """
+def pack_value(v: Any, sql_type: str) -> str | None:
+    """One validated value as text DuckDB casts back, or None when its text holds a separator."""
+    if v is None:
+        return _NULL
     if sql_type.endswith("[]"):
-        if any(v and any(_ITEM in t or _ROW in t or t == _NULL for t in v) for v in values):
+        if any(x == "" for x in v) or not safe_texts(v):
             return None
-        return _ROW.join(_NULL if v is None else _ITEM.join(v) for v in values)
-    if sql_type == "TIMESTAMPTZ":
-        return _ROW.join(_NULL if v is None else v.isoformat() for v in values)
+        return _ITEM.join(v)
     if sql_type == "BOOLEAN":
-        return _ROW.join(_NULL if v is None else ("true" if v else "false") for v in values)
-    text = _ROW.join(_NULL if v is None else str(v) for v in values)
-    if text.count(_ROW) != len(values) - 1 or any(v == _NULL for v in values):
-        return None
-    return text
+        return "true" if v else "false"
+    t = v.isoformat() if isinstance(v, (datetime, date)) else str(v)
+    return None if any(c in t for c in _SEPS) else t
 
 
-def append_columns(con, table: str, columns: dict[str, list], dedupe: bool = True) -> int:
-    """Append columns of validated values in one statement; with dedupe, stored keys are skipped."""
-    n = len(next(iter(columns.values()), []))
-    if not n:
-        return 0
+def safe_texts(values: Sequence[str]) -> bool:
+    """Whether these texts can be packed as they are (no separator in any)."""
+    joined = "".join(values)
+    return not any(c in joined for c in _SEPS)
+
+
+def _pieces(values: list, sql_type: str) -> list[str] | None:
+    if sql_type in ("VARCHAR", "TIMESTAMPTZ") and all(type(v) is str for v in values):
+        return list(values) if safe_texts(values) else None
+    out = [pack_value(v, sql_type) for v in values]
+    return None if None in out else out  # type: ignore[return-value]
+
+
+def append_columns(con, table: str, columns: dict[str, list], dedupe: bool = True,
+                   pieces: dict[str, list[str]] | None = None) -> int:
+    """Append columns of validated values in one statement; with dedupe, stored keys are skipped.
+
+    Rows keep their order, so new ids follow it; of rows sharing a key, the first is kept.
+    TIMESTAMPTZ values may be ISO 8601 text with an offset (DuckDB casts it). ``pieces``:
+    columns already turned into text by pack_value, which saves the work here.
+
+    The rows reach DuckDB as one string (fields and rows joined by control characters that no
+    validated text holds): several times faster than Python lists of datetimes or of lists.
+    """
     cols = TABLES[table]
     names = list(cols)
-    params: list = []
-    raw, select = [], []
+    n = len(columns[names[0]])
+    if not n:
+        return 0
+    pieces = dict(pieces or {})
     for c, t in cols.items():
-        packed = _packed(columns[c], t)
-        params.append(columns[c] if packed is None else packed)
-        i = len(params)
-        if packed is None:
-            raw.append(f"unnest(${i}::{t}[]) AS {c}")
+        if c not in pieces:
+            got = _pieces(columns[c], t)
+            if got is None:
+                return _append_lists(con, table, columns, dedupe)
+            pieces[c] = got
+    whole = _ROW.join(map(_FIELD.join, zip(*(pieces[c] for c in names))))
+    select = []
+    for i, (c, t) in enumerate(cols.items()):
+        x = f"r[{i + 1}]"
+        if t.endswith("[]"):
+            select.append(f"CASE WHEN {x} = '{_NULL}' THEN NULL WHEN {x} = '' THEN []::VARCHAR[] "
+                          f"ELSE string_split({x}, '{_ITEM}') END AS {c}")
         else:
-            raw.append(f"unnest(string_split(${i}::VARCHAR, '{_ROW}')) AS {c}")
-        if packed is None:
-            select.append(c)
-        elif t.endswith("[]"):
-            select.append(f"CASE WHEN {c} = '{_NULL}' THEN NULL WHEN {c} = '' THEN []::VARCHAR[] "
-                          f"ELSE string_split({c}, '{_ITEM}') END AS {c}")
-        else:
-            select.append(f"CAST(nullif({c}, '{_NULL}') AS {t}) AS {c}")
-    before = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
-    where = (f"WHERE NOT EXISTS (SELECT 1 FROM {table} t WHERE t.key = s.key) "
-             f"QUALIFY row_number() OVER (PARTITION BY s.key) = 1") if dedupe else ""
-    con.execute(f"INSERT INTO {table} ({', '.join(names)}) SELECT * FROM "
-                f"(SELECT {', '.join(select)} FROM (SELECT {', '.join(raw)})) s {where}", params)
-    return con.execute(f"SELECT count(*) FROM {table}").fetchone()[0] - before
+            select.append(f"CAST(nullif({x}, '{_NULL}') AS {t}) AS {c}")
+    src = (f"SELECT ord, {', '.join(select)} FROM (SELECT string_split(line, '{_FIELD}') AS r, ord "
+           f"FROM unnest(string_split($1::VARCHAR, '{_ROW}')) WITH ORDINALITY AS u(line, ord))")
+    keys = columns["key"] if dedupe else None
+    return _insert(con, table, names, src, [whole], keys)
+
+
+def _append_lists(con, table: str, columns: dict[str, list], dedupe: bool) -> int:
+    """The same as append_columns with each column a list parameter (text holding a separator)."""
+    cols = TABLES[table]
+    names = list(cols)
+    lists = ", ".join(f"${i + 1}::{t}[] AS {c}" for i, (c, t) in enumerate(cols.items()))
+    src = (f"SELECT unnest(range(1, len({names[0]}) + 1)) AS ord, "
+           f"{', '.join(f'unnest({c}) AS {c}' for c in names)} FROM (SELECT {lists})")
+    return _insert(con, table, names, src, [columns[c] for c in names], columns["key"] if dedupe else None)
+
+
+def _insert(con, table: str, names: list[str], src: str, params: list, keys: list | None) -> int:
+    body = src
+    if keys is not None:
+        body = f"SELECT * FROM ({src}) s WHERE NOT EXISTS (SELECT 1 FROM {table} t WHERE t.key = s.key)"
+        if len(set(keys)) != len(keys):  # the file repeats a key: its first row wins
+            body += " QUALIFY row_number() OVER (PARTITION BY s.key ORDER BY s.ord) = 1"
+    cols = ", ".join(names)
+    return con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM ({body}) ORDER BY ord",
+                       params).fetchone()[0]
 
 
 def iter_entries(con, since: datetime | None, until: datetime | None, batch: int = 5000):
