@@ -218,6 +218,7 @@ class PeriodView:
         self.start, self.end, self.tz, self.now = start, end, tz, now
         self.night_start, self.night_end = night_start, night_end
         self.lo, self.hi = self.bounds(start, end)
+        self._memo: dict[tuple, list] = {}  # the transaction's snapshot cannot change: read once
 
     # time
     @property
@@ -246,6 +247,14 @@ class PeriodView:
 
     def close(self) -> None:
         self._con = None
+        self._memo.clear()
+
+    def _once(self, key: tuple, read: Callable[[], list[dict[str, Any]]]) -> list[dict[str, Any]]:
+        """Rows read once per view; each caller gets its own copies to change as it likes."""
+        rows = self._memo.get(key)
+        if rows is None:
+            rows = self._memo[key] = read()
+        return [dict(r) for r in rows]
 
     # queries (all SQL lives in store/repository.py)
     def entries(self, since: date | None = None, until: date | None = None) -> list[dict[str, Any]]:
@@ -256,26 +265,32 @@ class PeriodView:
         return repo.iter_entries(self._con_(), self.lo, self.hi, batch)
 
     def pain_summary(self, since: date | None = None, until: date | None = None) -> dict[str, Any]:
-        return repo.pain_summary(self._con_(), *self.bounds(since, until))
+        lo, hi = self.bounds(since, until)
+        return self._once(("pain_summary", lo, hi), lambda: [repo.pain_summary(self._con_(), lo, hi)])[0]
 
     def daily_pain(self, since: date | None = None, until: date | None = None) -> list[dict[str, Any]]:
-        return repo.daily_pain(self._con_(), self.tz_name, *self.bounds(since, until))
+        lo, hi = self.bounds(since, until)
+        return self._once(("daily_pain", lo, hi), lambda: repo.daily_pain(self._con_(), self.tz_name, lo, hi))
 
     def episodes(self, since: date | None = None, until: date | None = None) -> list[dict[str, Any]]:
         return repo.episodes(self._con_(), *self.bounds(since, until))
 
     def daily_episodes(self, since: date | None = None, until: date | None = None) -> list[dict[str, Any]]:
-        return repo.daily_episodes(self._con_(), self.tz_name, *self.bounds(since, until))
+        lo, hi = self.bounds(since, until)
+        return self._once(("daily_episodes", lo, hi),
+                          lambda: repo.daily_episodes(self._con_(), self.tz_name, lo, hi))
 
     def events(self, since: date | None = None, until: date | None = None) -> list[dict[str, Any]]:
-        return repo.events(self._con_(), *self.bounds(since, until))
+        lo, hi = self.bounds(since, until)
+        return self._once(("events", lo, hi), lambda: repo.events(self._con_(), lo, hi))
 
     def events_due(self, since: date | None = None, until: date | None = None) -> list[dict[str, Any]]:
         """Plan events recorded against a due time inside the period."""
         return repo.events_due_between(self._con_(), *self.bounds(since, until))
 
     def plan_items(self, include_stopped: bool = True) -> list[PlanItem]:
-        return [PlanItem(**r) for r in repo.plan_items(self._con_(), include_stopped)]
+        rows = self._once(("plan_items",), lambda: repo.plan_items(self._con_()))
+        return [PlanItem(**r) for r in rows if include_stopped or r["status"] == "active"]
 
     def reviews(self, since: date | None = None, until: date | None = None) -> list[dict[str, Any]]:
         return repo.reviews(self._con_(), since or self.start, until or self.end)

@@ -310,7 +310,7 @@ class Painboard:
         lines: list[ChecklistLine] = []
         today_events = data.events
         due_events = {(e["item_id"], e["due_at"]): e for e in repo.events_due_between(con, lo, hi)}
-        last_events: dict[int, dict] | None = None
+        infrequent: list[PlanItem] = []  # infusions, radiation, procedures: when the next one is due
         for row in data.items.values():
             if row["status"] != "active":
                 continue
@@ -337,9 +337,11 @@ class Painboard:
                                                event_id=ev["id"] if ev else None,
                                                text=f"{hhmm} {it.label()}"))
                 continue
-            if last_events is None:
-                last_events = repo.last_events(con)
-            lines.extend(self._next_due_line(it, day, lo, today_events, last_events.get(it.id)))
+            infrequent.append(it)
+        if infrequent:  # their last events, read for them alone (a daily item has thousands)
+            last_events = repo.last_events(con, item_ids=[it.id for it in infrequent])
+            for it in infrequent:
+                lines.extend(self._next_due_line(it, day, lo, today_events, last_events.get(it.id)))
         order = {"medication": 0, "supportive": 1, "bone_strengthening": 2, "radiation": 3, "procedure": 4}
         lines.sort(key=lambda l: (order.get(l.category, 9), l.kind == "as_needed",
                                   l.due_at or datetime.max.replace(tzinfo=timezone.utc)))

@@ -55,7 +55,8 @@ def rescue_doses_today(view: PeriodView) -> MetricValue:
     n = by_day.get(today, 0)
     caps = [i.max_per_day for i in rescue_items(view).values() if i.status == "active" and i.max_per_day]
     cap = sum(caps) if caps else None
-    series = [float(x) for x in (rescue_by_day(view).get(d, 0) for d in view.days())]
+    per_day = rescue_by_day(view)
+    series = [float(per_day.get(d, 0)) for d in view.days()]
     text = f"{n} of {cap} today" if cap else f"{n} today"
     level = "ok"
     if n > RESCUE_MARKER or (cap is not None and n > cap):

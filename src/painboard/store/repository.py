@@ -5,6 +5,7 @@ Every function takes an open connection from a unit of work; none commits.
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from typing import Any, Iterable, Sequence
 
@@ -39,8 +40,36 @@ TABLES = {"pain_entry": ENTRY_COLUMNS, "episode": EPISODE_COLUMNS, "plan_event":
           "plan_item": ITEM_COLUMNS}
 
 
+# "(? IS NULL OR col >= ?)": an optional bound. Bound here, so DuckDB sees a plain range it
+# can use to skip row groups (zonemaps), or nothing at all when the bound is None.
+_OPTIONAL = re.compile(r"\(\? IS NULL OR ([^()?]+?)\?\)|\?")
+
+
+def _bind(sql: str, params: Sequence[Any]) -> tuple[str, list]:
+    if "? IS NULL OR" not in sql:
+        return sql, list(params)
+    it = iter(params)
+    out: list = []
+
+    def one(m: re.Match) -> str:
+        if m.group(1) is None:
+            out.append(next(it))
+            return "?"
+        flag, value = next(it), next(it)
+        if flag is None:
+            return "TRUE"
+        out.append(value)
+        return f"({m.group(1)}?)"
+
+    return _OPTIONAL.sub(one, sql), out
+
+
+def _execute(con, sql: str, params: Sequence[Any] = ()):
+    return con.execute(*_bind(sql, params))
+
+
 def _rows(con, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
-    cur = con.execute(sql, list(params))
+    cur = _execute(con, sql, params)
     names = [d[0] for d in cur.description]
     return [dict(zip(names, r)) for r in cur.fetchall()]
 
@@ -254,11 +283,16 @@ def events_due_between(con, since: datetime, until: datetime) -> list[dict[str, 
                  [since, until])
 
 
-def last_events(con, statuses: Iterable[str] = ("taken", "done")) -> dict[int, dict[str, Any]]:
-    """Each plan item's most recent event with one of the statuses."""
-    rows = _rows(con, "SELECT * FROM plan_event WHERE list_contains(?, status) "
-                      "QUALIFY row_number() OVER (PARTITION BY item_id ORDER BY done_at DESC, id DESC) = 1",
-                 [list(statuses)])
+def last_events(con, statuses: Iterable[str] = ("taken", "done"),
+                item_ids: Iterable[int] | None = None) -> dict[int, dict[str, Any]]:
+    """Each plan item's (or each of item_ids') most recent event with one of the statuses."""
+    sql = "SELECT * FROM plan_event WHERE list_contains(?, status)"
+    params: list = [list(statuses)]
+    if item_ids is not None:
+        sql += " AND list_contains(?::BIGINT[], item_id)"
+        params.append(list(item_ids))
+    rows = _rows(con, sql + " QUALIFY row_number() OVER (PARTITION BY item_id ORDER BY done_at DESC, id DESC) = 1",
+                 params)
     return {r["item_id"]: r for r in rows}
 
 
@@ -382,9 +416,9 @@ def _insert(con, table: str, names: list[str], src: str, params: list, keys: lis
 
 def iter_entries(con, since: datetime | None, until: datetime | None, batch: int = 5000):
     """Pain entries oldest first, fetched batch by batch so exports stream."""
-    cur = con.execute("SELECT * FROM pain_entry WHERE (? IS NULL OR occurred_at >= ?) "
-                      "AND (? IS NULL OR occurred_at < ?) ORDER BY occurred_at, id",
-                      [since, since, until, until])
+    cur = _execute(con, "SELECT * FROM pain_entry WHERE (? IS NULL OR occurred_at >= ?) "
+                        "AND (? IS NULL OR occurred_at < ?) ORDER BY occurred_at, id",
+                   [since, since, until, until])
     names = [d[0] for d in cur.description]
     while True:
         rows = cur.fetchmany(batch)
