@@ -1,4 +1,10 @@
-"""The command line. Parses, calls services, prints. No SQL and no domain rules here."""
+"""The command line. Parses, calls services, prints. No SQL and no domain rules here.
+
+`painboard` alone opens the dashboard, and its first frame waits for every module imported
+before it: so this module imports only click and the settings at the top. The services (and
+with them pydantic and duckdb) are imported by the subcommands that use them, and by the
+dashboard's first thread worker.
+"""
 
 from __future__ import annotations
 
@@ -6,15 +12,16 @@ import json
 import os
 import sys
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from painboard import __version__
 from painboard.config import Settings
 from painboard.errors import BadInput, PainboardError
-from painboard.models import INTERFERENCE_DOMAINS, parse_day, parse_when
-from painboard.services import Painboard, jsonable
+
+if TYPE_CHECKING:
+    from painboard.services import Painboard
 
 
 class PainboardGroup(click.Group):
@@ -62,18 +69,26 @@ class PainboardGroup(click.Group):
 
 
 def _pb(ctx: click.Context) -> Painboard:
+    from painboard.services import Painboard
+
     return ctx.find_object(Painboard) or ctx.ensure_object(dict)["pb"]
 
 
 def _echo_json(data: Any) -> None:
+    from painboard.services import jsonable
+
     click.echo(json.dumps(jsonable(data), indent=2, ensure_ascii=False))
 
 
 def _when(pb: Painboard, text: str | None, field: str = "at"):
+    from painboard.models import parse_when
+
     return parse_when(text, pb.tz, field=field)
 
 
 def _day(pb: Painboard, text: str | None, field: str = "since") -> date | None:
+    from painboard.models import parse_day
+
     return parse_day(text, pb.tz, field=field) if text else None
 
 
@@ -89,13 +104,18 @@ def _day(pb: Painboard, text: str | None, field: str = "since") -> date | None:
 def cli(ctx: click.Context, db: str | None, read_only: bool, plugins_dir: str | None) -> None:
     """painboard: keep your pain log and plan, and see how things are going."""
     settings = Settings.load(db=db, read_only=read_only, plugins_dir=plugins_dir)
+    if ctx.invoked_subcommand is None:
+        # The dashboard builds its Painboard from the settings in its first thread worker,
+        # after the first frame (see the module docstring).
+        from painboard.tui.app import run_dashboard
+
+        run_dashboard(settings)
+        return
+    from painboard.services import Painboard
+
     ctx.obj = Painboard(settings)
     if "painboard.registry" in ctx.meta:  # already loaded to find a plugin command
         ctx.obj.use_registry(ctx.meta["painboard.registry"])
-    if ctx.invoked_subcommand is None:
-        from painboard.tui.app import run_dashboard
-
-        run_dashboard(ctx.obj)
 
 
 @cli.command()
@@ -272,6 +292,8 @@ def _review_check(day: date, key: str, domain: str | None = None):
 @click.pass_obj
 def review(pb: Painboard, day, worst, least, average, now_, relief, interference, note, yes) -> None:
     """The daily review: a few questions about today's pain and how it got in the way."""
+    from painboard.models import INTERFERENCE_DOMAINS
+
     d = _day(pb, day, "day") or pb.today()
     pre = pb.review_prefill(d)
     given = {"worst": worst, "least": least, "average": average, "now": now_, "relief_pct": relief}

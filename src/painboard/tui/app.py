@@ -2,6 +2,10 @@
 
 Nothing here touches DuckDB on the UI thread: every call into services runs in a thread
 worker and answers back with a message or ``call_from_thread``.
+
+Nothing here imports the services (nor pydantic, nor duckdb) before the first frame: the app
+may be given the Settings alone, and the first thread worker that needs the data builds the
+Painboard (importing services, models and the store) while the frame is already on screen.
 """
 
 from __future__ import annotations
@@ -9,7 +13,7 @@ from __future__ import annotations
 import os
 import threading
 import time
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from textual import work
 from textual.app import App
@@ -17,10 +21,13 @@ from textual.binding import Binding
 from textual.message import Message
 from textual.worker import get_current_worker
 
+from painboard.config import Settings
 from painboard.errors import DatabaseBusy, PainboardError, ReadOnly
-from painboard.services import Painboard, Snapshot
 from painboard.tui.commands import PainboardCommands
 from painboard.tui.format import RANGES
+
+if TYPE_CHECKING:
+    from painboard.services import Painboard, Snapshot
 
 
 class SnapshotReady(Message):
@@ -52,10 +59,15 @@ class PainboardApp(App):
         Binding("q", "quit", "quit"),
     ]
 
-    def __init__(self, pb: Painboard, *, poll_interval: float | None = 1.0, cursor_blink: bool = True,
+    def __init__(self, pb: Painboard | Settings, *, poll_interval: float | None = 1.0, cursor_blink: bool = True,
                  range_label: str = "30d", recent: int = 8) -> None:
         super().__init__()
-        self.pb = pb
+        if isinstance(pb, Settings):
+            self.settings, self._pb = pb, None
+        else:
+            self.settings, self._pb = pb.settings, pb
+        self._pb_lock = threading.Lock()
+        self.tz = self.settings.tz
         self.poll_interval = poll_interval
         self.cursor_blink = cursor_blink
         self.range_label = range_label
@@ -67,8 +79,19 @@ class PainboardApp(App):
         self._stop = threading.Event()
 
     @property
+    def pb(self) -> Painboard:
+        """The use-cases; built on first use, normally by the first refresh worker."""
+        if self._pb is None:
+            with self._pb_lock:
+                if self._pb is None:
+                    from painboard.services import Painboard
+
+                    self._pb = Painboard(self.settings)
+        return self._pb
+
+    @property
     def read_only(self) -> bool:
-        return bool(self.pb.settings.read_only)
+        return bool(self.settings.read_only)
 
     def on_mount(self) -> None:
         from painboard.tui.screens.main import MainScreen
@@ -218,6 +241,31 @@ class PainboardApp(App):
             self.call_from_thread(self.request_refresh)
             return
 
+    def show_logged(self, entry: Any) -> None:
+        """A pain entry was just saved: show it at once; the full refresh follows.
+
+        The header's "now" is the latest entry, so a score logged for an earlier time leaves
+        it alone. Today's worst is cheap to update too; the rest (average, chart, metrics)
+        waits for the refresh that every write triggers.
+        """
+        from dataclasses import replace
+
+        from painboard.tui.widgets.header import DashHeader
+        from painboard.tui.widgets.today import TodayPanel
+
+        screen = getattr(self, "main_screen", None)
+        if screen is None or not screen.is_mounted:
+            return
+        header = screen.query_one(DashHeader)
+        if header.now_at is None or entry.occurred_at >= header.now_at:
+            header.now_score, header.now_at = entry.intensity, entry.occurred_at
+        panel = screen.query_one(TodayPanel)
+        today = panel.today
+        if today is not None and entry.occurred_at.astimezone(self.tz).date() == today.day:
+            worst = entry.intensity if today.worst is None else max(today.worst, entry.intensity)
+            average = float(entry.intensity) if not today.entries else today.average  # exact for a first entry
+            panel.today = replace(today, worst=worst, entries=today.entries + 1, average=average)
+
     def _busy_notice(self, exc: DatabaseBusy) -> None:
         self.main_screen.db_state = ("busy", f"held by PID {exc.pid}, retrying" if exc.pid else "retrying")
 
@@ -241,5 +289,5 @@ class PainboardApp(App):
         self.call_from_thread(on_done, result)
 
 
-def run_dashboard(pb: Painboard) -> None:
+def run_dashboard(pb: Painboard | Settings) -> None:
     PainboardApp(pb).run()

@@ -2,10 +2,25 @@
 
 from __future__ import annotations
 
-from datetime import datetime, tzinfo
+import os
+import sys
+from datetime import datetime, timezone, tzinfo
 from typing import Any
 
-from painboard.models import utcnow
+
+def utcnow() -> datetime:
+    """painboard.models.utcnow (the one clock, which tests freeze), without importing models.
+
+    models pulls in pydantic, which the first frame must not wait for. Until models is
+    imported nobody can have frozen its clock, except through PAINBOARD_NOW, read here alike.
+    """
+    models = sys.modules.get("painboard.models")
+    if models is not None:
+        return models.utcnow()
+    text = os.environ.get("PAINBOARD_NOW")
+    if text:
+        return datetime.fromisoformat(text).astimezone(timezone.utc)
+    return datetime.now(timezone.utc)
 
 # Chart ranges: key, label, days (None = all). Digits are taken by quick log.
 RANGES: list[tuple[str, str, int | None]] = [

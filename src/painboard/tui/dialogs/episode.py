@@ -19,7 +19,7 @@ class EpisodeDialog(Dialog):
         self.onset = onset
 
     def compose(self) -> ComposeResult:
-        tz = self.app.pb.tz
+        tz = self.app.tz
         with Vertical(classes="dialog", id="episode-dialog"):
             yield Static(f"✱ Breakthrough episode, started {self.onset.astimezone(tz):%H:%M}", classes="title")
             with Horizontal(classes="row"):

@@ -10,14 +10,17 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from painboard.models import utcnow
-from painboard.services import Snapshot
-from painboard.tui.format import RANGES
+from typing import TYPE_CHECKING
+
+from painboard.tui.format import RANGES, utcnow
 from painboard.tui.widgets.checklist import PlanChecklist
 from painboard.tui.widgets.header import DashHeader
 from painboard.tui.widgets.recent import RecentEntries
 from painboard.tui.widgets.today import TodayPanel
 from painboard.tui.widgets.trend import TrendChart
+
+if TYPE_CHECKING:
+    from painboard.services import Snapshot
 
 RANGE_LABELS = [label for _, label, _ in RANGES]
 
@@ -50,7 +53,7 @@ class MainScreen(Screen):
     range_label: reactive[str] = reactive("30d")
 
     def compose(self) -> ComposeResult:
-        tz = self.app.pb.tz
+        tz = self.app.tz
         yield DashHeader(tz, id="header")
         yield TrendChart(id="chart")
         with Horizontal(id="panels"):

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual.widgets import OptionList
 
 from painboard.tui.css import sibling_css
 from textual.widgets.option_list import Option
 
-from painboard.services import ChecklistLine
 from painboard.tui.format import BOXES
+
+if TYPE_CHECKING:
+    from painboard.services import ChecklistLine
 
 
 def line_key(line: ChecklistLine) -> str:

@@ -10,8 +10,7 @@ from textual.reactive import reactive
 from painboard.tui.css import sibling_css
 from textual.widget import Widget
 
-from painboard.models import utcnow
-from painboard.tui.format import severity, when
+from painboard.tui.format import severity, utcnow, when
 
 
 class DashHeader(Widget):

@@ -8,7 +8,6 @@ from textual.reactive import reactive
 from painboard.tui.css import sibling_css
 from textual.widget import Widget
 
-from painboard.services import RESCUE_DOSES_MARKER
 from painboard.tui.format import field, hhmm, minutes, num
 
 
@@ -58,6 +57,8 @@ class TodayPanel(Widget, can_focus=True):
             t.append(f" of {d.rescue_max}")
         t.append("\n")
         if d.rescue_marker:
+            from painboard.services import RESCUE_DOSES_MARKER  # loaded with the data already
+
             t.append(f" ▲ more than {RESCUE_DOSES_MARKER} today: worth\n   raising with your care team\n",
                      "bold yellow")
         t.append(" OMED ")
