@@ -100,6 +100,7 @@ class LogEntryDialog(Dialog):
             return
 
         def done(entry) -> None:
+            self.app.show_logged(entry)
             self.app.notify(f"logged {entry.intensity}/10 at {pb.local(entry.occurred_at):%H:%M}", timeout=3)
             self.dismiss(entry)
 
