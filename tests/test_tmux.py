@@ -1,0 +1,159 @@
+"""The dashboard in a real terminal: tmux at 80x24, in 256 colours and in 16 (TERM=screen).
+
+Each test starts its own tmux server (its own socket), runs a shell in one pane, starts
+`painboard` there on a demo database, and reads the screen with capture-pane. Keys go in
+with send-keys; the database is checked with `painboard entries --json` from outside.
+Every wait polls with a deadline: these run beside other test files on two cores.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.skipif(shutil.which("tmux") is None,
+                                reason="tmux is not installed (.ci/run installs it with apt-get)")
+
+PAINBOARD = Path(sys.executable).parent / "painboard"
+# SGR colour codes beyond the 16 basic ones: 256-colour (38;5;n) and true colour (38;2;r;g;b).
+RICH_COLOUR = re.compile(r"\x1b\[[0-9;]*[34]8;[25];")
+
+
+def _env(tmp_path: Path) -> dict:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PAINBOARD_", "TMUX", "COLORTERM"))}
+    # The real clock: the dashboard, `painboard log` and `painboard entries` must agree on "now".
+    env.update({"TZ": "UTC", "PAINBOARD_TZ": "UTC", "PAINBOARD_LOAD_PLUGINS": "", "HOME": str(tmp_path),
+                "TEXTUAL_ANIMATIONS": "none"})
+    env.pop("NO_COLOR", None)
+    return env
+
+
+class Tmux:
+    """One tmux server on its own socket, one 80x24 pane running a plain shell."""
+
+    def __init__(self, tmp_path: Path, term: str, env: dict):
+        self.sock = f"painboard-test-{os.getpid()}-{time.monotonic_ns()}"
+        self.env = env
+        conf = tmp_path / "tmux.conf"
+        conf.write_text(f'set -g default-terminal "{term}"\nset -g status off\n'
+                        "set -g history-limit 0\nset -g escape-time 0\n")
+        self.run("-f", str(conf), "new-session", "-d", "-s", "pb", "-x", "80", "-y", "24",
+                 "bash --norc --noprofile")
+        self.run("set-option", "-t", "pb", "remain-on-exit", "off")
+
+    def run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+        return subprocess.run(["tmux", "-L", self.sock, *args], capture_output=True, text=True,
+                              env=self.env, timeout=30, check=check)
+
+    def keys(self, *keys: str, literal: bool = False) -> None:
+        self.run("send-keys", "-t", "pb", *(["-l"] if literal else []), *keys)
+
+    def screen(self, escapes: bool = False) -> str:
+        return self.run("capture-pane", "-p", "-t", "pb", *(["-e"] if escapes else [])).stdout
+
+    def pane(self, fmt: str) -> str:
+        return self.run("display-message", "-p", "-t", "pb", fmt).stdout.strip()
+
+    def until(self, predicate, timeout: float, what: str) -> str:
+        deadline = time.monotonic() + timeout
+        while True:
+            text = self.screen()
+            if predicate(text):
+                return text
+            if time.monotonic() > deadline:
+                raise AssertionError(f"timed out after {timeout}s waiting for {what}; the screen:\n{text}")
+            time.sleep(0.1)
+
+    def close(self) -> None:
+        self.run("kill-server", check=False)
+
+
+def _painboard(env: dict, db: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([str(PAINBOARD), "--db", str(db), *args], capture_output=True, text=True,
+                          env=env, timeout=120)
+
+
+@pytest.fixture
+def demo(tmp_path):
+    env = _env(tmp_path)
+    db = tmp_path / "demo.db"
+    r = _painboard(env, db, "demo")
+    assert r.returncode == 0, r.stderr
+    return env, db
+
+
+@pytest.mark.parametrize("term", ["xterm-256color", "screen"])
+def test_dashboard_in_tmux(demo, tmp_path, term):
+    env, db = demo
+    entries_before = json.loads(_painboard(env, db, "entries", "--json").stdout)
+    tmux = Tmux(tmp_path, term, {**env, "TERM": "xterm-256color"})  # the outer terminal
+    try:
+        assert tmux.pane("#{pane_width}x#{pane_height}") == "80x24"
+        assert tmux.pane("#{pane_current_command}") == "bash"
+        # The shell in the pane runs the dashboard under the TERM tmux gives it.
+        tmux.keys(f'echo "TERM=$TERM"; "{PAINBOARD}" --db "{db}"; echo "EXIT=$?"', literal=True)
+        tmux.keys("Enter")
+        text = tmux.until(lambda s: "●live" in s and "Morphine SR" in s and "night pain" in s, 30,
+                          "the dashboard with its data")
+        lines = text.splitlines()
+        assert len(lines) <= 24 and all(len(line) <= 80 for line in lines)
+        # The chart, today's figures and the checklist, each in words a reader can find.
+        assert "painboard" in lines[0] and re.search(r"now \d+/10", lines[0]), lines[0]
+        assert "Pain, 30 days" in text and "[30d]" in text and "━" in text
+        assert re.search(r"average [\d.]+\s+worst \d+", text) or "no entries yet today" in text
+        assert "rescue doses" in text and "OMED" in text and "night pain:" in text
+        assert "Plan" in text and "Morphine SR 30 mg" in text and "Oxycodone IR 5 mg, as needed" in text
+        assert re.search(r"\[[ x!+-]\]|\( \)", text)  # checklist boxes, not colour alone
+        assert "q quit" in text and "0-9 log" in text
+        assert "\ufffd" not in text  # nothing the terminal could not draw
+        coloured = tmux.screen(escapes=True)
+        if term == "screen":  # 16 colours: only the terminal's own palette
+            assert not RICH_COLOUR.search(coloured), "256-colour or true-colour codes under TERM=screen"
+        else:
+            assert RICH_COLOUR.search(coloured), "expected 256 colours under xterm-256color"
+
+        # Quick log: 6 then Enter, saved to the database and shown in the header.
+        tmux.keys("6")
+        tmux.until(lambda s: "Log pain now" in s, 10, "the quick log dialog")
+        tmux.keys("Enter")
+        tmux.until(lambda s: "Log pain now" not in s and "now 6/10" in s.splitlines()[0], 10,
+                   "now 6/10 after the quick log")
+        after = json.loads(_painboard(env, db, "entries", "--json").stdout)
+        assert len(after) == len(entries_before) + 1
+        newest = max(after, key=lambda e: (e["occurred_at"], e["id"]))
+        assert newest["intensity"] == 6 and newest["id"] not in {e["id"] for e in entries_before}
+
+        # A write from outside shows within 3 s.
+        r = _painboard(env, db, "log", "9", "--note", "from another shell")
+        assert r.returncode == 0, r.stderr
+        written = time.monotonic()
+        tmux.until(lambda s: "now 9/10" in s.splitlines()[0], 3.0, "now 9/10 within 3 s of the write")
+        assert time.monotonic() - written <= 3.0
+
+        # ? shows the keys; Esc closes them.
+        tmux.keys("?")
+        text = tmux.until(lambda s: "Keys" in s and "quick log" in s, 10, "the help screen")
+        assert "breakthrough" in text and "command palette" in text
+        tmux.keys("Escape")
+        tmux.until(lambda s: "quick log" not in s and "●live" in s, 10, "the dashboard again")
+
+        # q quits: the process is gone and the shell reports exit code 0.
+        tmux.keys("q")
+        exit_line = re.compile(r"^EXIT=(\d+)\s*$", re.M)  # the echo's output, not the command line
+        text = tmux.until(lambda s: exit_line.search(s), 15, "the shell after quitting")
+        assert exit_line.search(text).group(1) == "0" and "Traceback" not in text
+        assert re.search(rf"^TERM={re.escape(term)}\s*$", text, re.M)
+        deadline = time.monotonic() + 5
+        while tmux.pane("#{pane_current_command}") != "bash" and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert tmux.pane("#{pane_current_command}") == "bash"
+    finally:
+        tmux.close()
