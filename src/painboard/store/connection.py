@@ -7,6 +7,7 @@ conflict is retried with backoff for up to ``retry_seconds``.
 
 from __future__ import annotations
 
+import fcntl
 import os
 import random
 import re
@@ -38,6 +39,78 @@ _process_locks_guard = threading.Lock()
 def _process_lock(path: Path) -> threading.RLock:
     with _process_locks_guard:
         return _process_locks.setdefault(str(path), threading.RLock())
+
+
+class _Queue:
+    """A fair line of processes waiting for one database file (POSIX record locks, Linux and macOS).
+
+    DuckDB has no busy timeout and a process that loses the race to open the file can only
+    retry; with backoff, one writer can lose again and again. So processes line up first on a
+    sidecar file ``<db>.lock`` (0600, beside the database): byte 0 is a turnstile, byte 1 the
+    turn. A waiter holds the turnstile while it waits for the turn, so the process that just
+    had the turn cannot take it again ahead of it. The kernel drops the locks of a process
+    that dies. Without the sidecar (a read-only folder or file system) painboard falls back on
+    retrying the open alone.
+    """
+
+    def __init__(self, path: Path):
+        self.path = Path(str(path) + ".lock")
+        self.fd: int | None = None
+        self.depth = 0  # units of work nested in this process (the process lock is held)
+        self.tried = False
+
+    def _open(self) -> int | None:
+        if not self.tried:
+            self.tried = True
+            try:
+                old = os.umask(0o077)
+                try:
+                    self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+                finally:
+                    os.umask(old)
+            except OSError:
+                self.fd = None
+        return self.fd
+
+    @staticmethod
+    def _take(fd: int, byte: int, deadline: float) -> bool:
+        while True:
+            try:
+                fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB, 1, byte)
+                return True
+            except OSError:
+                if time.monotonic() >= deadline:
+                    return False
+                time.sleep(0.0005 + random.random() * 0.0015)
+
+    def enter(self, deadline: float) -> bool:
+        """Wait for the turn until deadline; False: go ahead without it (or there is no sidecar)."""
+        if self.depth:
+            self.depth += 1
+            return True
+        fd = self._open()
+        if fd is None or not self._take(fd, 0, deadline):
+            return False
+        try:
+            if not self._take(fd, 1, deadline):
+                return False
+        finally:
+            fcntl.lockf(fd, fcntl.LOCK_UN, 1, 0)
+        self.depth = 1
+        return True
+
+    def leave(self) -> None:
+        self.depth -= 1
+        if self.depth == 0 and self.fd is not None:
+            fcntl.lockf(self.fd, fcntl.LOCK_UN, 1, 1)
+
+
+_queues: dict[str, _Queue] = {}
+
+
+def _queue(path: Path) -> _Queue:
+    with _process_locks_guard:
+        return _queues.setdefault(str(path), _Queue(path))
 
 
 def _config(read_only: bool) -> dict:
@@ -86,6 +159,7 @@ class Database:
         self.retry_seconds = retry_seconds
         self._ready = False
         self._lock = _process_lock(self.path)
+        self._queue = _queue(self.path)
 
     # -- opening ---------------------------------------------------------------------------
     def _prepare_folder(self) -> None:
@@ -113,10 +187,15 @@ class Database:
         con.execute("SET TimeZone = 'UTC'")
         return con
 
-    def connect(self, retry: bool = True) -> duckdb.DuckDBPyConnection:
-        """Open the file, retrying a lock conflict with backoff; DatabaseBusy after that."""
-        deadline = time.monotonic() + (self.retry_seconds if retry else 0)
-        delay = 0.005
+    def connect(self, retry: bool = True, deadline: float | None = None) -> duckdb.DuckDBPyConnection:
+        """Open the file, retrying a lock conflict with backoff; DatabaseBusy after that.
+
+        Processes that use the sidecar queue seldom retry here; the short cap keeps a waiter
+        from sleeping through the moment the file comes free.
+        """
+        if deadline is None:
+            deadline = time.monotonic() + (self.retry_seconds if retry else 0)
+        delay = 0.002
         while True:
             try:
                 return self._connect_once()
@@ -127,7 +206,7 @@ class Database:
                     m = _LOCK_PID.search(str(exc))
                     raise DatabaseBusy(int(m.group(1)) if m else None) from None
                 time.sleep(delay * (0.5 + random.random()))
-                delay = min(delay * 2, 0.2)
+                delay = min(delay * 2, 0.02)
 
     def _secure_files(self) -> None:
         for p in (self.path, Path(str(self.path) + ".wal")):
@@ -156,7 +235,14 @@ class Database:
         if write and self.read_only:
             raise ReadOnly("writing")
         with self._lock:
-            con = self.connect(retry=retry)
+            deadline = time.monotonic() + (self.retry_seconds if retry else 0)
+            queued = self._enter_queue(deadline)
+            try:
+                con = self.connect(retry=retry, deadline=deadline)
+            except BaseException:
+                if queued:
+                    self._queue.leave()
+                raise
             try:
                 try:
                     self._ensure_schema(con)
@@ -176,8 +262,16 @@ class Database:
                     raise
             finally:
                 con.close()
+                if queued:
+                    self._queue.leave()
                 if write:
                     self._secure_files()
+
+    def _enter_queue(self, deadline: float) -> bool:
+        """Line up for the file (see _Queue); the wait counts against the same retry time."""
+        if not self.path.exists():
+            return False  # connect makes the file (and folder), or says there is no database
+        return self._queue.enter(deadline)
 
     def revision(self, retry: bool = True) -> int:
         with self.unit_of_work(retry=retry) as con:
