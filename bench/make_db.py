@@ -12,7 +12,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 from painboard.config import Settings
-from painboard.demo import load_demo
+from painboard.demo import build_story, write_story
 from painboard.models import Episode, PainEntry, PlanEvent
 from painboard.services import Painboard
 from painboard.store import repository as repo
@@ -20,13 +20,18 @@ from painboard.store import repository as repo
 
 def build(path: Path, entries: int = 1_000_000, years: float = 10, seed: int = 1,
           now: datetime | None = None) -> Painboard:
-    """A demo story for the last 90 days, plus ``entries`` pain entries spread over ``years``."""
+    """``entries`` pain entries over ``years`` of history, then the demo story's last 90 days.
+
+    Rows go in the order a real user's would (history first), so the file's row groups are in
+    time order as they would be after years of daily use.
+    """
     now = now or datetime.now(timezone.utc)
     pb = Painboard(Settings.load(db=path))
-    load_demo(pb, days=90, seed=seed, now=now, force=True)
+    pb.db.init()
     rng = random.Random(seed)
-    span = years * 365.25 * 86400
-    start = now - timedelta(seconds=span)
+    story_start = now - timedelta(days=90)
+    span = years * 365.25 * 86400 - 90 * 86400
+    start = story_start - timedelta(seconds=span)
     step = span / entries
     batch: list[PainEntry] = []
     episodes: list[Episode] = []
@@ -59,6 +64,9 @@ def build(path: Path, entries: int = 1_000_000, years: float = 10, seed: int = 1
         if len(batch) >= 100_000:
             flush()
     flush()
+    story = build_story(pb, days=90, seed=seed, now=now)  # its plan items take ids 1-7
+    with pb.db.unit_of_work(write=True) as con:
+        write_story(con, *story)
     return pb
 
 

@@ -188,20 +188,25 @@ def load_demo(pb: Painboard, days: int = 90, seed: int = 7, force: bool = False,
             raise BadInput(f"{pb.db.path} already holds data ({counts['pain_entry']} entries); "
                            "use --force to replace it with the demo story", field="db")
         repo.clear_records(con)
-        ids: dict[int, int] = {}
-        for it in items:
-            ids[it.id] = repo.insert_one(con, "plan_item", it)
-        for ev in events:
-            ev.item_id = ids[ev.item_id]
-        # events go in bulk; their ids are looked up by key to link rescue doses to episodes
-        repo.append(con, "plan_event", events, dedupe=False)
-        by_key = repo.ids_by_key(con, "plan_event", [ev.key for ev in events])
-        story_to_db = {ev.id: by_key[ev.key] for ev in events}
-        for ep in episodes:
-            if ep.rescue_event_id is not None:
-                ep.rescue_event_id = story_to_db[ep.rescue_event_id]
-        repo.append(con, "pain_entry", entries, dedupe=False)
-        repo.append(con, "episode", episodes, dedupe=False)
-        for r in reviews:
-            repo.save_review(con, r)
+        write_story(con, items, entries, episodes, events, reviews)
         return repo.counts(con)
+
+
+def write_story(con, items, entries, episodes, events, reviews) -> None:
+    """Append a built story inside the caller's unit of work, linking ids as they are given."""
+    ids: dict[int, int] = {}
+    for it in items:
+        ids[it.id] = repo.insert_one(con, "plan_item", it)
+    for ev in events:
+        ev.item_id = ids[ev.item_id]
+    # events go in bulk; their ids are looked up by key to link rescue doses to episodes
+    repo.append(con, "plan_event", events, dedupe=False)
+    by_key = repo.ids_by_key(con, "plan_event", [ev.key for ev in events])
+    story_to_db = {ev.id: by_key[ev.key] for ev in events}
+    for ep in episodes:
+        if ep.rescue_event_id is not None:
+            ep.rescue_event_id = story_to_db[ep.rescue_event_id]
+    repo.append(con, "pain_entry", entries, dedupe=False)
+    repo.append(con, "episode", episodes, dedupe=False)
+    for r in reviews:
+        repo.save_review(con, r)
