@@ -249,12 +249,29 @@ class PeriodView:
         self._con = None
         self._memo.clear()
 
+    def narrow(self, start: date, end: date) -> "PeriodView":
+        """A view of a shorter period on the same unit of work, sharing what was already read."""
+        v = PeriodView(self._con, start, end, self.tz, self.now, self.night_start, self.night_end)
+        v._memo = self._memo
+        return v
+
     def _once(self, key: tuple, read: Callable[[], list[dict[str, Any]]]) -> list[dict[str, Any]]:
         """Rows read once per view; each caller gets its own copies to change as it likes."""
         rows = self._memo.get(key)
         if rows is None:
             rows = self._memo[key] = read()
         return [dict(r) for r in rows]
+
+    def _within(self, name: str, lo: datetime, hi: datetime, read: Callable[[], list[dict[str, Any]]],
+                when: Callable[[dict[str, Any]], datetime]) -> list[dict[str, Any]]:
+        """Rows of [lo, hi): cut from a wider read of the same kind already made, else read."""
+        for key, rows in self._memo.items():
+            if key[0] == name and key[1] <= lo and key[2] >= hi:
+                return [dict(r) for r in rows if lo <= when(r) < hi]
+        return self._once((name, lo, hi), read)
+
+    def _day_start(self, row: dict[str, Any]) -> datetime:
+        return datetime.combine(row["day"], time(0), self.tz).astimezone(timezone.utc)
 
     # queries (all SQL lives in store/repository.py)
     def entries(self, since: date | None = None, until: date | None = None) -> list[dict[str, Any]]:
@@ -265,32 +282,42 @@ class PeriodView:
         return repo.iter_entries(self._con_(), self.lo, self.hi, batch)
 
     def pain_summary(self, since: date | None = None, until: date | None = None) -> dict[str, Any]:
-        lo, hi = self.bounds(since, until)
-        return self._once(("pain_summary", lo, hi), lambda: [repo.pain_summary(self._con_(), lo, hi)])[0]
+        """Average, worst, least and count over whole local days, from the per-day figures."""
+        days = self.daily_pain(since, until)
+        n = sum(r["n"] for r in days)
+        return {"average": sum(r["average"] * r["n"] for r in days) / n if n else None,
+                "worst": max((r["worst"] for r in days), default=None),
+                "least": min((r["least"] for r in days), default=None), "n": n}
 
     def daily_pain(self, since: date | None = None, until: date | None = None) -> list[dict[str, Any]]:
         lo, hi = self.bounds(since, until)
-        return self._once(("daily_pain", lo, hi), lambda: repo.daily_pain(self._con_(), self.tz_name, lo, hi))
+        return self._within("daily_pain", lo, hi,
+                            lambda: repo.daily_pain(self._con_(), self.tz_name, lo, hi), self._day_start)
 
     def episodes(self, since: date | None = None, until: date | None = None) -> list[dict[str, Any]]:
         return repo.episodes(self._con_(), *self.bounds(since, until))
 
     def daily_episodes(self, since: date | None = None, until: date | None = None) -> list[dict[str, Any]]:
         lo, hi = self.bounds(since, until)
-        return self._once(("daily_episodes", lo, hi),
-                          lambda: repo.daily_episodes(self._con_(), self.tz_name, lo, hi))
+        return self._within("daily_episodes", lo, hi,
+                            lambda: repo.daily_episodes(self._con_(), self.tz_name, lo, hi), self._day_start)
 
     def events(self, since: date | None = None, until: date | None = None) -> list[dict[str, Any]]:
         lo, hi = self.bounds(since, until)
-        return self._once(("events", lo, hi), lambda: repo.events(self._con_(), lo, hi))
+        return self._within("events", lo, hi, lambda: repo.events(self._con_(), lo, hi),
+                            lambda r: r["done_at"])
 
     def events_due(self, since: date | None = None, until: date | None = None) -> list[dict[str, Any]]:
         """Plan events recorded against a due time inside the period."""
-        return repo.events_due_between(self._con_(), *self.bounds(since, until))
+        lo, hi = self.bounds(since, until)
+        return self._within("events_due", lo, hi, lambda: repo.events_due_between(self._con_(), lo, hi),
+                            lambda r: r["due_at"])
+
+    def plan_item_rows(self) -> list[dict[str, Any]]:
+        return self._once(("plan_items",), lambda: repo.plan_items(self._con_()))
 
     def plan_items(self, include_stopped: bool = True) -> list[PlanItem]:
-        rows = self._once(("plan_items",), lambda: repo.plan_items(self._con_()))
-        return [PlanItem(**r) for r in rows if include_stopped or r["status"] == "active"]
+        return [PlanItem(**r) for r in self.plan_item_rows() if include_stopped or r["status"] == "active"]
 
     def reviews(self, since: date | None = None, until: date | None = None) -> list[dict[str, Any]]:
         return repo.reviews(self._con_(), since or self.start, until or self.end)
@@ -300,11 +327,15 @@ class PeriodView:
 
     def nights_with_pain(self, threshold: int = 1, since: date | None = None,
                          until: date | None = None) -> int:
-        """Nights (named by the date they start) with pain >= threshold in the night window."""
+        """Of the nights ending on the mornings of the period's days, those with pain >= threshold
+        logged in the night window (22:00-06:00 by default). A 7-day period has 7 nights."""
         ns, ne = self.night_start, self.night_end
-        lo, hi = self.bounds(since, until)
-        return repo.night_pain(self._con_(), self.tz_name, lo, hi, ns.hour * 60 + ns.minute,
-                               ne.hour * 60 + ne.minute, threshold)["nights"]
+        since, until = since or self.start, until or self.end
+        lo = datetime.combine(since - timedelta(days=1), ns, self.tz).astimezone(timezone.utc)
+        hi = datetime.combine(until - timedelta(days=1), ne, self.tz).astimezone(timezone.utc)
+        return self._once(("nights", lo, hi, threshold), lambda: [repo.night_pain(
+            self._con_(), self.tz_name, lo, hi, ns.hour * 60 + ns.minute, ne.hour * 60 + ne.minute,
+            threshold)])[0]["nights"]
 
     def write_entries_parquet(self, path: str | Path) -> int:
         """Let DuckDB write the period's pain entries as Parquet; returns the row count."""

@@ -76,7 +76,8 @@ class DayData:
     lo: datetime
     hi: datetime
     items: dict[int, dict[str, Any]]
-    events: list[dict[str, Any]]
+    events: list[dict[str, Any]]  # done that day
+    due_events: list[dict[str, Any]]  # recorded against a due time that day, whenever done
 
 
 @dataclass
@@ -298,9 +299,13 @@ class Painboard:
             return repo.reviews(con, since)
 
     # -- what the dashboard shows ----------------------------------------------------------
-    def _day_data(self, con, day: date) -> "DayData":
+    def _day_data(self, con, day: date, view=None) -> "DayData":
+        """The day's plan items and events, through a period view (one is made if not given)."""
+        view = view or self.period_view(con, day, day + timedelta(days=1))
         lo, hi = self.day_bounds(day)
-        return DayData(day, lo, hi, {i["id"]: i for i in repo.plan_items(con)}, repo.events(con, lo, hi))
+        until = day + timedelta(days=1)
+        return DayData(day, lo, hi, {i["id"]: i for i in view.plan_item_rows()}, view.events(day, until),
+                       view.events_due(day, until))
 
     def checklist_in(self, con, day: date, now: datetime | None = None,
                      data: "DayData | None" = None) -> list[ChecklistLine]:
@@ -309,7 +314,7 @@ class Painboard:
         lo, hi = data.lo, data.hi
         lines: list[ChecklistLine] = []
         today_events = data.events
-        due_events = {(e["item_id"], e["due_at"]): e for e in repo.events_due_between(con, lo, hi)}
+        due_events = {(e["item_id"], e["due_at"]): e for e in data.due_events}
         infrequent: list[PlanItem] = []  # infusions, radiation, procedures: when the next one is due
         for row in data.items.values():
             if row["status"] != "active":
@@ -384,39 +389,41 @@ class Painboard:
             return self.checklist_in(con, day or self.today())
 
     def today_in(self, con, day: date, data: "DayData | None" = None,
-                 latest: dict | None = None) -> Today:
-        data = data or self._day_data(con, day)
+                 latest: dict | None = None, view=None) -> Today:
+        week = view or self.period_view(con, day - timedelta(days=6), day + timedelta(days=1))
+        data = data or self._day_data(con, day, week)
         lo, hi, items, evs = data.lo, data.hi, data.items, data.events
-        s = repo.pain_summary(con, lo, hi)
+        s = week.pain_summary(day, day + timedelta(days=1))
         latest = latest or repo.latest_entry(con)
         eps = repo.episode_summary(con, lo, hi)
         rescue = [e for e in evs if e["status"] == "taken" and items.get(e["item_id"], {}).get("kind") == "as_needed"
                   and items[e["item_id"]]["category"] == "medication"]
         caps = [i["max_per_day"] for i in items.values() if i["kind"] == "as_needed" and i["status"] == "active"
                 and i["category"] == "medication" and i["max_per_day"]]
-        mme = repo.daily_mme(con, tz_name(self.tz), lo, hi)
-        # The last seven nights: from the evening a week ago to this morning.
-        ns, ne = self.settings.night_start, self.settings.night_end
-        n_lo = datetime.combine(day - timedelta(days=7), ns, self.tz).astimezone(timezone.utc)
-        n_hi = datetime.combine(day, ne, self.tz).astimezone(timezone.utc)
-        nights = repo.night_pain(con, tz_name(self.tz), n_lo, n_hi, ns.hour * 60 + ns.minute,
-                                 ne.hour * 60 + ne.minute, threshold=1)["nights"]
+        # Oral morphine equivalents of today's doses taken (the amount, else the item's dose).
+        mme = [(e["amount"] if e["amount"] is not None else it["dose"]) * it["mme_factor"]
+               for e in evs if e["status"] == "taken" and (it := items.get(e["item_id"]))
+               and it["mme_factor"] is not None and (e["amount"] is not None or it["dose"] is not None)]
+        # The last seven nights, the one that ended this morning included.
+        nights = week.nights_with_pain(1, day - timedelta(days=6), day + timedelta(days=1))
         return Today(day=day, now=latest["intensity"] if latest else None,
                      now_at=latest["occurred_at"] if latest else None,
                      average=round(s["average"], 1) if s["average"] is not None else None,
                      worst=s["worst"], entries=s["n"], episodes=eps["n"],
                      episode_median_min=eps["median_min"], rescue_doses=len(rescue),
                      rescue_max=sum(caps) if caps else None,
-                     mme=round(mme[0]["mme"], 1) if mme else None,
+                     mme=round(sum(mme), 1) if mme else None,
                      nights_with_pain=nights, nights=7, open_episode=repo.open_episode(con))
 
-    def trend_in(self, con, start: date, end: date) -> Trend:
+    def trend_in(self, con, start: date, end: date, view=None) -> Trend:
         """Daily average and worst, episodes per day, and plan events worth marking."""
         lo, hi = self.day_bounds(start)[0], self.day_bounds(end)[1]
         tz = tz_name(self.tz)
+        view = view or self.period_view(con, start, end + timedelta(days=1))
+        until = end + timedelta(days=1)
         days = {r["day"]: {"day": r["day"], "average": r["average"], "worst": r["worst"], "episodes": 0}
-                for r in repo.daily_pain(con, tz, lo, hi)}
-        for r in repo.daily_episodes(con, tz, lo, hi):
+                for r in view.daily_pain(start, until)}
+        for r in view.daily_episodes(start, until):
             days.setdefault(r["day"], {"day": r["day"], "average": None, "worst": None, "episodes": 0})
             days[r["day"]]["episodes"] = r["n"]
         markers = repo.marker_events(con, tz, lo, hi, ("radiation", "bone_strengthening", "procedure"))
@@ -432,12 +439,22 @@ class Painboard:
                 start = self.local(first[0]["occurred_at"]).date() if first else day
             else:
                 start = day - timedelta(days=range_days - 1)
-            data = self._day_data(con, day)
-            newest = repo.entries(con, limit=max(recent, 1), newest_first=True)
-            return Snapshot(revision=rev, today=self.today_in(con, day, data, newest[0] if newest else None),
-                            checklist=self.checklist_in(con, day, data=data),
-                            trend=self.trend_in(con, start, day), recent=newest[:recent],
-                            metrics=self.compute_metrics_in(con, until=day + timedelta(days=1)))
+            # One view for every panel and metric: the trend's per-day figures and the week's
+            # events are read once and the shorter periods are cut from them.
+            until = day + timedelta(days=1)
+            view = self.period_view(con, min(start, day - timedelta(days=6)), until)
+            try:
+                trend = self.trend_in(con, start, day, view)
+                week = view.narrow(day - timedelta(days=6), until)
+                week.events(), week.events_due()
+                data = self._day_data(con, day, week)
+                newest = repo.entries(con, limit=max(recent, 1), newest_first=True)
+                return Snapshot(revision=rev,
+                                today=self.today_in(con, day, data, newest[0] if newest else None, week),
+                                checklist=self.checklist_in(con, day, data=data), trend=trend,
+                                recent=newest[:recent], metrics=self.compute_metrics_in(con, view=week))
+            finally:
+                view.close()
 
     def revision(self) -> int:
         return self.db.revision(retry=False)
@@ -490,11 +507,15 @@ class Painboard:
         with self.db.unit_of_work() as con:
             return self.compute_metrics_in(con, since, until)
 
-    def compute_metrics_in(self, con, since: date | None = None, until: date | None = None) -> list:
-        """Every registered metric over one read view; a metric that raises is reported in place."""
+    def compute_metrics_in(self, con, since: date | None = None, until: date | None = None,
+                           view=None) -> list:
+        """Every registered metric over one read view; a metric that raises is reported in place.
+
+        A caller's view (the snapshot's week) is used as it is, and closed by the caller."""
         from painboard.plugins import MetricResult, MetricValue, describe_error
 
-        view = self.period_view(con, since, until)
+        own = view is None
+        view = view or self.period_view(con, since, until)
         out = []
         try:
             for m in self.registry.sorted_metrics():
@@ -508,7 +529,8 @@ class Painboard:
                 except Exception as exc:  # one metric's failure stays in its own tile
                     out.append(MetricResult(**base, text="could not be computed", error=describe_error(exc)))
         finally:
-            view.close()
+            if own:
+                view.close()
         return out
 
     def export(self, fmt: str, out, since: date | None = None, until: date | None = None):
