@@ -115,6 +115,7 @@ class PainboardApp(App):
     def _first_paint(self) -> None:
         self.timings["first_paint"] = time.perf_counter()
         self.request_refresh()
+        self.main_screen.add_key_line()
         if self.poll_interval:
             self._poll(self.poll_interval)
             # Time alone changes what is shown: a dose turns overdue, midnight starts a new day.

@@ -8,12 +8,13 @@ from textual.containers import Horizontal, Vertical
 from textual.events import Resize
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from typing import TYPE_CHECKING
 
 from painboard.tui.format import RANGES, utcnow
 from painboard.tui.widgets.checklist import PlanChecklist
+from painboard.tui.widgets.footer import DashFooter
 from painboard.tui.widgets.header import DashHeader
 from painboard.tui.widgets.recent import RecentEntries
 from painboard.tui.widgets.today import TodayPanel
@@ -62,13 +63,21 @@ class MainScreen(Screen):
                 yield Static("Plan", id="plan-title")
                 yield PlanChecklist(id="plan")
             yield RecentEntries(tz, id="recent")
-        yield Footer(compact=True)
+        # The key line (DashFooter) joins after the first frame: see add_key_line.
 
     def on_mount(self) -> None:
         self.range_label = self.app.range_label
         header = self.query_one(DashHeader)
         header.read_only = self.app.read_only
         self.query_one(PlanChecklist).focus()
+
+    def add_key_line(self) -> None:
+        """Mount the key line. Textual's Footer is one widget per key in a scrolling
+        container; styling and laying those out was about a third of the first frame's cost,
+        so the frame comes first (the panels, saying "reading…") and the keys a moment after,
+        while the first read runs."""
+        if not self.query(DashFooter):
+            self.mount(DashFooter(compact=True))
 
     def on_resize(self, event: Resize) -> None:
         # Layout adapts: recent entries get a column when there is room for one.

@@ -1,0 +1,42 @@
+"""The key line at the bottom: Textual's Footer, built once and rebuilt only when it changes."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.widgets import Footer
+
+
+class DashFooter(Footer):
+    """Footer waits for the first bindings signal to compose its keys, then rebuilds every key
+    on each later signal (focus moving, a screen pushed or popped): an empty footer, then two
+    or three rebuilds before the dashboard's first frame, most of that frame's cost. Here the
+    keys are composed with the screen (its bindings are known by then), the signals of one
+    refresh are merged, and the keys are rebuilt only if what they show has changed."""
+
+    def __init__(self, **kw) -> None:
+        super().__init__(**kw)
+        self.set_reactive(Footer._bindings_ready, True)
+        self._shown: tuple | None = None
+        self._pending = False
+
+    def _signature(self) -> tuple:
+        palette = self.app.COMMAND_PALETTE_BINDING
+        return tuple((key, b.action, b.description, b.key_display, b.group, enabled, tooltip)
+                     for key, (_, b, enabled, tooltip) in self.screen.active_bindings.items()
+                     if b.show or key == palette)
+
+    def compose(self) -> ComposeResult:
+        self._shown = self._signature()
+        yield from super().compose()
+
+    def bindings_changed(self, screen) -> None:
+        if not screen.app.app_focus:
+            return
+        if self.is_attached and screen is self.screen and not self._pending:
+            self._pending = True
+            self.call_after_refresh(self._recompose_if_changed)
+
+    async def _recompose_if_changed(self) -> None:
+        self._pending = False
+        if self.is_attached and self._signature() != self._shown:
+            await self.recompose()

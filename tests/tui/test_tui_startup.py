@@ -1,0 +1,61 @@
+"""What the first frame waits for, and what a quick log shows before the full refresh."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from painboard.config import Settings
+
+SIZE = (80, 24)
+
+
+def test_the_dashboard_path_imports_no_services_pydantic_or_duckdb():
+    # What `painboard` (no subcommand) imports before the app's first frame.
+    code = ("import sys, json; import painboard.cli, painboard.tui.app, painboard.tui.screens.main, "
+            "painboard.tui.widgets.footer; print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] "
+            "in ('pydantic', 'duckdb', 'pluggy', 'dateutil') or m.startswith(('painboard.services', "
+            "'painboard.models', 'painboard.store', 'painboard.plugins')))))")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout) == []
+
+
+async def test_the_app_given_settings_builds_its_services_in_a_worker(demo_db, make_app, helpers):
+    app = make_app(Settings.load(db=demo_db))
+    assert app._pb is None  # nothing built before the first frame
+    async with app.run_test(size=SIZE) as pilot:
+        await helpers.settle(pilot)
+        text = helpers.text(app)
+        assert "now 4/10" in text and "Morphine SR 30 mg" in text and "q quit" in text
+        assert app.pb.settings.db_path == demo_db
+
+
+async def test_quick_log_shows_in_the_header_before_the_full_refresh(demo_pb, make_app, helpers):
+    app = make_app(demo_pb)
+    async with app.run_test(size=SIZE) as pilot:
+        await helpers.settle(pilot)
+        shown_revision = app.snapshot.revision
+        refreshes = []
+        app.request_refresh = lambda: refreshes.append(1)  # no full refresh from here on
+        await pilot.press("7", "enter")
+        await helpers.until(pilot, lambda: "now 7/10" in helpers.text(app).splitlines()[0], timeout=5,
+                            what="now 7/10 in the header")
+        assert refreshes and app.snapshot.revision == shown_revision  # shown without a new snapshot
+        assert "worst 7" in helpers.text(app)  # today's worst was 6
+        newest = demo_pb.entries(newest_first=True, limit=1)[0]
+        assert newest["intensity"] == 7
+
+
+async def test_an_entry_logged_for_earlier_leaves_now_alone(demo_pb, make_app, helpers):
+    app = make_app(demo_pb)
+    async with app.run_test(size=SIZE) as pilot:
+        await helpers.settle(pilot)
+        app.request_refresh = lambda: None
+        await pilot.press("l", "9", "tab", *"9:30", "enter")
+        await helpers.until(pilot, lambda: "worst 9" in helpers.text(app), timeout=5, what="today's worst 9")
+        top = helpers.text(app).splitlines()[0]
+        assert "now 4/10" in top and "now 9/10" not in top  # 13:10's 4 is still the latest
+        assert any(e["intensity"] == 9 and e["occurred_at"].strftime("%H:%M") == "09:30"
+                   for e in demo_pb.entries(newest_first=True, limit=5))
