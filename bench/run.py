@@ -37,13 +37,22 @@ TARGETS = {  # name: (target, "<=" or ">=")
 
 # A bare Textual app that paints one widget and exits: the startup floor.
 # Each child reports its own peak RSS (VmHWM starts afresh at exec, unlike ru_maxrss).
+# Each child also says when its frame was drawn (CLOCK_MONOTONIC, shared by all processes):
+# startup is timed from spawn to that frame, not to the process's end, whose teardown waits
+# for work still running (painboard's first read is then in a thread-pool worker, which
+# Python joins at exit; the floor has none).
 PEAK_RSS = textwrap.dedent("""
-    import atexit, sys
+    import atexit, sys, time
     def _peak():
         for line in open("/proc/self/status"):
             if line.startswith("VmHWM:"):
                 sys.stdout.write("peak_kb " + line.split()[1] + "\\n")
     atexit.register(_peak)
+    _framed = []
+    def frame_drawn():
+        if not _framed:
+            _framed.append(time.monotonic())
+            sys.stdout.write(f"frame_at {_framed[0]!r}\\n")
 """)
 
 FLOOR_APP = PEAK_RSS + textwrap.dedent("""
@@ -53,7 +62,10 @@ FLOOR_APP = PEAK_RSS + textwrap.dedent("""
         def compose(self):
             yield Static("painboard floor")
         def on_mount(self):
-            self.call_after_refresh(self.exit)
+            self.call_after_refresh(self.drawn)
+        def drawn(self):
+            frame_drawn()
+            self.exit()
     Floor().run(headless=True, size=(80, 24))
 """)
 
@@ -72,26 +84,31 @@ PAINBOARD_APP = PEAK_RSS + textwrap.dedent("""
         def on_mount(self):
             super().on_mount()
             if until == "paint":
-                self.call_after_refresh(self.exit)
+                self.call_after_refresh(self.drawn)
             else:
                 self.set_interval(0.002, self._shown)
         def _shown(self):
             if self.snapshot is not None:
-                self.call_after_refresh(self.exit)
+                self.call_after_refresh(self.drawn)
+        def drawn(self):
+            frame_drawn()
+            self.exit()
     Bench(Settings.load(db=sys.argv[1]), poll_interval=None).run(headless=True, size=(80, 24))
 """)
 
 
 def run_child(code: str, *args: str) -> tuple[float, float]:
-    """Wall seconds from spawn to exit, and the child's peak RSS in MB."""
+    """Seconds from spawn to the child's frame, and the child's peak RSS in MB."""
     env = {**os.environ, "TEXTUAL_ANIMATIONS": "none"}
-    t0 = time.perf_counter()
+    t0 = time.monotonic()
     proc = subprocess.run([sys.executable, "-c", code, *args], env=env, capture_output=True, text=True)
-    wall = time.perf_counter() - t0
     if proc.returncode:
         raise RuntimeError(f"benchmark child failed: {proc.stderr[-2000:]}")
     peak = [int(x.split()[1]) for x in proc.stdout.splitlines() if x.startswith("peak_kb ")]
-    return wall, peak[-1] / 1024 if peak else float("nan")
+    frame = [float(x.split()[1]) for x in proc.stdout.splitlines() if x.startswith("frame_at ")]
+    if not frame:
+        raise RuntimeError("benchmark child drew no frame")
+    return frame[0] - t0, peak[-1] / 1024 if peak else float("nan")
 
 
 def median_of(fn, n: int) -> float:
