@@ -101,7 +101,8 @@ def _busy(app) -> bool:
 async def settle(pilot) -> None:
     """Wait for writes, reads and the refresh they trigger; then one more frame."""
     await until(pilot, lambda: pilot.app.snapshot is not None and not _busy(pilot.app)
-                and not getattr(pilot.app.screen, "prefill_pending", False), what="the app to settle")
+                and not getattr(pilot.app.screen, "prefill_pending", False)
+                and not getattr(pilot.app.screen, "rows_pending", False), what="the app to settle")
     await pilot.pause()
 
 

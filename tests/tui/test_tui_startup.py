@@ -59,3 +59,55 @@ async def test_an_entry_logged_for_earlier_leaves_now_alone(demo_pb, make_app, h
         assert "now 4/10" in top and "now 9/10" not in top  # 13:10's 4 is still the latest
         assert any(e["intensity"] == 9 and e["occurred_at"].strftime("%H:%M") == "09:30"
                    for e in demo_pb.entries(newest_first=True, limit=5))
+
+
+from painboard.tui.screens.main import MainScreen  # noqa: E402
+
+
+def _type_at_once(app, *keys: str) -> None:
+    """Keys as a fast typist sends them: queued together, no waiting between them."""
+    from textual import events
+
+    for k in keys:
+        event = events.Key(k, k if len(k) == 1 else None)
+        event.set_sender(app)
+        app._driver.send_message(event)
+
+
+async def test_quick_log_rows_join_the_form_a_moment_later(demo_pb, make_app, helpers):
+    from painboard.tui.dialogs.log_entry import LogEntryDialog
+
+    app = make_app(demo_pb)
+    async with app.run_test(size=SIZE) as pilot:
+        await helpers.settle(pilot)
+        _type_at_once(app, "5")
+        await helpers.until(pilot, lambda: isinstance(app.screen_stack[-1], LogEntryDialog), what="the quick log")
+        dialog = app.screen_stack[-1]
+        await helpers.settle(pilot)  # waits for rows_pending too
+        assert app.screen is dialog and dialog.query("#sites")
+        text = helpers.text(app)
+        assert "Where" in text and "What it felt like" in text and "Note" in text
+
+
+async def test_quick_log_tab_typed_before_the_rows_reaches_them(demo_pb, make_app, helpers, monkeypatch):
+    from painboard.tui.dialogs.log_entry import LogEntryDialog
+
+    async def not_yet(self) -> None:  # the rows come only with Tab here, however slow the machine
+        return None
+
+    monkeypatch.setattr(LogEntryDialog, "_add_optional_soon", not_yet)
+    app = make_app(demo_pb)
+    async with app.run_test(size=SIZE) as pilot:
+        await helpers.settle(pilot)
+        before = demo_pb.counts()["pain_entry"]
+        _type_at_once(app, "3")
+        await helpers.until(pilot, lambda: isinstance(app.screen_stack[-1], LogEntryDialog)
+                            and app.focused is not None and app.focused.id == "intensity", what="the form")
+        assert app.screen_stack[-1].rows_pending
+        _type_at_once(app, "tab", *"ribs", "tab", *"sharp", "enter")  # before the rows are there
+        await helpers.until(pilot, lambda: isinstance(app.screen_stack[-1], MainScreen)
+                            and demo_pb.counts()["pain_entry"] == before + 1, what="the save")
+        await helpers.settle(pilot)
+        assert "now 3/10" in helpers.text(app).splitlines()[0]
+        e = demo_pb.entries(newest_first=True, limit=1)[0]
+        assert (e["intensity"], e["sites"], e["qualities"]) == (3, ["ribs"], ["sharp"])

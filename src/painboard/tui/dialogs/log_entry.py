@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
@@ -32,7 +34,11 @@ def _terms(text: str | None) -> list[str]:
 
 
 class LogEntryDialog(Dialog):
-    BINDINGS = [Binding("escape", "cancel", "cancel"), Binding("ctrl+s", "save", "save")]
+    BINDINGS = [Binding("escape", "cancel", "cancel"), Binding("ctrl+s", "save", "save"),
+                # priority: run by the app before it hands on the keys typed after Tab, so
+                # they land in the next field even when its row is still being mounted
+                Binding("tab", "next_field", "next field", show=False, priority=True),
+                Binding("shift+tab", "previous_field", "previous field", show=False, priority=True)]
     FIELD_INPUTS = {"intensity": "intensity", "sites": "sites", "qualities": "qualities",
                     "activity": "activity", "worse": "worse", "better": "better",
                     "duration_min": "duration", "note": "note", "at": "at", "occurred_at": "at",
@@ -42,6 +48,17 @@ class LogEntryDialog(Dialog):
         super().__init__()
         self.intensity = intensity
         self.full = full
+        self._optional_added = full
+
+    def _row(self, fid: str, label: str, placeholder: str) -> Horizontal:
+        suggester = (TermsSuggester(KNOWN_SITES) if fid == "sites" else
+                     TermsSuggester(KNOWN_QUALITIES) if fid == "qualities" else None)
+        return Horizontal(
+            Label(label),
+            Input(id=fid, placeholder=placeholder, suggester=suggester,
+                  restrict=r"\d{0,5}" if fid == "duration" else None,
+                  classes="-short" if fid == "duration" else ""),
+            classes="row")
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="dialog", id="log-dialog"):
@@ -51,17 +68,13 @@ class LogEntryDialog(Dialog):
                 yield Input("" if self.intensity is None else str(self.intensity), id="intensity",
                             restrict=r"\d{0,2}", max_length=2, classes="-short", placeholder="0-10",
                             select_on_focus=False)  # "1" then "0" must give 10
-            fields = (FULL_ONLY if self.full else []) + OPTIONAL
-            if not self.full:
+            if self.full:
+                for fid, label, placeholder in FULL_ONLY + OPTIONAL:
+                    yield self._row(fid, label, placeholder)
+            else:
+                # The optional rows join a moment after the dialog is up (add_optional):
+                # they were most of its cost, and a score then Enter needs none of them.
                 yield Static("optional, Tab to reach:", classes="hint")
-            for fid, label, placeholder in fields:
-                with Horizontal(classes="row"):
-                    yield Label(label)
-                    suggester = (TermsSuggester(KNOWN_SITES) if fid == "sites" else
-                                 TermsSuggester(KNOWN_QUALITIES) if fid == "qualities" else None)
-                    yield Input(id=fid, placeholder=placeholder, suggester=suggester,
-                                restrict=r"\d{0,5}" if fid == "duration" else None,
-                                classes="-short" if fid == "duration" else "")
             yield Static("", classes="message")
             yield Static("Enter save · Tab next field · Esc cancel", classes="hint")
 
@@ -70,6 +83,39 @@ class LogEntryDialog(Dialog):
         inp = self.query_one("#intensity", Input)
         inp.focus()
         inp.cursor_position = len(inp.value)
+        if not self._optional_added:
+            # A moment after the dialog is up: a score then Enter at once needs no more.
+            self.set_timer(0.1, self._add_optional_soon)
+
+    @property
+    def rows_pending(self) -> bool:
+        """True until the quick log's optional rows are on the form (tests wait for it)."""
+        return not self._optional_added
+
+    async def _add_optional_soon(self) -> None:
+        # Enter came first and the save is under way: the rows only if it is held up (busy).
+        if self._saving is not None and time.monotonic() - self._saving_since < 0.5:
+            self.set_timer(0.25, self._add_optional_soon)
+            return
+        await self.add_optional()
+
+    async def add_optional(self) -> None:
+        """The quick log's optional rows, mounted once, before the score's message line."""
+        if self._optional_added or not self.is_attached:
+            return
+        self._optional_added = True
+        rows = [self._row(*f) for f in OPTIONAL]
+        await self.query_one("#log-dialog").mount_all(rows, before=self.query_one(".message"))
+        for inp in self.query(Input):
+            inp.cursor_blink = self.app.cursor_blink
+
+    async def action_next_field(self) -> None:
+        await self.add_optional()  # Tab pressed before the rows came: they come first
+        self.focus_next()
+
+    async def action_previous_field(self) -> None:
+        await self.add_optional()
+        self.focus_previous()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
