@@ -320,6 +320,8 @@ def main() -> None:
     print(f"floors: bare Textual app {results['startup_floor_ms']:.0f} ms, raw DuckDB open+query+close "
           f"{results['refresh_floor_ms']:.1f} ms, DuckDB read_csv {results['import_floor_rows_per_s']:,.0f} rows/s, "
           f"bare Textual app RSS {results['rss_floor_mb']:.0f} MB")
+    print(f"quick log: the form is up {results['quick_log_form_ms']:.0f} ms after the digit; the rest is "
+          f"Enter to the row saved and 'now N/10' on screen")
 
 
 if __name__ == "__main__":

@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING
 
 from painboard.tui.format import RANGES, utcnow
 from painboard.tui.widgets.checklist import PlanChecklist
-from painboard.tui.widgets.footer import DashFooter
 from painboard.tui.widgets.header import DashHeader
 from painboard.tui.widgets.recent import RecentEntries
 from painboard.tui.widgets.today import TodayPanel
@@ -76,6 +75,8 @@ class MainScreen(Screen):
         container; styling and laying those out was about a third of the first frame's cost,
         so the frame comes first (the panels, saying "reading…") and the keys a moment after,
         while the first read runs."""
+        from painboard.tui.widgets.footer import DashFooter
+
         if not self.query(DashFooter):
             self.mount(DashFooter(compact=True))
 
