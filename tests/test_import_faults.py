@@ -59,10 +59,14 @@ def test_kill_9_of_an_import_leaves_all_or_nothing(tmp_path):
         assert _cli("--db", str(db), "log", "2", "--note", "before").returncode == 0
         proc = subprocess.Popen([sys.executable, "-m", "painboard", "--db", str(db), "import", str(src)],
                                 stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=sub_env(), cwd=str(REPO))
-        # the later attempts aim at the end of the run, where the write transaction is
-        lo, hi = (0.2, 1.0) if attempt < 3 else (0.75, 1.05)
-        time.sleep(rng.uniform(lo, hi) * full)
-        in_write = _holds_db_lock(db)  # the import opens the database only for its write
+        if attempt % 2 == 0:  # anywhere in the run: reading, validating or writing
+            time.sleep(rng.uniform(0.1, 1.0) * full)
+        else:  # inside the write: the import opens the database only for it, so wait for the lock
+            deadline = time.monotonic() + 60
+            while not _holds_db_lock(db) and proc.poll() is None and time.monotonic() < deadline:
+                time.sleep(0.002)
+            time.sleep(rng.uniform(0, 0.03))
+        in_write = _holds_db_lock(db)
         proc.send_signal(signal.SIGKILL)
         proc.wait(30)
         check = _cli("--db", str(db), "check")
