@@ -463,13 +463,6 @@ def ids_by_key(con, table: str, keys: Sequence[str]) -> dict[str, int]:
                             [list(keys)]).fetchall())
 
 
-def keys_by_id(con, table: str, ids: Sequence[int]) -> dict[int, str]:
-    if table not in ("pain_entry", "episode", "plan_event") or not ids:
-        return {}
-    return dict(con.execute(f"SELECT id, key FROM {table} WHERE list_contains(?::BIGINT[], id)",
-                            [list(ids)]).fetchall())
-
-
 def first_record_at(con) -> datetime | None:
     """The earliest instant anything was logged (entries, episodes, plan events)."""
     return con.execute("SELECT min(t) FROM (SELECT min(occurred_at) AS t FROM pain_entry "
