@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import random
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import datetime, time, timedelta, timezone
 
 from painboard.errors import BadInput
 from painboard.models import DailyReview, Episode, PainEntry, PlanEvent, PlanItem, utcnow

@@ -21,7 +21,7 @@ import sys
 import tempfile
 from operator import itemgetter
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, BinaryIO, Callable, Iterable
 
@@ -458,7 +458,3 @@ def describe_failure(what: str, name: str, exc: BaseException) -> PainboardError
     from painboard.plugins import PluginError, describe_error
 
     return PluginError(f"{what} {name!r} failed: {describe_error(exc)}; nothing was written")
-
-
-def as_local_date(v: Any) -> date | None:
-    return v if isinstance(v, date) and not isinstance(v, datetime) else None

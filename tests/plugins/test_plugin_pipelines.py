@@ -211,7 +211,7 @@ def test_export_formats_and_stdout(demo_pb, tmp_path):
     n = duckdb.connect().execute(f"SELECT count(*) FROM '{tmp_path / 'e.parquet'}'").fetchone()[0]
     assert n == pq.count == demo_pb.counts()["pain_entry"]
     assert (tmp_path / "e.parquet").stat().st_mode & 0o777 == 0o600
-    md = demo_pb.export("markdown", tmp_path / "v.md")
+    demo_pb.export("markdown", tmp_path / "v.md")
     text = (tmp_path / "v.md").read_text()
     assert text.startswith("# Pain summary:") and "## Breakthrough pain" in text and "## Notes" in text
     assert "Trend of the daily average:" in text and "Scheduled medication doses:" in text

@@ -9,7 +9,7 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
-from textual.widgets import Input, OptionList, RadioSet
+from textual.widgets import Input, RadioSet
 
 from painboard.config import Settings
 from painboard.services import Painboard

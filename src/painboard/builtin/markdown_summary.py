@@ -7,7 +7,6 @@ treatment.
 
 from __future__ import annotations
 
-import io
 import statistics
 from collections import Counter
 from typing import BinaryIO

@@ -9,7 +9,7 @@ import re
 from datetime import date, datetime
 from typing import Any, Iterable, Sequence
 
-from painboard.models import DailyReview, Episode, PainEntry, PlanEvent, PlanItem
+from painboard.models import DailyReview
 
 # Column name -> DuckDB type for the columnar (unnest) bulk insert.
 ENTRY_COLUMNS = {
