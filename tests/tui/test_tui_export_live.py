@@ -116,3 +116,66 @@ async def test_busy_database_keeps_the_entry_and_retries(demo_pb, demo_db, make_
         await helpers.settle(pilot)
         assert "now 8/10" in helpers.text(app)
     assert demo_pb.counts()["pain_entry"] == before + 1
+
+
+async def test_escape_while_busy_gives_up_and_the_dashboard_carries_on(demo_pb, demo_db, make_app, helpers):
+    """Esc during a busy-database retry: no later attempt, the main screen stays, refresh works."""
+    demo_pb.db.retry_seconds = 0.3
+    before = demo_pb.counts()["pain_entry"]
+    app = make_app(demo_pb)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await helpers.settle(pilot)
+        holder = subprocess.Popen(
+            [sys.executable, "-c", "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); "
+             "print('held', flush=True); time.sleep(2.0); c.close()", str(demo_db)],
+            stdout=subprocess.PIPE, text=True)
+        try:
+            assert holder.stdout.readline().strip() == "held"
+            await pilot.press("7", "enter")
+            await helpers.until(pilot, lambda: "database busy" in helpers.text(app), timeout=3,
+                                what="the busy message")
+            await pilot.press("escape")
+            assert isinstance(app.screen, MainScreen)
+        finally:
+            holder.wait(10)
+        await pilot.pause(2.5)  # past the next retry the cancelled save would have made
+        assert isinstance(app.screen, MainScreen), "a late save dismissed the main screen"
+        landed = demo_pb.counts()["pain_entry"] - before
+        assert landed in (0, 1)
+        done = _painboard("log", "4", db=demo_db)
+        assert done.returncode == 0, done.stderr
+        await helpers.until(pilot, lambda: "now 4/10" in helpers.text(app), timeout=4,
+                            what="the dashboard still refreshing")
+    assert demo_pb.counts()["pain_entry"] == before + landed + 1
+
+
+async def test_a_save_that_lands_after_escape_is_reported_not_dismissing_the_dashboard(
+        demo_pb, make_app, helpers):
+    """Esc while an attempt is already under way: the entry lands, the user is told, and the
+    main screen stays (a late dismiss used to pop it and take the dashboard down)."""
+    import threading
+
+    gate = threading.Event()
+    before = demo_pb.counts()["pain_entry"]
+    app = make_app(demo_pb)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await helpers.settle(pilot)
+        await pilot.press("5")
+        dialog = app.screen
+        assert isinstance(dialog, LogEntryDialog)
+
+        def slow_save():  # a real write that is still under way when Esc comes
+            gate.wait(5)
+            return demo_pb.log_pain(intensity=5)
+
+        dialog.save_with(slow_save, lambda entry: dialog.dismiss(entry))
+        await pilot.press("escape")
+        assert isinstance(app.screen, MainScreen)
+        gate.set()
+        await helpers.until(pilot, lambda: demo_pb.counts()["pain_entry"] == before + 1, timeout=5,
+                            what="the late save")
+        await pilot.pause(0.3)
+        assert isinstance(app.screen, MainScreen)
+        assert any("saved after all" in str(n.message) for n in app._notifications)
+        await helpers.until(pilot, lambda: "now 5/10" in helpers.text(app), timeout=4,
+                            what="the refresh after the late save")

@@ -48,6 +48,13 @@ class DatabaseState(Message):
         self.text = text
 
 
+def _as_app_error(exc: Exception) -> PainboardError:
+    """Any failure in a worker, in words the dashboard can show."""
+    if isinstance(exc, PainboardError):
+        return exc
+    return PainboardError(f"something went wrong: {type(exc).__name__}: {exc}")
+
+
 class PainboardApp(App):
     """painboard's dashboard."""
 
@@ -157,8 +164,8 @@ class PainboardApp(App):
             self.post_message(DatabaseState("busy", f"held by PID {exc.pid}" if exc.pid else ""))
             self.call_from_thread(self._refresh_failed, 2.0)
             return
-        except PainboardError as exc:
-            self.post_message(DatabaseState("error", str(exc)))
+        except Exception as exc:  # never leave the dashboard waiting on a refresh that died
+            self.post_message(DatabaseState("error", str(_as_app_error(exc))))
             self.call_from_thread(self._refresh_failed, 5.0)
             return
         self.post_message(SnapshotReady(snap, time.perf_counter() - t0))
@@ -226,17 +233,17 @@ class PainboardApp(App):
     @work(thread=True, group="write", exit_on_error=False)
     def _write(self, fn, on_done, on_error, on_busy) -> None:
         worker = get_current_worker()
-        while True:
+        while not worker.is_cancelled:  # Esc in a dialog cancels: no further attempt starts
             try:
                 result = fn()
             except DatabaseBusy as exc:
                 # What was typed stays in the form; try again until it lands or is cancelled.
                 self.call_from_thread(on_busy or self._busy_notice, exc)
-                if self._stop.wait(1.0) or worker.is_cancelled:
+                if self._stop.wait(1.0):
                     return
                 continue
-            except PainboardError as exc:
-                self.call_from_thread(on_error or self._error_notice, exc)
+            except Exception as exc:  # the caller's state (a form saving, a tick) must reset
+                self.call_from_thread(on_error or self._error_notice, _as_app_error(exc))
                 return
             self.call_from_thread(on_done, result)
             self.call_from_thread(self.request_refresh)
@@ -284,8 +291,8 @@ class PainboardApp(App):
     def _read(self, fn, on_done) -> None:
         try:
             result = fn()
-        except PainboardError as exc:
-            self.call_from_thread(self._error_notice, exc)
+        except Exception as exc:
+            self.call_from_thread(self._error_notice, _as_app_error(exc))
             return
         self.call_from_thread(on_done, result)
 

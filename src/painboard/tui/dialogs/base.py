@@ -67,10 +67,16 @@ class Dialog(ModalScreen):
 
         def ok(result: Any) -> None:
             self._saving = None
+            if self not in self.app.screen_stack:  # Esc came while an attempt was under way
+                self.app.notify("saved after all: that attempt was already under way", timeout=6)
+                return
             done(result)
 
         def failed(exc: PainboardError) -> None:
             self._saving = None
+            if self not in self.app.screen_stack:
+                self.app.notify(str(exc), severity="error", timeout=6)
+                return
             self.say(str(exc), error=True)
             if isinstance(exc, BadInput) and exc.field:
                 target = self.FIELD_INPUTS.get(exc.field.split(".")[0])
@@ -78,6 +84,8 @@ class Dialog(ModalScreen):
                     self.query_one(f"#{target}", Input).focus()
 
         def busy(exc: DatabaseBusy) -> None:
+            if self not in self.app.screen_stack:
+                return
             held = f" (held by PID {exc.pid})" if exc.pid else ""
             self.say(f"database busy{held}: still trying, what you typed is kept. Esc gives up.")
 
