@@ -231,14 +231,17 @@ class Painboard:
                   amount: Any = None, due_at: datetime | None = None, note: str | None = None) -> PlanEvent:
         """Record a plan event: a dose taken, a session or procedure done, or skipped."""
         with self.db.unit_of_work(write=True) as con:
-            it = self._find_item(con, item)
-            if it.status != "active":
-                raise BadInput(f"{it.name} is {it.status}", field="item")
-            default = "taken" if it.category in ("medication", "bone_strengthening", "supportive") else "done"
-            ev = PlanEvent.build(item_id=it.id, done_at=at or utcnow(), status=status or default,
-                                 amount=amount if amount is not None else it.dose, due_at=due_at, note=note)
-            ev.id = repo.insert_one(con, "plan_event", ev)
-            return ev
+            return self._record_event(con, self._find_item(con, item), at, status, amount, due_at, note)
+
+    def _record_event(self, con, it: PlanItem, at: datetime | None = None, status: str | None = None,
+                      amount: Any = None, due_at: datetime | None = None, note: str | None = None) -> PlanEvent:
+        if it.status != "active":
+            raise BadInput(f"{it.name} is {it.status}", field="item")
+        default = "taken" if it.category in ("medication", "bone_strengthening", "supportive") else "done"
+        ev = PlanEvent.build(item_id=it.id, done_at=at or utcnow(), status=status or default,
+                             amount=amount if amount is not None else it.dose, due_at=due_at, note=note)
+        ev.id = repo.insert_one(con, "plan_event", ev)
+        return ev
 
     def undo_event(self, event_id: int) -> None:
         with self.db.unit_of_work(write=True) as con:
@@ -255,11 +258,18 @@ class Painboard:
         if line.kind == "as_needed":
             self.mark_done(line.item_id, at=at)
             return "recorded"
-        if line.event_id is not None:
-            self.undo_event(line.event_id)
-            return "undone"
-        self.mark_done(line.item_id, at=at, due_at=line.due_at)
-        return "recorded"
+        # Decided on what is stored now, not on the line as last drawn: a quick second press, or
+        # another session's tick, must not record the same due dose twice.
+        with self.db.unit_of_work(write=True) as con:
+            stored = repo.events_for_due(con, line.item_id, line.due_at) if line.due_at else []
+            if line.event_id is not None and not stored:
+                stored = [e for e in [repo.plan_event(con, line.event_id)] if e]
+            if stored:
+                for e in stored:
+                    repo.delete_event(con, e["id"])
+                return "undone"
+            self._record_event(con, self._find_item(con, line.item_id), at, due_at=line.due_at)
+            return "recorded"
 
     def undo_last_dose(self, item_id: int, day: date | None = None) -> bool:
         """Undo the latest as-needed dose recorded today for the item."""

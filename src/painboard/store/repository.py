@@ -283,6 +283,17 @@ def events_due_between(con, since: datetime, until: datetime) -> list[dict[str, 
                  [since, until])
 
 
+def plan_event(con, event_id: int) -> dict[str, Any] | None:
+    rows = _rows(con, "SELECT * FROM plan_event WHERE id = ?", [event_id])
+    return rows[0] if rows else None
+
+
+def events_for_due(con, item_id: int, due_at: datetime) -> list[dict[str, Any]]:
+    """Events recorded against one due time of one plan item."""
+    return _rows(con, "SELECT * FROM plan_event WHERE item_id = ? AND due_at = ? ORDER BY id",
+                 [item_id, due_at])
+
+
 def last_events(con, statuses: Iterable[str] = ("taken", "done"),
                 item_ids: Iterable[int] | None = None) -> dict[int, dict[str, Any]]:
     """Each plan item's (or each of item_ids') most recent event with one of the statuses."""
