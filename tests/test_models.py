@@ -280,7 +280,7 @@ def test_factor_table_matches_the_reference():
     ("Hydromorphone", None, 5), ("Oxymorphone ER", "oral", 3), ("Hydrocodone", None, 1),
     ("Codeine phosphate", None, 0.15), ("Tramadol", "oral", 0.2), ("Tapentadol", "po", 0.4),
     ("Methadone", "oral", 4.7), ("Fentanyl patch", None, 2.4), ("Fentanyl", "transdermal", 2.4),
-    ("Fentanyl", "buccal", None), ("Paracetamol", "oral", None), ("Zoledronic acid", "iv", None),
+    ("Fentanyl", "buccal", None), ("Fentanyl", None, None), ("Paracetamol", "oral", None), ("Zoledronic acid", "iv", None),
     ("Morphine", "iv", None), ("Hydromorphone", "subcutaneous", None),
 ])
 def test_guess_mme_factor(name, route, factor):

@@ -57,3 +57,15 @@ def test_seven_nights_are_seven(story):
     nights = next(m for m in snap.metrics if m.name == "nights-with-pain")
     assert snap.today.nights == 7 and 0 <= snap.today.nights_with_pain <= 7
     assert nights.value == snap.today.nights_with_pain
+
+
+def test_rescue_doses_are_as_needed_opioids_only(pb):
+    pb.add_plan_item(name="Oxycodone IR", dose=5, unit="mg", route="oral", kind="as_needed", max_per_day=4)
+    pb.add_plan_item(name="Paracetamol", dose=1000, unit="mg", route="oral", kind="as_needed", max_per_day=4)
+    for _ in range(5):
+        pb.mark_done("Paracetamol")
+    pb.mark_done("Oxycodone")
+    today = pb.snapshot(7).today
+    assert (today.rescue_doses, today.rescue_max, today.rescue_marker) == (1, 4, False)
+    rescue = next(m for m in pb.compute_metrics() if m.name == "rescue-doses-today")
+    assert rescue.value == 1 and rescue.level == "ok"

@@ -524,6 +524,13 @@ def parse_day(text: str | None, tz: tzinfo, now: datetime | None = None, field: 
         raise BadInput(f"{text!r} is not a date: use 2026-11-01, 'yesterday' or '30d'", field=field) from None
 
 
+def is_rescue_item(item: Any) -> bool:
+    """An as-needed opioid (it has an oral morphine factor): what clinical.md's rescue-dose
+    figures are about. Paracetamol as needed is not a rescue dose."""
+    get = item.get if isinstance(item, dict) else (lambda k: getattr(item, k))
+    return get("kind") == "as_needed" and get("category") == "medication" and get("mme_factor") is not None
+
+
 def load_opioid_factors() -> dict[str, float]:
     raw = resources.files("painboard").joinpath("data/opioid_factors.json").read_text()
     return {k: float(v) for k, v in json.loads(raw)["factors"].items()}
@@ -538,7 +545,9 @@ def guess_mme_factor(name: str, route: str | None = None) -> float | None:
     r = (route or "").strip().lower()
     factors = load_opioid_factors()
     if "fentanyl" in n:
-        return factors.get("fentanyl transdermal") if r in ("", "transdermal", "patch", "td") else None
+        # only patches: the table's factor is per mcg/h worn; buccal or nasal doses differ
+        patch = r in ("transdermal", "patch", "td") or (not r and "patch" in n)
+        return factors.get("fentanyl transdermal") if patch else None
     if r not in ORAL_ROUTES:
         return None  # the table's factors are for oral doses; IV or subcutaneous ones differ
     for drug, f in factors.items():

@@ -9,7 +9,7 @@ from typing import Any
 from painboard.config import Settings
 from painboard.errors import BadInput, NotFound
 from painboard.models import (DailyReview, Episode, PainEntry, PlanEvent, PlanItem, guess_mme_factor,
-                              utcnow)
+                              is_rescue_item, utcnow)
 from painboard.store import Database
 from painboard.store import repository as repo
 
@@ -191,7 +191,7 @@ class Painboard:
             items = {i["id"]: i for i in repo.plan_items(con)}
             for ev in repo.events(con, ep["onset"], end_at + timedelta(seconds=1)):
                 item = items.get(ev["item_id"])
-                if item and item["kind"] == "as_needed" and ev["status"] == "taken":
+                if item and is_rescue_item(item) and ev["status"] == "taken":
                     rescue = ev["id"]
                     break
             repo.end_episode(con, ep["id"], end_at, rescue)
@@ -406,10 +406,10 @@ class Painboard:
         s = week.pain_summary(day, day + timedelta(days=1))
         latest = latest or repo.latest_entry(con)
         eps = repo.episode_summary(con, lo, hi)
-        rescue = [e for e in evs if e["status"] == "taken" and items.get(e["item_id"], {}).get("kind") == "as_needed"
-                  and items[e["item_id"]]["category"] == "medication"]
-        caps = [i["max_per_day"] for i in items.values() if i["kind"] == "as_needed" and i["status"] == "active"
-                and i["category"] == "medication" and i["max_per_day"]]
+        rescue = [e for e in evs if e["status"] == "taken" and e["item_id"] in items
+                  and is_rescue_item(items[e["item_id"]])]
+        caps = [i["max_per_day"] for i in items.values() if is_rescue_item(i) and i["status"] == "active"
+                and i["max_per_day"]]
         # Oral morphine equivalents of today's doses taken (the amount, else the item's dose).
         mme = [(e["amount"] if e["amount"] is not None else it["dose"]) * it["mme_factor"]
                for e in evs if e["status"] == "taken" and (it := items.get(e["item_id"]))

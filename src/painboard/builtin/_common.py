@@ -6,6 +6,7 @@ from collections import Counter
 from datetime import date, datetime, timezone
 from typing import Any
 
+from painboard.models import is_rescue_item
 from painboard.plugins import PeriodView
 
 BARS = "▁▂▃▄▅▆▇█"
@@ -60,7 +61,7 @@ def trend_words(series: list[float | None]) -> str:
 
 
 def rescue_items(view: PeriodView) -> dict[int, Any]:
-    return {i.id: i for i in view.plan_items() if i.kind == "as_needed" and i.category == "medication"}
+    return {i.id: i for i in view.plan_items() if is_rescue_item(i)}
 
 
 def rescue_by_day(view: PeriodView, events: list[dict[str, Any]] | None = None) -> Counter:
