@@ -75,27 +75,12 @@ def _rows(con, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
 
 
 def append(con, table: str, records: Sequence[Any], dedupe: bool = True) -> int:
-    """Append records column-wise in one statement; with dedupe, keys already stored are skipped.
-
-    Returns how many rows were added.
-    """
+    """Append records (models) in one statement, in their order; with dedupe, keys already
+    stored are skipped and of records sharing a key the first is kept. Returns rows added."""
     if not records:
         return 0
-    cols = TABLES[table]
-    names = list(cols)
-    columns = [[getattr(r, n) for r in records] for n in names]
-    select = ", ".join(f"unnest(${i + 1}::{t}[]) AS {n}" for i, (n, t) in enumerate(cols.items()))
-    before = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
-    if dedupe:
-        con.execute(
-            f"INSERT INTO {table} ({', '.join(names)}) "
-            f"SELECT * FROM (SELECT {select}) s "
-            f"WHERE NOT EXISTS (SELECT 1 FROM {table} t WHERE t.key = s.key) "
-            f"QUALIFY row_number() OVER (PARTITION BY s.key) = 1",
-            columns)
-    else:
-        con.execute(f"INSERT INTO {table} ({', '.join(names)}) SELECT {select}", columns)
-    return con.execute(f"SELECT count(*) FROM {table}").fetchone()[0] - before
+    columns = {n: [getattr(r, n) for r in records] for n in TABLES[table]}
+    return _append_lists(con, table, columns, dedupe)
 
 
 def insert_one(con, table: str, record: Any) -> int:
