@@ -204,13 +204,9 @@ CATEGORIES = ["medication", "bone_strengthening", "radiation", "procedure", "sup
 def plan_add(pb: Painboard, name, category, dose, unit, route, times, every_weeks, rrule, as_needed,
              max_per_day, on, sessions, start, end, mme_factor, note) -> None:
     """Add a plan item."""
-    from painboard.services import rrule_from_options
+    from painboard.services import schedule_from_options
 
-    rule = rrule_from_options(rrule, times, every_weeks)
-    kind = ("as_needed" if as_needed else "course" if sessions else "once" if on else
-            "scheduled" if rule else None)
-    if kind is None:
-        raise BadInput("say when: --times, --every-weeks, --rrule, --as-needed or --on", field="schedule")
+    kind, rule = schedule_from_options(rrule, times, every_weeks, as_needed, bool(on), sessions)
     fields = dict(name=name, category=category, dose=dose, unit=unit, route=route, kind=kind, rrule=rule,
                   max_per_day=max_per_day, sessions=sessions, mme_factor=mme_factor, note=note,
                   on_date=_day(pb, on, "on"), end_date=_day(pb, end, "end"))

@@ -641,6 +641,17 @@ def jsonable(obj: Any) -> Any:
     return obj
 
 
+def schedule_from_options(rrule: str | None, times: str | None, every_weeks: int | None,
+                          as_needed: bool, has_date: bool, sessions: int | None) -> tuple[str, str | None]:
+    """A plan item's kind and recurrence rule from the CLI's options."""
+    rule = rrule_from_options(rrule, times, every_weeks)
+    kind = ("as_needed" if as_needed else "course" if sessions else "once" if has_date else
+            "scheduled" if rule else None)
+    if kind is None:
+        raise BadInput("say when: --times, --every-weeks, --rrule, --as-needed or --on", field="schedule")
+    return kind, rule
+
+
 def rrule_from_options(rrule: str | None, times: str | None, every_weeks: int | None) -> str | None:
     """One recurrence rule from the CLI's friendly options."""
     given = [x for x in (rrule, times, every_weeks) if x]
