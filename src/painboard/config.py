@@ -16,6 +16,16 @@ APP = "painboard"
 _REMOTE = re.compile(r"^[a-z][a-z0-9+.-]+:/|^(md|motherduck|s3|gcs|gs|r2|az|abfss|hf):", re.I)
 
 
+def is_remote(path) -> bool:
+    """A URL-like location (s3://, https://, md:...): refused, the data stays on this machine."""
+    return bool(_REMOTE.match(str(path)))
+
+
+def zone_name(tz: tzinfo) -> str:
+    """The IANA name DuckDB's timezone() takes; UTC for a fixed offset without one."""
+    return getattr(tz, "key", None) or "UTC"
+
+
 def default_db_path() -> Path:
     return Path(platformdirs.user_data_dir(APP)) / "painboard.db"
 
@@ -57,7 +67,7 @@ class Settings:
     def load(cls, db: str | Path | None = None, read_only: bool = False,
              plugins_dir: str | Path | None = None) -> "Settings":
         raw = db or os.environ.get("PAINBOARD_DB") or default_db_path()
-        if _REMOTE.match(str(raw)):  # before Path() folds "https://" into "https:/"
+        if is_remote(raw):  # before Path() folds "https://" into "https:/"
             from painboard.errors import BadInput
 
             raise BadInput(f"{raw} is a remote location: painboard keeps data on this machine only",

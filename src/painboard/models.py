@@ -524,6 +524,11 @@ def parse_day(text: str | None, tz: tzinfo, now: datetime | None = None, field: 
         raise BadInput(f"{text!r} is not a date: use 2026-11-01, 'yesterday' or '30d'", field=field) from None
 
 
+# clinical.md: more than about 4 rescue doses a day is the usual signal worth raising with the
+# care team (NCCN / ESMO-derived). Shown as a marker, never as advice.
+RESCUE_DOSES_MARKER = 4
+
+
 def is_rescue_item(item: Any) -> bool:
     """An as-needed opioid (it has an oral morphine factor): what clinical.md's rescue-dose
     figures are about. Paracetamol as needed is not a rescue dose."""

@@ -27,6 +27,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from painboard import hookspecs
 from painboard.errors import PainboardError
+from painboard.config import zone_name
 from painboard.hookspecs import hookimpl  # noqa: F401  (re-exported for plugin authors)
 from painboard.models import PlanItem, load_opioid_factors
 from painboard.store import repository as repo
@@ -223,7 +224,7 @@ class PeriodView:
     # time
     @property
     def tz_name(self) -> str:
-        return getattr(self.tz, "key", None) or "UTC"
+        return zone_name(self.tz)
 
     @property
     def today(self) -> date:

@@ -3,22 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime, time, timedelta, timezone, tzinfo
+from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 
-from painboard.config import Settings
+from painboard.config import Settings, zone_name
 from painboard.errors import BadInput, NotFound
 from painboard.models import (DailyReview, Episode, PainEntry, PlanEvent, PlanItem, guess_mme_factor,
-                              is_rescue_item, utcnow)
+                              RESCUE_DOSES_MARKER, is_rescue_item, utcnow)
 from painboard.store import Database
 from painboard.store import repository as repo
 
-# Clinical marker from clinical.md: more than about 4 rescue doses a day is worth raising.
-RESCUE_DOSES_MARKER = 4
 
 
-def tz_name(tz: tzinfo) -> str:
-    return getattr(tz, "key", None) or "UTC"
 
 
 @dataclass
@@ -428,7 +424,7 @@ class Painboard:
     def trend_in(self, con, start: date, end: date, view=None) -> Trend:
         """Daily average and worst, episodes per day, and plan events worth marking."""
         lo, hi = self.day_bounds(start)[0], self.day_bounds(end)[1]
-        tz = tz_name(self.tz)
+        tz = zone_name(self.tz)
         view = view or self.period_view(con, start, end + timedelta(days=1))
         until = end + timedelta(days=1)
         days = {r["day"]: {"day": r["day"], "average": r["average"], "worst": r["worst"], "episodes": 0}

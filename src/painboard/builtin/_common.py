@@ -13,8 +13,6 @@ BARS = "▁▂▃▄▅▆▇█"
 # clinical.md: background pain counts as controlled at 4/10 or less; 5-6 moderate, 7-10 severe.
 CONTROLLED_MAX = 4
 SEVERE_MIN = 7
-# clinical.md: more than about 4 rescue doses a day is worth raising with the care team.
-RESCUE_MARKER = 4
 
 
 def severity_level(v: float | None) -> str:

@@ -11,9 +11,10 @@ import statistics
 from collections import Counter
 from typing import BinaryIO
 
-from painboard.builtin._common import (CONTROLLED_MAX, RESCUE_MARKER, SEVERE_MIN, adherence,
+from painboard.builtin._common import (CONTROLLED_MAX, SEVERE_MIN, adherence,
                                        daily_series, rescue_by_day, sparkline, trend_words)
 from painboard.hookspecs import hookimpl
+from painboard.models import RESCUE_DOSES_MARKER
 from painboard.plugins import Exporter, PeriodView
 
 RAISE = "worth raising with your care team"
@@ -88,9 +89,9 @@ def write_summary(view: PeriodView, out: BinaryIO) -> int:
         total = sum(rescue.values())
         add(f"- Rescue doses taken: {total} ({total / len(days):.1f} a day); most in a day: "
             f"{max(rescue.values())}.")
-        over = sorted(d for d, n in rescue.items() if n > RESCUE_MARKER)
+        over = sorted(d for d, n in rescue.items() if n > RESCUE_DOSES_MARKER)
         if over:
-            markers.append(f"More than {RESCUE_MARKER} rescue doses a day on {len(over)} days "
+            markers.append(f"More than {RESCUE_DOSES_MARKER} rescue doses a day on {len(over)} days "
                            f"(last {_d(over[-1])}): {RAISE}.")
     add("")
 

@@ -6,9 +6,10 @@ otherwise only a nudge to look ("watch"); none of them is advice.
 
 from __future__ import annotations
 
-from painboard.builtin._common import (RESCUE_MARKER, adherence, daily_series, rescue_by_day,
+from painboard.builtin._common import (adherence, daily_series, rescue_by_day,
                                        rescue_items, severity_level)
 from painboard.hookspecs import hookimpl
+from painboard.models import RESCUE_DOSES_MARKER
 from painboard.plugins import Metric, MetricValue, PeriodView
 
 
@@ -44,7 +45,7 @@ def breakthrough_per_day(view: PeriodView) -> MetricValue:
     per_day = round(total / len(days), 1) if days else 0.0
     series = [float(x or 0) for x in daily_series(view, rows, "n")]
     # No clinical cut-off for episodes a day; watching at the rescue-dose marker's rate.
-    level = "watch" if per_day > RESCUE_MARKER else "ok"
+    level = "watch" if per_day > RESCUE_DOSES_MARKER else "ok"
     return MetricValue(value=per_day, text=f"{per_day:g} a day ({total} in {len(days)} days)",
                        series=series, level=level)
 
@@ -59,9 +60,9 @@ def rescue_doses_today(view: PeriodView) -> MetricValue:
     series = [float(per_day.get(d, 0)) for d in view.days()]
     text = f"{n} of {cap} today" if cap else f"{n} today"
     level = "ok"
-    if n > RESCUE_MARKER or (cap is not None and n > cap):
+    if n > RESCUE_DOSES_MARKER or (cap is not None and n > cap):
         level = "alert"
-        text += f": more than {RESCUE_MARKER}, worth raising with your care team" if n > RESCUE_MARKER \
+        text += f": more than {RESCUE_DOSES_MARKER}, worth raising with your care team" if n > RESCUE_DOSES_MARKER \
             else ": above the plan's daily maximum, worth raising with your care team"
     elif cap is not None and n == cap:
         level = "watch"

@@ -19,17 +19,14 @@ from typing import Iterator
 
 import duckdb
 
+from painboard.config import is_remote
 from painboard.errors import BadInput, DatabaseBusy, PainboardError, ReadOnly, StoreError
 from painboard.store import migrations
 
 _LOCK_PID = re.compile(r"PID (\d+)")
 # A URL scheme (two letters or more, so a Windows drive like C:/ is not one). One slash is
 # enough: pathlib turns "https://host/x.db" into "https:/host/x.db".
-_REMOTE = re.compile(r"^[a-z][a-z0-9+.-]+:/|^(md|motherduck|s3|gcs|gs|r2|az|abfss|hf):", re.I)
 
-
-def is_remote(path: str | Path) -> bool:
-    return bool(_REMOTE.match(str(path)))
 
 # DuckDB keeps one instance per file per process; units of work in one process take turns.
 _process_locks: dict[str, threading.RLock] = {}
