@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from painboard.errors import BadInput
+
 pytestmark = pytest.mark.usefixtures("fixed_env")
 
 
@@ -34,3 +36,26 @@ def test_two_sessions_ticking_the_same_dose_do_not_double_it(pb, make_pb, db_pat
     assert caregiver.toggle(line_seen_by_caregiver) == "undone"
     done = [l for l in pb.checklist() if l.due_at == morning_dose.due_at]
     assert [l.state for l in done] != ["done"] and pb.snapshot(7).today.mme is None
+
+
+def test_a_rescue_dose_must_be_an_active_as_needed_item(pb):
+    pb.add_plan_item(name="Morphine SR", dose=30, unit="mg", route="oral", kind="scheduled",
+                     rrule="FREQ=DAILY;BYHOUR=8,20;BYMINUTE=0")
+    pb.add_plan_item(name="Oxycodone IR", dose=5, unit="mg", route="oral", kind="as_needed", max_per_day=4)
+    before = pb.counts()
+    with pytest.raises(BadInput) as info:
+        pb.record_episode(peak=8, rescue_item="Morphine")
+    assert info.value.field == "rescue" and pb.counts() == before  # nothing half-saved
+    pb.stop_item("Oxycodone")
+    with pytest.raises(BadInput):
+        pb.record_episode(peak=8, rescue_item="Oxycodone")
+    assert pb.counts() == before
+
+
+def test_an_item_past_its_end_date_leaves_the_checklist(pb):
+    from datetime import timedelta
+
+    pb.add_plan_item(name="Oxycodone IR", dose=5, unit="mg", route="oral", kind="as_needed", max_per_day=4,
+                     start_date=pb.today() - timedelta(days=10), end_date=pb.today() - timedelta(days=1))
+    pb.add_plan_item(name="Paracetamol", dose=1000, unit="mg", route="oral", kind="as_needed")
+    assert [l.label for l in pb.checklist()] == ["Paracetamol 1000 mg"]

@@ -158,9 +158,9 @@ class Painboard:
         with self.db.unit_of_work(write=True) as con:
             if rescue_item is not None:
                 item = self._find_item(con, rescue_item)
-                dose = PlanEvent.build(item_id=item.id, done_at=onset, status="taken", amount=item.dose)
-                dose.id = repo.insert_one(con, "plan_event", dose)
-                ep.rescue_event_id = dose.id
+                if item.kind != "as_needed":
+                    raise BadInput(f"{item.name} is not an as-needed item", field="rescue")
+                ep.rescue_event_id = self._record_event(con, item, onset, "taken").id
             ep.id = repo.insert_one(con, "episode", ep)
         return ep
 
@@ -326,7 +326,7 @@ class Painboard:
             if row["status"] != "active":
                 continue
             it = PlanItem(**row)
-            if it.start_date > day + timedelta(days=60):
+            if it.start_date > day + timedelta(days=60) or (it.end_date and it.end_date < day):
                 continue
             if it.kind == "as_needed":
                 n = sum(1 for e in today_events if e["item_id"] == it.id and e["status"] == "taken")
