@@ -12,6 +12,7 @@ from typing import Any, Literal
 from dateutil import rrule as du_rrule
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+
 from painboard.errors import BadInput
 
 # How far ahead of the clock an entry may be dated (clock skew between machines).
@@ -522,11 +523,6 @@ def parse_day(text: str | None, tz: tzinfo, now: datetime | None = None, field: 
         return date.fromisoformat(t)
     except ValueError:
         raise BadInput(f"{text!r} is not a date: use 2026-11-01, 'yesterday' or '30d'", field=field) from None
-
-
-# clinical.md: more than about 4 rescue doses a day is the usual signal worth raising with the
-# care team (NCCN / ESMO-derived). Shown as a marker, never as advice.
-RESCUE_DOSES_MARKER = 4
 
 
 def is_rescue_item(item: Any) -> bool:

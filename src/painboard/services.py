@@ -6,10 +6,11 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 
+from painboard.clinical import RESCUE_DOSES_MARKER
 from painboard.config import Settings, zone_name
 from painboard.errors import BadInput, NotFound
 from painboard.models import (DailyReview, Episode, PainEntry, PlanEvent, PlanItem, guess_mme_factor,
-                              RESCUE_DOSES_MARKER, is_rescue_item, utcnow)
+                              is_rescue_item, utcnow)
 from painboard.store import Database
 from painboard.store import repository as repo
 

@@ -6,13 +6,11 @@ from collections import Counter
 from datetime import date, datetime, timezone
 from typing import Any
 
+from painboard.clinical import CONTROLLED_MAX, SEVERE_MIN
 from painboard.models import is_rescue_item
 from painboard.plugins import PeriodView
 
 BARS = "▁▂▃▄▅▆▇█"
-# clinical.md: background pain counts as controlled at 4/10 or less; 5-6 moderate, 7-10 severe.
-CONTROLLED_MAX = 4
-SEVERE_MIN = 7
 
 
 def severity_level(v: float | None) -> str:

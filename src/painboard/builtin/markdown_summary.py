@@ -14,7 +14,7 @@ from typing import BinaryIO
 from painboard.builtin._common import (CONTROLLED_MAX, SEVERE_MIN, adherence,
                                        daily_series, rescue_by_day, sparkline, trend_words)
 from painboard.hookspecs import hookimpl
-from painboard.models import RESCUE_DOSES_MARKER
+from painboard.clinical import RESCUE_DOSES_MARKER
 from painboard.plugins import Exporter, PeriodView
 
 RAISE = "worth raising with your care team"

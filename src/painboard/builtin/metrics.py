@@ -9,7 +9,7 @@ from __future__ import annotations
 from painboard.builtin._common import (adherence, daily_series, rescue_by_day,
                                        rescue_items, severity_level)
 from painboard.hookspecs import hookimpl
-from painboard.models import RESCUE_DOSES_MARKER
+from painboard.clinical import RESCUE_DOSES_MARKER
 from painboard.plugins import Metric, MetricValue, PeriodView
 
 

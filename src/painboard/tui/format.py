@@ -7,6 +7,8 @@ import sys
 from datetime import datetime, timezone, tzinfo
 from typing import Any
 
+from painboard.clinical import severity_band
+
 
 def utcnow() -> datetime:
     """painboard.models.utcnow (the one clock, which tests freeze), without importing models.
@@ -39,15 +41,7 @@ BOXES = {"done": "[x]", "due": "[ ]", "overdue": "[!]", "skipped": "[-]", "misse
 
 def severity(score: float | int | None) -> str:
     """The band a 0-10 score falls in (clinical.md): a CSS-ish class name."""
-    if score is None:
-        return "none"
-    if score >= 7:
-        return "severe"
-    if score >= 5:
-        return "moderate"
-    if score >= 1:
-        return "mild"
-    return "nil"
+    return severity_band(score)
 
 
 def num(v: float | int | None, digits: int = 1) -> str:

@@ -57,7 +57,7 @@ class TodayPanel(Widget, can_focus=True):
             t.append(f" of {d.rescue_max}")
         t.append("\n")
         if d.rescue_marker:
-            from painboard.models import RESCUE_DOSES_MARKER  # loaded with the data already
+            from painboard.clinical import RESCUE_DOSES_MARKER
 
             t.append(f" ▲ more than {RESCUE_DOSES_MARKER} today: worth\n   raising with your care team\n",
                      "bold yellow")
