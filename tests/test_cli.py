@@ -92,7 +92,7 @@ def test_episode_with_rescue(with_plan, db_path, make_pb):
     (["8", "--rescue", "i"], ["item:", "several"]),
     (["5", "--background", "7"], ["background:", "higher than the peak"]),
     (["5", "--type", "sudden"], ["type:"]),
-    (["5", "--duration", "-3"], ["duration_min:", "negative"]),
+    (["5", "--duration", "-3"], ["duration:", "negative"]),
 ])
 def test_episode_bad_input(with_plan, db_path, db_counts, args, fragments):
     before = db_counts(db_path)

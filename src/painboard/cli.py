@@ -168,8 +168,8 @@ def log(pb: Painboard, intensity: str, at: str | None, site, quality, pattern, a
 @click.pass_obj
 def episode(pb: Painboard, peak, at, type_, trigger, duration, rescue, background, site, quality, note) -> None:
     """Record a breakthrough episode with its PEAK intensity."""
-    ep = pb.record_episode(peak=peak, onset=_when(pb, at), duration_min=duration, rescue_item=rescue,
-                           type=type_, trigger=trigger, background=background, site=site,
+    ep = pb.record_episode(peak=peak, onset=_when(pb, at) if at else None, duration_min=duration,
+                           rescue_item=rescue, type=type_, trigger=trigger, background=background, site=site,
                            quality=quality, note=note)
     extra = f", {ep.duration_min} min" if ep.duration_min is not None else ""
     click.echo(f"breakthrough episode recorded: peak {ep.peak}/10{extra} (episode {ep.id})")

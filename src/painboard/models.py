@@ -190,7 +190,7 @@ class PainEntry(Record):
     @field_validator("duration_min", mode="before")
     @classmethod
     def _duration(cls, v: Any) -> int | None:
-        return _minutes(v)
+        return minutes_of(v)
 
     @field_validator("pattern", mode="before")
     @classmethod
@@ -199,7 +199,7 @@ class PainEntry(Record):
         return v.lower().replace("_", " ") if v else None
 
 
-def _minutes(v: Any) -> int | None:
+def minutes_of(v: Any) -> int | None:
     if v is None or v == "":
         return None
     if isinstance(v, bool):
@@ -239,7 +239,7 @@ class Episode(Record):
     _scores = field_validator("peak", "background", mode="before")(lambda v: _score(v))
     _times = field_validator("onset", "peak_at", "end_at", "recorded_at", mode="after")(_aware)
     _texts = field_validator("trigger", "note", mode="before")(_text)
-    _relief = field_validator("relief_min", mode="before")(lambda v: _minutes(v))
+    _relief = field_validator("relief_min", mode="before")(lambda v: minutes_of(v))
 
     @field_validator("onset", mode="after")
     @classmethod

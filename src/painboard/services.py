@@ -10,7 +10,7 @@ from painboard.clinical import RESCUE_DOSES_MARKER
 from painboard.config import Settings, zone_name
 from painboard.errors import BadInput, NotFound
 from painboard.models import (DailyReview, Episode, PainEntry, PlanEvent, PlanItem, guess_mme_factor,
-                              is_rescue_item, utcnow)
+                              is_rescue_item, minutes_of, utcnow)
 from painboard.store import Database
 from painboard.store import repository as repo
 
@@ -150,11 +150,18 @@ class Painboard:
     # -- breakthrough episodes ---------------------------------------------------------------
     def record_episode(self, peak: Any, onset: datetime | None = None, duration_min: Any = None,
                        rescue_item: str | int | None = None, **fields: Any) -> Episode:
-        """A whole episode at once (the CLI); a rescue dose item records a taken dose too."""
-        onset = onset or utcnow()
-        ep = Episode.build(peak=peak, onset=onset, **fields)
+        """A whole episode at once (the CLI); a rescue dose item records a taken dose too.
+
+        Without an onset, one logged with a duration is taken to have just ended."""
+        minutes = None
         if duration_min not in (None, ""):
-            minutes = PainEntry.build(occurred_at=onset, intensity=0, duration_min=duration_min).duration_min
+            try:
+                minutes = minutes_of(duration_min)
+            except ValueError as exc:
+                raise BadInput(str(exc), field="duration") from None
+        onset = onset or utcnow() - timedelta(minutes=minutes or 0)
+        ep = Episode.build(peak=peak, onset=onset, **fields)
+        if minutes is not None:
             ep.end_at = onset + timedelta(minutes=minutes)
         with self.db.unit_of_work(write=True) as con:
             if rescue_item is not None:
