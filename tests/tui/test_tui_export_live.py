@@ -91,6 +91,16 @@ async def test_a_write_by_another_process_shows_within_3_seconds(tmp_path, monke
         assert time.monotonic() - written < 3.0
 
 
+def _hold_database(path, seconds: float) -> subprocess.Popen:
+    """Another OS process holding the database file's lock for a while; returns once it holds it."""
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); "
+         "print('held', flush=True); time.sleep(float(sys.argv[2])); c.close()", str(path), str(seconds)],
+        stdout=subprocess.PIPE, text=True)
+    assert holder.stdout.readline().strip() == "held"
+    return holder
+
+
 async def test_busy_database_keeps_the_entry_and_retries(demo_pb, demo_db, make_app, helpers):
     """Another process holds the file: the form says so, keeps the score, and saves later."""
     demo_pb.db.retry_seconds = 0.3  # report busy quickly in the test
@@ -98,12 +108,8 @@ async def test_busy_database_keeps_the_entry_and_retries(demo_pb, demo_db, make_
     app = make_app(demo_pb)
     async with app.run_test(size=(80, 24)) as pilot:
         await helpers.settle(pilot)
-        holder = subprocess.Popen(
-            [sys.executable, "-c", "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); "
-             "print('held', flush=True); time.sleep(2.5); c.close()", str(demo_db)],
-            stdout=subprocess.PIPE, text=True)
+        holder = _hold_database(demo_db, 2.5)
         try:
-            assert holder.stdout.readline().strip() == "held"
             await pilot.press("8", "enter")
             await helpers.until(pilot, lambda: "database busy" in helpers.text(app), timeout=3,
                                 what="the busy message")
@@ -125,12 +131,8 @@ async def test_escape_while_busy_gives_up_and_the_dashboard_carries_on(demo_pb, 
     app = make_app(demo_pb)
     async with app.run_test(size=(80, 24)) as pilot:
         await helpers.settle(pilot)
-        holder = subprocess.Popen(
-            [sys.executable, "-c", "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); "
-             "print('held', flush=True); time.sleep(2.0); c.close()", str(demo_db)],
-            stdout=subprocess.PIPE, text=True)
+        holder = _hold_database(demo_db, 2.0)
         try:
-            assert holder.stdout.readline().strip() == "held"
             await pilot.press("7", "enter")
             await helpers.until(pilot, lambda: "database busy" in helpers.text(app), timeout=3,
                                 what="the busy message")
