@@ -86,6 +86,21 @@ def _when(pb: Painboard, text: str | None, field: str = "at"):
     return parse_when(text, pb.tz, field=field)
 
 
+def _options(pairs: tuple[str, ...]) -> dict[str, str]:
+    """``--option KEY=VALUE`` pairs as a dict (a plugin's own settings)."""
+    out: dict[str, str] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise BadInput(f"{pair!r} is not KEY=VALUE", field="option")
+        out[key.strip().lower().replace("-", "_")] = value.strip()
+    return out
+
+
+OPTION = click.option("-O", "--option", "options", multiple=True, metavar="KEY=VALUE",
+                      help="A setting of the format's plugin (repeatable; 'painboard plugins' lists them).")
+
+
 def _day(pb: Painboard, text: str | None, field: str = "since") -> date | None:
     from painboard.models import parse_day
 
@@ -376,8 +391,9 @@ def check(pb: Painboard, as_json: bool) -> None:
 @cli.command("import")
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--format", "fmt", help="The importer to use (default: tell from the file).")
+@OPTION
 @click.pass_obj
-def import_(pb: Painboard, file: str, fmt: str | None) -> None:
+def import_(pb: Painboard, file: str, fmt: str | None, options: tuple[str, ...]) -> None:
     """Import FILE: all rows or none; rows already stored are skipped."""
     size = os.path.getsize(file) if os.path.isfile(file) else 0
     bar = None
@@ -392,7 +408,7 @@ def import_(pb: Painboard, file: str, fmt: str | None) -> None:
             done[0] = n
 
     try:
-        r = pb.import_file(file, fmt, progress=progress)
+        r = pb.import_file(file, fmt, progress=progress, options=_options(options))
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)
@@ -409,12 +425,14 @@ def import_(pb: Painboard, file: str, fmt: str | None) -> None:
 @click.option("-o", "--output", "out", help="File to write ('-' for stdout; default painboard-DATE.EXT here).")
 @click.option("--since", help="From this date (ISO date, 'yesterday' or '30d'; default: the first record).")
 @click.option("--until", help="Up to (not including) this date (default: tomorrow).")
+@OPTION
 @click.pass_obj
-def export(pb: Painboard, format: str, out: str | None, since: str | None, until: str | None) -> None:
+def export(pb: Painboard, format: str, out: str | None, since: str | None, until: str | None,
+           options: tuple[str, ...]) -> None:
     """Export your data as FORMAT (see 'painboard plugins' for the formats you have)."""
     exporter = pb.registry.exporter(format)
     out = out or f"painboard-{pb.today().isoformat()}{exporter.extension}"
-    r = pb.export(format, out, _day(pb, since), _day(pb, until, "until"))
+    r = pb.export(format, out, _day(pb, since), _day(pb, until, "until"), _options(options))
     if r.path is not None:
         click.echo(f"wrote {r.count} records to {r.path} ({r.format})", err=True)
 

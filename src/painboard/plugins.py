@@ -96,12 +96,18 @@ class Columns(NamedTuple):
 
 
 class ImportSource:
-    """The file an importer reads. ``open()`` counts bytes so painboard can show progress."""
+    """The file an importer reads. ``open()`` counts bytes so painboard can show progress.
 
-    def __init__(self, path: Path, on_progress: Callable[[int], None] | None = None):
+    ``options`` holds the user's ``--option KEY=VALUE`` pairs (for example ``date_order=dmy``
+    or a column mapping); an importer reads the keys it knows and documents them.
+    """
+
+    def __init__(self, path: Path, on_progress: Callable[[int], None] | None = None,
+                 options: dict[str, str] | None = None):
         self.path = Path(path)
         self.name = self.path.name
         self.size = self.path.stat().st_size
+        self.options: dict[str, str] = dict(options or {})
         self._on_progress = on_progress
 
     def open(self) -> BinaryIO:
@@ -210,12 +216,15 @@ class PeriodView:
 
     Query helpers default to the period; pass since/until (local dates) to look further back,
     for a baseline. Rows are plain dicts; plan items are PlanItem models. The view is only
-    valid while the unit of work is open.
+    valid while the unit of work is open. ``options`` holds an export's ``--option KEY=VALUE``
+    pairs (empty for metrics); an exporter reads the keys it knows and documents them.
     """
 
     def __init__(self, con, start: date, end: date, tz: tzinfo, now: datetime,
-                 night_start: time = time(22, 0), night_end: time = time(6, 0)):
+                 night_start: time = time(22, 0), night_end: time = time(6, 0),
+                 options: dict[str, str] | None = None):
         self._con = con
+        self.options: dict[str, str] = dict(options or {})
         self.start, self.end, self.tz, self.now = start, end, tz, now
         self.night_start, self.night_end = night_start, night_end
         self.lo, self.hi = self.bounds(start, end)
@@ -252,7 +261,8 @@ class PeriodView:
 
     def narrow(self, start: date, end: date) -> "PeriodView":
         """A view of a shorter period on the same unit of work, sharing what was already read."""
-        v = PeriodView(self._con, start, end, self.tz, self.now, self.night_start, self.night_end)
+        v = PeriodView(self._con, start, end, self.tz, self.now, self.night_start, self.night_end,
+                       self.options)
         v._memo = self._memo
         return v
 

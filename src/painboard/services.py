@@ -547,10 +547,12 @@ class Painboard:
                 view.close()
         return out
 
-    def export(self, fmt: str, out, since: date | None = None, until: date | None = None):
+    def export(self, fmt: str, out, since: date | None = None, until: date | None = None,
+               options: dict[str, str] | None = None):
         """Stream a period to a file through an exporter; no partial file is ever left.
 
         Returns an ExportResult (format, path, count); out "-" writes to stdout (path None).
+        ``options``: the exporter's own settings (``--option KEY=VALUE``), on ``view.options``.
         """
         from painboard import pipelines
 
@@ -559,6 +561,7 @@ class Painboard:
         def run(fh):
             with self.db.unit_of_work() as con:
                 view = self.period_view(con, since, until, default_days=None)
+                view.options = dict(options or {})
                 try:
                     return exporter.write(view, fh)
                 finally:
@@ -587,10 +590,12 @@ class Painboard:
         raise BadInput(f"cannot tell what kind of file this is; name it with --format ({known})",
                        field="format", file=str(p))
 
-    def import_file(self, path, fmt: str | None = None, progress=None) -> "ImportResult":
+    def import_file(self, path, fmt: str | None = None, progress=None,
+                    options: dict[str, str] | None = None) -> "ImportResult":
         """Read, validate every row, then append in one transaction: all or nothing.
 
-        ``progress(done_bytes, total_bytes)`` is called while the file is read.
+        ``progress(done_bytes, total_bytes)`` is called while the file is read; ``options``
+        are the importer's own settings (``--option KEY=VALUE``), on ``source.options``.
         """
         from pathlib import Path
 
@@ -602,7 +607,7 @@ class Painboard:
             raise BadInput(f"{p} is not a file", field="file")
         importer = self.registry.importer(fmt) if fmt else self.detect_importer(p)
         size = p.stat().st_size
-        source = ImportSource(p, (lambda n: progress(n, size)) if progress else None)
+        source = ImportSource(p, (lambda n: progress(n, size)) if progress else None, options)
         try:
             validated = pipelines.validate(importer.read(source), str(p), f"import:{p.name}")
         except BadInput as exc:

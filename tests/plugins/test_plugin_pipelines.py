@@ -238,3 +238,36 @@ def test_example_plugin_copied_into_folder(demo_pb, tmp_path, plugin_dir):
     assert "ModuleNotFoundError" in broken["error"]
     r = CliRunner().invoke(cli, base + ["entries", "--since", "2026-11-28", "--json"])
     assert r.exit_code == 0 and len(json.loads(r.stdout)) > 0
+
+
+def test_option_pairs_reach_the_exporter_and_the_importer(pb, tmp_path, plugin_dir):
+    (plugin_dir / "echo.py").write_text('''
+import json
+from painboard.hookspecs import hookimpl
+from painboard.plugins import Exporter, Importer, Row
+
+def _read(src):
+    yield Row("pain_entry", {"intensity": src.options["level"], "occurred_at": "2026-11-27T10:00:00+00:00"}, 1)
+
+@hookimpl
+def register_exporters(register):
+    register(Exporter(name="echo", extension=".json", label="echo",
+                      write=lambda view, out: out.write(json.dumps(view.options).encode()) and 1))
+
+@hookimpl
+def register_importers(register):
+    register(Importer(name="echo", label="echo", sniff=lambda head, name: False, read=_read))
+''')
+    base = ["--db", str(pb.db.path), "--plugins-dir", str(plugin_dir)]
+    out = tmp_path / "o.json"
+    r = CliRunner().invoke(cli, base + ["export", "echo", "-o", str(out), "-O", "bundle=transaction",
+                                        "--option", "Patient-Ref = Patient/7"])
+    assert r.exit_code == 0, r.output
+    assert json.loads(out.read_text()) == {"bundle": "transaction", "patient_ref": "Patient/7"}
+    src = tmp_path / "in.txt"
+    src.write_text("x")
+    r = CliRunner().invoke(cli, base + ["import", str(src), "--format", "echo", "-O", "level=6"])
+    assert r.exit_code == 0, r.output
+    assert [e["intensity"] for e in pb.entries()] == [6]
+    r = CliRunner().invoke(cli, base + ["import", str(src), "--format", "echo", "-O", "level"])
+    assert r.exit_code == 2 and "'level' is not KEY=VALUE" in r.stderr
