@@ -425,14 +425,18 @@ def import_(pb: Painboard, file: str, fmt: str | None, options: tuple[str, ...])
 @click.option("-o", "--output", "out", help="File to write ('-' for stdout; default painboard-DATE.EXT here).")
 @click.option("--since", help="From this date (ISO date, 'yesterday' or '30d'; default: the first record).")
 @click.option("--until", help="Up to (not including) this date (default: tomorrow).")
+@click.option("--force", is_flag=True, help="Replace FILE if it exists (never the database or a backup).")
 @OPTION
 @click.pass_obj
 def export(pb: Painboard, format: str, out: str | None, since: str | None, until: str | None,
-           options: tuple[str, ...]) -> None:
-    """Export your data as FORMAT (see 'painboard plugins' for the formats you have)."""
+           force: bool, options: tuple[str, ...]) -> None:
+    """Export your data as FORMAT (see 'painboard plugins' for the formats you have).
+
+    A read-only session writes no file: use -o - for standard output."""
     exporter = pb.registry.exporter(format)
-    out = out or f"painboard-{pb.today().isoformat()}{exporter.extension}"
-    r = pb.export(format, out, _day(pb, since), _day(pb, until, "until"), _options(options))
+    if out is None:
+        out = exporter.default_file_name(pb.today())
+    r = pb.export(format, out, _day(pb, since), _day(pb, until, "until"), _options(options), force=force)
     if r.path is not None:
         click.echo(f"wrote {r.count} records to {r.path} ({r.format})", err=True)
 

@@ -407,50 +407,6 @@ def write(con, v: Validated) -> dict[str, int]:
     return added
 
 
-# -- exports: a private temp file beside the target, renamed into place ---------------------
-def write_file(out: str | Path, fn: Callable[[BinaryIO], int]) -> tuple[Path | None, int]:
-    """Run ``fn`` on a 0600 temp file; rename it to ``out`` on success, remove it on failure.
-
-    ``out`` "-" spools to a private temp file and then copies it to stdout, so a failing
-    exporter writes nothing there either.
-    """
-    to_stdout = str(out) == "-"
-    if to_stdout:
-        folder = Path(tempfile.mkdtemp(prefix="painboard-export-"))
-        target = None
-    else:
-        target = Path(out).expanduser()
-        if "://" in str(out):
-            raise BadInput(f"{out} is a remote location: painboard writes local files only", field="output")
-        folder = target.parent if str(target.parent) else Path(".")
-        if not folder.is_dir():
-            raise BadInput(f"folder {folder} does not exist", field="output")
-        if target.is_dir():
-            raise BadInput(f"{target} is a folder", field="output")
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name if target else 'export'}.", suffix=".part",
-                                    dir=folder)  # mkstemp creates the file 0600
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
-        with open(tmp, "w+b") as fh:  # opened by path so fh.name is the path writers may use
-            count = fn(fh)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o600)  # a writer that replaced the file (DuckDB COPY) must not widen it
-        if to_stdout:
-            with open(tmp, "rb") as fh:
-                shutil.copyfileobj(fh, sys.stdout.buffer)
-            sys.stdout.buffer.flush()
-            return None, int(count or 0)
-        os.replace(tmp, target)  # type: ignore[arg-type]
-        return target, int(count or 0)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
-        if to_stdout:
-            shutil.rmtree(folder, ignore_errors=True)
-
-
 def describe_failure(what: str, name: str, exc: BaseException) -> PainboardError:
     """A plugin's exception as an app error; BadInput passes through unchanged."""
     if isinstance(exc, PainboardError):

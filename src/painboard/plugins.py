@@ -165,6 +165,10 @@ class Exporter(BaseModel):
 
     _name = field_validator("name")(lambda v: _check_name(v))
 
+    def default_file_name(self, day: date) -> str:
+        """The file an export goes to when none is named: painboard-DATE.EXT."""
+        return f"painboard-{day.isoformat()}.{self.extension.lstrip('.')}"
+
 
 class MetricValue(BaseModel):
     """What a metric computes."""

@@ -548,15 +548,20 @@ class Painboard:
         return out
 
     def export(self, fmt: str, out, since: date | None = None, until: date | None = None,
-               options: dict[str, str] | None = None):
+               options: dict[str, str] | None = None, force: bool = False):
         """Stream a period to a file through an exporter; no partial file is ever left.
 
         Returns an ExportResult (format, path, count); out "-" writes to stdout (path None).
         ``options``: the exporter's own settings (``--option KEY=VALUE``), on ``view.options``.
+        The safe-output rule applies (never over the database, never from a read-only session,
+        an existing file only with ``force``).
         """
         from painboard import pipelines
+        from painboard.safe_output import check_target, database_files, write_file
 
         exporter = self.registry.exporter(fmt)
+        guard = dict(protected=database_files(self.db.path), read_only=self.settings.read_only, force=force)
+        check_target(out, **guard)  # refused before any plugin code runs
 
         def run(fh):
             with self.db.unit_of_work() as con:
@@ -568,7 +573,7 @@ class Painboard:
                     view.close()
 
         try:
-            path, count = pipelines.write_file(out, run)
+            path, count = write_file(out, run, **guard)
         except Exception as exc:
             raise pipelines.describe_failure("exporter", exporter.name, exc) from exc
         return ExportResult(format=exporter.name, path=path, count=count)

@@ -159,9 +159,9 @@ def test_exporter_that_raises_halfway_leaves_no_file(demo_pb, tmp_path):
     target.mkdir()
     (target / "keep.txt").write_text("older export")
     with pytest.raises(PluginError, match="exporter 'half' failed: RuntimeError: disk on fire"):
-        demo_pb.export("half", target / "keep.txt")
+        demo_pb.export("half", target / "keep.txt", force=True)
     assert os.listdir(target) == ["keep.txt"] and (target / "keep.txt").read_text() == "older export"
-    r = demo_pb.export("csv", target / "keep.txt")  # the other exporters are unharmed
+    r = demo_pb.export("csv", target / "keep.txt", force=True)  # the other exporters are unharmed
     assert r.count > 0 and (target / "keep.txt").read_text().startswith("key,occurred_at")
 
 

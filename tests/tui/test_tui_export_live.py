@@ -64,6 +64,52 @@ async def test_export_dialog_error_stays_in_the_dialog(demo_pb, make_app, helper
         assert isinstance(app.screen, MainScreen)
 
 
+async def test_export_dialog_asks_before_replacing_and_never_touches_the_database(demo_pb, make_app, helpers,
+                                                                               tmp_path):
+    old = tmp_path / "visit.md"
+    old.write_text("my notes")
+    db_bytes = demo_pb.db.path.read_bytes()
+    app = make_app(demo_pb)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await helpers.settle(pilot)
+        await pilot.press("e")
+        await helpers.settle(pilot)
+        dlg = app.screen
+        out = dlg.query_one("#out", Input)
+        out.value = str(demo_pb.db.path)
+        out.focus()
+        await pilot.press("enter")  # the database: asked first
+        await pilot.press("enter")  # and refused even when confirmed
+        await helpers.until(pilot, lambda: "belongs to the database" in helpers.text(app), what="refusal")
+        assert isinstance(app.screen, ExportDialog)
+        out.value = str(old)
+        await pilot.press("enter")
+        await helpers.until(pilot, lambda: "already exists" in helpers.text(app), what="the question")
+        assert old.read_text() == "my notes"
+        await pilot.press("enter")
+        await helpers.until(pilot, lambda: isinstance(app.screen, MainScreen), what="export to finish")
+    assert old.read_text() != "my notes" and demo_pb.db.path.read_bytes() == db_bytes
+
+
+async def test_read_only_dashboard_export_writes_no_file(demo_pb, make_app, helpers, tmp_path):
+    ro = Painboard(Settings.load(db=demo_pb.db.path, read_only=True))
+    victim = tmp_path / "authorized_keys"
+    victim.write_text("key")
+    app = make_app(ro)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await helpers.settle(pilot)
+        await pilot.press("e")
+        await helpers.settle(pilot)
+        out = app.screen.query_one("#out", Input)
+        for target in (victim, tmp_path / "new.md"):
+            out.value = str(target)
+            out.focus()
+            await pilot.press("enter", "enter")
+            await helpers.until(pilot, lambda: "read-only session" in helpers.text(app), what="refusal")
+            assert isinstance(app.screen, ExportDialog)
+    assert victim.read_text() == "key" and sorted(p.name for p in tmp_path.iterdir()) == ["authorized_keys"]
+
+
 def _painboard(*args: str, db: Path, **env) -> subprocess.CompletedProcess:
     e = dict(os.environ, TZ="UTC", PAINBOARD_TZ="UTC", PAINBOARD_LOAD_PLUGINS="", **env)
     e.pop("PAINBOARD_NOW", None)

@@ -10,6 +10,7 @@ from typing import Any
 import duckdb
 
 from painboard.errors import BadInput, PainboardError
+from painboard.safe_output import check_target, database_files
 from painboard.store import migrations
 from painboard.store.connection import Database, translate
 
@@ -36,20 +37,14 @@ INVARIANTS = [
 ]
 
 
-def _refuse_existing(dest: Path) -> None:
-    if dest.exists():
-        raise BadInput(f"{dest} already exists; choose a new file name", field="file")
-    if not dest.parent.is_dir():
-        raise BadInput(f"folder {dest.parent} does not exist", field="file")
-
-
 def backup(db: Database, dest: str | Path) -> dict[str, Any]:
     """A consistent copy: the file lock is held while the bytes are copied, so no writer can
     be half-way through; the copy is then checked. Written 0600, renamed into place only whole."""
-    dest = Path(dest).expanduser().absolute()
-    if dest == db.path:
-        raise BadInput("the backup cannot be the database itself", field="file")
-    _refuse_existing(dest)
+    # The safe-output rule: never from a read-only session, never over the database or an
+    # existing file (a backup is never replaced: a new one gets a new name).
+    dest = check_target(dest, protected=database_files(db.path), read_only=db.read_only, field="file")
+    if dest is None:
+        raise BadInput("a backup is a file; give its name", field="file")
     tmp = dest.with_name(f".{dest.name}.partial-{os.getpid()}")
     with db._lock:
         con = db.connect()

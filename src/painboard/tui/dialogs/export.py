@@ -25,6 +25,7 @@ class ExportDialog(Dialog):
         super().__init__()
         self.exporters: list = []
         self.path_edited = False
+        self.replace_confirmed: Path | None = None  # the existing file Enter was pressed twice on
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="dialog", id="export-dialog"):
@@ -80,7 +81,7 @@ class ExportDialog(Dialog):
         if ex is None or self.path_edited:
             return
         day = self.app.pb.today()
-        self.query_one("#out", Input).value = str(Path.cwd() / f"painboard-{day:%Y-%m-%d}.{ex.extension.lstrip('.')}")
+        self.query_one("#out", Input).value = str(Path.cwd() / ex.default_file_name(day))
 
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         self._default_path()
@@ -107,10 +108,19 @@ class ExportDialog(Dialog):
             self.query_one("#out", Input).focus()
             return
         pb = self.app.pb
+        if self.app.settings.read_only:
+            self.say("read-only session: painboard writes no file here; from a shell, "
+                     f"'painboard --read-only export {ex.name} -o -' writes to standard output", error=True)
+            return
         index = self.query_one("#period", RadioSet).pressed_index
         days = PERIODS[index if index >= 0 else 1][1]
         since = pb.today() - timedelta(days=days - 1) if days else None
         path = Path(out).expanduser()
+        force = self.replace_confirmed == path
+        if path.is_file() and not force:
+            self.replace_confirmed = path
+            self.say(f"{path.name} already exists: Enter again replaces it, or change the name", error=True)
+            return
 
         def done(result) -> None:
             count = getattr(result, "count", None)
@@ -118,5 +128,6 @@ class ExportDialog(Dialog):
             self.app.notify(f"exported {what} to {getattr(result, 'path', path)}", timeout=6)
             self.dismiss(result)
 
-        # An export writes a file, not the database: allowed in read-only sessions too.
-        self.save_with(lambda: pb.export(ex.name, path, since=since, until=None), done)
+        # The safe-output rule in services has the last word (never the database, nothing but
+        # a regular file); the dialog only asks before replacing.
+        self.save_with(lambda: pb.export(ex.name, path, since=since, until=None, force=force), done)
