@@ -93,7 +93,9 @@ async def test_export_dialog_asks_before_replacing_and_never_touches_the_databas
 
 async def test_read_only_dashboard_export_writes_no_file(demo_pb, make_app, helpers, tmp_path):
     ro = Painboard(Settings.load(db=demo_pb.db.path, read_only=True))
-    victim = tmp_path / "authorized_keys"
+    home = tmp_path / "home"
+    home.mkdir()
+    victim = home / "authorized_keys"
     victim.write_text("key")
     app = make_app(ro)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -101,13 +103,13 @@ async def test_read_only_dashboard_export_writes_no_file(demo_pb, make_app, help
         await pilot.press("e")
         await helpers.settle(pilot)
         out = app.screen.query_one("#out", Input)
-        for target in (victim, tmp_path / "new.md"):
+        for target in (victim, home / "new.md"):
             out.value = str(target)
             out.focus()
             await pilot.press("enter", "enter")
             await helpers.until(pilot, lambda: "read-only session" in helpers.text(app), what="refusal")
             assert isinstance(app.screen, ExportDialog)
-    assert victim.read_text() == "key" and sorted(p.name for p in tmp_path.iterdir()) == ["authorized_keys"]
+    assert victim.read_text() == "key" and sorted(p.name for p in home.iterdir()) == ["authorized_keys"]
 
 
 def _painboard(*args: str, db: Path, **env) -> subprocess.CompletedProcess:
