@@ -120,8 +120,12 @@ def cli(ctx: click.Context, db: str | None, read_only: bool, plugins_dir: str | 
     """painboard: keep your pain log and plan, and see how things are going."""
     settings = Settings.load(db=db, read_only=read_only, plugins_dir=plugins_dir)
     if ctx.invoked_subcommand is None:
-        # The dashboard builds its Painboard from the settings in its first thread worker,
-        # after the first frame (see the module docstring).
+        # No dashboard without a terminal (exit 2 and the commands to use instead), checked
+        # before Textual is loaded. The dashboard builds its Painboard from the settings in its
+        # first thread worker, after the first frame (see the module docstring).
+        from painboard.tui.terminal import require_terminal
+
+        require_terminal()
         from painboard.tui.app import run_dashboard
 
         run_dashboard(settings)

@@ -298,4 +298,8 @@ class PainboardApp(App):
 
 
 def run_dashboard(pb: Painboard | Settings) -> None:
-    PainboardApp(pb).run()
+    from painboard.tui.terminal import end_on_hangup
+
+    app = PainboardApp(pb)
+    end_on_hangup(lambda: app.call_from_thread(app.exit))
+    app.run()
