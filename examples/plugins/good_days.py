@@ -8,7 +8,7 @@ Copy this file into your plugins folder (see 'painboard plugins' or docs/plugins
 Then 'painboard metrics' shows "Good days" and 'painboard export tsv -o log.tsv' works.
 """
 
-from painboard.plugins import Exporter, Metric, MetricValue, hookimpl
+from painboard.plugin_api import Exporter, Metric, MetricValue, hookimpl
 
 __version__ = "1.0"
 

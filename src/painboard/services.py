@@ -502,7 +502,7 @@ class Painboard:
 
         since None: ``default_days`` back from until, or from the first record when None.
         """
-        from painboard.plugins import PeriodView
+        from painboard.store.period_view import PeriodView
 
         until = until or self.today() + timedelta(days=1)
         if since is None:

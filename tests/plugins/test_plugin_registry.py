@@ -125,7 +125,7 @@ def test_a_hook_that_raises_registers_nothing(tmp_path):
                                                    register_exporters=register_exporters))])
     info = reg.info("bad")
     assert "ValueError: second metric broke" in info.error
-    assert "TypeError: expected a painboard.plugins.Exporter" in info.error
+    assert "TypeError: expected a painboard.plugin_api.Exporter" in info.error
     assert "half" not in reg.metrics and len(reg.metrics) == 7
 
 

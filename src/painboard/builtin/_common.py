@@ -8,7 +8,7 @@ from typing import Any
 
 from painboard.clinical import CONTROLLED_MAX, SEVERE_MIN
 from painboard.models import is_rescue_item
-from painboard.plugins import PeriodView
+from painboard.plugin_api import PeriodView
 
 BARS = "▁▂▃▄▅▆▇█"
 

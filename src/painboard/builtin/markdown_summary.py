@@ -15,7 +15,7 @@ from painboard.builtin._common import (CONTROLLED_MAX, SEVERE_MIN, adherence,
                                        daily_series, rescue_by_day, sparkline, trend_words)
 from painboard.hookspecs import hookimpl
 from painboard.clinical import RESCUE_DOSES_MARKER
-from painboard.plugins import Exporter, PeriodView
+from painboard.plugin_api import Exporter, PeriodView
 
 RAISE = "worth raising with your care team"
 

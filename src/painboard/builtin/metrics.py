@@ -10,7 +10,7 @@ from painboard.builtin._common import (adherence, daily_series, rescue_by_day,
                                        rescue_items, severity_level)
 from painboard.hookspecs import hookimpl
 from painboard.clinical import RESCUE_DOSES_MARKER
-from painboard.plugins import Metric, MetricValue, PeriodView
+from painboard.plugin_api import Metric, MetricValue, PeriodView
 
 
 def _pain(view: PeriodView, which: str) -> MetricValue:
