@@ -525,13 +525,6 @@ def parse_day(text: str | None, tz: tzinfo, now: datetime | None = None, field: 
         raise BadInput(f"{text!r} is not a date: use 2026-11-01, 'yesterday' or '30d'", field=field) from None
 
 
-def is_rescue_item(item: Any) -> bool:
-    """An as-needed opioid (it has an oral morphine factor): what clinical.md's rescue-dose
-    figures are about. Paracetamol as needed is not a rescue dose."""
-    get = item.get if isinstance(item, dict) else (lambda k: getattr(item, k))
-    return get("kind") == "as_needed" and get("category") == "medication" and get("mme_factor") is not None
-
-
 def load_opioid_factors() -> dict[str, float]:
     raw = resources.files("painboard").joinpath("data/opioid_factors.json").read_text()
     return {k: float(v) for k, v in json.loads(raw)["factors"].items()}

@@ -202,7 +202,7 @@ async def test_daily_review_prefilled_and_saved(demo_pb, make_app, helpers):
         await pilot.press(*"hard", "enter")
         await helpers.settle(pilot)
         assert isinstance(app.screen, MainScreen)
-    saved = [r for r in demo_pb.reviews() if r["day"] == NOW.date()]
+    saved = [r for r in _reviews(demo_pb) if r["day"] == NOW.date()]
     assert len(saved) == 1
     r = saved[0]
     assert (r["worst"], r["least"], r["now"], r["relief_pct"], r["note"]) == (6, pre["least"], 4, 50, "hard")
@@ -221,7 +221,7 @@ async def test_review_bad_relief_names_the_field(demo_pb, make_app, helpers):
         assert isinstance(app.screen, ReviewDialog)
         assert "relief_pct" in helpers.text(app) and "steps of 10" in helpers.text(app)
         assert app.focused.id == "relief_pct"
-    assert not [r for r in demo_pb.reviews() if r["day"] == NOW.date()]
+    assert not [r for r in _reviews(demo_pb) if r["day"] == NOW.date()]
 
 
 async def test_range_keys_switch_the_chart(demo_pb, make_app, helpers):
@@ -374,3 +374,10 @@ async def test_a_broken_plugin_is_reported_not_fatal(demo_db, make_app, helpers,
         await helpers.until(pilot, lambda: "could not load" in helpers.text(app), what="the plugin notice")
         assert "broken_thing" in helpers.text(app)
         assert "now 4/10" in helpers.text(app)
+
+
+def _reviews(pb):
+    from painboard.store import repository as repo
+
+    with pb.db.unit_of_work() as con:
+        return repo.reviews(con)

@@ -10,6 +10,7 @@ from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
+from painboard import clinical
 from painboard.config import zone_name
 from painboard.errors import PluginError
 from painboard.models import PlanItem, load_opioid_factors
@@ -66,7 +67,7 @@ class PeriodView:
         self._memo.clear()
 
     def narrow(self, start: date, end: date) -> "PeriodView":
-        """A view of a shorter period on the same unit of work, sharing what was already read."""
+        """A view of another period on the same unit of work, sharing what was already read."""
         v = PeriodView(self._con, start, end, self.tz, self.now, self.night_start, self.night_end,
                        self.options)
         v._memo = self._memo
@@ -100,11 +101,7 @@ class PeriodView:
 
     def pain_summary(self, since: date | None = None, until: date | None = None) -> dict[str, Any]:
         """Average, worst, least and count over whole local days, from the per-day figures."""
-        days = self.daily_pain(since, until)
-        n = sum(r["n"] for r in days)
-        return {"average": sum(r["average"] * r["n"] for r in days) / n if n else None,
-                "worst": max((r["worst"] for r in days), default=None),
-                "least": min((r["least"] for r in days), default=None), "n": n}
+        return clinical.pain_summary(self.daily_pain(since, until))
 
     def daily_pain(self, since: date | None = None, until: date | None = None) -> list[dict[str, Any]]:
         lo, hi = self.bounds(since, until)
@@ -140,7 +137,9 @@ class PeriodView:
         return repo.reviews(self._connection(), since or self.start, until or self.end)
 
     def daily_mme(self, since: date | None = None, until: date | None = None) -> list[dict[str, Any]]:
-        return repo.daily_mme(self._connection(), self.tz_name, *self.bounds(since, until))
+        """Oral morphine equivalents (mg) per local day of the doses taken: rows of day, mme."""
+        per_day = clinical.omed_per_day(self.events(since, until), self.plan_item_rows(), self.tz)
+        return [{"day": d, "mme": v} for d, v in per_day.items()]
 
     def nights_with_pain(self, threshold: int = 1, since: date | None = None,
                          until: date | None = None) -> int:
@@ -164,6 +163,11 @@ class PeriodView:
     # what the dashboard reads beside the period's figures (one read path for a snapshot)
     def revision(self) -> int:
         return repo.revision(self._connection())
+
+    def first_entry_at(self) -> datetime | None:
+        """When the first pain entry was logged, whenever that was."""
+        first = repo.entries(self._connection(), limit=1)
+        return first[0]["occurred_at"] if first else None
 
     def newest_entries(self, limit: int) -> list[dict[str, Any]]:
         """The newest pain entries, whenever they were logged (not only in the period)."""
