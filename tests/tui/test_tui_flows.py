@@ -61,6 +61,23 @@ async def test_quick_log_digit_then_enter_saves(demo_pb, make_app, helpers):
         assert "now 6/10" in helpers.text(app)
 
 
+async def test_logged_entry_reaches_the_main_screen_as_a_message(demo_pb, make_app, helpers):
+    """The main screen handles EntryLogged itself: a 10 raises today's worst before any refresh."""
+    from painboard.tui.messages import EntryLogged
+    from painboard.tui.widgets.today import TodayPanel
+
+    app = make_app(demo_pb)
+    async with app.run_test(size=SIZE) as pilot:
+        await helpers.settle(pilot)
+        panel = app.screen.query_one(TodayPanel)
+        before = panel.today
+        entry = demo_pb.log_pain(intensity=10, occurred_at=NOW)
+        app.screen.post_message(EntryLogged(entry))
+        await pilot.pause()
+        assert panel.today.worst == 10 and panel.today.entries == before.entries + 1
+        assert app.screen.query_one("#header").now_score == 10
+
+
 async def test_quick_log_optional_fields_by_tab(demo_pb, make_app, helpers):
     app = make_app(demo_pb)
     async with app.run_test(size=SIZE) as pilot:
