@@ -19,13 +19,14 @@ from pydantic import BaseModel, ConfigDict, field_validator
 
 from painboard.errors import PluginError
 from painboard.hookspecs import hookimpl
+from painboard.kinds import RECORD_KINDS
 from painboard.store.period_view import PeriodView
 
 __all__ = ["Row", "Columns", "ImportSource", "Importer", "Exporter", "Metric", "MetricValue",
            "MetricResult", "PeriodView", "PluginError", "Level", "KINDS", "hookimpl"]
 
 # The kinds of record (one table each) an importer may yield and the store holds.
-KINDS = ("pain_entry", "episode", "daily_review", "plan_item", "plan_event")
+KINDS = RECORD_KINDS
 Level = Literal["ok", "watch", "alert"]
 
 

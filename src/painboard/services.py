@@ -259,7 +259,7 @@ class Painboard:
                 return Snapshot(revision=week.revision(),
                                 today=readmodel.build_today(week, day, data, newest[0] if newest else None),
                                 checklist=readmodel.build_checklist(week, day, utcnow(), data), trend=trend,
-                                recent=newest[:recent], metrics=self.compute_metrics_in(con, view=week))
+                                recent=newest[:recent], metrics=self._metrics_over(con, view=week))
             finally:
                 view.close()
                 week.close()
@@ -310,9 +310,9 @@ class Painboard:
 
     def compute_metrics(self, since: date | None = None, until: date | None = None) -> list:
         with self.db.unit_of_work() as con:
-            return self.compute_metrics_in(con, since, until)
+            return self._metrics_over(con, since, until)
 
-    def compute_metrics_in(self, con, since: date | None = None, until: date | None = None,
+    def _metrics_over(self, con, since: date | None = None, until: date | None = None,
                            view=None) -> list:
         """Every registered metric over one read view; a metric that raises is reported in place.
 
@@ -345,7 +345,7 @@ class Painboard:
         Returns an ExportResult (format, path, count); out "-" writes to stdout (path None).
         ``options``: the exporter's own settings (``--option KEY=VALUE``), on ``view.options``.
         """
-        from painboard import pipelines
+        from painboard import import_export
 
         exporter = self.registry.exporter(fmt)
 
@@ -359,9 +359,9 @@ class Painboard:
                     view.close()
 
         try:
-            path, count = pipelines.write_file(out, run)
+            path, count = import_export.write_file(out, run)
         except Exception as exc:
-            raise pipelines.describe_failure("exporter", exporter.name, exc) from exc
+            raise import_export.describe_failure("exporter", exporter.name, exc) from exc
         return ExportResult(format=exporter.name, path=path, count=count)
 
     def detect_importer(self, path):
@@ -390,7 +390,7 @@ class Painboard:
         """
         from pathlib import Path
 
-        from painboard import pipelines
+        from painboard import import_export
         from painboard.plugins import ImportSource
 
         p = Path(path).expanduser()
@@ -400,17 +400,17 @@ class Painboard:
         size = p.stat().st_size
         source = ImportSource(p, (lambda n: progress(n, size)) if progress else None, options)
         try:
-            validated = pipelines.validate(importer.read(source), str(p), f"import:{p.name}")
+            validated = import_export.validate(importer.read(source), str(p), f"import:{p.name}")
         except BadInput as exc:
             if exc.file:
                 raise
             raise BadInput(exc.message, field=exc.field, line=exc.line, file=str(p)) from None
         except Exception as exc:
-            raise pipelines.describe_failure("importer", importer.name, exc) from exc
+            raise import_export.describe_failure("importer", importer.name, exc) from exc
         if progress:
             progress(size, size)
         with self.db.unit_of_work(write=True) as con:
-            added = pipelines.write(con, validated)
+            added = import_export.write(con, validated)
         return ImportResult(format=importer.name, path=p, read=validated.read, added=added)
 
     # -- maintenance -----------------------------------------------------------------------

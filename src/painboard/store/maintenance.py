@@ -10,10 +10,11 @@ from typing import Any
 import duckdb
 
 from painboard.errors import BadInput, PainboardError
+from painboard.kinds import RECORD_KINDS
 from painboard.store import migrations
 from painboard.store.connection import Database, translate
 
-TABLES = ("pain_entry", "episode", "daily_review", "plan_item", "plan_event")
+TABLES = RECORD_KINDS
 
 # (problem, SQL counting the rows that have it)
 INVARIANTS = [

@@ -9,6 +9,7 @@ import re
 from datetime import date, datetime
 from typing import Any, Iterable, Sequence
 
+from painboard.kinds import RECORD_KINDS
 from painboard.models import DailyReview
 
 # Column name -> DuckDB type for the columnar (unnest) bulk insert.
@@ -115,18 +116,18 @@ def revision(con) -> int:
 
 def clear_records(con) -> None:
     """Remove every record (the demo's --force); the schema and revision stay."""
-    for table in ("pain_entry", "episode", "daily_review", "plan_event", "plan_item"):
+    for table in ("pain_entry", "episode", "daily_review", "plan_event", "plan_item"):  # children first
         con.execute(f"DELETE FROM {table}")
 
 
 def count(con, table: str) -> int:
-    if table not in ("pain_entry", "episode", "plan_item", "plan_event", "daily_review"):
+    if table not in RECORD_KINDS:
         raise ValueError(table)
     return con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
 
 
 def counts(con) -> dict[str, int]:
-    return {t: count(con, t) for t in ("pain_entry", "episode", "daily_review", "plan_item", "plan_event")}
+    return {t: count(con, t) for t in RECORD_KINDS}
 
 
 def daily_pain(con, tz: str, since: datetime | None, until: datetime | None) -> list[dict[str, Any]]:

@@ -179,8 +179,7 @@ class PainboardApp(App):
         self.snapshot = msg.snapshot
         if "first_data" not in self.timings:
             self.timings["first_data"] = time.perf_counter()
-            if hasattr(self.pb, "plugin_list"):
-                self.read(self.pb.plugin_list, self._report_plugin_failures)
+            self.read(self.pb.plugin_list, self._report_plugin_failures)
         self.timings["last_refresh_s"] = msg.seconds
         self.main_screen.snapshot = msg.snapshot
         self.main_screen.db_state = ("live", "")
