@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from textual.widgets import Input
 
 from painboard.tui.dialogs.episode import EpisodeDialog
@@ -78,6 +79,7 @@ async def test_logged_entry_reaches_the_main_screen_as_a_message(demo_pb, make_a
         assert app.screen.query_one("#header").now_score == 10
 
 
+@pytest.mark.slow
 async def test_quick_log_optional_fields_by_tab(demo_pb, make_app, helpers):
     app = make_app(demo_pb)
     async with app.run_test(size=SIZE) as pilot:
@@ -116,6 +118,7 @@ async def test_quick_log_bad_score_keeps_the_form(demo_pb, make_app, helpers):
         assert demo_pb.counts()["pain_entry"] == before
 
 
+@pytest.mark.slow
 async def test_full_log_form_with_time(demo_pb, make_app, helpers):
     app = make_app(demo_pb)
     async with app.run_test(size=SIZE) as pilot:
@@ -313,6 +316,7 @@ async def test_read_only_refuses_every_write(demo_db, make_app, helpers):
     assert ro.counts() == before
 
 
+@pytest.mark.slow
 async def test_command_palette_runs_painboard_commands(demo_pb, make_app, helpers):
     app = make_app(demo_pb)
     async with app.run_test(size=SIZE) as pilot:
