@@ -7,6 +7,8 @@ from datetime import date, datetime, timezone
 
 import pytest
 
+from painboard.store import repository as repo
+
 pytestmark = pytest.mark.usefixtures("fixed_env")
 
 
@@ -82,7 +84,7 @@ def test_episode_with_rescue(with_plan, db_path, make_pb):
     pb = make_pb(db_path)
     c = pb.counts()
     assert (c["episode"], c["plan_event"]) == (1, 1)
-    line = [l for l in pb.checklist() if l.kind == "as_needed"][0]
+    line = [l for l in pb.snapshot().checklist if l.kind == "as_needed"][0]
     assert line.count_today == 1
 
 
@@ -176,7 +178,9 @@ def test_plan_list_empty(cli_run):
 
 # -- review ------------------------------------------------------------------------------------
 def _reviews(make_pb, db_path):
-    return make_pb(db_path).reviews()
+    pb = make_pb(db_path)
+    with pb.db.unit_of_work() as con:
+        return repo.reviews(con)
 
 
 def test_review_interactive_prefilled(cli_run, db_path, make_pb):

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.usefixtures("fixed_env")
+pytestmark = [pytest.mark.system, pytest.mark.slow, pytest.mark.usefixtures("fixed_env")]
 
 PAINBOARD = Path(sys.executable).parent / "painboard"
 

@@ -28,6 +28,7 @@ def _state(pb):
     return c
 
 
+@pytest.mark.slow
 @FUZZ
 @given(intensity=texty, at=st.one_of(st.none(), texty), duration=st.one_of(st.none(), texty),
        site=st.lists(st.text(max_size=15), max_size=3))

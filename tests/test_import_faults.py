@@ -22,7 +22,7 @@ from painboard.services import Painboard
 
 from .conftest import REPO, sub_env
 
-pytestmark = pytest.mark.usefixtures("fixed_env")
+pytestmark = [pytest.mark.system, pytest.mark.slow, pytest.mark.usefixtures("fixed_env")]
 
 N = 50_000
 

@@ -260,7 +260,7 @@ def test_parse_day():
 
 
 # -- the opioid factor table ---------------------------------------------------------------------
-CLINICAL_TABLE = {  # /work/shared/reference/clinical.md, CDC 2022
+CLINICAL_TABLE = {  # CDC 2022 clinical practice guideline, oral morphine factors
     "morphine": 1, "codeine": 0.15, "hydrocodone": 1, "hydromorphone": 5, "oxycodone": 1.5,
     "oxymorphone": 3, "tapentadol": 0.4, "tramadol": 0.2, "methadone": 4.7,
     "fentanyl transdermal": 2.4,

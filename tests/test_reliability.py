@@ -21,7 +21,7 @@ from painboard.config import Settings
 from painboard.services import Painboard
 from painboard.store import maintenance
 
-pytestmark = pytest.mark.usefixtures("fixed_env")
+pytestmark = [pytest.mark.system, pytest.mark.usefixtures("fixed_env")]
 
 BIG_WRITE = textwrap.dedent("""
     import sys

@@ -35,7 +35,7 @@ def planned(pb: Painboard) -> Painboard:
 
 
 def lines_of(pb, name, day=TODAY):
-    return [l for l in pb.checklist(day) if name.lower() in l.label.lower()]
+    return [l for l in pb.snapshot(day=day).checklist if name.lower() in l.label.lower()]
 
 
 # -- logging -------------------------------------------------------------------------------------
@@ -132,7 +132,7 @@ def test_checklist_scheduled_in_summer_time(planned):
     # 1 July: London is on UTC+1, so 08:00 local is 07:00 UTC
     morphine = lines_of(planned, "morphine", date(2026, 7, 1))
     assert morphine == []  # not started yet
-    summer = planned.checklist(date(2026, 11, 1))
+    summer = planned.snapshot(day=date(2026, 11, 1)).checklist
     assert [l.due_at for l in summer if "Morphine" in l.label] == [utc(2026, 11, 1, 8), utc(2026, 11, 1, 20)]
 
 
@@ -151,7 +151,7 @@ def test_toggle_records_and_undoes(planned):
 def test_skipped_and_missed_doses_are_not_shown_as_taken(planned):
     planned.mark_done("morphine", at=utc(2026, 11, 28, 9), status="skipped", due_at=utc(2026, 11, 28, 8))
     assert lines_of(planned, "morphine")[0].state == "skipped"
-    planned.undo_event(lines_of(planned, "morphine")[0].event_id)
+    assert planned.toggle(lines_of(planned, "morphine")[0]) == "undone"
     planned.mark_done("morphine", at=utc(2026, 11, 28, 11), status="missed", due_at=utc(2026, 11, 28, 8))
     line = lines_of(planned, "morphine")[0]
     assert line.state == "missed" and line.event_id is not None

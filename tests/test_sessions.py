@@ -18,6 +18,10 @@ import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+import pytest
+
+pytestmark = [pytest.mark.system, pytest.mark.slow]
+
 PAINBOARD = Path(sys.executable).parent / "painboard"
 LOOP_N = 12
 IMPORT_ROWS = 40_000

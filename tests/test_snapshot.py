@@ -34,11 +34,14 @@ def test_today_figures_match_direct_queries(story):
     lo, hi = story.day_bounds(day)
     today = story.snapshot(30).today
     with story.db.unit_of_work() as con:
-        direct = repo.pain_summary(con, lo, hi)
-        mme = repo.daily_mme(con, "Europe/London", lo, hi)
-    assert today.entries == direct["n"] and today.worst == direct["worst"]
-    assert today.average == round(direct["average"], 1)
-    assert today.mme == (round(mme[0]["mme"], 1) if mme else None)
+        scores = [e["intensity"] for e in repo.entries(con, lo, hi)]
+        items = {i["id"]: i for i in repo.plan_items(con)}
+        doses = [(e["amount"] if e["amount"] is not None else items[e["item_id"]]["dose"])
+                 * items[e["item_id"]]["mme_factor"] for e in repo.events(con, lo, hi)
+                 if e["status"] == "taken" and items[e["item_id"]]["mme_factor"] is not None]
+    assert today.entries == len(scores) and today.worst == max(scores)
+    assert today.average == round(sum(scores) / len(scores), 1)
+    assert doses and today.mme == round(sum(doses), 1)
 
 
 def test_trend_days_match_per_day_query(story):

@@ -277,6 +277,7 @@ def hold(path, seconds):
     return p
 
 
+@pytest.mark.system
 def test_a_write_waits_out_a_held_lock(db_path):
     db = Database(db_path)
     db.init()
@@ -293,6 +294,7 @@ def test_a_write_waits_out_a_held_lock(db_path):
         assert [r["intensity"] for r in repo.entries(con)] == [5]
 
 
+@pytest.mark.system
 def test_busy_after_retry_names_the_pid(db_path):
     Database(db_path).init()
     holder = hold(db_path, 1.2)

@@ -19,8 +19,8 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.skipif(shutil.which("tmux") is None,
-                                reason="tmux is not installed (.ci/run installs it with apt-get)")
+pytestmark = [pytest.mark.system, pytest.mark.slow, pytest.mark.skipif(shutil.which("tmux") is None,
+                                reason="tmux is not installed (.ci/run installs it with apt-get)")]
 
 PAINBOARD = Path(sys.executable).parent / "painboard"
 # SGR colour codes beyond the 16 basic ones: 256-colour (38;5;n) and true colour (38;2;r;g;b).

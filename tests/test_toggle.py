@@ -13,7 +13,7 @@ pytestmark = pytest.mark.usefixtures("fixed_env")
 def morning_dose(pb):
     pb.add_plan_item(name="Morphine SR", dose=30, unit="mg", route="oral", kind="scheduled",
                      rrule="FREQ=DAILY;BYHOUR=8,20;BYMINUTE=0")
-    line = next(l for l in pb.checklist() if l.label.startswith("Morphine") and l.text.startswith("08:00"))
+    line = next(l for l in pb.snapshot().checklist if l.label.startswith("Morphine") and l.text.startswith("08:00"))
     assert line.event_id is None
     return line
 
@@ -31,10 +31,10 @@ def test_a_stale_line_pressed_twice_records_once_then_undoes(pb, morning_dose):
 
 def test_two_sessions_ticking_the_same_dose_do_not_double_it(pb, make_pb, db_path, morning_dose):
     caregiver = make_pb(db_path)
-    line_seen_by_caregiver = next(l for l in caregiver.checklist() if l.due_at == morning_dose.due_at)
+    line_seen_by_caregiver = next(l for l in caregiver.snapshot().checklist if l.due_at == morning_dose.due_at)
     assert pb.toggle(morning_dose) == "recorded"
     assert caregiver.toggle(line_seen_by_caregiver) == "undone"
-    done = [l for l in pb.checklist() if l.due_at == morning_dose.due_at]
+    done = [l for l in pb.snapshot().checklist if l.due_at == morning_dose.due_at]
     assert [l.state for l in done] != ["done"] and pb.snapshot(7).today.mme is None
 
 
@@ -58,4 +58,4 @@ def test_an_item_past_its_end_date_leaves_the_checklist(pb):
     pb.add_plan_item(name="Oxycodone IR", dose=5, unit="mg", route="oral", kind="as_needed", max_per_day=4,
                      start_date=pb.today() - timedelta(days=10), end_date=pb.today() - timedelta(days=1))
     pb.add_plan_item(name="Paracetamol", dose=1000, unit="mg", route="oral", kind="as_needed")
-    assert [l.label for l in pb.checklist()] == ["Paracetamol 1000 mg"]
+    assert [l.label for l in pb.snapshot().checklist] == ["Paracetamol 1000 mg"]

@@ -8,13 +8,13 @@ Copy this file into your plugins folder (see 'painboard plugins' or docs/plugins
 Then 'painboard metrics' shows "Good days" and 'painboard export tsv -o log.tsv' works.
 """
 
-from painboard.plugins import Exporter, Metric, MetricValue, hookimpl
+from painboard.plugin_api import Exporter, Metric, MetricValue, hookimpl
 
 __version__ = "1.0"
 
 
 def good_days(view):
-    """Days whose worst logged pain was 4 or less (the 'controlled' band in clinical.md)."""
+    """Days whose worst logged pain was 4 or less (background pain counts as controlled at 4/10 or less: Davies et al., 2009)."""
     daily = view.daily_pain()  # one row per local day with entries: day, average, worst, least, n
     good = [d for d in daily if d["worst"] <= 4]
     by_day = {d["day"]: 1.0 if d["worst"] <= 4 else 0.0 for d in daily}

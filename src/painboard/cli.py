@@ -19,6 +19,7 @@ import click
 from painboard import __version__
 from painboard.config import Settings
 from painboard.errors import BadInput, PainboardError
+from painboard.kinds import CATEGORIES
 
 if TYPE_CHECKING:
     from painboard.services import Painboard
@@ -199,7 +200,6 @@ def plan() -> None:
     """The treatment plan: medication, bone-strengthening drugs, radiation, procedures."""
 
 
-CATEGORIES = ["medication", "bone_strengthening", "radiation", "procedure", "supportive"]
 
 
 @plan.command("add")

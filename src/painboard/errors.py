@@ -51,3 +51,7 @@ class StoreError(PainboardError):
 
 class NotFound(PainboardError):
     """A record that was named does not exist."""
+
+
+class PluginError(PainboardError):
+    """A plugin could not load (raised only in strict mode) or failed while running."""

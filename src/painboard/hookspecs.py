@@ -2,7 +2,7 @@
 
 Every hook receives a ``register`` callback (or the click group) rather than returning a value,
 so one plugin can add several things and painboard can say which plugin added what. The
-contract types (Importer, Metric, Exporter and what they exchange) live in painboard.plugins.
+contract types (Importer, Metric, Exporter and what they exchange) live in painboard.plugin_api.
 docs/plugins.md documents each hook; a test fails when one is missing there.
 """
 

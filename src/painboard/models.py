@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 
 from painboard.errors import BadInput
+from painboard.kinds import CATEGORIES, RECORD_KINDS  # noqa: F401  (RECORD_KINDS re-exported)
 
 # How far ahead of the clock an entry may be dated (clock skew between machines).
 FUTURE_SLACK = timedelta(minutes=5)
@@ -35,12 +36,12 @@ QUALITY_ALIASES = {"ache": "aching", "achy": "aching", "burn": "burning", "stab"
 Pattern = Literal["constant", "intermittent", "on movement"]
 EpisodeType = Literal["spontaneous", "incident volitional", "incident non-volitional",
                       "procedural", "end of dose"]
-Category = Literal["medication", "bone_strengthening", "radiation", "procedure", "supportive"]
+Category = Literal[CATEGORIES]  # type: ignore[valid-type]
 ItemKind = Literal["scheduled", "as_needed", "once", "course"]
 ItemStatus = Literal["active", "stopped", "completed"]
 EventStatus = Literal["taken", "skipped", "done", "missed"]
 
-# Our own wording for the seven interference domains (see licensing note in clinical.md).
+# Our own wording for the seven interference domains (the questionnaire they resemble is licensed; see docs/clinical.md).
 INTERFERENCE_DOMAINS: dict[str, str] = {
     "activity": "Getting on with things in general",
     "mood": "Your mood",
@@ -413,17 +414,23 @@ class PlanItem(Record):
             dose = f" {self.dose:g}{(' ' + self.unit) if self.unit else ''}"
         return f"{self.name}{dose}"
 
+    def _recurrence(self):
+        """The item's recurrence from its start date (local, naive); a course stops after its sessions."""
+        if not self.rrule:
+            return None
+        rule = du_rrule.rrulestr(self.rrule, dtstart=datetime.combine(self.start_date, time(0)))
+        if self.kind == "course" and self.sessions and "COUNT" not in self.rrule:
+            rule = rule.replace(count=self.sessions)
+        return rule
+
     def occurrences(self, day_start: datetime, day_end: datetime, tz: tzinfo) -> list[datetime]:
         """Due times in [day_start, day_end) for scheduled and course items, as aware UTC."""
         if self.kind == "once":
             d = datetime.combine(self.on_date, time(0), tz)  # type: ignore[arg-type]
             return [d.astimezone(timezone.utc)] if day_start <= d < day_end else []
-        if not self.rrule:
+        rule = self._recurrence()
+        if rule is None:
             return []
-        start = datetime.combine(self.start_date, time(0))
-        rule = du_rrule.rrulestr(self.rrule, dtstart=start)
-        if self.kind == "course" and self.sessions and "COUNT" not in self.rrule:
-            rule = rule.replace(count=self.sessions)
         lo = day_start.astimezone(tz).replace(tzinfo=None)
         hi = day_end.astimezone(tz).replace(tzinfo=None)
         until = datetime.combine(self.end_date, time(23, 59, 59)) if self.end_date else None
@@ -439,12 +446,9 @@ class PlanItem(Record):
         if self.kind == "once":
             d = datetime.combine(self.on_date, time(0), tz)  # type: ignore[arg-type]
             return d.astimezone(timezone.utc)
-        if not self.rrule:
+        rule = self._recurrence()
+        if rule is None:
             return None
-        start = datetime.combine(self.start_date, time(0))
-        rule = du_rrule.rrulestr(self.rrule, dtstart=start)
-        if self.kind == "course" and self.sessions and "COUNT" not in self.rrule:
-            rule = rule.replace(count=self.sessions)
         t = rule.after(after.astimezone(tz).replace(tzinfo=None), inc=True)
         if t is None or (self.end_date and t.date() > self.end_date):
             return None
@@ -523,13 +527,6 @@ def parse_day(text: str | None, tz: tzinfo, now: datetime | None = None, field: 
         return date.fromisoformat(t)
     except ValueError:
         raise BadInput(f"{text!r} is not a date: use 2026-11-01, 'yesterday' or '30d'", field=field) from None
-
-
-def is_rescue_item(item: Any) -> bool:
-    """An as-needed opioid (it has an oral morphine factor): what clinical.md's rescue-dose
-    figures are about. Paracetamol as needed is not a rescue dose."""
-    get = item.get if isinstance(item, dict) else (lambda k: getattr(item, k))
-    return get("kind") == "as_needed" and get("category") == "medication" and get("mme_factor") is not None
 
 
 def load_opioid_factors() -> dict[str, float]:

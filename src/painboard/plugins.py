@@ -1,4 +1,4 @@
-"""The plugin manager: the contracts plugins implement, discovery, and the registry.
+"""The plugin manager: discovery and the registry (the contracts are in painboard.plugin_api).
 
 Discovery order: the built-ins (painboard.builtin, through the same hooks as anyone else),
 then the entry-point group ``painboard``, then .py files in the plugins folder. Each plugin
@@ -12,31 +12,27 @@ import difflib
 import importlib
 import importlib.metadata
 import importlib.util
-import io
 import os
 import stat
 import sys
 import traceback
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from pathlib import Path
-from typing import Any, BinaryIO, Callable, Iterable, Iterator, Literal, NamedTuple
+from typing import Any, Callable, Iterable, Literal
 
 import pluggy
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, Field
 
 from painboard import hookspecs
 from painboard.errors import PainboardError
-from painboard.config import zone_name
-from painboard.hookspecs import hookimpl  # noqa: F401  (re-exported for plugin authors)
-from painboard.models import PlanItem, load_opioid_factors
-from painboard.store import repository as repo
+# The contract types, re-exported so plugins written against painboard.plugins keep working.
+from painboard.plugin_api import (KINDS, Columns, Exporter, Importer, ImportSource,  # noqa: F401
+                                  Level, Metric, MetricResult, MetricValue, PeriodView,
+                                  PluginError, Row, hookimpl)
 
 GROUP = "painboard"
 ENV_LOAD = "PAINBOARD_LOAD_PLUGINS"
 ENV_STRICT = "PAINBOARD_STRICT_PLUGINS"
-KINDS = ("pain_entry", "episode", "daily_review", "plan_item", "plan_event")
-Level = Literal["ok", "watch", "alert"]
 
 BUILTIN_MODULES = {
     "builtin.csv": "painboard.builtin.csv_format",
@@ -45,319 +41,6 @@ BUILTIN_MODULES = {
     "builtin.markdown": "painboard.builtin.markdown_summary",
     "builtin.metrics": "painboard.builtin.metrics",
 }
-
-
-class PluginError(PainboardError):
-    """A plugin could not load (raised only in strict mode) or failed while running."""
-
-
-# -- what crosses the plugin boundary ------------------------------------------------------
-class Row(NamedTuple):
-    """One record an importer read: its kind (a table name in KINDS), raw fields, and line.
-
-    ``data`` holds the record's fields as text or Python values; painboard validates them with
-    the domain models, so an importer only maps names. Provenance goes in ``source`` (one per
-    row); a score mapped from a level sets ``derived=True`` and ``original_level``. Fields a
-    row leaves out take the model's default; ``key`` (the de-duplication key) may be left out
-    and is then a hash of source and content. Cross references inside one file: a plan item
-    may carry ``ref``, a plan event ``item_ref``; an episode may name its rescue dose by
-    ``rescue_event_key``.
-    """
-
-    kind: str
-    data: dict[str, Any]
-    line: int | None = None
-
-
-class Columns(NamedTuple):
-    """Many records of one kind at once, field by field: a faster alternative to Rows.
-
-    ``data`` maps a field name to one value per record (every list the same length), with
-    the same meaning as a Row's ``data`` (text is fine; ``None`` or ``""`` means "not given",
-    so the model's default applies). ``lines`` gives each record's line for error messages
-    (None: records are counted from 1). An importer may yield Rows and Columns in any mix;
-    painboard validates every value exactly as it validates a Row's.
-    """
-
-    kind: str
-    data: dict[str, list[Any]]
-    lines: list[int] | None = None
-
-    @property
-    def size(self) -> int:
-        """How many records the batch holds."""
-        return len(next(iter(self.data.values()), ()))
-
-    def rows(self) -> Iterator[Row]:
-        """The same records as Rows."""
-        names = list(self.data)
-        for i, values in enumerate(zip(*self.data.values())):
-            yield Row(self.kind, dict(zip(names, values)), None if self.lines is None else self.lines[i])
-
-
-class ImportSource:
-    """The file an importer reads. ``open()`` counts bytes so painboard can show progress.
-
-    ``options`` holds the user's ``--option KEY=VALUE`` pairs (for example ``date_order=dmy``
-    or a column mapping); an importer reads the keys it knows and documents them.
-    """
-
-    def __init__(self, path: Path, on_progress: Callable[[int], None] | None = None,
-                 options: dict[str, str] | None = None):
-        self.path = Path(path)
-        self.name = self.path.name
-        self.size = self.path.stat().st_size
-        self.options: dict[str, str] = dict(options or {})
-        self._on_progress = on_progress
-
-    def open(self) -> BinaryIO:
-        return _CountingReader(open(self.path, "rb"), self._on_progress)  # type: ignore[return-value]
-
-    def open_text(self, encoding: str = "utf-8-sig") -> io.TextIOWrapper:
-        return io.TextIOWrapper(self.open(), encoding=encoding, newline="")  # type: ignore[arg-type]
-
-
-class _CountingReader(io.RawIOBase):
-    def __init__(self, raw: BinaryIO, on_progress: Callable[[int], None] | None):
-        self._raw, self._cb, self.done = raw, on_progress, 0
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, b) -> int:  # type: ignore[override]
-        n = self._raw.readinto(b)
-        if n:
-            self.done += n
-            if self._cb:
-                self._cb(self.done)
-        return n or 0
-
-    def close(self) -> None:
-        self._raw.close()
-        super().close()
-
-
-class Importer(BaseModel):
-    """Reads a file into Rows. It never touches the database."""
-
-    model_config = ConfigDict(frozen=True)
-    name: str
-    label: str
-    extensions: tuple[str, ...] = ()
-    description: str = ""
-    sniff: Callable[[bytes, str], bool]  # (first 64 KiB, file name) -> "I can read this"
-    read: Callable[[ImportSource], Iterable[Row | Columns]]
-
-    _name = field_validator("name")(lambda v: _check_name(v))
-
-
-class Exporter(BaseModel):
-    """Writes a period's data to a file, streaming; returns how many records it wrote."""
-
-    model_config = ConfigDict(frozen=True)
-    name: str
-    extension: str
-    label: str
-    description: str = ""
-    # (view, out) -> count. ``out`` is a real file opened for binary writing (out.name is its
-    # path, created 0600): painboard renames it into place on success and removes it on failure.
-    write: Callable[["PeriodView", BinaryIO], int]
-
-    _name = field_validator("name")(lambda v: _check_name(v))
-
-    def default_file_name(self, day: date) -> str:
-        """The file an export goes to when none is named: painboard-DATE.EXT."""
-        return f"painboard-{day.isoformat()}.{self.extension.lstrip('.')}"
-
-
-class MetricValue(BaseModel):
-    """What a metric computes."""
-
-    value: float | int | str | None = None
-    text: str
-    series: list[float | None] | None = None  # one value per day of the period, oldest first
-    level: Level = "ok"
-
-
-class Metric(BaseModel):
-    """A figure computed over a read-only view of a period."""
-
-    model_config = ConfigDict(frozen=True)
-    name: str
-    label: str
-    unit: str = ""
-    description: str = ""
-    order: int = 100  # tiles sort by this, then by name
-    compute: Callable[["PeriodView"], MetricValue]
-
-    _name = field_validator("name")(lambda v: _check_name(v))
-
-
-class MetricResult(BaseModel):
-    """A metric's result as the faces show it; ``error`` is set when the metric raised."""
-
-    name: str
-    label: str
-    unit: str = ""
-    value: float | int | str | None = None
-    text: str = ""
-    series: list[float | None] | None = None
-    level: Level = "ok"
-    error: str | None = None
-    plugin: str | None = None
-
-
-def _check_name(v: str) -> str:
-    v = v.strip().lower()
-    if not v or not all(c.isalnum() or c in "-_." for c in v):
-        raise ValueError(f"{v!r} must be letters, digits, '-', '_' or '.'")
-    return v
-
-
-# -- the read-only view metrics and exporters get ------------------------------------------
-class PeriodView:
-    """A period [start, end) of local days, read through one open read unit of work.
-
-    Query helpers default to the period; pass since/until (local dates) to look further back,
-    for a baseline. Rows are plain dicts; plan items are PlanItem models. The view is only
-    valid while the unit of work is open. ``options`` holds an export's ``--option KEY=VALUE``
-    pairs (empty for metrics); an exporter reads the keys it knows and documents them.
-    """
-
-    def __init__(self, con, start: date, end: date, tz: tzinfo, now: datetime,
-                 night_start: time = time(22, 0), night_end: time = time(6, 0),
-                 options: dict[str, str] | None = None):
-        self._con = con
-        self.options: dict[str, str] = dict(options or {})
-        self.start, self.end, self.tz, self.now = start, end, tz, now
-        self.night_start, self.night_end = night_start, night_end
-        self.lo, self.hi = self.bounds(start, end)
-        self._memo: dict[tuple, list] = {}  # the transaction's snapshot cannot change: read once
-
-    # time
-    @property
-    def tz_name(self) -> str:
-        return zone_name(self.tz)
-
-    @property
-    def today(self) -> date:
-        """The local date of ``now``, or the period's last day if the period ended before it."""
-        return min(self.now.astimezone(self.tz).date(), self.end - timedelta(days=1))
-
-    def days(self) -> list[date]:
-        return [self.start + timedelta(days=i) for i in range((self.end - self.start).days)]
-
-    def bounds(self, since: date | None = None, until: date | None = None) -> tuple[datetime, datetime]:
-        """UTC instants of local midnight at since and until (until exclusive)."""
-        since, until = since or self.start, until or self.end
-        lo = datetime.combine(since, time(0), self.tz).astimezone(timezone.utc)
-        hi = datetime.combine(until, time(0), self.tz).astimezone(timezone.utc)
-        return lo, hi
-
-    def _con_(self):
-        if self._con is None:
-            raise PluginError("this view was used after its unit of work closed")
-        return self._con
-
-    def close(self) -> None:
-        self._con = None
-        self._memo.clear()
-
-    def narrow(self, start: date, end: date) -> "PeriodView":
-        """A view of a shorter period on the same unit of work, sharing what was already read."""
-        v = PeriodView(self._con, start, end, self.tz, self.now, self.night_start, self.night_end,
-                       self.options)
-        v._memo = self._memo
-        return v
-
-    def _once(self, key: tuple, read: Callable[[], list[dict[str, Any]]]) -> list[dict[str, Any]]:
-        """Rows read once per view; each caller gets its own copies to change as it likes."""
-        rows = self._memo.get(key)
-        if rows is None:
-            rows = self._memo[key] = read()
-        return [dict(r) for r in rows]
-
-    def _within(self, name: str, lo: datetime, hi: datetime, read: Callable[[], list[dict[str, Any]]],
-                when: Callable[[dict[str, Any]], datetime]) -> list[dict[str, Any]]:
-        """Rows of [lo, hi): cut from a wider read of the same kind already made, else read."""
-        for key, rows in self._memo.items():
-            if key[0] == name and key[1] <= lo and key[2] >= hi:
-                return [dict(r) for r in rows if lo <= when(r) < hi]
-        return self._once((name, lo, hi), read)
-
-    def _day_start(self, row: dict[str, Any]) -> datetime:
-        return datetime.combine(row["day"], time(0), self.tz).astimezone(timezone.utc)
-
-    # queries (all SQL lives in store/repository.py)
-    def entries(self, since: date | None = None, until: date | None = None) -> list[dict[str, Any]]:
-        return repo.entries(self._con_(), *self.bounds(since, until))
-
-    def iter_entries(self, batch: int = 5000) -> Iterator[dict[str, Any]]:
-        """Pain entries of the period, oldest first, fetched in batches (for exporters)."""
-        return repo.iter_entries(self._con_(), self.lo, self.hi, batch)
-
-    def pain_summary(self, since: date | None = None, until: date | None = None) -> dict[str, Any]:
-        """Average, worst, least and count over whole local days, from the per-day figures."""
-        days = self.daily_pain(since, until)
-        n = sum(r["n"] for r in days)
-        return {"average": sum(r["average"] * r["n"] for r in days) / n if n else None,
-                "worst": max((r["worst"] for r in days), default=None),
-                "least": min((r["least"] for r in days), default=None), "n": n}
-
-    def daily_pain(self, since: date | None = None, until: date | None = None) -> list[dict[str, Any]]:
-        lo, hi = self.bounds(since, until)
-        return self._within("daily_pain", lo, hi,
-                            lambda: repo.daily_pain(self._con_(), self.tz_name, lo, hi), self._day_start)
-
-    def episodes(self, since: date | None = None, until: date | None = None) -> list[dict[str, Any]]:
-        return repo.episodes(self._con_(), *self.bounds(since, until))
-
-    def daily_episodes(self, since: date | None = None, until: date | None = None) -> list[dict[str, Any]]:
-        lo, hi = self.bounds(since, until)
-        return self._within("daily_episodes", lo, hi,
-                            lambda: repo.daily_episodes(self._con_(), self.tz_name, lo, hi), self._day_start)
-
-    def events(self, since: date | None = None, until: date | None = None) -> list[dict[str, Any]]:
-        lo, hi = self.bounds(since, until)
-        return self._within("events", lo, hi, lambda: repo.events(self._con_(), lo, hi),
-                            lambda r: r["done_at"])
-
-    def events_due(self, since: date | None = None, until: date | None = None) -> list[dict[str, Any]]:
-        """Plan events recorded against a due time inside the period."""
-        lo, hi = self.bounds(since, until)
-        return self._within("events_due", lo, hi, lambda: repo.events_due_between(self._con_(), lo, hi),
-                            lambda r: r["due_at"])
-
-    def plan_item_rows(self) -> list[dict[str, Any]]:
-        return self._once(("plan_items",), lambda: repo.plan_items(self._con_()))
-
-    def plan_items(self, include_stopped: bool = True) -> list[PlanItem]:
-        return [PlanItem(**r) for r in self.plan_item_rows() if include_stopped or r["status"] == "active"]
-
-    def reviews(self, since: date | None = None, until: date | None = None) -> list[dict[str, Any]]:
-        return repo.reviews(self._con_(), since or self.start, until or self.end)
-
-    def daily_mme(self, since: date | None = None, until: date | None = None) -> list[dict[str, Any]]:
-        return repo.daily_mme(self._con_(), self.tz_name, *self.bounds(since, until))
-
-    def nights_with_pain(self, threshold: int = 1, since: date | None = None,
-                         until: date | None = None) -> int:
-        """Of the nights ending on the mornings of the period's days, those with pain >= threshold
-        logged in the night window (22:00-06:00 by default). A 7-day period has 7 nights."""
-        ns, ne = self.night_start, self.night_end
-        since, until = since or self.start, until or self.end
-        lo = datetime.combine(since - timedelta(days=1), ns, self.tz).astimezone(timezone.utc)
-        hi = datetime.combine(until - timedelta(days=1), ne, self.tz).astimezone(timezone.utc)
-        return self._once(("nights", lo, hi, threshold), lambda: [repo.night_pain(
-            self._con_(), self.tz_name, lo, hi, ns.hour * 60 + ns.minute, ne.hour * 60 + ne.minute,
-            threshold)])[0]["nights"]
-
-    def write_entries_parquet(self, path: str | Path) -> int:
-        """Let DuckDB write the period's pain entries as Parquet; returns the row count."""
-        return repo.copy_entries_parquet(self._con_(), self.lo, self.hi, str(path))
-
-    def opioid_factors(self) -> dict[str, float]:
-        return load_opioid_factors()
 
 
 # -- the registry --------------------------------------------------------------------------
@@ -587,7 +270,7 @@ def _collect(reg: Registry) -> None:
 
             def register(obj, _cls=cls, _added=added) -> None:
                 if not isinstance(obj, _cls):
-                    raise TypeError(f"expected a painboard.plugins.{_cls.__name__}, got {type(obj).__name__}")
+                    raise TypeError(f"expected a painboard.plugin_api.{_cls.__name__}, got {type(obj).__name__}")
                 _added.append((obj.name, obj))
 
             try:

@@ -6,87 +6,15 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 
-from painboard.clinical import RESCUE_DOSES_MARKER
-from painboard.config import Settings, zone_name
+from painboard import readmodel
+from painboard.clinical import is_rescue_item
+from painboard.config import Settings
 from painboard.errors import BadInput, NotFound
-from painboard.models import (DailyReview, Episode, PainEntry, PlanEvent, PlanItem, guess_mme_factor,
-                              is_rescue_item, minutes_of, utcnow)
+from painboard.models import DailyReview, Episode, PainEntry, PlanEvent, PlanItem, guess_mme_factor, minutes_of, utcnow
+# The read model's types, importable from here as before.
+from painboard.readmodel import ChecklistLine, DayData, Snapshot, Today, Trend  # noqa: F401
 from painboard.store import Database
 from painboard.store import repository as repo
-
-
-
-
-
-@dataclass
-class ChecklistLine:
-    """One line of today's plan checklist."""
-
-    item_id: int
-    label: str
-    category: str
-    kind: str
-    state: str  # done | due | overdue | upcoming | as_needed | skipped | missed
-    due_at: datetime | None = None
-    event_id: int | None = None
-    count_today: int = 0
-    max_per_day: int | None = None
-    due_in_days: int | None = None
-    text: str = ""
-
-
-@dataclass
-class Today:
-    day: date
-    now: int | None
-    now_at: datetime | None
-    average: float | None
-    worst: int | None
-    entries: int
-    episodes: int
-    episode_median_min: float | None
-    rescue_doses: int
-    rescue_max: int | None
-    mme: float | None
-    nights_with_pain: int
-    nights: int
-    open_episode: dict[str, Any] | None = None
-
-    @property
-    def rescue_marker(self) -> bool:
-        return self.rescue_doses > RESCUE_DOSES_MARKER
-
-
-@dataclass
-class Trend:
-    start: date
-    end: date
-    days: list[dict[str, Any]] = field(default_factory=list)  # day, average, worst, episodes
-    markers: list[dict[str, Any]] = field(default_factory=list)  # day, category, label
-
-
-@dataclass
-class DayData:
-    """What several panels read about one local day, read once."""
-
-    day: date
-    lo: datetime
-    hi: datetime
-    items: dict[int, dict[str, Any]]
-    events: list[dict[str, Any]]  # done that day
-    due_events: list[dict[str, Any]]  # recorded against a due time that day, whenever done
-
-
-@dataclass
-class Snapshot:
-    """Everything the dashboard shows, read in one unit of work."""
-
-    revision: int
-    today: Today
-    checklist: list[ChecklistLine]
-    trend: Trend
-    recent: list[dict[str, Any]]
-    metrics: list[Any] = field(default_factory=list)  # metric results, filled by the plugin registry
 
 
 @dataclass
@@ -247,10 +175,6 @@ class Painboard:
         ev.id = repo.insert_one(con, "plan_event", ev)
         return ev
 
-    def undo_event(self, event_id: int) -> None:
-        with self.db.unit_of_work(write=True) as con:
-            repo.delete_event(con, event_id)
-
     def stop_item(self, item: str | int, on: date | None = None) -> PlanItem:
         with self.db.unit_of_work(write=True) as con:
             it = self._find_item(con, item)
@@ -301,174 +225,44 @@ class Painboard:
             saved = repo.review_for(con, day)
             if saved:
                 return saved
-            s = repo.pain_summary(con, lo, hi)
+            view = self.period_view(con, day, day + timedelta(days=1))
+            s = view.pain_summary()
             latest = repo.entries(con, lo, hi, limit=1, newest_first=True)
+            view.close()
         return {"day": day, "worst": s["worst"], "least": s["least"],
                 "average": round(s["average"]) if s["average"] is not None else None,
                 "now": latest[0]["intensity"] if latest else None, "relief_pct": None,
                 "interference": {}, "note": None}
 
-    def reviews(self, since: date | None = None) -> list[dict[str, Any]]:
-        with self.db.unit_of_work() as con:
-            return repo.reviews(con, since)
-
     # -- what the dashboard shows ----------------------------------------------------------
-    def _day_data(self, con, day: date, view=None) -> "DayData":
-        """The day's plan items and events, through a period view (one is made if not given)."""
-        view = view or self.period_view(con, day, day + timedelta(days=1))
-        lo, hi = self.day_bounds(day)
-        until = day + timedelta(days=1)
-        return DayData(day, lo, hi, {i["id"]: i for i in view.plan_item_rows()}, view.events(day, until),
-                       view.events_due(day, until))
-
-    def checklist_in(self, con, day: date, now: datetime | None = None,
-                     data: "DayData | None" = None) -> list[ChecklistLine]:
-        now = now or utcnow()
-        data = data or self._day_data(con, day)
-        lo, hi = data.lo, data.hi
-        lines: list[ChecklistLine] = []
-        today_events = data.events
-        due_events = {(e["item_id"], e["due_at"]): e for e in data.due_events}
-        infrequent: list[PlanItem] = []  # infusions, radiation, procedures: when the next one is due
-        for row in data.items.values():
-            if row["status"] != "active":
-                continue
-            it = PlanItem(**row)
-            if it.start_date > day + timedelta(days=60) or (it.end_date and it.end_date < day):
-                continue
-            if it.kind == "as_needed":
-                n = sum(1 for e in today_events if e["item_id"] == it.id and e["status"] == "taken")
-                mx = f" of {it.max_per_day}" if it.max_per_day else ""
-                lines.append(ChecklistLine(it.id, it.label(), it.category, it.kind, "as_needed",
-                                           count_today=n, max_per_day=it.max_per_day,
-                                           text=f"{it.label()}, as needed ({n}{mx} today)"))
-                continue
-            occ = it.occurrences(lo, hi, self.tz)
-            if occ and it.category not in ("bone_strengthening",) and it.kind != "once":
-                for due in occ:
-                    ev = due_events.get((it.id, due))
-                    if ev:
-                        state = ev["status"] if ev["status"] in ("skipped", "missed") else "done"
-                    else:
-                        state = "overdue" if due < now - timedelta(hours=2) else "due"
-                    hhmm = self.local(due).strftime("%H:%M")
-                    lines.append(ChecklistLine(it.id, it.label(), it.category, it.kind, state, due_at=due,
-                                               event_id=ev["id"] if ev else None,
-                                               text=f"{hhmm} {it.label()}"))
-                continue
-            infrequent.append(it)
-        if infrequent:  # their last events, read for them alone (a daily item has thousands)
-            last_events = repo.last_events(con, item_ids=[it.id for it in infrequent])
-            for it in infrequent:
-                lines.extend(self._next_due_line(it, day, lo, today_events, last_events.get(it.id)))
-        order = {"medication": 0, "supportive": 1, "bone_strengthening": 2, "radiation": 3, "procedure": 4}
-        lines.sort(key=lambda l: (order.get(l.category, 9), l.kind == "as_needed",
-                                  l.due_at or datetime.max.replace(tzinfo=timezone.utc)))
-        return lines
-
-    def _next_due_line(self, it: PlanItem, day: date, lo: datetime, today_events: list[dict],
-                       last: dict | None) -> list[ChecklistLine]:
-        """Infrequent items (infusions, radiation, procedures): when the next one is due."""
-        done_today = [e for e in today_events if e["item_id"] == it.id]
-        if done_today:
-            ev = done_today[-1]
-            return [ChecklistLine(it.id, it.label(), it.category, it.kind, "done", due_at=ev["due_at"],
-                                  event_id=ev["id"], text=f"{it.label()}, {ev['status']} today")]
-        if it.kind == "once":
-            if last:
-                return []
-            due = it.next_due(lo, self.tz)
-        else:
-            after = (last["due_at"] or last["done_at"]) + timedelta(days=1) if last else lo - timedelta(days=365)
-            due = it.next_due(max(after, datetime.combine(it.start_date, time(0), self.tz)), self.tz)
-        if due is None:
-            return []
-        days = (self.local(due).date() - day).days
-        if days < -14 and it.kind == "once":
-            return []
-        if days > 0:
-            state, when = "upcoming", f"due in {days} day{'s' if days != 1 else ''}"
-            if it.kind == "once" or days > 7:
-                when = self.local(due).strftime("%a %-d %b")
-                when = f"due in {days} days, {when}" if it.category == "bone_strengthening" else when
-        elif days == 0:
-            state, when = "due", "due today"
-        else:
-            state, when = "overdue", f"overdue by {-days} day{'s' if days != -1 else ''}"
-        return [ChecklistLine(it.id, it.label(), it.category, it.kind, state, due_at=due,
-                              due_in_days=days, text=f"{it.label()}, {when}")]
-
-    def checklist(self, day: date | None = None) -> list[ChecklistLine]:
-        with self.db.unit_of_work() as con:
-            return self.checklist_in(con, day or self.today())
-
-    def today_in(self, con, day: date, data: "DayData | None" = None,
-                 latest: dict | None = None, view=None) -> Today:
-        week = view or self.period_view(con, day - timedelta(days=6), day + timedelta(days=1))
-        data = data or self._day_data(con, day, week)
-        lo, hi, items, evs = data.lo, data.hi, data.items, data.events
-        s = week.pain_summary(day, day + timedelta(days=1))
-        latest = latest or repo.latest_entry(con)
-        eps = repo.episode_summary(con, lo, hi)
-        rescue = [e for e in evs if e["status"] == "taken" and e["item_id"] in items
-                  and is_rescue_item(items[e["item_id"]])]
-        caps = [i["max_per_day"] for i in items.values() if is_rescue_item(i) and i["status"] == "active"
-                and i["max_per_day"]]
-        # Oral morphine equivalents of today's doses taken (the amount, else the item's dose).
-        mme = [(e["amount"] if e["amount"] is not None else it["dose"]) * it["mme_factor"]
-               for e in evs if e["status"] == "taken" and (it := items.get(e["item_id"]))
-               and it["mme_factor"] is not None and (e["amount"] is not None or it["dose"] is not None)]
-        # The last seven nights, the one that ended this morning included.
-        nights = week.nights_with_pain(1, day - timedelta(days=6), day + timedelta(days=1))
-        return Today(day=day, now=latest["intensity"] if latest else None,
-                     now_at=latest["occurred_at"] if latest else None,
-                     average=round(s["average"], 1) if s["average"] is not None else None,
-                     worst=s["worst"], entries=s["n"], episodes=eps["n"],
-                     episode_median_min=eps["median_min"], rescue_doses=len(rescue),
-                     rescue_max=sum(caps) if caps else None,
-                     mme=round(sum(mme), 1) if mme else None,
-                     nights_with_pain=nights, nights=7, open_episode=repo.open_episode(con))
-
-    def trend_in(self, con, start: date, end: date, view=None) -> Trend:
-        """Daily average and worst, episodes per day, and plan events worth marking."""
-        lo, hi = self.day_bounds(start)[0], self.day_bounds(end)[1]
-        tz = zone_name(self.tz)
-        view = view or self.period_view(con, start, end + timedelta(days=1))
-        until = end + timedelta(days=1)
-        days = {r["day"]: {"day": r["day"], "average": r["average"], "worst": r["worst"], "episodes": 0}
-                for r in view.daily_pain(start, until)}
-        for r in view.daily_episodes(start, until):
-            days.setdefault(r["day"], {"day": r["day"], "average": None, "worst": None, "episodes": 0})
-            days[r["day"]]["episodes"] = r["n"]
-        markers = repo.marker_events(con, tz, lo, hi, ("radiation", "bone_strengthening", "procedure"))
-        return Trend(start=start, end=end, days=[days[d] for d in sorted(days)], markers=markers)
-
     def snapshot(self, range_days: int | None = 30, recent: int = 8, day: date | None = None) -> Snapshot:
-        """One read unit of work for the whole dashboard. range_days None means all."""
+        """One read unit of work, read through one period view, for the whole dashboard.
+
+        range_days None means from the first entry."""
         day = day or self.today()
+        until = day + timedelta(days=1)
         with self.db.unit_of_work() as con:
-            rev = repo.revision(con)
+            week = self.period_view(con, day - timedelta(days=6), until)
             if range_days is None:
-                first = repo.entries(con, limit=1)
-                start = self.local(first[0]["occurred_at"]).date() if first else day
+                first = week.first_entry_at()
+                start = self.local(first).date() if first else day
             else:
                 start = day - timedelta(days=range_days - 1)
-            # One view for every panel and metric: the trend's per-day figures and the week's
-            # events are read once and the shorter periods are cut from them.
-            until = day + timedelta(days=1)
-            view = self.period_view(con, min(start, day - timedelta(days=6)), until)
+            # The trend's per-day figures are read once for the longest period, and the week's
+            # events once; the shorter periods are cut from what was read.
+            view = week.narrow(min(start, week.start), until)
             try:
-                trend = self.trend_in(con, start, day, view)
-                week = view.narrow(day - timedelta(days=6), until)
+                trend = readmodel.build_trend(view, start, day)
                 week.events(), week.events_due()
-                data = self._day_data(con, day, week)
-                newest = repo.entries(con, limit=max(recent, 1), newest_first=True)
-                return Snapshot(revision=rev,
-                                today=self.today_in(con, day, data, newest[0] if newest else None, week),
-                                checklist=self.checklist_in(con, day, data=data), trend=trend,
-                                recent=newest[:recent], metrics=self.compute_metrics_in(con, view=week))
+                data = readmodel.day_data(week, day)
+                newest = week.newest_entries(max(recent, 1))
+                return Snapshot(revision=week.revision(),
+                                today=readmodel.build_today(week, day, data, newest[0] if newest else None),
+                                checklist=readmodel.build_checklist(week, day, utcnow(), data), trend=trend,
+                                recent=newest[:recent], metrics=self._metrics_over(con, view=week))
             finally:
                 view.close()
+                week.close()
 
     def revision(self) -> int:
         return self.db.revision(retry=False)
@@ -487,9 +281,6 @@ class Painboard:
     def use_registry(self, registry) -> None:
         self.__dict__["_registry"] = registry
 
-    def importers(self) -> list:
-        return list(self.registry.importers.values())
-
     def exporters(self) -> list:
         return list(self.registry.exporters.values())
 
@@ -502,7 +293,7 @@ class Painboard:
 
         since None: ``default_days`` back from until, or from the first record when None.
         """
-        from painboard.plugins import PeriodView
+        from painboard.store.period_view import PeriodView
 
         until = until or self.today() + timedelta(days=1)
         if since is None:
@@ -519,9 +310,9 @@ class Painboard:
 
     def compute_metrics(self, since: date | None = None, until: date | None = None) -> list:
         with self.db.unit_of_work() as con:
-            return self.compute_metrics_in(con, since, until)
+            return self._metrics_over(con, since, until)
 
-    def compute_metrics_in(self, con, since: date | None = None, until: date | None = None,
+    def _metrics_over(self, con, since: date | None = None, until: date | None = None,
                            view=None) -> list:
         """Every registered metric over one read view; a metric that raises is reported in place.
 
@@ -556,7 +347,7 @@ class Painboard:
         The safe-output rule applies (never over the database, never from a read-only session,
         an existing file only with ``force``).
         """
-        from painboard import pipelines
+        from painboard import import_export
         from painboard.safe_output import check_target, database_files, write_file
 
         exporter = self.registry.exporter(fmt)
@@ -575,7 +366,7 @@ class Painboard:
         try:
             path, count = write_file(out, run, **guard)
         except Exception as exc:
-            raise pipelines.describe_failure("exporter", exporter.name, exc) from exc
+            raise import_export.describe_failure("exporter", exporter.name, exc) from exc
         return ExportResult(format=exporter.name, path=path, count=count)
 
     def detect_importer(self, path):
@@ -604,7 +395,7 @@ class Painboard:
         """
         from pathlib import Path
 
-        from painboard import pipelines
+        from painboard import import_export
         from painboard.plugins import ImportSource
 
         p = Path(path).expanduser()
@@ -614,17 +405,17 @@ class Painboard:
         size = p.stat().st_size
         source = ImportSource(p, (lambda n: progress(n, size)) if progress else None, options)
         try:
-            validated = pipelines.validate(importer.read(source), str(p), f"import:{p.name}")
+            validated = import_export.validate(importer.read(source), str(p), f"import:{p.name}")
         except BadInput as exc:
             if exc.file:
                 raise
             raise BadInput(exc.message, field=exc.field, line=exc.line, file=str(p)) from None
         except Exception as exc:
-            raise pipelines.describe_failure("importer", importer.name, exc) from exc
+            raise import_export.describe_failure("importer", importer.name, exc) from exc
         if progress:
             progress(size, size)
         with self.db.unit_of_work(write=True) as con:
-            added = pipelines.write(con, validated)
+            added = import_export.write(con, validated)
         return ImportResult(format=importer.name, path=p, read=validated.read, added=added)
 
     # -- maintenance -----------------------------------------------------------------------

@@ -125,7 +125,7 @@ def test_a_hook_that_raises_registers_nothing(tmp_path):
                                                    register_exporters=register_exporters))])
     info = reg.info("bad")
     assert "ValueError: second metric broke" in info.error
-    assert "TypeError: expected a painboard.plugins.Exporter" in info.error
+    assert "TypeError: expected a painboard.plugin_api.Exporter" in info.error
     assert "half" not in reg.metrics and len(reg.metrics) == 7
 
 
@@ -172,6 +172,6 @@ def test_every_hook_is_documented():
 
 
 def test_plugins_module_is_free_of_textual():
-    code = "import sys, painboard.plugins, painboard.pipelines, painboard.builtin.metrics; print('textual' in sys.modules)"
+    code = "import sys, painboard.plugins, painboard.import_export, painboard.builtin.metrics; print('textual' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"

@@ -9,6 +9,7 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 from textual.widgets import Input, RadioSet
 
 from painboard.config import Settings
@@ -16,6 +17,8 @@ from painboard.services import Painboard
 from painboard.tui.dialogs.export import ExportDialog
 from painboard.tui.dialogs.log_entry import LogEntryDialog
 from painboard.tui.screens.main import MainScreen
+
+pytestmark = [pytest.mark.system]
 
 
 async def test_export_dialog_writes_the_chosen_format_and_period(demo_pb, make_app, helpers, tmp_path,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from textual.widgets import Input
 
 from painboard.tui.dialogs.episode import EpisodeDialog
@@ -61,6 +62,24 @@ async def test_quick_log_digit_then_enter_saves(demo_pb, make_app, helpers):
         assert "now 6/10" in helpers.text(app)
 
 
+async def test_logged_entry_reaches_the_main_screen_as_a_message(demo_pb, make_app, helpers):
+    """The main screen handles EntryLogged itself: a 10 raises today's worst before any refresh."""
+    from painboard.tui.messages import EntryLogged
+    from painboard.tui.widgets.today import TodayPanel
+
+    app = make_app(demo_pb)
+    async with app.run_test(size=SIZE) as pilot:
+        await helpers.settle(pilot)
+        panel = app.screen.query_one(TodayPanel)
+        before = panel.today
+        entry = demo_pb.log_pain(intensity=10, occurred_at=NOW)
+        app.screen.post_message(EntryLogged(entry))
+        await pilot.pause()
+        assert panel.today.worst == 10 and panel.today.entries == before.entries + 1
+        assert app.screen.query_one("#header").now_score == 10
+
+
+@pytest.mark.slow
 async def test_quick_log_optional_fields_by_tab(demo_pb, make_app, helpers):
     app = make_app(demo_pb)
     async with app.run_test(size=SIZE) as pilot:
@@ -99,6 +118,7 @@ async def test_quick_log_bad_score_keeps_the_form(demo_pb, make_app, helpers):
         assert demo_pb.counts()["pain_entry"] == before
 
 
+@pytest.mark.slow
 async def test_full_log_form_with_time(demo_pb, make_app, helpers):
     app = make_app(demo_pb)
     async with app.run_test(size=SIZE) as pilot:
@@ -202,7 +222,7 @@ async def test_daily_review_prefilled_and_saved(demo_pb, make_app, helpers):
         await pilot.press(*"hard", "enter")
         await helpers.settle(pilot)
         assert isinstance(app.screen, MainScreen)
-    saved = [r for r in demo_pb.reviews() if r["day"] == NOW.date()]
+    saved = [r for r in _reviews(demo_pb) if r["day"] == NOW.date()]
     assert len(saved) == 1
     r = saved[0]
     assert (r["worst"], r["least"], r["now"], r["relief_pct"], r["note"]) == (6, pre["least"], 4, 50, "hard")
@@ -221,7 +241,7 @@ async def test_review_bad_relief_names_the_field(demo_pb, make_app, helpers):
         assert isinstance(app.screen, ReviewDialog)
         assert "relief_pct" in helpers.text(app) and "steps of 10" in helpers.text(app)
         assert app.focused.id == "relief_pct"
-    assert not [r for r in demo_pb.reviews() if r["day"] == NOW.date()]
+    assert not [r for r in _reviews(demo_pb) if r["day"] == NOW.date()]
 
 
 async def test_range_keys_switch_the_chart(demo_pb, make_app, helpers):
@@ -296,6 +316,7 @@ async def test_read_only_refuses_every_write(demo_db, make_app, helpers):
     assert ro.counts() == before
 
 
+@pytest.mark.slow
 async def test_command_palette_runs_painboard_commands(demo_pb, make_app, helpers):
     app = make_app(demo_pb)
     async with app.run_test(size=SIZE) as pilot:
@@ -374,3 +395,10 @@ async def test_a_broken_plugin_is_reported_not_fatal(demo_db, make_app, helpers,
         await helpers.until(pilot, lambda: "could not load" in helpers.text(app), what="the plugin notice")
         assert "broken_thing" in helpers.text(app)
         assert "now 4/10" in helpers.text(app)
+
+
+def _reviews(pb):
+    from painboard.store import repository as repo
+
+    with pb.db.unit_of_work() as con:
+        return repo.reviews(con)

@@ -6,11 +6,14 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 from painboard.config import Settings
 
 SIZE = (80, 24)
 
 
+@pytest.mark.system
 def test_the_dashboard_path_imports_no_services_pydantic_or_duckdb():
     # What `painboard` (no subcommand) imports before the app's first frame.
     code = ("import sys, json; import painboard.cli, painboard.tui.app, painboard.tui.screens.main, "

@@ -3,20 +3,14 @@
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date, datetime, timezone
+from datetime import datetime
 from typing import Any
 
-from painboard.clinical import CONTROLLED_MAX, SEVERE_MIN
-from painboard.models import is_rescue_item
-from painboard.plugins import PeriodView
+from painboard import clinical
+from painboard.clinical import severity_level  # noqa: F401  (the metrics' level for a score)
+from painboard.plugin_api import PeriodView
 
 BARS = "▁▂▃▄▅▆▇█"
-
-
-def severity_level(v: float | None) -> str:
-    if v is None or v <= CONTROLLED_MAX:
-        return "ok"
-    return "alert" if v >= SEVERE_MIN else "watch"
 
 
 def sparkline(values: list[float | None], lo: float = 0, hi: float = 10, width: int = 60) -> str:
@@ -57,44 +51,19 @@ def trend_words(series: list[float | None]) -> str:
 
 
 def rescue_items(view: PeriodView) -> dict[int, Any]:
-    return {i.id: i for i in view.plan_items() if is_rescue_item(i)}
+    return clinical.rescue_items(view.plan_items())
 
 
 def rescue_by_day(view: PeriodView, events: list[dict[str, Any]] | None = None) -> Counter:
-    items = rescue_items(view)
-    evs = view.events() if events is None else events
-    return Counter(e["done_at"].astimezone(view.tz).date() for e in evs
-                   if e["status"] == "taken" and e["item_id"] in items)
+    """Rescue doses taken per local day (of the view's events, or of ``events``)."""
+    return clinical.rescue_doses_per_day(view.events() if events is None else events,
+                                         view.plan_item_rows(), view.tz)
 
 
 def adherence(view: PeriodView) -> dict[str, Any]:
     """Scheduled medication doses due in the period (up to now) and what was recorded for them."""
-    now = view.now
-    hi = min(view.hi, now)
-    recorded = {(e["item_id"], e["due_at"].astimezone(timezone.utc)): e["status"]
-                for e in view.events_due() if e["due_at"] is not None}
-    due = taken = skipped = missed = 0
-    per_day: dict[date, list[int]] = {d: [0, 0] for d in view.days()}
-    for it in view.plan_items():
-        if it.kind != "scheduled" or it.category != "medication" or view.lo >= hi:
-            continue
-        for t in it.occurrences(view.lo, hi, view.tz):
-            due += 1
-            status = recorded.get((it.id, t))
-            day = t.astimezone(view.tz).date()
-            per_day.setdefault(day, [0, 0])[1] += 1
-            if status == "taken":
-                taken += 1
-                per_day[day][0] += 1
-            elif status == "skipped":
-                skipped += 1
-            elif status == "missed":
-                missed += 1
-    series = [None if per_day[d][1] == 0 else round(100 * per_day[d][0] / per_day[d][1], 1)
-              for d in view.days()]
-    return {"due": due, "taken": taken, "skipped": skipped, "missed": missed,
-            "not_recorded": due - taken - skipped - missed,
-            "pct": round(100 * taken / due, 1) if due else None, "series": series}
+    return clinical.adherence(view.plan_items(), view.events_due(), view.lo, min(view.hi, view.now),
+                              view.tz, view.days())
 
 
 def local_iso(dt: datetime | None, tz) -> str:

@@ -14,7 +14,7 @@ from typing import BinaryIO, Iterator
 from painboard.builtin._common import local_iso
 from painboard.errors import BadInput
 from painboard.hookspecs import hookimpl
-from painboard.plugins import Columns, Exporter, ImportSource, Importer, PeriodView
+from painboard.plugin_api import Columns, Exporter, ImportSource, Importer, PeriodView
 
 COLUMNS = ["key", "occurred_at", "recorded_at", "intensity", "sites", "qualities", "pattern",
            "activity", "worse", "better", "duration_min", "note", "source", "derived",

@@ -17,7 +17,7 @@ from typing import Any, BinaryIO, Iterator
 from painboard.errors import BadInput
 from painboard.hookspecs import hookimpl
 from painboard.models import utcnow
-from painboard.plugins import Exporter, ImportSource, Importer, PeriodView, Row
+from painboard.plugin_api import Exporter, ImportSource, Importer, PeriodView, Row
 
 FORMAT = "painboard"
 VERSION = 1

@@ -1,6 +1,6 @@
 """A one-page Markdown visit summary for the care team.
 
-It reports what the log shows and marks the figures clinical.md names as thresholds with
+It reports what the log shows and marks the published thresholds in painboard.clinical with
 "worth raising with your care team". It never recommends a dose, a drug or a change of
 treatment.
 """
@@ -11,11 +11,10 @@ import statistics
 from collections import Counter
 from typing import BinaryIO
 
-from painboard.builtin._common import (CONTROLLED_MAX, SEVERE_MIN, adherence,
-                                       daily_series, rescue_by_day, sparkline, trend_words)
-from painboard.hookspecs import hookimpl
-from painboard.clinical import RESCUE_DOSES_MARKER
-from painboard.plugins import Exporter, PeriodView
+from painboard import clinical
+from painboard.builtin._common import adherence, daily_series, rescue_by_day, sparkline, trend_words
+from painboard.clinical import CONTROLLED_MAX, RESCUE_DOSES_MARKER, SEVERE_MIN
+from painboard.plugin_api import Exporter, PeriodView, hookimpl
 
 RAISE = "worth raising with your care team"
 
@@ -56,9 +55,9 @@ def write_summary(view: PeriodView, out: BinaryIO) -> int:
         add("")
         add(f"      {sparkline(avg_series)}")
         add("")
-        severe = sum(1 for w in worst_series if w is not None and w >= SEVERE_MIN)
+        severe = sum(1 for w in worst_series if clinical.severity_band(w) == "severe")
         add(f"- Days with worst pain {SEVERE_MIN} or more (severe): {severe} of {len(daily)}.")
-        above = sum(1 for a in avg_series if a is not None and a > CONTROLLED_MAX)
+        above = sum(1 for a in avg_series if clinical.severity_level(a) != "ok")
         if above:
             markers.append(f"Average pain above {CONTROLLED_MAX}/10 on {above} of {len(daily)} days: {RAISE}.")
         nights = view.nights_with_pain(threshold=1)
@@ -89,7 +88,7 @@ def write_summary(view: PeriodView, out: BinaryIO) -> int:
         total = sum(rescue.values())
         add(f"- Rescue doses taken: {total} ({total / len(days):.1f} a day); most in a day: "
             f"{max(rescue.values())}.")
-        over = sorted(d for d, n in rescue.items() if n > RESCUE_DOSES_MARKER)
+        over = sorted(d for d, n in rescue.items() if clinical.over_rescue_marker(n))
         if over:
             markers.append(f"More than {RESCUE_DOSES_MARKER} rescue doses a day on {len(over)} days "
                            f"(last {_d(over[-1])}): {RAISE}.")

@@ -1,16 +1,15 @@
 """Built-in metrics: pain over the period, breakthrough episodes, rescue doses, adherence, nights.
 
-Levels follow clinical.md where it gives a figure (pain bands, the rescue-dose marker) and are
+Levels follow the published figures painboard.clinical names (pain bands, the rescue-dose marker) and are
 otherwise only a nudge to look ("watch"); none of them is advice.
 """
 
 from __future__ import annotations
 
-from painboard.builtin._common import (adherence, daily_series, rescue_by_day,
-                                       rescue_items, severity_level)
-from painboard.hookspecs import hookimpl
-from painboard.clinical import RESCUE_DOSES_MARKER
-from painboard.plugins import Metric, MetricValue, PeriodView
+from painboard import clinical
+from painboard.builtin._common import adherence, daily_series, rescue_by_day
+from painboard.clinical import RESCUE_DOSES_MARKER, severity_level
+from painboard.plugin_api import Metric, MetricValue, PeriodView, hookimpl
 
 
 def _pain(view: PeriodView, which: str) -> MetricValue:
@@ -45,7 +44,7 @@ def breakthrough_per_day(view: PeriodView) -> MetricValue:
     per_day = round(total / len(days), 1) if days else 0.0
     series = [float(x or 0) for x in daily_series(view, rows, "n")]
     # No clinical cut-off for episodes a day; watching at the rescue-dose marker's rate.
-    level = "watch" if per_day > RESCUE_DOSES_MARKER else "ok"
+    level = "watch" if clinical.over_rescue_marker(per_day) else "ok"
     return MetricValue(value=per_day, text=f"{per_day:g} a day ({total} in {len(days)} days)",
                        series=series, level=level)
 
@@ -54,15 +53,14 @@ def rescue_doses_today(view: PeriodView) -> MetricValue:
     today = view.today
     by_day = rescue_by_day(view, view.events(since=today, until=today.fromordinal(today.toordinal() + 1)))
     n = by_day.get(today, 0)
-    caps = [i.max_per_day for i in rescue_items(view).values() if i.status == "active" and i.max_per_day]
-    cap = sum(caps) if caps else None
+    cap = clinical.daily_cap(view.plan_item_rows())
     per_day = rescue_by_day(view)
     series = [float(per_day.get(d, 0)) for d in view.days()]
     text = f"{n} of {cap} today" if cap else f"{n} today"
     level = "ok"
-    if n > RESCUE_DOSES_MARKER or (cap is not None and n > cap):
+    if clinical.over_rescue_marker(n) or (cap is not None and n > cap):
         level = "alert"
-        text += f": more than {RESCUE_DOSES_MARKER}, worth raising with your care team" if n > RESCUE_DOSES_MARKER \
+        text += f": more than {RESCUE_DOSES_MARKER}, worth raising with your care team" if clinical.over_rescue_marker(n) \
             else ": above the plan's daily maximum, worth raising with your care team"
     elif cap is not None and n == cap:
         level = "watch"

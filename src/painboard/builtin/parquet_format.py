@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import BinaryIO
 
 from painboard.hookspecs import hookimpl
-from painboard.plugins import Exporter, PeriodView
+from painboard.plugin_api import Exporter, PeriodView
 
 
 def write_parquet(view: PeriodView, out: BinaryIO) -> int:

@@ -11,10 +11,11 @@ import duckdb
 
 from painboard.errors import BadInput, PainboardError
 from painboard.safe_output import check_target, database_files
+from painboard.kinds import RECORD_KINDS
 from painboard.store import migrations
 from painboard.store.connection import Database, translate
 
-TABLES = ("pain_entry", "episode", "daily_review", "plan_item", "plan_event")
+TABLES = RECORD_KINDS
 
 # (problem, SQL counting the rows that have it)
 INVARIANTS = [

@@ -9,6 +9,7 @@ import re
 from datetime import date, datetime
 from typing import Any, Iterable, Sequence
 
+from painboard.kinds import RECORD_KINDS
 from painboard.models import DailyReview
 
 # Column name -> DuckDB type for the columnar (unnest) bulk insert.
@@ -109,29 +110,24 @@ def entries(con, since: datetime | None = None, until: datetime | None = None,
     return _rows(con, sql, [since, since, until, until])
 
 
-def latest_entry(con) -> dict[str, Any] | None:
-    rows = entries(con, limit=1, newest_first=True)
-    return rows[0] if rows else None
-
-
 def revision(con) -> int:
     return int(con.execute("SELECT value FROM meta WHERE key = 'revision'").fetchone()[0])
 
 
 def clear_records(con) -> None:
     """Remove every record (the demo's --force); the schema and revision stay."""
-    for table in ("pain_entry", "episode", "daily_review", "plan_event", "plan_item"):
+    for table in ("pain_entry", "episode", "daily_review", "plan_event", "plan_item"):  # children first
         con.execute(f"DELETE FROM {table}")
 
 
 def count(con, table: str) -> int:
-    if table not in ("pain_entry", "episode", "plan_item", "plan_event", "daily_review"):
+    if table not in RECORD_KINDS:
         raise ValueError(table)
     return con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
 
 
 def counts(con) -> dict[str, int]:
-    return {t: count(con, t) for t in ("pain_entry", "episode", "daily_review", "plan_item", "plan_event")}
+    return {t: count(con, t) for t in RECORD_KINDS}
 
 
 def daily_pain(con, tz: str, since: datetime | None, until: datetime | None) -> list[dict[str, Any]]:
@@ -143,14 +139,6 @@ def daily_pain(con, tz: str, since: datetime | None, until: datetime | None) -> 
         FROM pain_entry
         WHERE (? IS NULL OR occurred_at >= ?) AND (? IS NULL OR occurred_at < ?)
         GROUP BY ALL ORDER BY day""", [tz, since, since, until, until])
-
-
-def pain_summary(con, since: datetime | None, until: datetime | None) -> dict[str, Any]:
-    return _rows(con, """
-        SELECT avg(intensity) AS average, max(intensity) AS worst, min(intensity) AS least,
-               count(*) AS n
-        FROM pain_entry WHERE (? IS NULL OR occurred_at >= ?) AND (? IS NULL OR occurred_at < ?)""",
-                 [since, since, until, until])[0]
 
 
 def night_pain(con, tz: str, since: datetime, until: datetime, start_minute: int,
@@ -306,17 +294,6 @@ def marker_events(con, tz: str, since: datetime, until: datetime,
         WHERE e.done_at >= ? AND e.done_at < ? AND list_contains(?, i.category)
           AND e.status IN ('done', 'taken')
         ORDER BY e.done_at""", [tz, since, until, list(categories)])
-
-
-def daily_mme(con, tz: str, since: datetime | None, until: datetime | None) -> list[dict[str, Any]]:
-    """Oral morphine equivalents per local day from doses taken (amount, else the item's dose)."""
-    return _rows(con, """
-        SELECT CAST(timezone(?, e.done_at) AS DATE) AS day,
-               sum(coalesce(e.amount, i.dose) * i.mme_factor) AS mme
-        FROM plan_event e JOIN plan_item i ON i.id = e.item_id
-        WHERE e.status = 'taken' AND i.mme_factor IS NOT NULL
-          AND (? IS NULL OR e.done_at >= ?) AND (? IS NULL OR e.done_at < ?)
-        GROUP BY ALL ORDER BY day""", [tz, since, since, until, until])
 
 
 # -- import, export and metric views (the plugin pipelines) --------------------------------

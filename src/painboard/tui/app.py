@@ -179,8 +179,7 @@ class PainboardApp(App):
         self.snapshot = msg.snapshot
         if "first_data" not in self.timings:
             self.timings["first_data"] = time.perf_counter()
-            if hasattr(self.pb, "plugin_list"):
-                self.read(self.pb.plugin_list, self._report_plugin_failures)
+            self.read(self.pb.plugin_list, self._report_plugin_failures)
         self.timings["last_refresh_s"] = msg.seconds
         self.main_screen.snapshot = msg.snapshot
         self.main_screen.db_state = ("live", "")
@@ -248,31 +247,6 @@ class PainboardApp(App):
             self.call_from_thread(on_done, result)
             self.call_from_thread(self.request_refresh)
             return
-
-    def show_logged(self, entry: Any) -> None:
-        """A pain entry was just saved: show it at once; the full refresh follows.
-
-        The header's "now" is the latest entry, so a score logged for an earlier time leaves
-        it alone. Today's worst is cheap to update too; the rest (average, chart, metrics)
-        waits for the refresh that every write triggers.
-        """
-        from dataclasses import replace
-
-        from painboard.tui.widgets.header import DashHeader
-        from painboard.tui.widgets.today import TodayPanel
-
-        screen = getattr(self, "main_screen", None)
-        if screen is None or not screen.is_mounted:
-            return
-        header = screen.query_one(DashHeader)
-        if header.now_at is None or entry.occurred_at >= header.now_at:
-            header.now_score, header.now_at = entry.intensity, entry.occurred_at
-        panel = screen.query_one(TodayPanel)
-        today = panel.today
-        if today is not None and entry.occurred_at.astimezone(self.tz).date() == today.day:
-            worst = entry.intensity if today.worst is None else max(today.worst, entry.intensity)
-            average = float(entry.intensity) if not today.entries else today.average  # exact for a first entry
-            panel.today = replace(today, worst=worst, entries=today.entries + 1, average=average)
 
     def _busy_notice(self, exc: DatabaseBusy) -> None:
         self.main_screen.db_state = ("busy", f"held by PID {exc.pid}, retrying" if exc.pid else "retrying")

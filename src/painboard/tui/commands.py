@@ -6,6 +6,8 @@ from functools import partial
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
+from painboard.tui.format import RANGE_PERIODS
+
 # title, help, action on the main screen
 COMMANDS = [
     ("Log pain", "Open the full log form", "log_form"),
@@ -14,12 +16,10 @@ COMMANDS = [
     ("Export", "Write your log to a file for your care team", "export"),
     ("Tick plan item", "Record the selected plan item (again: undo)", "tick"),
     ("Undo last as-needed dose", "Remove today's latest dose of the selected as-needed item", "undo_dose"),
-    ("Chart: 7 days", "Show the last week", "range('7d')"),
-    ("Chart: 30 days", "Show the last 30 days", "range('30d')"),
-    ("Chart: 90 days", "Show the last 90 days", "range('90d')"),
-    ("Chart: 1 year", "Show the last year", "range('1y')"),
-    ("Chart: all", "Show everything logged", "range('all')"),
-    ("Refresh", "Read the database again now", "refresh"),
+] + [
+    (f"Chart: {words}", f"Show {words} on the chart" if days else "Show everything logged", f"range('{label}')")
+    for label, words, days in RANGE_PERIODS
+] + [    ("Refresh", "Read the database again now", "refresh"),
     ("Help", "Every key painboard knows", "app.help"),
 ]
 

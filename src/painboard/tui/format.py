@@ -7,8 +7,6 @@ import sys
 from datetime import datetime, timezone, tzinfo
 from typing import Any
 
-from painboard.clinical import severity_band
-
 
 def utcnow() -> datetime:
     """painboard.models.utcnow (the one clock, which tests freeze), without importing models.
@@ -29,6 +27,9 @@ RANGES: list[tuple[str, str, int | None]] = [
     ("w", "7d", 7), ("m", "30d", 30), ("t", "90d", 90), ("y", "1y", 365), ("a", "all", None),
 ]
 RANGE_WORDS = {"7d": "7 days", "30d": "30 days", "90d": "90 days", "1y": "1 year", "all": "all time"}
+# The same ranges as periods in words for the export dialog and the command palette.
+RANGE_PERIODS: list[tuple[str, str, int | None]] = [
+    (label, RANGE_WORDS[label] if days else "all", days) for _, label, days in RANGES]
 
 # Plan events on the chart's time axis: a letter each, so 16 colours still tell them apart.
 MARKER_LETTERS = {"radiation": "R", "bone_strengthening": "I", "procedure": "P"}
@@ -37,11 +38,6 @@ MARKER_WORDS = {"radiation": "radiation", "bone_strengthening": "infusion", "pro
 # Checklist boxes by state.
 BOXES = {"done": "[x]", "due": "[ ]", "overdue": "[!]", "skipped": "[-]", "missed": "[-]", "upcoming": "( )",
          "as_needed": "[+]"}
-
-
-def severity(score: float | int | None) -> str:
-    """The band a 0-10 score falls in (clinical.md): a CSS-ish class name."""
-    return severity_band(score)
 
 
 def num(v: float | int | None, digits: int = 1) -> str:
@@ -77,7 +73,7 @@ def when(dt: datetime | None, tz: tzinfo) -> str:
     return local.strftime("%a %-d %b %H:%M")
 
 
-def field(obj: Any, name: str, default: Any = None) -> Any:
+def attr_or_key(obj: Any, name: str, default: Any = None) -> Any:
     """Metric results may be objects or dicts (plugins); read either."""
     if isinstance(obj, dict):
         return obj.get(name, default)

@@ -11,9 +11,10 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Input, Label, OptionList, RadioButton, RadioSet, Static
 from textual.widgets.option_list import Option
 
+from painboard.tui.format import RANGE_PERIODS
 from painboard.tui.dialogs.base import Dialog
 
-PERIODS = [("7 days", 7), ("30 days", 30), ("90 days", 90), ("1 year", 365), ("all", None)]
+PERIODS = [(words, days) for _, words, days in RANGE_PERIODS]
 
 
 class ExportDialog(Dialog):
@@ -45,17 +46,13 @@ class ExportDialog(Dialog):
     def on_mount(self) -> None:
         super().on_mount()
         pb = self.app.pb
-        listing = getattr(pb, "exporters", None)
-        if listing is None:
-            self.say("no export formats are available in this version", error=True)
-            return
         period = self.query_one("#period", RadioSet)
         # RadioSet highlights its first button on mount; start the highlight on the pressed one
         # so that arrows move from "30 days", not from "7 days".
         if hasattr(period, "_selected"):
             self.call_after_refresh(setattr, period, "_selected", period.pressed_index)
         self.say("looking for export formats…")
-        self.app.read(listing, self._show_formats)
+        self.app.read(pb.exporters, self._show_formats)
 
     def _show_formats(self, exporters) -> None:
         self.exporters = list(exporters)

@@ -10,6 +10,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Input, Label, Static
 
 from painboard.errors import BadInput
+from painboard.tui.messages import EntryLogged
 from painboard.models import KNOWN_QUALITIES, KNOWN_SITES, PainEntry, parse_when, utcnow
 from painboard.tui.dialogs.base import Dialog, TermsSuggester
 
@@ -31,6 +32,7 @@ FULL_ONLY = [
 
 def _terms(text: str | None) -> list[str]:
     return [t.strip() for t in (text or "").split(",") if t.strip()]
+
 
 
 class LogEntryDialog(Dialog):
@@ -146,7 +148,9 @@ class LogEntryDialog(Dialog):
             return
 
         def done(entry) -> None:
-            self.app.show_logged(entry)
+            main = getattr(self.app, "main_screen", None)
+            if main is not None and main.is_mounted:
+                main.post_message(EntryLogged(entry))
             self.app.notify(f"logged {entry.intensity}/10 at {pb.local(entry.occurred_at):%H:%M}", timeout=3)
             self.dismiss(entry)
 

@@ -10,7 +10,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-# (key, what it does); the test checks every main-screen binding is listed here.
+# (section, key, what it does); the test checks every main-screen binding is listed here.
 KEYS: list[tuple[str, str, str]] = [
     ("Log", "0-9", "log pain now with that score (quick log)"),
     ("Log", "Enter / Esc", "save / cancel a form; Tab reaches the optional fields"),

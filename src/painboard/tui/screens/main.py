@@ -13,6 +13,7 @@ from textual.widgets import Static
 from typing import TYPE_CHECKING
 
 from painboard.tui.format import RANGES, utcnow
+from painboard.tui.messages import EntryLogged
 from painboard.tui.widgets.checklist import PlanChecklist
 from painboard.tui.widgets.header import DashHeader
 from painboard.tui.widgets.recent import RecentEntries
@@ -79,6 +80,19 @@ class MainScreen(Screen):
 
         if not self.query(DashFooter):
             self.mount(DashFooter(compact=True))
+
+    def on_entry_logged(self, message: EntryLogged) -> None:
+        """Show a just-saved entry at once; the refresh every write triggers brings the rest.
+
+        The header's "now" is the latest entry, so a score logged for an earlier time leaves
+        it alone; today's worst (and a first entry's average) follow from the entry itself."""
+        entry = message.entry
+        header = self.query_one(DashHeader)
+        if header.now_at is None or entry.occurred_at >= header.now_at:
+            header.now_score, header.now_at = entry.intensity, entry.occurred_at
+        panel = self.query_one(TodayPanel)
+        if panel.today is not None:
+            panel.today = panel.today.with_entry(entry.intensity, entry.occurred_at, self.app.tz)
 
     def on_resize(self, event: Resize) -> None:
         # Layout adapts: recent entries get a column when there is room for one.

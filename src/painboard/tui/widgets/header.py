@@ -10,7 +10,8 @@ from textual.reactive import reactive
 from painboard.tui.css import sibling_css
 from textual.widget import Widget
 
-from painboard.tui.format import severity, utcnow, when
+from painboard.clinical import severity_band
+from painboard.tui.format import utcnow, when
 
 
 class DashHeader(Widget):
@@ -65,4 +66,4 @@ class DashHeader(Widget):
 
     def _score_style(self) -> str:
         return {"severe": "red", "moderate": "yellow", "mild": "green", "nil": "green"}.get(
-            severity(self.now_score), "")
+            severity_band(self.now_score), "")

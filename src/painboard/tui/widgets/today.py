@@ -8,10 +8,11 @@ from textual.reactive import reactive
 from painboard.tui.css import sibling_css
 from textual.widget import Widget
 
-from painboard.tui.format import field, hhmm, minutes, num
+from painboard.tui.format import attr_or_key, hhmm, minutes, num
 
 
-# Metrics the panel already shows in its own words above.
+# Metrics whose figure the panel's own lines above already show (from the same clinical
+# functions), so each figure appears once.
 SHOWN_ABOVE = {"rescue-doses-today", "nights-with-pain"}
 
 
@@ -67,7 +68,7 @@ class TodayPanel(Widget, can_focus=True):
         t.append(" night pain: ")
         t.append(f"{d.nights_with_pain} of {d.nights}", "bold")
         t.append(" nights\n")
-        metrics = [m for m in self.metrics or [] if field(m, "name") not in SHOWN_ABOVE]
+        metrics = [m for m in self.metrics or [] if attr_or_key(m, "name") not in SHOWN_ABOVE]
         if metrics:
             t.append("Last 7 days\n", "bold")
         for m in metrics:
@@ -76,18 +77,18 @@ class TodayPanel(Widget, can_focus=True):
         return t
 
     def _metric(self, t: Text, m) -> None:
-        label = field(m, "label") or field(m, "name") or "metric"
-        if field(m, "error"):
+        label = attr_or_key(m, "label") or attr_or_key(m, "name") or "metric"
+        if attr_or_key(m, "error"):
             t.append(f" {label}: ", "dim")
             t.append("could not be computed\n", "dim italic")
             return
-        level = field(m, "level") or "ok"
+        level = attr_or_key(m, "level") or "ok"
         mark = {"watch": "▲ ", "alert": "▲▲ "}.get(level, "")
-        value, unit = field(m, "value"), field(m, "unit") or ""
+        value, unit = attr_or_key(m, "value"), attr_or_key(m, "unit") or ""
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             text = f"{num(value)}{unit}" if unit.startswith("/") else f"{num(value)} {unit}".strip()
         else:
-            text = field(m, "text") or "–"
+            text = attr_or_key(m, "text") or "–"
         style = {"watch": "yellow", "alert": "bold red"}.get(level, "")
         t.append(f" {mark}{label} ", style)
         t.append(f"{text}\n", f"bold {style}".strip())

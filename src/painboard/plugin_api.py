@@ -1,0 +1,193 @@
+"""What a plugin author needs: the contract types, and ``hookimpl`` to mark hook functions.
+
+A plugin module imports from here only::
+
+    from painboard.plugin_api import Exporter, Metric, MetricValue, PeriodView, hookimpl
+
+Importers read a file (an ImportSource) into Rows or Columns and never touch the database;
+metrics and exporters read a period through a PeriodView. Discovery and the registry live in
+painboard.plugins, which re-exports these names for plugins written against it.
+"""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+from pathlib import Path
+from typing import Any, BinaryIO, Callable, Iterable, Iterator, Literal, NamedTuple
+
+from pydantic import BaseModel, ConfigDict, field_validator
+
+from painboard.errors import PluginError
+from painboard.hookspecs import hookimpl
+from painboard.kinds import RECORD_KINDS
+from painboard.store.period_view import PeriodView
+
+__all__ = ["Row", "Columns", "ImportSource", "Importer", "Exporter", "Metric", "MetricValue",
+           "MetricResult", "PeriodView", "PluginError", "Level", "KINDS", "hookimpl"]
+
+# The kinds of record (one table each) an importer may yield and the store holds.
+KINDS = RECORD_KINDS
+Level = Literal["ok", "watch", "alert"]
+
+
+class Row(NamedTuple):
+    """One record an importer read: its kind (a table name in KINDS), raw fields, and line.
+
+    ``data`` holds the record's fields as text or Python values; painboard validates them with
+    the domain models, so an importer only maps names. Provenance goes in ``source`` (one per
+    row); a score mapped from a level sets ``derived=True`` and ``original_level``. Fields a
+    row leaves out take the model's default; ``key`` (the de-duplication key) may be left out
+    and is then a hash of source and content. Cross references inside one file: a plan item
+    may carry ``ref``, a plan event ``item_ref``; an episode may name its rescue dose by
+    ``rescue_event_key``.
+    """
+
+    kind: str
+    data: dict[str, Any]
+    line: int | None = None
+
+
+class Columns(NamedTuple):
+    """Many records of one kind at once, field by field: a faster alternative to Rows.
+
+    ``data`` maps a field name to one value per record (every list the same length), with
+    the same meaning as a Row's ``data`` (text is fine; ``None`` or ``""`` means "not given",
+    so the model's default applies). ``lines`` gives each record's line for error messages
+    (None: records are counted from 1). An importer may yield Rows and Columns in any mix;
+    painboard validates every value exactly as it validates a Row's.
+    """
+
+    kind: str
+    data: dict[str, list[Any]]
+    lines: list[int] | None = None
+
+    @property
+    def size(self) -> int:
+        """How many records the batch holds."""
+        return len(next(iter(self.data.values()), ()))
+
+    def rows(self) -> Iterator[Row]:
+        """The same records as Rows."""
+        names = list(self.data)
+        for i, values in enumerate(zip(*self.data.values())):
+            yield Row(self.kind, dict(zip(names, values)), None if self.lines is None else self.lines[i])
+
+
+class ImportSource:
+    """The file an importer reads. ``open()`` counts bytes so painboard can show progress.
+
+    ``options`` holds the user's ``--option KEY=VALUE`` pairs (for example ``date_order=dmy``
+    or a column mapping); an importer reads the keys it knows and documents them.
+    """
+
+    def __init__(self, path: Path, on_progress: Callable[[int], None] | None = None,
+                 options: dict[str, str] | None = None):
+        self.path = Path(path)
+        self.name = self.path.name
+        self.size = self.path.stat().st_size
+        self.options: dict[str, str] = dict(options or {})
+        self._on_progress = on_progress
+
+    def open(self) -> BinaryIO:
+        return _CountingReader(open(self.path, "rb"), self._on_progress)  # type: ignore[return-value]
+
+    def open_text(self, encoding: str = "utf-8-sig") -> io.TextIOWrapper:
+        return io.TextIOWrapper(self.open(), encoding=encoding, newline="")  # type: ignore[arg-type]
+
+
+class _CountingReader(io.RawIOBase):
+    def __init__(self, raw: BinaryIO, on_progress: Callable[[int], None] | None):
+        self._raw, self._cb, self.done = raw, on_progress, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, b) -> int:  # type: ignore[override]
+        n = self._raw.readinto(b)
+        if n:
+            self.done += n
+            if self._cb:
+                self._cb(self.done)
+        return n or 0
+
+    def close(self) -> None:
+        self._raw.close()
+        super().close()
+
+
+class Importer(BaseModel):
+    """Reads a file into Rows. It never touches the database."""
+
+    model_config = ConfigDict(frozen=True)
+    name: str
+    label: str
+    extensions: tuple[str, ...] = ()
+    description: str = ""
+    sniff: Callable[[bytes, str], bool]  # (first 64 KiB, file name) -> "I can read this"
+    read: Callable[[ImportSource], Iterable[Row | Columns]]
+
+    _name = field_validator("name")(lambda v: _check_name(v))
+
+
+class Exporter(BaseModel):
+    """Writes a period's data to a file, streaming; returns how many records it wrote."""
+
+    model_config = ConfigDict(frozen=True)
+    name: str
+    extension: str
+    label: str
+    description: str = ""
+    # (view, out) -> count. ``out`` is a real file opened for binary writing (out.name is its
+    # path, created 0600): painboard renames it into place on success and removes it on failure.
+    write: Callable[["PeriodView", BinaryIO], int]
+
+    _name = field_validator("name")(lambda v: _check_name(v))
+
+    def default_file_name(self, day: date) -> str:
+        """The file an export goes to when none is named: painboard-DATE.EXT."""
+        return f"painboard-{day.isoformat()}.{self.extension.lstrip('.')}"
+
+
+class MetricValue(BaseModel):
+    """What a metric computes."""
+
+    value: float | int | str | None = None
+    text: str
+    series: list[float | None] | None = None  # one value per day of the period, oldest first
+    level: Level = "ok"
+
+
+class Metric(BaseModel):
+    """A figure computed over a read-only view of a period."""
+
+    model_config = ConfigDict(frozen=True)
+    name: str
+    label: str
+    unit: str = ""
+    description: str = ""
+    order: int = 100  # tiles sort by this, then by name
+    compute: Callable[["PeriodView"], MetricValue]
+
+    _name = field_validator("name")(lambda v: _check_name(v))
+
+
+class MetricResult(BaseModel):
+    """A metric's result as the faces show it; ``error`` is set when the metric raised."""
+
+    name: str
+    label: str
+    unit: str = ""
+    value: float | int | str | None = None
+    text: str = ""
+    series: list[float | None] | None = None
+    level: Level = "ok"
+    error: str | None = None
+    plugin: str | None = None
+
+
+def _check_name(v: str) -> str:
+    v = v.strip().lower()
+    if not v or not all(c.isalnum() or c in "-_." for c in v):
+        raise ValueError(f"{v!r} must be letters, digits, '-', '_' or '.'")
+    return v

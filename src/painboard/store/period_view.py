@@ -1,0 +1,192 @@
+"""The read-only view of a period that metrics, exporters and the dashboard read through.
+
+It lives beside the store it reads: every query is a repository function, and a view reads
+inside one open read unit of work, so all it returns comes from one snapshot of the data.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta, timezone, tzinfo
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+from painboard import clinical
+from painboard.config import zone_name
+from painboard.errors import PluginError
+from painboard.models import PlanItem, load_opioid_factors
+from painboard.store import repository as repo
+
+
+class PeriodView:
+    """A period [start, end) of local days, read through one open read unit of work.
+
+    Query helpers default to the period; pass since/until (local dates) to look further back,
+    for a baseline. Rows are plain dicts; plan items are PlanItem models. The view is only
+    valid while the unit of work is open. ``options`` holds an export's ``--option KEY=VALUE``
+    pairs (empty for metrics); an exporter reads the keys it knows and documents them.
+    """
+
+    def __init__(self, con, start: date, end: date, tz: tzinfo, now: datetime,
+                 night_start: time = time(22, 0), night_end: time = time(6, 0),
+                 options: dict[str, str] | None = None):
+        self._con = con
+        self.options: dict[str, str] = dict(options or {})
+        self.start, self.end, self.tz, self.now = start, end, tz, now
+        self.night_start, self.night_end = night_start, night_end
+        self.lo, self.hi = self.bounds(start, end)
+        self._memo: dict[tuple, list] = {}  # the transaction's snapshot cannot change: read once
+
+    # time
+    @property
+    def tz_name(self) -> str:
+        return zone_name(self.tz)
+
+    @property
+    def today(self) -> date:
+        """The local date of ``now``, or the period's last day if the period ended before it."""
+        return min(self.now.astimezone(self.tz).date(), self.end - timedelta(days=1))
+
+    def days(self) -> list[date]:
+        return [self.start + timedelta(days=i) for i in range((self.end - self.start).days)]
+
+    def bounds(self, since: date | None = None, until: date | None = None) -> tuple[datetime, datetime]:
+        """UTC instants of local midnight at since and until (until exclusive)."""
+        since, until = since or self.start, until or self.end
+        lo = datetime.combine(since, time(0), self.tz).astimezone(timezone.utc)
+        hi = datetime.combine(until, time(0), self.tz).astimezone(timezone.utc)
+        return lo, hi
+
+    def _connection(self):
+        """The open unit of work's connection; refused once the view is closed."""
+        if self._con is None:
+            raise PluginError("this view was used after its unit of work closed")
+        return self._con
+
+    def close(self) -> None:
+        self._con = None
+        self._memo.clear()
+
+    def narrow(self, start: date, end: date) -> "PeriodView":
+        """A view of another period on the same unit of work, sharing what was already read."""
+        v = PeriodView(self._con, start, end, self.tz, self.now, self.night_start, self.night_end,
+                       self.options)
+        v._memo = self._memo
+        return v
+
+    def _once(self, key: tuple, read: Callable[[], list[dict[str, Any]]]) -> list[dict[str, Any]]:
+        """Rows read once per view; each caller gets its own copies to change as it likes."""
+        rows = self._memo.get(key)
+        if rows is None:
+            rows = self._memo[key] = read()
+        return [dict(r) for r in rows]
+
+    def _within(self, name: str, lo: datetime, hi: datetime, read: Callable[[], list[dict[str, Any]]],
+                when: Callable[[dict[str, Any]], datetime]) -> list[dict[str, Any]]:
+        """Rows of [lo, hi): cut from a wider read of the same kind already made, else read."""
+        for key, rows in self._memo.items():
+            if key[0] == name and key[1] <= lo and key[2] >= hi:
+                return [dict(r) for r in rows if lo <= when(r) < hi]
+        return self._once((name, lo, hi), read)
+
+    def _day_start(self, row: dict[str, Any]) -> datetime:
+        return datetime.combine(row["day"], time(0), self.tz).astimezone(timezone.utc)
+
+    # queries (all SQL lives in store/repository.py)
+    def entries(self, since: date | None = None, until: date | None = None) -> list[dict[str, Any]]:
+        return repo.entries(self._connection(), *self.bounds(since, until))
+
+    def iter_entries(self, batch: int = 5000) -> Iterator[dict[str, Any]]:
+        """Pain entries of the period, oldest first, fetched in batches (for exporters)."""
+        return repo.iter_entries(self._connection(), self.lo, self.hi, batch)
+
+    def pain_summary(self, since: date | None = None, until: date | None = None) -> dict[str, Any]:
+        """Average, worst, least and count over whole local days, from the per-day figures."""
+        return clinical.pain_summary(self.daily_pain(since, until))
+
+    def daily_pain(self, since: date | None = None, until: date | None = None) -> list[dict[str, Any]]:
+        lo, hi = self.bounds(since, until)
+        return self._within("daily_pain", lo, hi,
+                            lambda: repo.daily_pain(self._connection(), self.tz_name, lo, hi), self._day_start)
+
+    def episodes(self, since: date | None = None, until: date | None = None) -> list[dict[str, Any]]:
+        return repo.episodes(self._connection(), *self.bounds(since, until))
+
+    def daily_episodes(self, since: date | None = None, until: date | None = None) -> list[dict[str, Any]]:
+        lo, hi = self.bounds(since, until)
+        return self._within("daily_episodes", lo, hi,
+                            lambda: repo.daily_episodes(self._connection(), self.tz_name, lo, hi), self._day_start)
+
+    def events(self, since: date | None = None, until: date | None = None) -> list[dict[str, Any]]:
+        lo, hi = self.bounds(since, until)
+        return self._within("events", lo, hi, lambda: repo.events(self._connection(), lo, hi),
+                            lambda r: r["done_at"])
+
+    def events_due(self, since: date | None = None, until: date | None = None) -> list[dict[str, Any]]:
+        """Plan events recorded against a due time inside the period."""
+        lo, hi = self.bounds(since, until)
+        return self._within("events_due", lo, hi, lambda: repo.events_due_between(self._connection(), lo, hi),
+                            lambda r: r["due_at"])
+
+    def plan_item_rows(self) -> list[dict[str, Any]]:
+        return self._once(("plan_items",), lambda: repo.plan_items(self._connection()))
+
+    def plan_items(self, include_stopped: bool = True) -> list[PlanItem]:
+        return [PlanItem(**r) for r in self.plan_item_rows() if include_stopped or r["status"] == "active"]
+
+    def reviews(self, since: date | None = None, until: date | None = None) -> list[dict[str, Any]]:
+        return repo.reviews(self._connection(), since or self.start, until or self.end)
+
+    def daily_mme(self, since: date | None = None, until: date | None = None) -> list[dict[str, Any]]:
+        """Oral morphine equivalents (mg) per local day of the doses taken: rows of day, mme."""
+        per_day = clinical.omed_per_day(self.events(since, until), self.plan_item_rows(), self.tz)
+        return [{"day": d, "mme": v} for d, v in per_day.items()]
+
+    def nights_with_pain(self, threshold: int = 1, since: date | None = None,
+                         until: date | None = None) -> int:
+        """Of the nights ending on the mornings of the period's days, those with pain >= threshold
+        logged in the night window (22:00-06:00 by default). A 7-day period has 7 nights."""
+        ns, ne = self.night_start, self.night_end
+        since, until = since or self.start, until or self.end
+        lo = datetime.combine(since - timedelta(days=1), ns, self.tz).astimezone(timezone.utc)
+        hi = datetime.combine(until - timedelta(days=1), ne, self.tz).astimezone(timezone.utc)
+        return self._once(("nights", lo, hi, threshold), lambda: [repo.night_pain(
+            self._connection(), self.tz_name, lo, hi, ns.hour * 60 + ns.minute, ne.hour * 60 + ne.minute,
+            threshold)])[0]["nights"]
+
+    def write_entries_parquet(self, path: str | Path) -> int:
+        """Let DuckDB write the period's pain entries as Parquet; returns the row count."""
+        return repo.copy_entries_parquet(self._connection(), self.lo, self.hi, str(path))
+
+    def opioid_factors(self) -> dict[str, float]:
+        return load_opioid_factors()
+
+    # what the dashboard reads beside the period's figures (one read path for a snapshot)
+    def revision(self) -> int:
+        return repo.revision(self._connection())
+
+    def first_entry_at(self) -> datetime | None:
+        """When the first pain entry was logged, whenever that was."""
+        first = repo.entries(self._connection(), limit=1)
+        return first[0]["occurred_at"] if first else None
+
+    def newest_entries(self, limit: int) -> list[dict[str, Any]]:
+        """The newest pain entries, whenever they were logged (not only in the period)."""
+        return self._once(("newest", limit), lambda: repo.entries(
+            self._connection(), limit=limit, newest_first=True))
+
+    def episode_summary(self, since: date | None = None, until: date | None = None) -> dict[str, Any]:
+        """Count, median minutes and worst peak of the episodes with an onset in the days."""
+        return repo.episode_summary(self._connection(), *self.bounds(since, until))
+
+    def open_episode(self) -> dict[str, Any] | None:
+        return repo.open_episode(self._connection())
+
+    def plan_markers(self, categories: tuple[str, ...], since: date | None = None,
+                     until: date | None = None) -> list[dict[str, Any]]:
+        """Done plan events of the categories per local day (infusions, radiation, procedures)."""
+        return repo.marker_events(self._connection(), self.tz_name, *self.bounds(since, until),
+                                  categories)
+
+    def last_events(self, item_ids: list[int]) -> dict[int, dict[str, Any]]:
+        """Each item's most recent taken or done event, whenever it was."""
+        return repo.last_events(self._connection(), item_ids=item_ids)
