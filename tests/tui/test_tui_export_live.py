@@ -217,11 +217,16 @@ async def test_a_save_that_lands_after_escape_is_reported_not_dismissing_the_das
         dialog = app.screen
         assert isinstance(dialog, LogEntryDialog)
 
+        started = threading.Event()
+
         def slow_save():  # a real write that is still under way when Esc comes
+            started.set()
             gate.wait(5)
             return demo_pb.log_pain(intensity=5)
 
         dialog.save_with(slow_save, lambda entry: dialog.dismiss(entry))
+        # Esc only once the attempt is under way: an Esc before it starts rightly cancels it.
+        await helpers.until(pilot, started.is_set, what="the attempt to start")
         await pilot.press("escape")
         assert isinstance(app.screen, MainScreen)
         gate.set()
