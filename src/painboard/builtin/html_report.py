@@ -315,9 +315,9 @@ def _radiation_html(view: PeriodView, courses: list[dict[str, Any]], rad_metrics
         for ev in c["events"]:  # events not matched to a planned session
             if ev["due_at"] is None or ev["due_at"] in done:
                 lines.append(f"{ev['done_at'].astimezone(view.tz):%a %-d %b %Y %H:%M}: {e(ev['status'])}")
-        parts.append(f"<p><b>{e(it.label())}</b>, {kind}</p>" + _ul(lines or ["no sessions recorded"]))
+        parts.append(f"<p><strong>{e(it.label())}</strong>, {kind}</p>" + _ul(lines or ["no sessions recorded"]))
     for m in rad_metrics:
-        parts.append(f"<p><b>{e(m['label'])}:</b> {e(m['text'])}</p>")
+        parts.append(f"<p><strong>{e(m['label'])}:</strong> {e(m['text'])}</p>")
     return "".join(parts)
 
 
