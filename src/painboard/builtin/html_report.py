@@ -39,8 +39,8 @@ from painboard.plugins import BUILTIN_MODULES, Exporter, Metric, MetricValue, Pe
 RADIATION_METRICS = ("radiation-flare", "radiation-response")
 MARK_LETTERS = {"radiation": "R", "bone_strengthening": "I", "procedure": "P"}
 MARK_WORDS = {"radiation": "radiation", "bone_strengthening": "infusion", "procedure": "procedure"}
-NOTES_SHOWN, QUESTIONS_SHOWN, MARKS_LISTED = 12, 15, 5  # caps that keep the report to two pages
-NOTE_CHARS = 180
+NOTES_SHOWN, QUESTIONS_SHOWN, MARKS_LISTED = 12, 12, 5  # caps that keep the report to two pages
+NOTE_CHARS = 140
 PAPER = {"a4": "A4", "letter": "letter"}
 
 # The chart's drawing box (SVG user units; it scales to the page width).
@@ -391,7 +391,7 @@ def render(view: PeriodView) -> tuple[str, int]:
         more = (f'<p class="sub">{len(questions) - len(shown_q)} more questions are not shown.</p>'
                 if len(questions) > len(shown_q) else "")
         talk.append('<section id="questions"><h2>Questions to ask</h2>'
-                    + _ul([e(_short(q, 240)) for q in shown_q], "note") + more + "</section>")
+                    + _ul([e(_short(q, 160)) for q in shown_q], "note") + more + "</section>")
     if talk:
         out.append('<div class="talk">' + "".join(talk) + "</div>")
     out.append("<footer>Markers are fixed figures from published cancer-pain guidance (for example "
