@@ -40,6 +40,8 @@ BUILTIN_MODULES = {
     "builtin.parquet": "painboard.builtin.parquet_format",
     "builtin.markdown": "painboard.builtin.markdown_summary",
     "builtin.metrics": "painboard.builtin.metrics",
+    "builtin.html": "painboard.builtin.html_report",
+    "builtin.ical": "painboard.builtin.ical_export",
 }
 
 

@@ -1,0 +1,121 @@
+"""What a visit report shows, gathered once: the Markdown summary and the HTML report both render it.
+
+One home for each figure: the arithmetic lives in builtin/_common.py, clinical.py and the
+period view; this module only collects those figures for one period and words the markers
+("worth raising with your care team"). It never recommends a dose, a drug or a change of
+treatment.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from painboard import clinical
+from painboard.builtin._common import adherence, daily_series, rescue_by_day, trend_words
+from painboard.clinical import CONTROLLED_MAX, RESCUE_DOSES_MARKER
+from painboard.plugin_api import PeriodView
+
+RAISE = "worth raising with your care team"
+# Plan items whose events are marked on the time axis (the dashboard's trend marks the same).
+MARKED_CATEGORIES = ("radiation", "bone_strengthening", "procedure")
+
+
+def day_words(day: date) -> str:
+    return f"{day:%a %-d %b %Y}"
+
+
+@dataclass
+class PlanMark:
+    """A radiation session, infusion or procedure recorded as taken or done."""
+
+    at: datetime  # local time
+    label: str
+    category: str
+    status: str
+    item_id: int
+
+
+@dataclass
+class VisitFigures:
+    days: list[date]
+    last: date
+    summary: dict[str, Any]                 # view.pain_summary(): n, average, worst, least
+    daily: list[dict[str, Any]]             # view.daily_pain() rows (days with entries)
+    avg_series: list[float | None]          # one per day of the period
+    worst_series: list[float | None]
+    trend: str
+    severe_days: int
+    nights: int
+    sites: list[tuple[str, int]]
+    episodes: list[dict[str, Any]]
+    episode_durations: list[float]
+    episode_median_min: float | None
+    episode_types: list[tuple[str, int]]
+    triggers: list[tuple[str, int]]
+    rescue: Counter                         # rescue doses taken per local day
+    adherence: dict[str, Any]
+    plan_marks: list[PlanMark]
+    has_events: bool                        # anything from the plan recorded in the period
+    mme: dict[str, float] | None            # median, min, max of daily oral morphine equivalents
+    notes: list[tuple[date, str]]           # every note of the period, sorted by day
+    markers: list[str] = field(default_factory=list)
+
+    @property
+    def episodes_per_day(self) -> float:
+        return len(self.episodes) / len(self.days) if self.days else 0.0
+
+
+def visit_figures(view: PeriodView) -> VisitFigures:
+    """The period's figures for a visit report, each read from its one home."""
+    days = view.days()
+    s = view.pain_summary()
+    daily = view.daily_pain()
+    avg_series = daily_series(view, daily, "average")
+    worst_series = daily_series(view, daily, "worst")
+    eps = view.episodes()
+    events = view.events()
+    items = {i.id: i for i in view.plan_items()}
+    rescue = rescue_by_day(view, events)
+    entries = view.entries()
+    markers: list[str] = []
+
+    above = sum(1 for a in avg_series if clinical.severity_level(a) != "ok")
+    if s["n"] and above:
+        markers.append(f"Average pain above {CONTROLLED_MAX}/10 on {above} of {len(daily)} days: {RAISE}.")
+    over = sorted(d for d, n in rescue.items() if clinical.over_rescue_marker(n))
+    if over:
+        markers.append(f"More than {RESCUE_DOSES_MARKER} rescue doses a day on {len(over)} days "
+                       f"(last {day_words(over[-1])}): {RAISE}.")
+
+    marks = []
+    for e in events:
+        it = items.get(e["item_id"])
+        if it and it.category in MARKED_CATEGORIES and e["status"] in ("taken", "done"):
+            marks.append(PlanMark(e["done_at"].astimezone(view.tz), it.label(), it.category,
+                                  e["status"], it.id))
+
+    mme_rows = view.daily_mme()
+    mme = None
+    if mme_rows:
+        vals = [r["mme"] for r in mme_rows]
+        mme = {"median": statistics.median(vals), "min": min(vals), "max": max(vals)}
+
+    notes = [(r["day"], r["note"]) for r in view.reviews() if r["note"]]
+    notes += [(e["occurred_at"].astimezone(view.tz).date(), e["note"]) for e in entries if e["note"]]
+    durations = [e["duration_min"] for e in eps if e["duration_min"] is not None]
+    return VisitFigures(
+        days=days, last=days[-1] if days else view.start, summary=s, daily=daily,
+        avg_series=avg_series, worst_series=worst_series, trend=trend_words(avg_series),
+        severe_days=sum(1 for w in worst_series if clinical.severity_band(w) == "severe"),
+        nights=view.nights_with_pain(threshold=1) if s["n"] else 0,
+        sites=Counter(x for e in entries for x in (e["sites"] or [])).most_common(4),
+        episodes=eps, episode_durations=durations,
+        episode_median_min=statistics.median(durations) if durations else None,
+        episode_types=Counter(e["type"] or "type not given" for e in eps).most_common(),
+        triggers=Counter(e["trigger"] for e in eps if e["trigger"]).most_common(4),
+        rescue=rescue, adherence=adherence(view), plan_marks=marks, has_events=bool(events), mme=mme,
+        notes=sorted(notes), markers=markers)
