@@ -78,7 +78,7 @@ class Writer:
         if self.bundle_type == "transaction":
             req = {"method": "POST", "url": resource["resourceType"]}
             if ident:  # conditional create: posting the same export twice adds nothing
-                req["ifNoneExist"] = f"identifier={quote(ident[0], safe=':')}|{quote(ident[1], safe='')}"
+                req["ifNoneExist"] = f"identifier={search_escape(ident[0])}|{search_escape(ident[1])}"
             e["request"] = req
         return e
 
@@ -263,7 +263,15 @@ PLAN_EXT = "urn:painboard:fhir:extension:plan-item"
 
 def plan_item_key(it: PlanItem) -> str:
     """What makes a plan item the same one on re-import (as painboard matches them)."""
-    return f"{it.category}|{it.kind}|{it.start_date.isoformat()}|{it.name}"
+    return f"{it.category}/{it.kind}/{it.start_date.isoformat()}/{it.name}"
+
+
+def search_escape(value: str) -> str:
+    """A token for a FHIR search parameter: '\\', '|', ',' and '$' escaped with a backslash
+    (FHIR R4 search, "Escaping Search Parameters"), then percent-encoded for the URL."""
+    for ch in "\\|,$":
+        value = value.replace(ch, "\\" + ch)
+    return quote(value, safe=":")
 
 
 def sub(name: str, **value: Any) -> dict | None:
