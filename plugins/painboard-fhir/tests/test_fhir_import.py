@@ -127,3 +127,13 @@ def test_escapes_and_markup_stay_inert_text(run, other, tmp_path):
     other("import", str(tmp_path / "f.json"))
     rows = json.loads(other("entries", "--since", "2026-11-01", "--json"))
     assert rows[0]["note"] == note and rows[0]["sites"] == ["[red]hip[/red]"]
+
+
+def test_a_plan_request_of_the_wrong_shape_is_refused_whole(demo, other, tmp_path):
+    b = demo.export(tmp_path / "f.json")
+    i = next(i for i, e in enumerate(b["entry"]) if e["resource"]["resourceType"] == "MedicationRequest")
+    b["entry"][i]["resource"]["dosageInstruction"] = [{"timing": {"repeat": "daily"}}]
+    (tmp_path / "g.json").write_text(json.dumps(b))
+    out = other("import", str(tmp_path / "g.json"), code=2)
+    assert f"line 1, entry[{i}].resource:" in out  # json.dumps writes the whole Bundle on line 1
+    assert sum(other.pb().counts().values()) == 0

@@ -133,6 +133,9 @@ def read(source: ImportSource) -> Iterator[Row]:
             row = _row(res, e.get("fullUrl"), resources)
         except _Bad as bad:
             raise BadInput(bad.message, field=f"entry[{idx}].resource.{bad.field}", line=line) from None
+        except (TypeError, AttributeError, ValueError, IndexError) as exc:  # an element of the wrong JSON type
+            raise BadInput(f"is not in a shape painboard reads ({type(exc).__name__}: {exc})",
+                           field=f"entry[{idx}].resource", line=line) from None
         if row is not None:
             yield Row(row[0], row[1], line)
 
