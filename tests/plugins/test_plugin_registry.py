@@ -26,9 +26,9 @@ def test_builtins_and_the_fhir_package_are_listed(tmp_path):
     assert names[:len(BUILTINS)] == BUILTINS
     assert "fhir" in names
     fhir = reg.info("fhir")
-    assert fhir.source == "entry point" and fhir.registers == {"exporters": ["fhir"]}
+    assert fhir.source == "entry point" and fhir.registers == {"importers": ["fhir"], "exporters": ["fhir"]}
     assert sorted(reg.exporters) == ["csv", "fhir", "html", "ical", "json", "markdown", "parquet"]
-    assert sorted(reg.importers) == ["csv", "json"]
+    assert sorted(reg.importers) == ["csv", "fhir", "json"]
     assert len(reg.metrics) == 7
 
 
