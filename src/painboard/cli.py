@@ -416,8 +416,10 @@ def import_(pb: Painboard, file: str, fmt: str | None, options: tuple[str, ...])
              "plan_item": "plan items", "plan_event": "plan events"}
     parts = [f"{r.added[k]} of {n} {names[k]}" for k, n in r.read.items() if n]
     skipped = sum(r.read.values()) - r.count
+    left_out = ", ".join(f"{what} {n}" for what, n in r.skipped.items() if n)
     click.echo(f"imported from {r.path} ({r.format}): {', '.join(parts) or 'nothing to import'}"
-               + (f"; {skipped} already stored" if skipped else ""))
+               + (f"; {skipped} already stored" if skipped else "")
+               + (f"; skipped (not pain entries): {left_out}" if left_out else ""))
 
 
 @cli.command()

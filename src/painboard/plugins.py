@@ -44,6 +44,7 @@ BUILTIN_MODULES = {
     "builtin.parquet": "painboard.builtin.parquet_format",
     "builtin.markdown": "painboard.builtin.markdown_summary",
     "builtin.metrics": "painboard.builtin.metrics",
+    "builtin.bearable": "painboard.builtin.bearable",
 }
 
 
