@@ -391,10 +391,14 @@ def check(pb: Painboard, as_json: bool) -> None:
 @cli.command("import")
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--format", "fmt", help="The importer to use (default: tell from the file).")
+@click.option("--date-order", type=click.Choice(["dmy", "mdy", "ymd"]),
+              help="How the file writes dates like 05/03/24 (same as -O date_order=...).")
 @OPTION
 @click.pass_obj
-def import_(pb: Painboard, file: str, fmt: str | None, options: tuple[str, ...]) -> None:
+def import_(pb: Painboard, file: str, fmt: str | None, date_order: str | None, options: tuple[str, ...]) -> None:
     """Import FILE: all rows or none; rows already stored are skipped."""
+    if date_order:
+        options = (*options, f"date_order={date_order}")
     size = os.path.getsize(file) if os.path.isfile(file) else 0
     bar = None
     if size > 1 << 20:  # a bar only for files big enough to wait for (click hides it off a tty)

@@ -45,6 +45,7 @@ BUILTIN_MODULES = {
     "builtin.markdown": "painboard.builtin.markdown_summary",
     "builtin.metrics": "painboard.builtin.metrics",
     "builtin.bearable": "painboard.builtin.bearable",
+    "builtin.paindiary": "painboard.builtin.pain_diary",
 }
 
 
