@@ -46,6 +46,7 @@ BUILTIN_MODULES = {
     "builtin.metrics": "painboard.builtin.metrics",
     "builtin.bearable": "painboard.builtin.bearable",
     "builtin.paindiary": "painboard.builtin.pain_diary",
+    "builtin.applehealth": "painboard.builtin.apple_health",
     "builtin.generic_csv": "painboard.builtin.generic_csv",  # after every specific CSV: it sniffs loosely
 }
 
