@@ -12,6 +12,7 @@ The score is marked ``derived`` and the app's own word is kept as ``original_lev
 
 from __future__ import annotations
 
+import codecs
 import csv
 import hashlib
 import re
@@ -92,16 +93,17 @@ def csv_rows(source: ImportSource, delimiter: str = ",", counted: bool = True) -
     fh = source.open_text(enc) if counted else open(source.path, encoding=enc, newline="")
     csv.field_size_limit(FIELD_LIMIT)
     with fh:
-        reader = csv.reader(fh, delimiter=delimiter)
+        reader = csv.reader(fh, delimiter=delimiter, strict=True)  # a cut-off quote is an error
         while True:
             try:
                 cells = next(reader)
             except StopIteration:
                 return
             except UnicodeDecodeError as exc:
-                raise BadInput(f"is not UTF-8 text (byte 0x{exc.object[exc.start]:02x}); save the file as "
+                line, byte = _first_bad_utf8(source.path) or (reader.line_num + 1, exc.object[exc.start])
+                raise BadInput(f"is not UTF-8 text (byte 0x{byte:02x}); save the file as "
                                f"UTF-8, or import it with -O encoding=latin-1", field="encoding",
-                               line=reader.line_num + 1) from None
+                               line=line) from None
             except csv.Error as exc:
                 msg = str(exc)
                 if "NUL" in msg:
@@ -112,6 +114,21 @@ def csv_rows(source: ImportSource, delimiter: str = ",", counted: bool = True) -
                     msg = "ends inside a quoted cell: the file looks cut short"
                 raise BadInput(msg, field="row", line=reader.line_num or 1) from None
             yield reader.line_num, cells
+
+
+def _first_bad_utf8(path) -> tuple[int, int] | None:
+    """(line, byte) of the first byte that is not UTF-8 (the text reader decodes whole chunks)."""
+    dec = codecs.getincrementaldecoder("utf-8")()
+    line = 1
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 16), b""):
+            try:
+                dec.decode(chunk)
+            except UnicodeDecodeError as exc:
+                at = max(exc.start - len(exc.object) + len(chunk), 0)
+                return line + chunk[:at].count(b"\n"), chunk[at]
+            line += chunk.count(b"\n")
+    return None
 
 
 def header_of(rows: Iterator[tuple[int, list[str]]], what: str) -> list[str]:

@@ -106,8 +106,9 @@ def read(source: ImportSource) -> Iterator[Row]:
                     yield row
     except ParseError as exc:
         line = exc.position[0] if exc.position else None
-        raise BadInput(f"is not well-formed XML ({exc.msg if hasattr(exc, 'msg') else exc}); is the file "
-                       f"cut short?", field=name, line=line) from None
+        msg = str(exc).split(":")[0]
+        cut = "; is the file cut short?" if "no element found" in msg or "unclosed" in msg else ""
+        raise BadInput(f"is not well-formed XML ({msg}){cut}", field=name, line=line) from None
     if not seen_root:
         raise BadInput("is empty", field=name)
 
