@@ -27,7 +27,7 @@ def test_builtins_and_the_fhir_package_are_listed(tmp_path):
     fhir = reg.info("fhir")
     assert fhir.source == "entry point" and fhir.registers == {"exporters": ["fhir"]}
     assert sorted(reg.exporters) == ["csv", "fhir", "json", "markdown", "parquet"]
-    assert sorted(reg.importers) == ["csv", "json"]
+    assert sorted(reg.importers) == ["applehealth", "bearable", "csv", "generic-csv", "json", "paindiary"]
     assert len(reg.metrics) == 7
 
 
