@@ -16,13 +16,14 @@ from painboard.plugins import Metric, MetricValue, PluginError, load_registry
 
 from .conftest import REPO, fake_plugin, make_pb
 
-BUILTINS = ["builtin.csv", "builtin.json", "builtin.parquet", "builtin.markdown", "builtin.metrics"]
+BUILTINS = ["builtin.csv", "builtin.json", "builtin.parquet", "builtin.markdown", "builtin.metrics",
+            "builtin.bearable", "builtin.paindiary", "builtin.applehealth", "builtin.generic_csv"]
 
 
 def test_builtins_and_the_fhir_package_are_listed(tmp_path):
     reg = load_registry(tmp_path / "none")
     names = [p.name for p in reg.plugins]
-    assert names[:5] == BUILTINS
+    assert names[:len(BUILTINS)] == BUILTINS
     assert "fhir" in names
     fhir = reg.info("fhir")
     assert fhir.source == "entry point" and fhir.registers == {"exporters": ["fhir"]}
