@@ -27,10 +27,13 @@ def test_sample_one_entry_a_day_at_noon(tmp_path):
     assert [datetime.fromisoformat(e["occurred_at"]) for e in got] == \
         [datetime(2024, 3, d, 12, tzinfo=BERLIN) for d in (14, 15, 17)]
     assert [e["intensity"] for e in got] == [4, 7, 0]
-    assert got[0]["sites"] == ["lower back", "left thigh"] and got[1]["sites"] == ["right hip"]
+    # ABDOMEN_LEFT_BACK is the back view of the left abdomen; GROIN_RIGHT_BACK of the right groin
+    assert got[0]["sites"] == ["left lower back", "left thigh"] and got[1]["sites"] == ["right buttock"]
     assert got[0]["qualities"] == ["stabbing", "dull"]
-    assert got[0]["note"].startswith('Walked to the shop, "not too bad" (one entry for the day;')
-    assert "drug intakes: Ibuprofen 400 mg, Paracetamol 1 g" in got[1]["note"]
+    assert got[0]["note"] == ('Walked to the shop, "not too bad" (one entry for the day; condition: okay; '
+                              'times of pain: morning, evening; drug intakes: Ibuprofen 400 mg (morning 1, evening 1))')
+    assert got[1]["note"] == ("Woke twice\nand again at 4 (one entry for the day; condition: bad; times of pain: "
+                              "at night; drug intakes: Ibuprofen 400 mg (morning 1), Paracetamol 1 g (noon 1, night 1))")
     assert not any(e["derived"] for e in got)  # the app records 0-10 itself
     renamed = tmp_path / "diary.csv"
     renamed.write_bytes((EXAMPLES / "pain-diary-export.csv").read_bytes())

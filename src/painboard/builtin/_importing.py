@@ -15,6 +15,7 @@ from __future__ import annotations
 import codecs
 import csv
 import hashlib
+import io
 import re
 from collections import Counter
 from datetime import date, datetime, time, tzinfo
@@ -36,6 +37,8 @@ def inert(text: Any) -> Any:
 
     Markup such as ``[bold]`` or ``<b>`` is kept as typed: the faces show text literally.
     """
+    if isinstance(text, str) and "\r" in text:  # a CRLF file's line breaks inside a quoted cell
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     if isinstance(text, str) and _CONTROL.search(text):
         return _CONTROL.sub("\ufffd", text)
     return text
@@ -138,6 +141,42 @@ def header_of(rows: Iterator[tuple[int, list[str]]], what: str) -> list[str]:
     return [c.strip().lower() for c in first[1]]
 
 
+def clean_name(cell: str) -> str:
+    """A header cell as a lookup key: trimmed, lower case, stray quotes and a BOM dropped."""
+    return " ".join(cell.replace("\ufeff", "").replace('"', "").strip().lower().split())
+
+
+def first_record(head: bytes) -> list[str]:
+    """The first CSV record of a file's first bytes (quoted or not), as lookup keys; [] if none."""
+    text = head.decode("utf-8-sig", "replace")
+    try:
+        cells = next(csv.reader(io.StringIO(text.split("\n", 1)[0])), [])
+    except csv.Error:
+        return []
+    return [clean_name(c) for c in cells]
+
+
+def column_map(header: list[str], wanted: dict[str, tuple[str, ...]], optional: tuple[str, ...],
+               what: str, layout: str) -> dict[str, int]:
+    """Where each wanted column is, by name (any order, extra columns ignored).
+
+    ``wanted`` maps our name to the names a writer may use for it; names in ``optional`` may be
+    missing. A missing required column is refused, naming it and the expected layout.
+    """
+    found: dict[str, int] = {}
+    names = [clean_name(h) for h in header]
+    for key, aliases in wanted.items():
+        for alias in aliases:
+            if alias in names:
+                found[key] = names.index(alias)
+                break
+    missing = [wanted[k][0] for k in wanted if k not in found and k not in optional]
+    if missing:
+        raise BadInput(f"is not {what}'s header: no {', '.join(repr(m) for m in missing)} column "
+                       f"(expected {layout})", field="header", line=1)
+    return found
+
+
 def check_width(cells: list[str], width: int, line: int) -> bool:
     """False for a blank line (skipped); BadInput for a row of the wrong width (a cut-off file)."""
     if not cells or (len(cells) == 1 and not cells[0].strip()):
@@ -150,7 +189,7 @@ def check_width(cells: list[str], width: int, line: int) -> bool:
 
 # -- dates in a locale's order -------------------------------------------------------------
 ORDERS = ("dmy", "mdy", "ymd")
-_NUMERIC = re.compile(r"\s*(\d{1,4})[./-](\d{1,2})[./-](\d{1,4})\.?\s*")
+_NUMERIC = re.compile(r"\s*(\d{1,4})[./-]\s?(\d{1,2})[./-]\s?(\d{1,4})\.?\s*")
 
 
 def date_order_option(source: ImportSource) -> str | None:

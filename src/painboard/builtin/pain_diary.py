@@ -1,41 +1,65 @@
 """Privacy Friendly Pain Diary's CSV export (SecUSo): one row per day.
 
-Header ``Date,Conditions,Pain Level (0-10),Body Regions,Pain nature,Times of pain,
-Drug Intakes,Comment``.
+Checked against the app's own writer (helpers/CsvHelper.java in SecUSo/privacy-friendly-pain-diary,
+written with opencsv's CSVWriter): every cell is quoted (``"Date","Conditions",...``), quotes
+inside a cell are doubled, lines end in LF, the text is UTF-8 without a byte-order mark. The
+header is English in every language of the app (it is not a string resource). Two versions of
+the writer exist: ``Conditions`` with dates in the phone's short date format, and an earlier
+``Condition`` with dates always ``dd.MM.yyyy``.
 
 - A day's row becomes one pain entry at 12:00 local time (the app records a day, not a time);
   the note says "(one entry for the day; times of pain: morning, evening)".
-- Dates are written in the phone's locale (M/d/yy, d/M/yy, d.M.yy, yyyy-MM-dd ...). The order
-  is found from the whole file: a first part above 12 somewhere means day first, a second
-  part above 12 month first. A file where every date fits both is refused, asking for
-  ``--date-order dmy|mdy|ymd`` (``-O date_order=...``).
-- List fields are written like ``[stabbing, dull]``. Body regions are the app's names
-  (THIGH_LEFT, LOWER_BACK) and become sites (left thigh, lower back). Pain nature becomes
-  qualities. Conditions, times of pain and drug intakes are kept in the note, after the comment.
-- A day without a pain level is counted as skipped.
+- Dates in the phone's locale (M/d/yy, dd/MM/yyyy, dd.MM.yy, yyyy-MM-dd ...): the order is found
+  from the whole file (a first part above 12 somewhere means day first, a second part above 12
+  month first). A file where every date fits both is refused, asking for ``--date-order
+  dmy|mdy|ymd`` (``-O date_order=...``); the ``Condition`` version is always day first.
+- Condition is the app's name for how the day felt (VERY_BAD ... VERY_GOOD), kept in the note
+  as "condition: very bad".
+- Body regions are written ``[THIGH_LEFT, NECK_BACK]`` (the app's names; ``_BACK`` is the back
+  view of the body figure) and become sites: left thigh, back of neck; the back of the abdomen
+  is the lower back, of the chest the upper back, of the groin the buttock.
+- Pain nature (``[stabbing, dull]``) becomes qualities; times of pain (``[morning, at night]``)
+  go in the note.
+- Drug intakes are written ``[[drug:[name:Ibuprofen,dose400 mg],quantityMorning:1,
+  quantityNoon:0,quantityEvening:1,quantityNight:0],]`` and are kept in the note as
+  "drug intakes: Ibuprofen 400 mg (morning 1, evening 1)"; painboard makes no plan events of
+  them.
+- A day without a pain level (the app leaves it empty when no pain was described) is counted
+  as skipped.
 """
 
 from __future__ import annotations
 
+import re
 from datetime import time
 from typing import Iterator
 
-from painboard.builtin._importing import (Keys, check_width, csv_rows, date_order_option, detect_order,
-                                          header_of, inert, local_iso, parse_numeric_date, zone)
+from painboard.builtin._importing import (Keys, check_width, column_map, csv_rows, date_order_option,
+                                          detect_order, first_record, header_of, inert, local_iso,
+                                          parse_numeric_date, zone)
 from painboard.builtin._importing import skip as skip_row
 from painboard.errors import BadInput
 from painboard.hookspecs import hookimpl
 from painboard.plugins import ImportSource, Importer, Row
 
-HEADER = ["date", "conditions", "pain level (0-10)", "body regions", "pain nature", "times of pain",
-          "drug intakes", "comment"]
+LAYOUT = "Date,Conditions,Pain Level (0-10),Body Regions,Pain nature,Times of pain,Drug Intakes,Comment"
+COLUMNS = {"date": ("date",), "condition": ("conditions", "condition"), "level": ("pain level (0-10)",),
+           "regions": ("body regions",), "nature": ("pain nature",), "times": ("times of pain",),
+           "drugs": ("drug intakes",), "comment": ("comment",)}
 DAY_TIME = time(12)
 SIDES = {"left", "right"}
+# the back view of the app's body figure: what the front region's back is called
+BACK_OF = {"abdomen": "lower back", "chest": "upper back", "groin": "buttock"}
+APP_REGIONS = {"abdomen", "groin", "thigh", "knee", "lower leg", "foot", "chest", "neck", "head", "upper arm",
+               "lower arm", "hand"}
+_INTAKE = re.compile(r"\[(?:drug:\[name:(?P<name>.*?),dose(?P<dose>.*?)\],)?quantityMorning:(?P<morning>[^,\]]*),"
+                     r"quantityNoon:(?P<noon>[^,\]]*),quantityEvening:(?P<evening>[^,\]]*),"
+                     r"quantityNight:(?P<night>[^,\]]*)\]")
 
 
 def sniff(head: bytes, filename: str) -> bool:
-    first = head.decode("utf-8-sig", "replace").splitlines()[:1]
-    return bool(first) and [c.strip().lower() for c in first[0].split(",")] == HEADER
+    names = set(first_record(head))
+    return all(any(a in names for a in aliases) for aliases in COLUMNS.values())
 
 
 def items(text: str) -> list[str]:
@@ -47,53 +71,98 @@ def items(text: str) -> list[str]:
 
 
 def region_site(name: str) -> str:
-    """THIGH_LEFT -> left thigh, LOWER_BACK -> lower back, UPPER_ARM_RIGHT -> right upper arm."""
-    words = name.strip().lower().replace("-", "_").split("_")
-    words = [w for w in words if w]
-    if len(words) > 1 and words[-1] in SIDES:
-        words = [words[-1]] + words[:-1]
-    return " ".join(words)
+    """THIGH_LEFT -> left thigh, UPPER_ARM_RIGHT -> right upper arm, NECK_BACK -> back of neck,
+    ABDOMEN_LEFT_BACK -> left lower back, LOWER_BACK -> lower back."""
+    words = [w for w in name.strip().lower().replace("-", "_").split("_") if w]
+    back = len(words) > 1 and words[-1] == "back" and " ".join(
+        w for w in words[:-1] if w not in SIDES) in APP_REGIONS
+    if back:
+        words = words[:-1]
+    side = words.pop() if len(words) > 1 and words[-1] in SIDES else None
+    part = " ".join(words)
+    if back:
+        part = BACK_OF.get(part, f"back of {side + ' ' if side else ''}{part}")
+        if part.startswith("back of "):
+            return part
+    return f"{side} {part}" if side else part
+
+
+def condition_text(text: str) -> str:
+    """VERY_BAD -> very bad (older files of ours held ``[good]``)."""
+    return ", ".join(c.replace("_", " ").lower() for c in items(text))
+
+
+def _quantity(text: str) -> str:
+    t = text.strip()
+    return t[:-2] if t.endswith(".0") else t
+
+
+def drug_intakes(text: str, line: int) -> list[str]:
+    """The app's drug intake list as readable parts: "Ibuprofen 400 mg (morning 1, evening 1)"."""
+    t = text.strip()
+    if "quantityMorning:" not in t:  # a plain list, e.g. typed by hand
+        return items(t)
+    found = list(_INTAKE.finditer(t))
+    rest = _INTAKE.sub("", t).replace(",", "").replace("[", "").replace("]", "").strip()
+    if not found or rest:
+        raise BadInput(f"{t[:80]!r} is not the app's drug intake list "
+                       "([[drug:[name:...,dose...],quantityMorning:1,...],])", field="Drug Intakes", line=line)
+    out = []
+    for m in found:
+        name = (m["name"] or "").strip()
+        dose = (m["dose"] or "").strip()
+        label = " ".join(p for p in (name, dose) if p and p != "null") or "a drug without a name"
+        when = [f"{part} {_quantity(m[part])}" for part in ("morning", "noon", "evening", "night")
+                if _quantity(m[part]) not in ("", "0", "null")]
+        out.append(f"{label} ({', '.join(when)})" if when else label)
+    return out
 
 
 def read(source: ImportSource) -> Iterator[Row]:
     order = date_order_option(source)
     if order is None:  # a first pass over the dates alone (not counted as progress)
         first = csv_rows(source, counted=False)
-        _header(first)
-        order = detect_order(((ln, c[0]) for ln, c in first if c and c[0].strip()), "Date")
+        cols, header = _columns(first)
+        if "condition" in header:  # the earlier writer: always dd.MM.yyyy
+            order = "dmy"
+        else:
+            at = cols["date"]
+            order = detect_order(((ln, c[at]) for ln, c in first if len(c) > at and c[at].strip()), "Date")
     rows = csv_rows(source)
-    _header(rows)
+    cols, header = _columns(rows)
     tz = zone(source)
     keys = Keys("paindiary")
     for line, cells in rows:
-        if not check_width(cells, len(HEADER), line):
+        if not check_width(cells, len(header), line):
             continue
-        day_text, conditions, level, regions, nature, times, drugs, comment = cells
+        get = {k: cells[i] for k, i in cols.items()}
         try:
-            day = parse_numeric_date(day_text, order)
+            day = parse_numeric_date(get["date"], order)
         except ValueError as exc:
             raise BadInput(str(exc), field="Date", line=line) from None
-        if not level.strip():
+        level = get["level"].strip()
+        if not level:
             skip_row(source, "days without a pain level")
             continue
-        extra = [f"{label}: {', '.join(items(v))}" for label, v in
-                 (("condition", conditions), ("times of pain", times), ("drug intakes", drugs)) if items(v)]
-        note = " ".join(p for p in [comment.strip(), f"(one entry for the day; {'; '.join(extra)})"
+        extra = [f"{label}: {v}" for label, v in
+                 (("condition", condition_text(get["condition"])), ("times of pain", ", ".join(items(get["times"]))),
+                  ("drug intakes", ", ".join(drug_intakes(get["drugs"], line)))) if v]
+        comment = get["comment"].strip()
+        note = " ".join(p for p in [comment, f"(one entry for the day; {'; '.join(extra)})"
                                     if extra else "(one entry for the day)"] if p)
-        sites = [inert(region_site(r)) for r in items(regions)]
-        qualities = [inert(q) for q in items(nature)]
+        sites = [inert(region_site(r)) for r in items(get["regions"])]
+        qualities = [inert(q.lower()) for q in items(get["nature"])]
         yield Row("pain_entry", {
-            "occurred_at": local_iso(day, DAY_TIME, tz), "intensity": level.strip(), "sites": sites,
+            "occurred_at": local_iso(day, DAY_TIME, tz), "intensity": level, "sites": sites,
             "qualities": qualities, "note": inert(note), "source": f"paindiary:{source.name}:{line}",
-            "key": keys(day.isoformat(), level.strip(), regions, nature, times, drugs, comment, conditions)},
+            "key": keys(day.isoformat(), level, get["regions"], get["nature"], get["times"], get["drugs"],
+                        get["comment"], get["condition"])},
             line)
 
 
-def _header(rows) -> None:
+def _columns(rows) -> tuple[dict[str, int], list[str]]:
     header = header_of(rows, "Pain Diary")
-    if header != HEADER:
-        raise BadInput("is not Privacy Friendly Pain Diary's header (Date,Conditions,Pain Level (0-10),"
-                       "Body Regions,Pain nature,Times of pain,Drug Intakes,Comment)", field="header", line=1)
+    return column_map(header, COLUMNS, (), "Privacy Friendly Pain Diary", LAYOUT), header
 
 
 @hookimpl
