@@ -24,7 +24,7 @@ def test_sample_imports_pain_symptoms_only_with_derived_scores(tmp_path):
     out = import_ok(db, EXAMPLES / "bearable-export.csv")
     assert "(bearable)" in out and "5 of 5 pain entries" in out
     # the other rows are named in the summary, with their counts
-    for part in ("Mood 1", "Sleep 1", "other symptoms 1", "Factors 1", "Medication 1"):
+    for part in ("Mood 1", "Sleep 1", "other symptoms 1", "Factors 1", "Meds/Supplements 1"):
         assert part in out
     got = sorted(entries(db), key=lambda e: e["occurred_at"])
     levels = {"Mild": 3, "Moderate": 5, "Severe": 8, "Unbearable": 10}
