@@ -395,10 +395,14 @@ def check(pb: Painboard, as_json: bool) -> None:
 @cli.command("import")
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--format", "fmt", help="The importer to use (default: tell from the file).")
+@click.option("--date-order", type=click.Choice(["dmy", "mdy", "ymd"]),
+              help="How the file writes dates like 05/03/24 (same as -O date_order=...).")
 @OPTION
 @click.pass_obj
-def import_(pb: Painboard, file: str, fmt: str | None, options: tuple[str, ...]) -> None:
+def import_(pb: Painboard, file: str, fmt: str | None, date_order: str | None, options: tuple[str, ...]) -> None:
     """Import FILE: all rows or none; rows already stored are skipped."""
+    if date_order:
+        options = (*options, f"date_order={date_order}")
     size = os.path.getsize(file) if os.path.isfile(file) else 0
     bar = None
     if size > 1 << 20:  # a bar only for files big enough to wait for (click hides it off a tty)
@@ -420,8 +424,10 @@ def import_(pb: Painboard, file: str, fmt: str | None, options: tuple[str, ...])
              "plan_item": "plan items", "plan_event": "plan events"}
     parts = [f"{r.added[k]} of {n} {names[k]}" for k, n in r.read.items() if n]
     skipped = sum(r.read.values()) - r.count
+    left_out = ", ".join(f"{what} {n}" for what, n in r.skipped.items() if n)
     click.echo(f"imported from {r.path} ({r.format}): {', '.join(parts) or 'nothing to import'}"
-               + (f"; {skipped} already stored" if skipped else ""))
+               + (f"; {skipped} already stored" if skipped else "")
+               + (f"; skipped (not pain entries): {left_out}" if left_out else ""))
 
 
 @cli.command()

@@ -42,6 +42,10 @@ BUILTIN_MODULES = {
     "builtin.metrics": "painboard.builtin.metrics",
     "builtin.html": "painboard.builtin.html_report",
     "builtin.ical": "painboard.builtin.ical_export",
+    "builtin.bearable": "painboard.builtin.bearable",
+    "builtin.paindiary": "painboard.builtin.pain_diary",
+    "builtin.applehealth": "painboard.builtin.apple_health",
+    "builtin.generic_csv": "painboard.builtin.generic_csv",  # after every specific CSV: it sniffs loosely
 }
 
 

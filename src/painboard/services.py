@@ -30,6 +30,7 @@ class ImportResult:
     path: Any
     read: dict[str, int]
     added: dict[str, int]
+    skipped: dict[str, int] = field(default_factory=dict)  # rows the importer left out, by what
 
     @property
     def count(self) -> int:
@@ -416,7 +417,8 @@ class Painboard:
             progress(size, size)
         with self.db.unit_of_work(write=True) as con:
             added = import_export.write(con, validated)
-        return ImportResult(format=importer.name, path=p, read=validated.read, added=added)
+        return ImportResult(format=importer.name, path=p, read=validated.read, added=added,
+                            skipped=dict(getattr(source, "skipped", None) or {}))
 
     # -- maintenance -----------------------------------------------------------------------
     def backup(self, dest: str) -> dict[str, Any]:

@@ -17,7 +17,8 @@ from painboard.plugins import Metric, MetricValue, PluginError, load_registry
 from .conftest import REPO, fake_plugin, make_pb
 
 BUILTINS = ["builtin.csv", "builtin.json", "builtin.parquet", "builtin.markdown", "builtin.metrics",
-            "builtin.html", "builtin.ical"]
+            "builtin.html", "builtin.ical", "builtin.bearable", "builtin.paindiary", "builtin.applehealth",
+            "builtin.generic_csv"]
 
 
 def test_builtins_and_the_fhir_package_are_listed(tmp_path):
@@ -28,7 +29,7 @@ def test_builtins_and_the_fhir_package_are_listed(tmp_path):
     fhir = reg.info("fhir")
     assert fhir.source == "entry point" and fhir.registers == {"importers": ["fhir"], "exporters": ["fhir"]}
     assert sorted(reg.exporters) == ["csv", "fhir", "html", "ical", "json", "markdown", "parquet"]
-    assert sorted(reg.importers) == ["csv", "fhir", "json"]
+    assert sorted(reg.importers) == ["applehealth", "bearable", "csv", "fhir", "generic-csv", "json", "paindiary"]
     assert len(reg.metrics) == 7
 
 
