@@ -218,21 +218,24 @@ def plan() -> None:
 @click.option("--start", help="Start date (default today).")
 @click.option("--end", help="End date.")
 @click.option("--mme-factor", type=float, help="Oral morphine equivalent factor (default from the table for known opioids).")
+@click.option("--strength", help="A liquid's or tablet's strength, like '10 mg/5 ml' or '5 mg', so doses in ml or tablets count in OMED.")
 @click.option("--note")
 @click.pass_obj
 def plan_add(pb: Painboard, name, category, dose, unit, route, times, every_weeks, rrule, as_needed,
-             max_per_day, on, sessions, start, end, mme_factor, note) -> None:
+             max_per_day, on, sessions, start, end, mme_factor, strength, note) -> None:
     """Add a plan item."""
     from painboard.services import schedule_from_options
 
     kind, rule = schedule_from_options(rrule, times, every_weeks, as_needed, bool(on), sessions)
     fields = dict(name=name, category=category, dose=dose, unit=unit, route=route, kind=kind, rrule=rule,
-                  max_per_day=max_per_day, sessions=sessions, mme_factor=mme_factor, note=note,
+                  max_per_day=max_per_day, sessions=sessions, mme_factor=mme_factor, note=note, strength=strength,
                   on_date=_day(pb, on, "on"), end_date=_day(pb, end, "end"))
     if start:
         fields["start_date"] = _day(pb, start, "start")
     item = pb.add_plan_item(**fields)
     click.echo(f"plan item {item.id} added: {item.label()} ({item.kind.replace('_', ' ')})")
+    if (why := pb.omed_note(item)):
+        click.echo(f"note: {why}")
 
 
 @plan.command("list")

@@ -7,10 +7,11 @@ from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 
 from painboard import readmodel
+from painboard import clinical
 from painboard.clinical import is_rescue_item
 from painboard.config import Settings
 from painboard.errors import BadInput, NotFound
-from painboard.models import DailyReview, Episode, PainEntry, PlanEvent, PlanItem, guess_mme_factor, minutes_of, utcnow
+from painboard.models import DailyReview, Episode, PainEntry, PlanEvent, PlanItem, minutes_of, utcnow
 # The read model's types, importable from here as before.
 from painboard.readmodel import ChecklistLine, DayData, Snapshot, Today, Trend  # noqa: F401
 from painboard.store import Database
@@ -136,11 +137,18 @@ class Painboard:
         fields.setdefault("start_date", self.today())
         fields.setdefault("category", "medication")
         if fields.get("mme_factor") is None and fields.get("category", "medication") == "medication":
-            fields["mme_factor"] = guess_mme_factor(str(fields.get("name", "")), fields.get("route"))
+            fields["mme_factor"] = clinical.opioid_factor(str(fields.get("name", "")), fields.get("route"))
+        if fields.get("strength") and clinical.parse_strength(fields["strength"]) is None:
+            raise BadInput(f"{fields['strength']!r} is not a strength: write it like '10 mg/5 ml', "
+                           "'5 mg' (per tablet) or '25 mcg/h' (a patch)", field="strength")
         item = PlanItem.build(**fields)
         with self.db.unit_of_work(write=True) as con:
             item.id = repo.insert_one(con, "plan_item", item)
         return item
+
+    def omed_note(self, item: PlanItem) -> str | None:
+        """Why an item that looks like an opioid will not count in OMED (shown by plan add)."""
+        return clinical.omed_note(item)
 
     def plan(self, include_stopped: bool = True) -> list[PlanItem]:
         with self.db.unit_of_work() as con:

@@ -60,9 +60,10 @@ class VisitFigures:
     adherence: dict[str, Any]
     plan_marks: list[PlanMark]
     has_events: bool                        # anything from the plan recorded in the period
-    mme: dict[str, float] | None            # median, min, max of daily oral morphine equivalents
+    mme: dict[str, Any] | None              # median, min, max, days, per_drug of daily oral morphine equivalents
     notes: list[tuple[date, str]]           # every note of the period, sorted by day
     markers: list[str] = field(default_factory=list)
+    mme_not_counted: str = ""               # "not counted (unit): Oramorph", or ""
 
     @property
     def episodes_per_day(self) -> float:
@@ -98,11 +99,12 @@ def visit_figures(view: PeriodView) -> VisitFigures:
             marks.append(PlanMark(e["done_at"].astimezone(view.tz), it.label(), it.category,
                                   e["status"], it.id))
 
-    mme_rows = view.daily_mme()
+    o = view.omed()
     mme = None
-    if mme_rows:
-        vals = [r["mme"] for r in mme_rows]
-        mme = {"median": statistics.median(vals), "min": min(vals), "max": max(vals)}
+    if o.per_day:
+        vals = list(o.per_day.values())
+        mme = {"median": statistics.median(vals), "min": min(vals), "max": max(vals),
+               "days": len(vals), "per_drug": dict(sorted(o.per_drug.items()))}
 
     notes = [(r["day"], r["note"]) for r in view.reviews() if r["note"]]
     notes += [(e["occurred_at"].astimezone(view.tz).date(), e["note"]) for e in entries if e["note"]]
@@ -118,4 +120,4 @@ def visit_figures(view: PeriodView) -> VisitFigures:
         episode_types=Counter(e["type"] or "type not given" for e in eps).most_common(),
         triggers=Counter(e["trigger"] for e in eps if e["trigger"]).most_common(4),
         rescue=rescue, adherence=adherence(view), plan_marks=marks, has_events=bool(events), mme=mme,
-        notes=sorted(notes), markers=markers)
+        notes=sorted(notes), markers=markers, mme_not_counted=o.not_counted_words())

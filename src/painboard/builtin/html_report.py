@@ -290,7 +290,9 @@ def _plan_lines(f: VisitFigures) -> list[str]:
         out.append("Nothing from the plan was recorded in this period.")
     if f.mme:
         out.append(f"Oral morphine equivalents from doses recorded: median {f.mme['median']:.0f} mg a day "
-                   f"(range {f.mme['min']:.0f} to {f.mme['max']:.0f}).")
+                   f"(range {f.mme['min']:.0f} to {f.mme['max']:.0f}) over {f.mme['days']} days.")
+    if f.mme_not_counted:
+        out.append(e(f"Oral morphine equivalents, {f.mme_not_counted}."))
     return out
 
 

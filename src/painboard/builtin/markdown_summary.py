@@ -74,7 +74,10 @@ def write_summary(view: PeriodView, out: BinaryIO) -> int:
         add("- Nothing from the plan was recorded in this period.")
     if f.mme:
         add(f"- Oral morphine equivalents from doses recorded: median {f.mme['median']:.0f} mg a day "
-            f"(range {f.mme['min']:.0f} to {f.mme['max']:.0f}).")
+            f"(range {f.mme['min']:.0f} to {f.mme['max']:.0f}) over {f.mme['days']} days; by drug: "
+            + ", ".join(f"{n} {v:g} mg" for n, v in f.mme["per_drug"].items()) + ".")
+    if f.mme_not_counted:
+        add(f"- Oral morphine equivalents, {f.mme_not_counted}.")
     add("")
 
     add("## Notes")

@@ -79,6 +79,34 @@ def scheduled_adherence(view: PeriodView) -> MetricValue:
     return MetricValue(value=a["pct"], text=text, series=a["series"], level=level)
 
 
+def omed(view: PeriodView) -> MetricValue:
+    """Oral morphine equivalents per day (clinical.omed): the mean over the days with a dose
+    counted, a series, each drug's share, and the items not counted with the reason."""
+    o = view.omed()
+    days = view.days()
+    series = [None if d not in o.per_day else round(o.per_day[d], 1) for d in days]
+    missing = o.not_counted_words()
+    details = {"unit": "mg", "per_day": {d.isoformat(): round(v, 1) for d, v in sorted(o.per_day.items())},
+               "per_drug": {n: round(v, 1) for n, v in sorted(o.per_drug.items())},
+               "per_day_drug": {d.isoformat(): {n: round(v, 1) for n, v in sorted(by.items())}
+                                for d, by in sorted(o.per_day_drug.items())},
+               "not_counted": dict(sorted(o.not_counted.items())), "doses_not_counted": o.not_counted_doses,
+               "source": "CDC 2022 oral morphine milligram equivalent factors (data/opioid_factors.json, "
+                         f"version {clinical.opioid_table()['version']})"}
+    if not o.per_day:
+        text = f"no opioid doses counted in {len(days)} days"
+        return MetricValue(value=None, text=f"{text}; {missing}" if missing else text, series=series,
+                           details=details)
+    vals = list(o.per_day.values())
+    mean = round(sum(vals) / len(vals), 1)
+    drugs = ", ".join(f"{n} {v:g}" for n, v in details["per_drug"].items())
+    text = (f"{mean:g} mg a day on average over {len(vals)} of {len(days)} days with doses counted "
+            f"(range {min(vals):g} to {max(vals):g}; total by drug: {drugs})")
+    if missing:
+        text += f"; {missing}"
+    return MetricValue(value=mean, text=text, series=series, details=details)
+
+
 def nights_with_pain(view: PeriodView) -> MetricValue:
     nights = len(view.days())
     n = view.nights_with_pain(threshold=1)
@@ -101,6 +129,11 @@ METRICS = [
     Metric(name="scheduled-adherence", label="Scheduled doses", unit="%", order=30,
            compute=scheduled_adherence,
            description="Scheduled medication doses due so far in the period with a dose recorded as taken."),
+    Metric(name="omed", label="Oral morphine equivalents", unit="mg/day", order=22, compute=omed,
+           description="Oral morphine equivalents per day of the opioid doses taken (CDC 2022 factors; "
+                       "a patch on every day it is worn): the mean over days with a dose counted, per "
+                       "day and per drug in details, and the items not counted with why. For "
+                       "trend-watching only, never a dose recommendation."),
     Metric(name="nights-with-pain", label="Night pain", unit="nights", order=40, compute=nights_with_pain,
            description="Nights with pain of 1 or more logged inside the night window."),
 ]

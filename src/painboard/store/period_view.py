@@ -136,10 +136,18 @@ class PeriodView:
     def reviews(self, since: date | None = None, until: date | None = None) -> list[dict[str, Any]]:
         return repo.reviews(self._connection(), since or self.start, until or self.end)
 
+    def omed(self, since: date | None = None, until: date | None = None) -> clinical.Omed:
+        """Oral morphine equivalents of the days [since, until): per day, per drug, and what was
+        not counted. Events are read from a patch's wear time earlier, so a patch applied
+        before the period counts on the days it is still worn."""
+        since, until = since or self.start, until or self.end
+        back = since - timedelta(days=-(-clinical.PATCH_WEAR_HOURS // 24))
+        return clinical.omed(self.events(back, until), self.plan_item_rows(), self.tz, days=(since, until))
+
     def daily_mme(self, since: date | None = None, until: date | None = None) -> list[dict[str, Any]]:
         """Oral morphine equivalents (mg) per local day of the doses taken: rows of day, mme."""
-        per_day = clinical.omed_per_day(self.events(since, until), self.plan_item_rows(), self.tz)
-        return [{"day": d, "mme": v} for d, v in per_day.items()]
+        per_day = self.omed(since, until).per_day
+        return [{"day": d, "mme": per_day[d]} for d in sorted(per_day)]
 
     def nights_with_pain(self, threshold: int = 1, since: date | None = None,
                          until: date | None = None) -> int:

@@ -35,7 +35,7 @@ ITEM_COLUMNS = {
     "category": "VARCHAR", "name": "VARCHAR", "dose": "DOUBLE", "unit": "VARCHAR",
     "route": "VARCHAR", "kind": "VARCHAR", "rrule": "VARCHAR", "max_per_day": "INTEGER",
     "on_date": "DATE", "sessions": "INTEGER", "start_date": "DATE", "end_date": "DATE",
-    "status": "VARCHAR", "mme_factor": "DOUBLE", "note": "VARCHAR",
+    "status": "VARCHAR", "mme_factor": "DOUBLE", "note": "VARCHAR", "strength": "VARCHAR",
 }
 TABLES = {"pain_entry": ENTRY_COLUMNS, "episode": EPISODE_COLUMNS, "plan_event": EVENT_COLUMNS,
           "plan_item": ITEM_COLUMNS}
