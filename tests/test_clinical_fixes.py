@@ -1,0 +1,140 @@
+"""Issue 12, "wrong today": each figure worked by hand from the inputs, through the CLI.
+
+The clock is frozen at Sat 28 Nov 2026 14:05 in Europe/London (tests/conftest.py)."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime, timedelta, timezone
+
+import pytest
+
+from painboard import clinical
+
+pytestmark = pytest.mark.usefixtures("fixed_env")
+
+
+def ok(r):
+    assert r.exit_code == 0, (r.output, r.stderr if r.stderr_bytes is not None else "")
+    return r
+
+
+def metrics(cli_run, since: str, until: str) -> dict:
+    r = ok(cli_run("metrics", "--since", since, "--until", until, "--json"))
+    return {m["name"]: m for m in json.loads(r.stdout)}
+
+
+def summary(cli_run, tmp_path, since: str, until: str) -> str:
+    out = tmp_path / f"visit-{since}.md"
+    ok(cli_run("export", "markdown", "-o", str(out), "--since", since, "--until", until))
+    return out.read_text()
+
+
+# -- 2. units -------------------------------------------------------------------------------------
+def test_omed_converts_mass_units_and_liquids_and_names_what_it_cannot(cli_run, tmp_path):
+    ok(cli_run("plan", "add", "Hydromorphone", "--dose", "1300", "--unit", "mcg", "--as-needed"))
+    ok(cli_run("plan", "add", "Morphine oral solution", "--dose", "5", "--unit", "ml",
+               "--strength", "10 mg/5 ml", "--as-needed"))
+    r = ok(cli_run("plan", "add", "Oramorph", "--dose", "5", "--unit", "ml", "--as-needed"))
+    assert "note: Oramorph" in r.stdout and "--strength" in r.stdout  # said when it is added
+    ok(cli_run("plan", "done", "Hydromorphone", "--at", "2026-11-20T08:00"))
+    ok(cli_run("plan", "done", "Morphine oral", "--at", "2026-11-20T10:00"))
+    ok(cli_run("plan", "done", "Oramorph", "--at", "2026-11-20T12:00"))
+    # By hand: 1300 mcg = 1.3 mg x 5 = 6.5; 5 ml of 10 mg/5 ml = 10 mg x 1 = 10; Oramorph 5 ml
+    # without a strength cannot be converted: nothing, and said.
+    hydro, liquid = 1300 / 1000 * 5, 5 * 10 / 5 * 1
+    m = metrics(cli_run, "2026-11-20", "2026-11-21")["omed"]
+    assert m["value"] == pytest.approx(hydro + liquid)
+    assert m["details"]["per_drug"] == {"Hydromorphone": pytest.approx(hydro), "Morphine oral solution": liquid}
+    assert m["details"]["not_counted"] == {"Oramorph": "unit"}
+    assert "not counted (unit): Oramorph" in m["text"]
+    md = summary(cli_run, tmp_path, "2026-11-20", "2026-11-21")
+    assert f"median {hydro + liquid:.0f} mg a day" in md
+    assert "not counted (unit): Oramorph" in md
+
+
+def test_a_bad_strength_is_refused(cli_run, db_counts, db_path):
+    r = cli_run("plan", "add", "Oramorph", "--dose", "5", "--unit", "ml", "--strength", "strong", "--as-needed")
+    assert not db_path.exists() or db_counts(db_path)["plan_item"] == 0
+    assert r.exit_code == 2 and "strength" in r.stderr
+
+
+# -- 3. names -------------------------------------------------------------------------------------
+@pytest.mark.parametrize("name, route, drug, factor", [
+    ("OxyNorm", None, "oxycodone", 1.5), ("OxyContin 20 mg", None, "oxycodone", 1.5),
+    ("MST Continus", None, "morphine", 1), ("MS Contin", None, "morphine", 1),
+    ("Zomorph", None, "morphine", 1), ("Sevredol", None, "morphine", 1), ("Oramorph", None, "morphine", 1),
+    ("Durogesic", None, "fentanyl transdermal", 2.4), ("Palladone", None, "hydromorphone", 5),
+    ("Dilaudid", None, "hydromorphone", 5), ("Nucynta", None, "tapentadol", 0.4),
+    ("Palexia SR", None, "tapentadol", 0.4), ("Ultram", None, "tramadol", 0.2), ("Zydol", None, "tramadol", 0.2),
+    ("Tramal", None, "tramadol", 0.2), ("Percocet", None, "oxycodone", 1.5), ("Norco", None, "hydrocodone", 1),
+    ("Vicodin", None, "hydrocodone", 1), ("co-codamol 30/500", None, "codeine", 0.15),
+    ("Dihydrocodeine", None, "dihydrocodeine", None), ("Actiq", None, "fentanyl transmucosal", None),
+    ("Abstral", None, "fentanyl transmucosal", None), ("Effentora", None, "fentanyl transmucosal", None),
+    ("PecFent", None, "fentanyl transmucosal", None), ("Fentanyl", "buccal", "fentanyl transmucosal", None),
+    ("Fentanyl nasal spray", None, "fentanyl transmucosal", None), ("Morphine", "sc", "morphine", None),
+    ("Oxycodone", "iv", "oxycodone", None),
+])
+def test_whole_names_and_brands(name, route, drug, factor):
+    o = clinical.resolve_opioid(name, route)
+    assert (o.drug, o.factor) == (drug, factor)
+
+
+def test_not_an_opioid_by_resemblance():
+    assert clinical.resolve_opioid("Paracetamol") is None
+    assert clinical.resolve_opioid("Morphinexyz") is None  # a whole word, not a prefix
+
+
+def test_brand_names_count_and_what_is_not_counted_is_named(cli_run, tmp_path):
+    ok(cli_run("plan", "add", "OxyNorm", "--dose", "5", "--unit", "mg", "--as-needed"))
+    r = ok(cli_run("plan", "add", "Dihydrocodeine", "--dose", "30", "--unit", "mg", "--as-needed"))
+    assert "looks like an opioid with no factor" in r.stdout
+    r = ok(cli_run("plan", "add", "Abstral", "--dose", "100", "--unit", "mcg", "--as-needed"))
+    assert "not in OMED" in r.stdout
+    for h in (8, 10, 12, 14, 16):
+        ok(cli_run("plan", "done", "OxyNorm", "--at", f"2026-11-21T{h:02d}:00"))
+    ok(cli_run("plan", "done", "Dihydrocodeine", "--at", "2026-11-21T18:00"))
+    ok(cli_run("plan", "done", "Abstral", "--at", "2026-11-21T20:00"))
+    m = metrics(cli_run, "2026-11-21", "2026-11-22")
+    # 5 OxyNorm x 5 mg x 1.5 = 37.5; dihydrocodeine has no factor; Abstral is not in OMED.
+    assert m["omed"]["value"] == 5 * 5 * 1.5
+    assert m["omed"]["details"]["not_counted"] == {"Abstral": "not in OMED", "Dihydrocodeine": "no factor"}
+    assert "not counted (no factor): Dihydrocodeine" in m["omed"]["text"]
+    assert "not in OMED: Abstral" in m["omed"]["text"]
+    # All three are opioids taken as needed: 7 rescue doses, over the marker.
+    assert m["rescue-doses-today"]["value"] == 7
+    assert m["rescue-doses-today"]["level"] == "alert"
+    md = summary(cli_run, tmp_path, "2026-11-21", "2026-11-22")
+    assert "not counted (no factor): Dihydrocodeine" in md and "not in OMED: Abstral" in md
+
+
+# -- 4. patches -----------------------------------------------------------------------------------
+def test_a_patch_counts_every_day_it_is_worn(cli_run, tmp_path):
+    ok(cli_run("plan", "add", "Fentanyl", "--route", "transdermal", "--dose", "25", "--unit", "mcg/h",
+               "--rrule", "FREQ=DAILY;INTERVAL=3;BYHOUR=9", "--start", "2026-11-20"))
+    ok(cli_run("plan", "done", "Fentanyl", "--at", "2026-11-20T09:00"))
+    ok(cli_run("plan", "done", "Fentanyl", "--at", "2026-11-23T09:00"))
+    # 25 mcg/h x 2.4 = 60 a day. First patch 20th 09:00 until the change on the 23rd; second
+    # until its 72 h run out on the 26th 09:00. Worn on the 20th..26th; not on the 27th.
+    per_day = 25 * 2.4
+    m = metrics(cli_run, "2026-11-20", "2026-11-28")["omed"]
+    assert m["series"] == [per_day] * 7 + [None]
+    assert m["value"] == per_day
+    assert m["details"]["per_drug"] == {"Fentanyl": per_day * 7}
+    # A period that starts after the patch went on still sees it worn.
+    assert metrics(cli_run, "2026-11-22", "2026-11-23")["omed"]["value"] == per_day
+    assert "median 60 mg a day (range 60 to 60) over 7 days" in summary(cli_run, tmp_path, "2026-11-20", "2026-11-28")
+
+
+def test_a_patch_across_the_clocks_going_back():
+    # London leaves summer time on Sun 25 Oct 2026 (02:00 BST -> 01:00 GMT). A patch put on
+    # Sat 24 Oct 09:00 BST (08:00 UTC) comes off 72 h later, Tue 27 Oct 08:00 GMT: worn on
+    # the 24th, 25th, 26th and 27th, 60 mg each.
+    from zoneinfo import ZoneInfo
+
+    tz = ZoneInfo("Europe/London")
+    item = {"id": 1, "name": "Durogesic", "category": "medication", "kind": "scheduled", "dose": 25,
+            "unit": "mcg/h", "route": None, "mme_factor": None, "strength": None}
+    on = datetime(2026, 10, 24, 9, 0, tzinfo=tz).astimezone(timezone.utc)
+    ev = {"item_id": 1, "status": "taken", "amount": None, "done_at": on, "due_at": None}
+    assert clinical.omed_per_day([ev], [item], tz) == {date(2026, 10, d): 60.0 for d in (24, 25, 26, 27)}
