@@ -138,3 +138,63 @@ def test_a_patch_across_the_clocks_going_back():
     on = datetime(2026, 10, 24, 9, 0, tzinfo=tz).astimezone(timezone.utc)
     ev = {"item_id": 1, "status": "taken", "amount": None, "done_at": on, "due_at": None}
     assert clinical.omed_per_day([ev], [item], tz) == {date(2026, 10, d): 60.0 for d in (24, 25, 26, 27)}
+
+
+# -- 1. adherence from anywhere --------------------------------------------------------------------
+def test_doses_from_the_command_line_find_their_due_time(cli_run, tmp_path):
+    ok(cli_run("plan", "add", "Morphine SR", "--dose", "30", "--unit", "mg", "--times", "08:00,20:00",
+               "--start", "2026-11-20"))
+    ok(cli_run("plan", "done", "Morphine SR", "--at", "2026-11-20T08:00"))   # on time
+    r = ok(cli_run("plan", "done", "Morphine SR", "--at", "2026-11-20T21:30"))  # 1.5 h late
+    assert "due 20:00" in r.stdout
+    ok(cli_run("plan", "done", "Morphine SR", "--at", "2026-11-21T10:30"))   # 2.5 h late, logged later
+    # A second record near 08:00 on the 21st: that due time is taken, so it is refused...
+    r = cli_run("plan", "done", "Morphine SR", "--at", "2026-11-21T08:30")
+    assert r.exit_code == 2
+    assert "already recorded as taken" in r.stderr and "--extra" in r.stderr
+    # ...unless asked for on purpose: kept as an extra dose, outside adherence.
+    r = ok(cli_run("plan", "done", "Morphine SR", "--at", "2026-11-21T08:30", "--extra"))
+    assert "due" not in r.stdout.split("at 08:30")[1]
+    # 14:00 is 6 h from both due times: kept, not matched.
+    ok(cli_run("plan", "done", "Morphine SR", "--at", "2026-11-21T14:00"))
+    # By hand: due 08:00 and 20:00 on the 20th and 21st = 4; taken for 3 of them = 75 %.
+    m = metrics(cli_run, "2026-11-20", "2026-11-22")["scheduled-adherence"]
+    assert m["value"] == 75.0
+    assert m["text"].startswith("3 of 4 scheduled doses taken")
+    assert m["series"] == [100.0, 50.0]
+    # The OMED counts every dose taken, matched or not: 3 + 2 extra = 5 doses of 30 mg.
+    assert metrics(cli_run, "2026-11-20", "2026-11-22")["omed"]["details"]["per_drug"] == {"Morphine SR": 5 * 30}
+
+
+def test_closer_schedules_use_half_the_gap():
+    from zoneinfo import ZoneInfo
+
+    from painboard.models import PlanItem
+
+    tz = ZoneInfo("Europe/London")
+    it = PlanItem(id=1, category="medication", name="Oxycodone", kind="scheduled",
+                  rrule="FREQ=HOURLY;INTERVAL=4", start_date=date(2026, 11, 20))
+    at = lambda h, m=0: datetime(2026, 11, 21, h, m, tzinfo=tz).astimezone(timezone.utc)  # noqa: E731
+    # Due 00, 04, 08, 12...: each owns 2 h either side (half the 4 h gap, under the 3 h window).
+    assert clinical.match_due(it, at(9, 30), [], tz) == ("open", at(8))
+    assert clinical.match_due(it, at(10, 30), [], tz) == ("open", at(12))
+    assert clinical.match_due(it, at(9, 30), [at(8)], tz) == ("recorded", at(8))  # not moved to 12:00
+
+
+def test_imported_doses_are_matched_too(cli_run, tmp_path, db_path):
+    ok(cli_run("plan", "add", "Morphine SR", "--dose", "30", "--unit", "mg", "--times", "08:00,20:00",
+               "--start", "2026-11-20"))
+    ok(cli_run("plan", "done", "Morphine SR", "--at", "2026-11-20T08:10"))
+    ok(cli_run("plan", "done", "Morphine SR", "--at", "2026-11-20T19:40"))
+    out = tmp_path / "all.json"
+    ok(cli_run("export", "json", "-o", str(out), "--since", "2026-11-19", "--until", "2026-11-22"))
+    data = json.loads(out.read_text())
+    assert len(data["plan_events"]) == 2
+    for e in data["plan_events"]:
+        e["due_at"] = None  # as another app writes them: when taken, no due time
+    (tmp_path / "nodue.json").write_text(json.dumps(data))
+    other = tmp_path / "other.db"
+    ok(cli_run("import", str(tmp_path / "nodue.json"), db=other))
+    r = ok(cli_run("metrics", "--since", "2026-11-20", "--until", "2026-11-21", "--json", db=other))
+    m = {x["name"]: x for x in json.loads(r.stdout)}["scheduled-adherence"]
+    assert m["text"].startswith("2 of 2 scheduled doses taken")

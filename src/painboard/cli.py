@@ -263,11 +263,17 @@ def plan_list(pb: Painboard, as_json: bool, show_all: bool) -> None:
 @click.option("--skipped", is_flag=True, help="Record it as skipped.")
 @click.option("--amount", type=float, help="Amount taken, if not the planned dose.")
 @click.option("--note")
+@click.option("--extra", is_flag=True, help="Record another dose even if its due time is already recorded.")
 @click.pass_obj
-def plan_done(pb: Painboard, item, at, skipped, amount, note) -> None:
-    """Record a dose taken or a session done for ITEM (number or name)."""
-    ev = pb.mark_done(item, at=_when(pb, at), status="skipped" if skipped else None, amount=amount, note=note)
-    click.echo(f"recorded: item {ev.item_id} {ev.status} at {pb.local(ev.done_at):%H:%M} (event {ev.id})")
+def plan_done(pb: Painboard, item, at, skipped, amount, note, extra) -> None:
+    """Record a dose taken or a session done for ITEM (number or name).
+
+    A scheduled dose is matched to its nearest open due time within 3 hours (or half the gap
+    between due times when they are closer)."""
+    ev = pb.mark_done(item, at=_when(pb, at), status="skipped" if skipped else None, amount=amount, note=note,
+                      extra=extra)
+    due = f", due {pb.local(ev.due_at):%H:%M}" if ev.due_at else ""
+    click.echo(f"recorded: item {ev.item_id} {ev.status} at {pb.local(ev.done_at):%H:%M}{due} (event {ev.id})")
 
 
 @plan.command("stop")

@@ -376,6 +376,35 @@ def omed_per_day(events: Iterable[dict[str, Any]], items: Iterable[Any], tz: tzi
 
 
 # -- adherence -------------------------------------------------------------------------------------
+# A dose recorded from anywhere (the command line, the dashboard, an import) belongs to the
+# scheduled due time nearest to when it was taken, if it is within that due time's window:
+# 3 hours either side, or half the gap to the neighbouring due time when doses are closer
+# (every 4 h: 2 h), so each moment belongs to one due time at most.
+DOSE_WINDOW = timedelta(hours=3)
+
+
+def _window(slots: list[datetime], i: int) -> timedelta:
+    gaps = [slots[i] - slots[i - 1]] if i > 0 else []
+    gaps += [slots[i + 1] - slots[i]] if i + 1 < len(slots) else []
+    return min([DOSE_WINDOW] + [g / 2 for g in gaps])
+
+
+def match_due(item: Any, at: datetime, recorded: Iterable[datetime], tz: tzinfo) -> tuple[str, datetime | None]:
+    """The due time a dose taken at ``at`` belongs to, and whether it is still open:
+    ("open", due), ("recorded", due) when something is already recorded for it, or
+    ("none", None) for a dose far from every due time (kept, but outside adherence).
+    ``item`` lists its due times (``occurrences``); only scheduled items have any."""
+    if _get(item, "kind") != "scheduled":
+        return "none", None
+    slots = sorted(item.occurrences(at - timedelta(days=2), at + timedelta(days=2), tz))
+    near = [(abs(at - s), s) for i, s in enumerate(slots) if abs(at - s) <= _window(slots, i)]
+    if not near:
+        return "none", None
+    due = min(near)[1]
+    taken = {r.astimezone(timezone.utc) for r in recorded}
+    return ("recorded" if due in taken else "open"), due
+
+
 def adherence(items: Iterable[Any], events_due: Iterable[dict[str, Any]], lo: datetime, hi: datetime,
               tz: tzinfo, days: list[date]) -> dict[str, Any]:
     """Scheduled medication doses due in [lo, hi) and what was recorded for them.

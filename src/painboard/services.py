@@ -169,10 +169,26 @@ class Painboard:
         raise BadInput(f"{ref!r} matches several plan items: {names}; use the number", field="item")
 
     def mark_done(self, item: str | int, at: datetime | None = None, status: str | None = None,
-                  amount: Any = None, due_at: datetime | None = None, note: str | None = None) -> PlanEvent:
-        """Record a plan event: a dose taken, a session or procedure done, or skipped."""
+                  amount: Any = None, due_at: datetime | None = None, note: str | None = None,
+                  extra: bool = False) -> PlanEvent:
+        """Record a plan event: a dose taken, a session or procedure done, or skipped.
+
+        A scheduled dose without a due time is matched to the nearest open one
+        (clinical.match_due); one whose due time is already recorded is refused unless
+        ``extra`` (then it is kept as an extra dose, outside adherence)."""
+        at = at or utcnow()
         with self.db.unit_of_work(write=True) as con:
-            return self._record_event(con, self._find_item(con, item), at, status, amount, due_at, note)
+            it = self._find_item(con, item)
+            if due_at is None and it.kind == "scheduled":
+                near = repo.events_due_between(con, at - timedelta(days=2), at + timedelta(days=2), it.id)
+                state, due = clinical.match_due(it, at, [e["due_at"] for e in near], self.tz)
+                if state == "recorded" and not extra:
+                    ev = next(e for e in near if e["due_at"] == due)
+                    raise BadInput(f"{it.label()}: the dose due {self.local(due):%a %-d %b %H:%M} is already "
+                                   f"recorded as {ev['status']} (event {ev['id']}); add --extra to record "
+                                   "another dose on purpose", field="item")
+                due_at = due if state == "open" else None
+            return self._record_event(con, it, at, status, amount, due_at, note)
 
     def _record_event(self, con, it: PlanItem, at: datetime | None = None, status: str | None = None,
                       amount: Any = None, due_at: datetime | None = None, note: str | None = None) -> PlanEvent:
@@ -424,7 +440,7 @@ class Painboard:
         if progress:
             progress(size, size)
         with self.db.unit_of_work(write=True) as con:
-            added = import_export.write(con, validated)
+            added = import_export.write(con, validated, self.tz)
         return ImportResult(format=importer.name, path=p, read=validated.read, added=added,
                             skipped=dict(getattr(source, "skipped", None) or {}))
 

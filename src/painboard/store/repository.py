@@ -250,10 +250,10 @@ def events(con, since: datetime | None = None, until: datetime | None = None,
         ORDER BY done_at, id""", [since, since, until, until, item_id, item_id])
 
 
-def events_due_between(con, since: datetime, until: datetime) -> list[dict[str, Any]]:
-    """Events recorded against a due time in [since, until), whenever they were done."""
-    return _rows(con, "SELECT * FROM plan_event WHERE due_at >= ? AND due_at < ? ORDER BY due_at",
-                 [since, until])
+def events_due_between(con, since: datetime, until: datetime, item_id: int | None = None) -> list[dict[str, Any]]:
+    """Events recorded against a due time in [since, until) (of one item), whenever they were done."""
+    return _rows(con, "SELECT * FROM plan_event WHERE due_at >= ? AND due_at < ? "
+                      "AND (? IS NULL OR item_id = ?) ORDER BY due_at", [since, until, item_id, item_id])
 
 
 def plan_event(con, event_id: int) -> dict[str, Any] | None:
