@@ -198,3 +198,35 @@ def test_imported_doses_are_matched_too(cli_run, tmp_path, db_path):
     r = ok(cli_run("metrics", "--since", "2026-11-20", "--until", "2026-11-21", "--json", db=other))
     m = {x["name"]: x for x in json.loads(r.stdout)}["scheduled-adherence"]
     assert m["text"].startswith("2 of 2 scheduled doses taken")
+
+
+# -- 5. bone-strengthening drug ------------------------------------------------------------------
+def test_bone_agent_next_due_follows_the_last_dose_given(cli_run, pb, tmp_path):
+    # Added today (Sat 28 Nov), every 4 weeks; the last infusion was given on Thu 5 Nov.
+    ok(cli_run("plan", "add", "Zoledronic acid", "--category", "bone_strengthening", "--dose", "4",
+               "--unit", "mg", "--route", "iv", "--every-weeks", "4"))
+    ok(cli_run("plan", "done", "Zoledronic acid", "--at", "2026-11-05T10:00"))
+    due = date(2026, 11, 5) + timedelta(weeks=4)  # 3 Dec
+    assert due == date(2026, 12, 3)
+    line = [l for l in pb.snapshot(7).checklist if l.category == "bone_strengthening"][0]
+    assert line.due_in_days == (due - date(2026, 11, 28)).days == 5 and line.state == "upcoming"
+    m = metrics(cli_run, "2026-11-22", "2026-11-29")["bone-agent"]
+    assert m["value"] == 5 and "due in 5 days (2026-12-03; last given 2026-11-05)" in m["text"]
+    # As of 9 Nov (a period that ended then) it was 24 days away.
+    assert metrics(cli_run, "2026-11-01", "2026-11-10")["bone-agent"]["value"] == (due - date(2026, 11, 9)).days
+    cal = tmp_path / "plan.ics"
+    ok(cli_run("export", "ical", "-o", str(cal)))
+    assert "DTSTART;VALUE=DATE:20261203" in cal.read_text()
+
+
+def test_a_late_infusion_moves_the_next_date(cli_run, pb):
+    ok(cli_run("plan", "add", "Denosumab", "--category", "bone_strengthening", "--dose", "120",
+               "--unit", "mg", "--route", "sc", "--every-weeks", "4", "--start", "2026-10-01"))
+    # The grid says 1 Oct, 29 Oct, 26 Nov; given 1 Oct, then late on 6 Nov: next 4 Dec, not 26 Nov.
+    ok(cli_run("plan", "done", "Denosumab", "--at", "2026-10-01T10:00"))
+    ok(cli_run("plan", "done", "Denosumab", "--at", "2026-11-06T10:00"))
+    m = metrics(cli_run, "2026-11-22", "2026-11-29")["bone-agent"]
+    assert m["value"] == (date(2026, 11, 6) + timedelta(weeks=4) - date(2026, 11, 28)).days == 6
+    # Nothing given for longer than the interval: overdue, in days.
+    assert metrics(cli_run, "2026-10-30", "2026-10-31")["bone-agent"]["text"].startswith(
+        "Denosumab 120 mg: overdue by 1 day (2026-10-29")

@@ -434,6 +434,44 @@ def adherence(items: Iterable[Any], events_due: Iterable[dict[str, Any]], lo: da
             "pct": round(100 * taken / due, 1) if due else None, "series": series}
 
 
+# -- bone-strengthening drugs ------------------------------------------------------------------------
+# The next dose is due one interval after the last dose given (ASCO guidance on bone-modifying
+# agents gives the intervals: every 3-4 or 12 weeks): a late infusion moves the next date.
+# The interval is the plan item's rule (FREQ and INTERVAL, RFC 5545).
+def _add_months(d: date, n: int) -> date:
+    import calendar
+
+    y, m = divmod(d.month - 1 + n, 12)
+    y, m = d.year + y, m + 1
+    return date(y, m, min(d.day, calendar.monthrange(y, m)[1]))
+
+
+def rule_interval_after(rule: str | None, day: date) -> date | None:
+    """The date one interval of ``rule`` after ``day`` ('FREQ=WEEKLY;INTERVAL=4': 28 days)."""
+    parts = dict(p.split("=", 1) for p in str(rule or "").upper().split(";") if "=" in p)
+    n = int(parts.get("INTERVAL", "1") or 1)
+    freq = parts.get("FREQ")
+    if freq == "DAILY":
+        return day + timedelta(days=n)
+    if freq == "WEEKLY":
+        return day + timedelta(weeks=n)
+    if freq == "MONTHLY":
+        return _add_months(day, n)
+    if freq == "YEARLY":
+        return _add_months(day, 12 * n)
+    return None
+
+
+def next_bone_due(item: Any, last_given: datetime | None, tz: tzinfo) -> date | None:
+    """The local date the next dose is due: one interval after the last dose given, else the
+    plan's first due date (``item.next_due`` from its start)."""
+    if last_given is not None:
+        return rule_interval_after(_get(item, "rrule"), last_given.astimezone(tz).date())
+    start = _get(item, "start_date")
+    first = item.next_due(datetime.combine(start, datetime.min.time(), tz), tz) if start else None
+    return first.astimezone(tz).date() if first else None
+
+
 # -- pain over whole days --------------------------------------------------------------------------
 def pain_summary(daily: Iterable[dict[str, Any]]) -> dict[str, Any]:
     """Average, worst, least and count over whole days, from per-day rows (average, worst,

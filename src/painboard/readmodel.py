@@ -200,6 +200,11 @@ def _next_due_line(view, it, day: date, lo: datetime, today_events: list[dict],
         if last:
             return []
         due = it.next_due(lo, tz)
+    elif it.category == "bone_strengthening":  # one interval after the last dose given
+        next_day = clinical.next_bone_due(it, last["done_at"] if last else None, tz)
+        if next_day is None or (it.end_date and next_day > it.end_date):
+            return []
+        due = datetime.combine(next_day, time(0), tz).astimezone(timezone.utc)
     else:
         after = (last["due_at"] or last["done_at"]) + timedelta(days=1) if last else lo - timedelta(days=365)
         due = it.next_due(max(after, datetime.combine(it.start_date, time(0), tz)), tz)

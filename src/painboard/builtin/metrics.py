@@ -6,6 +6,8 @@ otherwise only a nudge to look ("watch"); none of them is advice.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from painboard import clinical
 from painboard.builtin._common import adherence, daily_series, rescue_by_day
 from painboard.clinical import RESCUE_DOSES_MARKER, severity_level
@@ -107,6 +109,37 @@ def omed(view: PeriodView) -> MetricValue:
     return MetricValue(value=mean, text=text, series=series, details=details)
 
 
+def bone_agent(view: PeriodView) -> MetricValue:
+    """Days to the next bone-strengthening dose (negative: days overdue) on the period's last
+    day, one interval after the last dose given (clinical.next_bone_due)."""
+    items = [it for it in view.plan_items(include_stopped=False)
+             if it.category == "bone_strengthening" and it.kind != "once"]
+    if not items:
+        return MetricValue(value=None, text="no bone-strengthening drug in the plan")
+    today = view.today
+    last = view.last_events([it.id for it in items], until=today + timedelta(days=1))
+    rows = []
+    for it in items:
+        given = last.get(it.id)
+        due = clinical.next_bone_due(it, given["done_at"] if given else None, view.tz)
+        if due is not None:
+            rows.append((due, it, given))
+    if not rows:
+        return MetricValue(value=None, text="no next dose in the plan")
+    parts, details = [], {"as_of": today.isoformat(), "items": []}
+    for due, it, given in sorted(rows, key=lambda r: r[0]):
+        days = (due - today).days
+        when = (f"due in {days} day{'s' if days != 1 else ''}" if days > 0 else "due today" if days == 0
+                else f"overdue by {-days} day{'s' if days != -1 else ''}")
+        since = (f"last given {given['done_at'].astimezone(view.tz).date().isoformat()}" if given
+                 else "none given yet")
+        parts.append(f"{it.label()}: {when} ({due.isoformat()}; {since})")
+        details["items"].append({"item": it.label(), "next_due": due.isoformat(), "days": days,
+                                 "last_given": given["done_at"].astimezone(view.tz).isoformat() if given else None})
+    days = (rows[0][0] - today).days if len(rows) == 1 else min((r[0] - today).days for r in rows)
+    return MetricValue(value=days, text="; ".join(parts), level="watch" if days < 0 else "ok", details=details)
+
+
 def nights_with_pain(view: PeriodView) -> MetricValue:
     nights = len(view.days())
     n = view.nights_with_pain(threshold=1)
@@ -134,6 +167,9 @@ METRICS = [
                        "a patch on every day it is worn): the mean over days with a dose counted, per "
                        "day and per drug in details, and the items not counted with why. For "
                        "trend-watching only, never a dose recommendation."),
+    Metric(name="bone-agent", label="Bone-strengthening drug", unit="days", order=35, compute=bone_agent,
+           description="Days to the next bone-strengthening dose on the period's last day (negative: "
+                       "days overdue), one interval of the plan's rule after the last dose given."),
     Metric(name="nights-with-pain", label="Night pain", unit="nights", order=40, compute=nights_with_pain,
            description="Nights with pain of 1 or more logged inside the night window."),
 ]

@@ -195,6 +195,8 @@ class PeriodView:
         return repo.marker_events(self._connection(), self.tz_name, *self.bounds(since, until),
                                   categories)
 
-    def last_events(self, item_ids: list[int]) -> dict[int, dict[str, Any]]:
-        """Each item's most recent taken or done event, whenever it was."""
-        return repo.last_events(self._connection(), item_ids=item_ids)
+    def last_events(self, item_ids: list[int], until: date | None = None) -> dict[int, dict[str, Any]]:
+        """Each item's most recent taken or done event, whenever it was (before the local
+        date ``until`` when given)."""
+        hi = self.bounds(self.start, until)[1] if until else None
+        return repo.last_events(self._connection(), item_ids=item_ids, until=hi)

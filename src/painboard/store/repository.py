@@ -268,10 +268,14 @@ def events_for_due(con, item_id: int, due_at: datetime) -> list[dict[str, Any]]:
 
 
 def last_events(con, statuses: Iterable[str] = ("taken", "done"),
-                item_ids: Iterable[int] | None = None) -> dict[int, dict[str, Any]]:
-    """Each plan item's (or each of item_ids') most recent event with one of the statuses."""
+                item_ids: Iterable[int] | None = None, until: datetime | None = None) -> dict[int, dict[str, Any]]:
+    """Each plan item's (or each of item_ids') most recent event with one of the statuses
+    (done before ``until`` when given)."""
     sql = "SELECT * FROM plan_event WHERE list_contains(?, status)"
     params: list = [list(statuses)]
+    if until is not None:
+        sql += " AND done_at < ?"
+        params.append(until)
     if item_ids is not None:
         sql += " AND list_contains(?::BIGINT[], item_id)"
         params.append(list(item_ids))
