@@ -230,3 +230,24 @@ def test_a_late_infusion_moves_the_next_date(cli_run, pb):
     # Nothing given for longer than the interval: overdue, in days.
     assert metrics(cli_run, "2026-10-30", "2026-10-31")["bone-agent"]["text"].startswith(
         "Denosumab 120 mg: overdue by 1 day (2026-10-29")
+
+
+# -- 6. the rescue-dose marker over a period -------------------------------------------------------
+def test_the_rescue_marker_names_the_days_over_a_period(cli_run):
+    ok(cli_run("plan", "add", "Oxycodone IR", "--dose", "5", "--unit", "mg", "--as-needed",
+               "--max-per-day", "6", "--start", "2026-08-01"))
+    counts = {"2026-09-01": 1, "2026-09-03": 5, "2026-09-04": 2}
+    for day, n in counts.items():
+        for i in range(n):
+            ok(cli_run("plan", "done", "Oxycodone", "--at", f"{day}T{8 + 2 * i:02d}:00"))
+    m = metrics(cli_run, "2026-09-01", "2026-09-05")["rescue-doses-today"]
+    # The period's last day is 09-04 (2 doses), not today; 09-03 had 5, more than 4.
+    assert m["value"] == 2
+    assert m["text"].startswith("2 of 6 on 2026-09-04")
+    assert "today" not in m["text"]
+    assert "more than 4 a day on 2026-09-03 (5)" in m["text"]
+    assert m["level"] == "alert"
+    assert m["series"] == [1.0, 0.0, 5.0, 2.0]
+    # A period without such a day says nothing of the kind.
+    quiet = metrics(cli_run, "2026-09-04", "2026-09-05")["rescue-doses-today"]
+    assert quiet["level"] == "ok" and "more than" not in quiet["text"]

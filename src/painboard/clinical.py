@@ -92,6 +92,12 @@ def over_rescue_marker(n: int) -> bool:
     return n > RESCUE_DOSES_MARKER
 
 
+def rescue_marker_days(per_day: dict[date, int], days: Iterable[date] | None = None) -> list[date]:
+    """The days (of ``days``) with more rescue doses than the marker, oldest first."""
+    keep = set(days) if days is not None else None
+    return sorted(d for d, n in per_day.items() if over_rescue_marker(n) and (keep is None or d in keep))
+
+
 # -- opioid names --------------------------------------------------------------------------------
 # The versioned table (data/opioid_factors.json): CDC 2022 factors, brand names as aliases, the
 # opioids with no factor, and route words. Names are matched as whole words, never substrings:

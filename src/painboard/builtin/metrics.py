@@ -52,22 +52,34 @@ def breakthrough_per_day(view: PeriodView) -> MetricValue:
 
 
 def rescue_doses_today(view: PeriodView) -> MetricValue:
-    today = view.today
-    by_day = rescue_by_day(view, view.events(since=today, until=today.fromordinal(today.toordinal() + 1)))
-    n = by_day.get(today, 0)
-    cap = clinical.daily_cap(view.plan_item_rows())
+    """Rescue doses on the period's last day (the value), with the marker over the whole
+    period: the days with more than the marker's count are named. "today" is said only when
+    the last day is today."""
+    last = view.today
     per_day = rescue_by_day(view)
+    n = per_day.get(last, 0)
+    cap = clinical.daily_cap(view.plan_item_rows())
     series = [float(per_day.get(d, 0)) for d in view.days()]
-    text = f"{n} of {cap} today" if cap else f"{n} today"
+    is_today = last == view.now.astimezone(view.tz).date()
+    on = "today" if is_today else f"on {last.isoformat()}"
+    text = f"{n} of {cap} {on}" if cap else f"{n} {on}"
+    over = clinical.rescue_marker_days(per_day, view.days())
+    above_cap = sorted(d for d in view.days() if cap is not None and per_day.get(d, 0) > cap)
     level = "ok"
-    if clinical.over_rescue_marker(n) or (cap is not None and n > cap):
+    if over:
         level = "alert"
-        text += f": more than {RESCUE_DOSES_MARKER}, worth raising with your care team" if clinical.over_rescue_marker(n) \
-            else ": above the plan's daily maximum, worth raising with your care team"
-    elif cap is not None and n == cap:
+        days = ", ".join("today" if is_today and d == last else f"{d.isoformat()} ({per_day[d]})" for d in over)
+        text += f"; more than {RESCUE_DOSES_MARKER} a day on {days}: worth raising with your care team"
+    if above_cap:
+        level = "alert"
+        days = ", ".join("today" if is_today and d == last else d.isoformat() for d in above_cap)
+        text += f"; above the plan's daily maximum on {days}: worth raising with your care team"
+    if level == "ok" and cap is not None and n == cap:
         level = "watch"
         text += ": the plan's daily maximum"
-    return MetricValue(value=n, text=text, series=series, level=level)
+    return MetricValue(value=n, text=text, series=series, level=level,
+                       details={"per_day": {d.isoformat(): per_day.get(d, 0) for d in view.days()},
+                                "marker_days": [d.isoformat() for d in over]})
 
 
 def scheduled_adherence(view: PeriodView) -> MetricValue:
@@ -158,7 +170,8 @@ METRICS = [
            compute=breakthrough_per_day, description="Episodes in the period divided by its days."),
     Metric(name="rescue-doses-today", label="Rescue doses", unit="today", order=21,
            compute=rescue_doses_today,
-           description="As-needed medication doses taken on the period's last day, against the plan's daily maximum."),
+           description="Rescue doses (as-needed opioids) taken on the period's last day, against the plan's "
+                       "daily maximum; the days of the period with more than 4 are named."),
     Metric(name="scheduled-adherence", label="Scheduled doses", unit="%", order=30,
            compute=scheduled_adherence,
            description="Scheduled medication doses due so far in the period with a dose recorded as taken."),
