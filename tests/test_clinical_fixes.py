@@ -251,3 +251,30 @@ def test_the_rescue_marker_names_the_days_over_a_period(cli_run):
     # A period without such a day says nothing of the kind.
     quiet = metrics(cli_run, "2026-09-04", "2026-09-05")["rescue-doses-today"]
     assert quiet["level"] == "ok" and "more than" not in quiet["text"]
+
+
+# -- 7. a day with only a daily review -----------------------------------------------------------------
+def test_daily_reviews_count_in_worst_and_least(cli_run, pb, tmp_path):
+    # 26 Nov: a review only (worst 8, least 3, average 5). 27 Nov: entries 4 and 7, and a
+    # review saying the worst of the last 24 h was 9 and the least 2.
+    ok(cli_run("review", "--day", "2026-11-26", "--worst", "8", "--least", "3", "--average", "5", "--yes"))
+    ok(cli_run("log", "4", "--at", "2026-11-27T09:00"))
+    ok(cli_run("log", "7", "--at", "2026-11-27T15:00"))
+    ok(cli_run("review", "--day", "2026-11-27", "--worst", "9", "--least", "2", "--average", "5", "--yes"))
+    one = metrics(cli_run, "2026-11-26", "2026-11-27")
+    assert one["worst-pain"]["value"] == 8 and one["least-pain"]["value"] == 3
+    assert one["average-pain"]["value"] == 5
+    assert "(0 entries, 1 review)" in one["worst-pain"]["text"]
+    two = metrics(cli_run, "2026-11-26", "2026-11-28")
+    # Worst of each day = max(entries' worst, review's worst): 8, max(7, 9) = 9.
+    assert two["worst-pain"]["series"] == [8, 9] and two["worst-pain"]["value"] == 9
+    # Least of each day = min(entries' least, review's least): 3, min(4, 2) = 2.
+    assert two["least-pain"]["series"] == [3, 2] and two["least-pain"]["value"] == 2
+    # Average: the entries' (4 + 7) / 2 on the 27th; the review's 5 on the 26th, weighing as one entry.
+    assert two["average-pain"]["series"] == [5, (4 + 7) / 2]
+    assert two["average-pain"]["value"] == round((5 + 4 + 7) / 3, 1)
+    # The dashboard's day and the trend agree.
+    today = pb.snapshot(7, day=date(2026, 11, 26)).today
+    assert (today.worst, today.entries) == (8, 0)
+    md = summary(cli_run, tmp_path, "2026-11-26", "2026-11-27")
+    assert "worst 8" in md

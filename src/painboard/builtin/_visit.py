@@ -70,6 +70,22 @@ class VisitFigures:
         return len(self.episodes) / len(self.days) if self.days else 0.0
 
 
+def omed_lines(f: "VisitFigures") -> list[str]:
+    """The visit report's OMED lines, worded once for the Markdown and the HTML."""
+    out = []
+    if f.mme:
+        out.append(f"Oral morphine equivalents from doses recorded: median {f.mme['median']:.0f} mg a day "
+                   f"(range {f.mme['min']:.0f} to {f.mme['max']:.0f}) over {f.mme['days']} days.")
+    if f.mme_not_counted:
+        out.append(f"Oral morphine equivalents, {f.mme_not_counted}.")
+    return out
+
+
+def omed_by_drug(f: "VisitFigures") -> str:
+    """Each drug's share of the period's OMED, in mg (the Markdown summary's extra line)."""
+    return ", ".join(f"{n} {v:g} mg" for n, v in (f.mme or {}).get("per_drug", {}).items())
+
+
 def visit_figures(view: PeriodView) -> VisitFigures:
     """The period's figures for a visit report, each read from its one home."""
     days = view.days()

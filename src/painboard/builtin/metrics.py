@@ -20,10 +20,11 @@ def _pain(view: PeriodView, which: str) -> MetricValue:
     series = daily_series(view, view.daily_pain(), which)
     n_days = len(view.days())
     if v is None:
-        return MetricValue(value=None, text=f"no entries in {n_days} days", series=series)
+        return MetricValue(value=None, text=f"no entries or daily reviews in {n_days} days", series=series)
     v = round(float(v), 1)
     shown = f"{v:.1f}" if which == "average" else f"{v:g}"
-    return MetricValue(value=v, text=f"{shown}/10 over {n_days} days ({s['n']} entries)",
+    reviews = f", {s['reviews']} review{'s' if s['reviews'] != 1 else ''}" if s.get("reviews") else ""
+    return MetricValue(value=v, text=f"{shown}/10 over {n_days} days ({s['n']} entries{reviews})",
                        series=series, level=severity_level(v))
 
 
@@ -66,14 +67,20 @@ def rescue_doses_today(view: PeriodView) -> MetricValue:
     over = clinical.rescue_marker_days(per_day, view.days())
     above_cap = sorted(d for d in view.days() if cap is not None and per_day.get(d, 0) > cap)
     level = "ok"
+    parts = []
     if over:
+        named = ["today" if is_today and d == last else f"{d.isoformat()} ({per_day[d]})" for d in over[-3:]]
+        more = f" and {len(over) - 3} earlier days" if len(over) > 3 else ""  # all in details
+        parts.append(f"more than {RESCUE_DOSES_MARKER} a day on {', '.join(named)}{more}")
+    cap_only = [d for d in above_cap if d not in over]
+    if cap_only:
+        named = ["today" if is_today and d == last else d.isoformat() for d in cap_only[-3:]]
+        parts.append(f"above the plan's daily maximum on {', '.join(named)}")
+    elif above_cap:
+        parts[-1] += ", above the plan's daily maximum"
+    if parts:
         level = "alert"
-        days = ", ".join("today" if is_today and d == last else f"{d.isoformat()} ({per_day[d]})" for d in over)
-        text += f"; more than {RESCUE_DOSES_MARKER} a day on {days}: worth raising with your care team"
-    if above_cap:
-        level = "alert"
-        days = ", ".join("today" if is_today and d == last else d.isoformat() for d in above_cap)
-        text += f"; above the plan's daily maximum on {days}: worth raising with your care team"
+        text += "; " + "; ".join(parts) + ": worth raising with your care team"
     if level == "ok" and cap is not None and n == cap:
         level = "watch"
         text += ": the plan's daily maximum"
@@ -113,9 +120,7 @@ def omed(view: PeriodView) -> MetricValue:
                            details=details)
     vals = list(o.per_day.values())
     mean = round(sum(vals) / len(vals), 1)
-    drugs = ", ".join(f"{n} {v:g}" for n, v in details["per_drug"].items())
-    text = (f"{mean:g} mg a day on average over {len(vals)} of {len(days)} days with doses counted "
-            f"(range {min(vals):g} to {max(vals):g}; total by drug: {drugs})")
+    text = f"{mean:g} mg a day on {len(vals)} of {len(days)} days (range {min(vals):g} to {max(vals):g})"
     if missing:
         text += f"; {missing}"
     return MetricValue(value=mean, text=text, series=series, details=details)

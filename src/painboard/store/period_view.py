@@ -104,9 +104,13 @@ class PeriodView:
         return clinical.pain_summary(self.daily_pain(since, until))
 
     def daily_pain(self, since: date | None = None, until: date | None = None) -> list[dict[str, Any]]:
+        """Per local day: average, worst, least, n entries, with the day's review taken into
+        account (clinical.with_reviews)."""
         lo, hi = self.bounds(since, until)
-        return self._within("daily_pain", lo, hi,
-                            lambda: repo.daily_pain(self._connection(), self.tz_name, lo, hi), self._day_start)
+        d0, d1 = since or self.start, until or self.end
+        return self._within("daily_pain", lo, hi, lambda: clinical.with_reviews(
+            repo.daily_pain(self._connection(), self.tz_name, lo, hi), repo.reviews(self._connection(), d0, d1)),
+            self._day_start)
 
     def episodes(self, since: date | None = None, until: date | None = None) -> list[dict[str, Any]]:
         return repo.episodes(self._connection(), *self.bounds(since, until))
