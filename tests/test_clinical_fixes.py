@@ -278,3 +278,13 @@ def test_daily_reviews_count_in_worst_and_least(cli_run, pb, tmp_path):
     assert (today.worst, today.entries) == (8, 0)
     md = summary(cli_run, tmp_path, "2026-11-26", "2026-11-27")
     assert "worst 8" in md
+
+
+# -- 8. check on a path with no database ---------------------------------------------------------------
+def test_check_with_no_database_says_so_and_creates_nothing(cli_run, tmp_path):
+    where = tmp_path / "nothing" / "here.db"
+    r = cli_run("check", db=where)
+    assert r.exit_code == 1
+    assert f"there is no database at {where}" in r.stderr
+    assert not where.exists() and not where.parent.exists()
+    assert list(tmp_path.iterdir()) == []

@@ -452,7 +452,11 @@ class Painboard:
         return maintenance.backup(self.db, dest)
 
     def check(self) -> dict[str, Any]:
+        """Verify the database; a path with no database is said so, and nothing is created."""
         from painboard.store import maintenance
+
+        if not self.db.path.exists():
+            raise NotFound(f"there is no database at {self.db.path}: nothing was checked or created")
 
         return maintenance.check(self.db)
 
