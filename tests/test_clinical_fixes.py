@@ -288,3 +288,43 @@ def test_check_with_no_database_says_so_and_creates_nothing(cli_run, tmp_path):
     assert f"there is no database at {where}" in r.stderr
     assert not where.exists() and not where.parent.exists()
     assert list(tmp_path.iterdir()) == []
+
+
+# -- 10. one metric's failed query does not break the others -------------------------------------------
+FAILING_METRIC = '''
+from painboard.plugins import Metric, MetricValue, hookimpl
+
+
+def broken(view):
+    # A query DuckDB refuses while it runs (a folder that does not exist): it aborts the
+    # unit of work's read transaction.
+    view.write_entries_parquet({target!r})
+    return MetricValue(value=1, text="never")
+
+
+@hookimpl
+def register_metrics(register):
+    register(Metric(name="broken", label="Broken", order=1, compute=broken))
+'''
+
+
+def test_a_failed_query_leaves_the_other_metrics_of_the_refresh_alone(cli_run, tmp_path, monkeypatch, pb):
+    plugins = tmp_path / "plugins"
+    plugins.mkdir()
+    (plugins / "broken.py").write_text(FAILING_METRIC.format(target=str(tmp_path / "no" / "such" / "x.parquet")))
+    monkeypatch.setenv("PAINBOARD_LOAD_PLUGINS", "broken")
+    ok(cli_run("log", "4", "--at", "2026-11-27T09:00"))
+    ok(cli_run("log", "6", "--at", "2026-11-27T15:00"))
+    r = ok(cli_run("--plugins-dir", str(plugins), "metrics", "--since", "2026-11-27", "--until", "2026-11-28", "--json"))
+    got = {m["name"]: m for m in json.loads(r.stdout)}
+    assert got["broken"]["error"] and got["broken"]["value"] is None
+    others = [m for n, m in got.items() if n != "broken"]
+    assert [m["name"] for m in others if m["error"]] == []
+    assert got["average-pain"]["value"] == (4 + 6) / 2 and got["worst-pain"]["value"] == 6
+    # The dashboard's refresh too: one snapshot, its metrics all there but the broken one.
+    from painboard.plugins import load_registry
+
+    pb.use_registry(load_registry(plugins, env={"PAINBOARD_LOAD_PLUGINS": "broken"}))
+    snap = pb.snapshot(7, day=date(2026, 11, 27))
+    assert [m.name for m in snap.metrics if m.error] == ["broken"]
+    assert snap.today.worst == 6

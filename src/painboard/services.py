@@ -358,6 +358,7 @@ class Painboard:
                     out.append(MetricResult(**base, **v.model_dump()))
                 except Exception as exc:  # one metric's failure stays in its own tile
                     out.append(MetricResult(**base, text="could not be computed", error=describe_error(exc)))
+                    view.recover()  # a failed query aborts the read transaction: begin a fresh one
         finally:
             if own:
                 view.close()

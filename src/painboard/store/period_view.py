@@ -62,6 +62,12 @@ class PeriodView:
             raise PluginError("this view was used after its unit of work closed")
         return self._con
 
+    def recover(self) -> bool:
+        """After a failed query: if it aborted the transaction, begin a fresh one on the same
+        unit of work so the next reader (another metric) is not broken by it. Rows already
+        read stay (memo); later reads see the database as it is now. True if it restarted."""
+        return self._con is not None and repo.restart_if_aborted(self._con)
+
     def close(self) -> None:
         self._con = None
         self._memo.clear()

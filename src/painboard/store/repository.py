@@ -93,6 +93,20 @@ def insert_one(con, table: str, record: Any) -> int:
     return con.execute(sql, [getattr(record, n) for n in names]).fetchone()[0]
 
 
+def restart_if_aborted(con) -> bool:
+    """If a failed statement aborted the open transaction, roll it back and begin a new one
+    (DuckDB has no savepoints), so the unit of work can go on reading. True if it did."""
+    import duckdb
+
+    try:
+        con.execute("SELECT 1").fetchall()
+        return False
+    except duckdb.TransactionException:
+        con.execute("ROLLBACK")
+        con.execute("BEGIN TRANSACTION")
+        return True
+
+
 # -- pain entries ---------------------------------------------------------------------------
 def entries(con, since: datetime | None = None, until: datetime | None = None,
             limit: int | None = None, newest_first: bool = False) -> list[dict[str, Any]]:
