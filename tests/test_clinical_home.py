@@ -96,7 +96,8 @@ def test_today_metrics_and_visit_summary_agree(demo, cli_run, tmp_path):
     assert today.mme == round(omed, 1)
     assert f"median {omed:.0f} mg a day (range {omed:.0f} to {omed:.0f})" in summary
     cap = today.rescue_max
-    assert metrics["rescue-doses-today"]["text"].startswith(f"{n_rescue} of {cap} today" if cap else f"{n_rescue} today")
+    on = "today" if day == demo.today() else f"on {day.isoformat()}"  # "today" only for today
+    assert metrics["rescue-doses-today"]["text"].startswith(f"{n_rescue} of {cap} {on}" if cap else f"{n_rescue} {on}")
     assert today.worst == metrics["worst-pain"]["value"]
     assert today.average == metrics["average-pain"]["value"]
     assert f"average {today.average:.1f}, worst {today.worst}," in summary

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from painboard import models
 from painboard.errors import BadInput
-from painboard.models import (DailyReview, Episode, PainEntry, PlanEvent, PlanItem, guess_mme_factor,
+from painboard.models import (DailyReview, Episode, PainEntry, PlanEvent, PlanItem,
                               load_opioid_factors, parse_day, parse_when)
 
 pytestmark = pytest.mark.usefixtures("fixed_env")
@@ -284,4 +284,5 @@ def test_factor_table_matches_the_reference():
     ("Morphine", "iv", None), ("Hydromorphone", "subcutaneous", None),
 ])
 def test_guess_mme_factor(name, route, factor):
-    assert guess_mme_factor(name, route) == factor
+    from painboard.clinical import opioid_factor
+    assert opioid_factor(name, route) == factor

@@ -218,21 +218,24 @@ def plan() -> None:
 @click.option("--start", help="Start date (default today).")
 @click.option("--end", help="End date.")
 @click.option("--mme-factor", type=float, help="Oral morphine equivalent factor (default from the table for known opioids).")
+@click.option("--strength", help="A liquid's or tablet's strength, like '10 mg/5 ml' or '5 mg', so doses in ml or tablets count in OMED.")
 @click.option("--note")
 @click.pass_obj
 def plan_add(pb: Painboard, name, category, dose, unit, route, times, every_weeks, rrule, as_needed,
-             max_per_day, on, sessions, start, end, mme_factor, note) -> None:
+             max_per_day, on, sessions, start, end, mme_factor, strength, note) -> None:
     """Add a plan item."""
     from painboard.services import schedule_from_options
 
     kind, rule = schedule_from_options(rrule, times, every_weeks, as_needed, bool(on), sessions)
     fields = dict(name=name, category=category, dose=dose, unit=unit, route=route, kind=kind, rrule=rule,
-                  max_per_day=max_per_day, sessions=sessions, mme_factor=mme_factor, note=note,
+                  max_per_day=max_per_day, sessions=sessions, mme_factor=mme_factor, note=note, strength=strength,
                   on_date=_day(pb, on, "on"), end_date=_day(pb, end, "end"))
     if start:
         fields["start_date"] = _day(pb, start, "start")
     item = pb.add_plan_item(**fields)
     click.echo(f"plan item {item.id} added: {item.label()} ({item.kind.replace('_', ' ')})")
+    if (why := pb.omed_note(item)):
+        click.echo(f"note: {why}")
 
 
 @plan.command("list")
@@ -260,11 +263,17 @@ def plan_list(pb: Painboard, as_json: bool, show_all: bool) -> None:
 @click.option("--skipped", is_flag=True, help="Record it as skipped.")
 @click.option("--amount", type=float, help="Amount taken, if not the planned dose.")
 @click.option("--note")
+@click.option("--extra", is_flag=True, help="Record another dose even if its due time is already recorded.")
 @click.pass_obj
-def plan_done(pb: Painboard, item, at, skipped, amount, note) -> None:
-    """Record a dose taken or a session done for ITEM (number or name)."""
-    ev = pb.mark_done(item, at=_when(pb, at), status="skipped" if skipped else None, amount=amount, note=note)
-    click.echo(f"recorded: item {ev.item_id} {ev.status} at {pb.local(ev.done_at):%H:%M} (event {ev.id})")
+def plan_done(pb: Painboard, item, at, skipped, amount, note, extra) -> None:
+    """Record a dose taken or a session done for ITEM (number or name).
+
+    A scheduled dose is matched to its nearest open due time within 3 hours (or half the gap
+    between due times when they are closer)."""
+    ev = pb.mark_done(item, at=_when(pb, at), status="skipped" if skipped else None, amount=amount, note=note,
+                      extra=extra)
+    due = f", due {pb.local(ev.due_at):%H:%M}" if ev.due_at else ""
+    click.echo(f"recorded: item {ev.item_id} {ev.status} at {pb.local(ev.done_at):%H:%M}{due} (event {ev.id})")
 
 
 @plan.command("stop")

@@ -12,7 +12,10 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone, tzinfo
+from functools import lru_cache
+import json
+import re
+from datetime import date, datetime, timedelta, timezone, tzinfo
 from typing import Any, Iterable, Iterator
 
 # -- severity ---------------------------------------------------------------------------------
@@ -51,10 +54,10 @@ def _get(row: Any, key: str) -> Any:
 
 
 def is_rescue_item(item: Any) -> bool:
-    """An as-needed opioid (it has an oral morphine factor): what the rescue-dose figures are
-    about. Paracetamol as needed is not a rescue dose."""
+    """An as-needed opioid (a factor, or a name the opioid table knows, such as buccal fentanyl
+    that has no factor): what the rescue-dose figures are about. Paracetamol is not one."""
     return (_get(item, "kind") == "as_needed" and _get(item, "category") == "medication"
-            and _get(item, "mme_factor") is not None)
+            and _opioid_of(item) is not None)
 
 
 def rescue_items(items: Iterable[Any]) -> dict[int, Any]:
@@ -89,47 +92,287 @@ def over_rescue_marker(n: int) -> bool:
     return n > RESCUE_DOSES_MARKER
 
 
-# -- oral morphine equivalents (OMED) -----------------------------------------------------------
-# OMED = the sum over doses taken of amount x factor (factors: CDC 2022 clinical practice
-# guideline, data/opioid_factors.json). The amount is the dose recorded, else the item's dose.
-# The CDC's 50/90 alert levels exclude cancer care and are never shown.
-def dose_omed(event: dict[str, Any], item: Any) -> float | None:
-    """One taken dose in mg of oral morphine, or None when it has no factor or no amount."""
-    factor = _get(item, "mme_factor")
-    amount = event["amount"] if event["amount"] is not None else _get(item, "dose")
-    if factor is None or amount is None:
+def rescue_marker_days(per_day: dict[date, int], days: Iterable[date] | None = None) -> list[date]:
+    """The days (of ``days``) with more rescue doses than the marker, oldest first."""
+    keep = set(days) if days is not None else None
+    return sorted(d for d, n in per_day.items() if over_rescue_marker(n) and (keep is None or d in keep))
+
+
+# -- opioid names --------------------------------------------------------------------------------
+# The versioned table (data/opioid_factors.json): CDC 2022 factors, brand names as aliases, the
+# opioids with no factor, and route words. Names are matched as whole words, never substrings:
+# dihydrocodeine is not codeine (it is absent from the 2022 table).
+def opioid_table() -> dict[str, Any]:
+    global _TABLE
+    if _TABLE is None:
+        from importlib import resources
+
+        _TABLE = json.loads(resources.files("painboard").joinpath("data/opioid_factors.json").read_text())
+    return _TABLE
+
+
+_TABLE: dict[str, Any] | None = None
+_WORD = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+PATCH_WORDS = ("patch", "patches", "transdermal", "matrix")
+TRANSMUCOSAL_WORDS = ("buccal", "sublingual", "nasal", "lozenge", "lozenges", "spray", "film", "lollipop")
+
+
+@dataclass(frozen=True)
+class Opioid:
+    """What a plan item's name and route say: the drug of the table, its factor (None: not
+    counted in OMED) and why not."""
+
+    drug: str
+    factor: float | None
+    why: str | None = None  # "not in OMED" | "no factor" | "parenteral route"
+
+
+def _has(words: list[str], phrase: str) -> bool:
+    p = phrase.split()
+    return any(words[i:i + len(p)] == p for i in range(len(words) - len(p) + 1))
+
+
+@lru_cache(maxsize=512)
+def resolve_opioid(name: str | None, route: str | None = None) -> Opioid | None:
+    """The opioid a plan item names (generic or brand, whole words), or None if it names none."""
+    t = opioid_table()
+    words = _WORD.findall(str(name or "").lower())
+    r = str(route or "").strip().lower()
+    routes = {k: set(v) for k, v in t["routes"].items()}
+    if any(_has(words, b) for b in t["transmucosal_fentanyl"]):
+        return Opioid("fentanyl transmucosal", None, "not in OMED")
+    for n in t["opioids_without_factor"]:
+        if _has(words, n):
+            return Opioid(n, None, "no factor")
+    # the first drug named, generic or brand (longest phrase first: "mst continus" before "mst")
+    names = {g: g for g in t["factors"] if " " not in g} | {"fentanyl": "fentanyl"} | t["aliases"]
+    found = [(i, -len(k.split()), v) for k, v in names.items() for i in range(len(words))
+             if words[i:i + len(k.split())] == k.split()]
+    if not found:
         return None
-    return amount * factor
+    drug = min(found)[2]
+    if drug == "fentanyl" or drug == "fentanyl transdermal":
+        if drug == "fentanyl transdermal" or r in routes["transdermal"] or any(w in words for w in PATCH_WORDS):
+            return Opioid("fentanyl transdermal", t["factors"]["fentanyl transdermal"])
+        if r in routes["transmucosal"] or any(w in words for w in TRANSMUCOSAL_WORDS):
+            return Opioid("fentanyl transmucosal", None, "not in OMED")
+        if r in routes["parenteral"]:
+            return Opioid("fentanyl", None, "parenteral route")
+        return Opioid("fentanyl", None, "no factor")  # a patch? say --route transdermal
+    if r in routes["parenteral"]:
+        return Opioid(drug, None, "parenteral route")  # the table is for oral doses
+    return Opioid(drug, float(t["factors"][drug]))
+
+
+def opioid_factor(name: str | None, route: str | None = None) -> float | None:
+    """The factor for a named opioid from the versioned table; None if it has none."""
+    o = resolve_opioid(name, route)
+    return o.factor if o else None
+
+
+def _opioid_of(item: Any) -> Opioid | None:
+    """The item's opioid: its stored factor wins (set by hand or when it was added)."""
+    if _get(item, "category") not in (None, "medication"):
+        return None
+    o = resolve_opioid(_get(item, "name"), _get(item, "route"))
+    factor = _get(item, "mme_factor")
+    if factor is not None:
+        return Opioid(o.drug if o else str(_get(item, "name")), float(factor))
+    return o
+
+
+def omed_note(item: Any) -> str | None:
+    """Why an item that looks like an opioid will not count in OMED, in words, or None."""
+    o = _opioid_of(item)
+    if o is None:
+        return None
+    name = _get(item, "name")
+    if o.factor is None:
+        if o.why == "not in OMED":
+            return (f"{name} is transmucosal fentanyl: its doses count as rescue doses, "
+                    "not in OMED (the 2022 table has no factor for it)")
+        if o.why == "parenteral route":
+            return f"{name} is given by a parenteral route: the oral table has no factor, not counted in OMED"
+        if o.drug == "fentanyl":
+            return (f"{name} looks like an opioid with no factor: not counted in OMED "
+                    "(for a patch give --route transdermal)")
+        return f"{name} looks like an opioid with no factor ({o.drug}): not counted in OMED"
+    dose, unit, strength = _get(item, "dose"), _get(item, "unit"), _get(item, "strength")
+    if dose is not None and dose_omed({"amount": None}, item) is None:
+        return (f"{name}: doses in {unit!r} cannot be converted to mg, so they are not counted in OMED "
+                "(give --strength like '10 mg/5 ml')")
+    return None
+
+
+def is_patch(item: Any) -> bool:
+    o = _opioid_of(item)
+    return o is not None and o.drug == "fentanyl transdermal"
+
+
+# -- units ----------------------------------------------------------------------------------------
+MG_PER = {"mg": 1.0, "milligram": 1.0, "milligrams": 1.0, "mcg": 0.001, "ug": 0.001, "µg": 0.001,
+          "μg": 0.001, "microgram": 0.001, "micrograms": 0.001, "g": 1000.0, "gram": 1000.0, "grams": 1000.0}
+RATE_UNITS = {"mcg/h", "mcg/hr", "mcg/hour", "ug/h", "µg/h", "μg/h", "microgram/h", "micrograms/h",
+              "microgram/hour", "micrograms/hour", "mcg/24h"}
+_STRENGTH = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([a-zµμ]+(?:/h(?:r|our)?)?)\s*(?:(?:/|per)\s*(\d+(?:\.\d+)?)?\s*([a-z]+)?)?\s*$")
+
+
+def _norm_unit(u: str | None) -> str:
+    u = str(u or "").strip().lower().replace(" ", "")
+    return u[:-1] if u.endswith("s") and u[:-1] in ("ml", "tablet", "capsule", "patche", "drop", "puff", "unit") else u
+
+
+def parse_strength(text: str | None) -> tuple[float, str, float, str | None] | None:
+    """'10 mg/5 ml' -> (10, 'mg', 5, 'ml'); '5 mg' -> (5, 'mg', 1, None); '25 mcg/h' -> (25, 'mcg/h', 1, None)."""
+    m = _STRENGTH.match(str(text or "").lower())
+    if not m:
+        return None
+    amount, unit, per, per_unit = m.groups()
+    if unit.startswith(("mcg/h", "ug/h", "µg/h", "μg/h", "microgram/h")) and per is None and per_unit is None:
+        return float(amount), "mcg/h", 1.0, None
+    if unit not in MG_PER or (per is not None and float(per) <= 0):
+        return None
+    return float(amount), unit, float(per) if per else 1.0, _norm_unit(per_unit) or None
+
+
+def dose_mg(amount: float | None, unit: str | None, strength: str | None = None) -> float | None:
+    """A dose in mg of the drug, or None when it cannot be converted.
+
+    Mass units convert (1 mg = 1000 mcg, 1 g = 1000 mg). Any other unit (ml, tablet, drop)
+    needs the item's strength: '10 mg/5 ml' makes 5 ml 10 mg; '5 mg' is per one unit. A dose
+    with no unit is taken as mg, as painboard has always stored oral doses."""
+    if amount is None:
+        return None
+    u = _norm_unit(unit)
+    if u in ("",):
+        return float(amount)
+    if u in MG_PER:
+        return amount * MG_PER[u]
+    s = parse_strength(strength)
+    if s is None or s[1] not in MG_PER or (s[3] is not None and s[3] != u):
+        return None
+    return amount * s[0] * MG_PER[s[1]] / s[2]
+
+
+def patch_rate(amount: float | None, unit: str | None, strength: str | None = None) -> float | None:
+    """A patch's rate in mcg/h: the dose in mcg/h (or with no unit), else patches x strength."""
+    if amount is None:
+        return None
+    u = _norm_unit(unit)
+    if u == "" or u in RATE_UNITS:
+        return float(amount)
+    s = parse_strength(strength)
+    if s is not None and s[1] == "mcg/h" and u in ("patch", "patche", "unit"):
+        return amount * s[0]
+    return None
+
+
+# -- oral morphine equivalents (OMED) -----------------------------------------------------------
+# OMED = the sum over doses taken of mg x factor (factors: CDC 2022 clinical practice
+# guideline, data/opioid_factors.json). The amount is the dose recorded, else the item's dose,
+# converted to mg first (dose_mg). A fentanyl patch counts rate (mcg/h) x factor on every local
+# day it is worn, from when it was applied until the next patch of the item or PATCH_WEAR_HOURS
+# (72 h, the labelled wear time of Durogesic and generic matrix patches); a day on which two
+# patches are worn (a change) counts the later one only. A dose that cannot be converted counts
+# nothing and is listed in ``not_counted``. The CDC's 50/90 alert levels exclude cancer care
+# and are never shown.
+PATCH_WEAR_HOURS = 72
+
+
+def dose_omed(event: dict[str, Any], item: Any) -> float | None:
+    """One taken dose in mg of oral morphine, or None when it has no factor or cannot be converted."""
+    o = _opioid_of(item)
+    amount = event["amount"] if event["amount"] is not None else _get(item, "dose")
+    if o is None or o.factor is None:
+        return None
+    if o.drug == "fentanyl transdermal":
+        rate = patch_rate(amount, _get(item, "unit"), _get(item, "strength"))
+        return None if rate is None else rate * o.factor
+    mg = dose_mg(amount, _get(item, "unit"), _get(item, "strength"))
+    return None if mg is None else mg * o.factor
 
 
 @dataclass
 class Omed:
-    """Oral morphine equivalents of the doses taken: a total in mg, per day, per drug."""
+    """Oral morphine equivalents of the doses taken: a total in mg, per day, per drug, and the
+    items whose doses were not counted with the reason (unit, no factor, not in OMED, ...)."""
 
     unit: str = "mg"
     per_day: dict[date, float] = field(default_factory=dict)
     per_drug: dict[str, float] = field(default_factory=dict)
-    doses: int = 0  # doses counted
+    doses: int = 0  # doses counted (a patch once per day worn)
+    per_day_drug: dict[date, dict[str, float]] = field(default_factory=dict)
+    not_counted: dict[str, str] = field(default_factory=dict)  # item name -> why
+    not_counted_doses: int = 0
 
     @property
     def total(self) -> float | None:
         return sum(self.per_day.values()) if self.doses else None
 
+    def add(self, day: date, name: str, mg: float) -> None:
+        self.per_day[day] = self.per_day.get(day, 0.0) + mg
+        self.per_drug[name] = self.per_drug.get(name, 0.0) + mg
+        by = self.per_day_drug.setdefault(day, {})
+        by[name] = by.get(name, 0.0) + mg
+        self.doses += 1
 
-def omed(events: Iterable[dict[str, Any]], items: Iterable[Any], tz: tzinfo) -> Omed:
-    """OMED of the taken doses, per local day and per drug (only days with a counted dose)."""
+    def not_counted_words(self) -> str:
+        """'not counted (unit): Oramorph; not in OMED: Abstral' or ''."""
+        by: dict[str, list[str]] = {}
+        for name, why in sorted(self.not_counted.items()):
+            by.setdefault(why, []).append(name)
+        return "; ".join((f"{why}: " if why == "not in OMED" else f"not counted ({why}): ") + ", ".join(names)
+                         for why, names in by.items())
+
+
+def _local_days(lo: datetime, hi: datetime, tz: tzinfo) -> list[date]:
+    """The local days [lo, hi) touches."""
+    first, last = lo.astimezone(tz).date(), (hi - timedelta(microseconds=1)).astimezone(tz).date()
+    return [first + timedelta(days=i) for i in range((last - first).days + 1)]
+
+
+def omed(events: Iterable[dict[str, Any]], items: Iterable[Any], tz: tzinfo,
+         days: tuple[date, date] | None = None) -> Omed:
+    """OMED of the taken doses, per local day and per drug (only days with a counted dose).
+
+    ``days`` (start, end exclusive) keeps only those days: pass events from PATCH_WEAR_HOURS
+    before the start so a patch applied earlier counts on the days it is still worn."""
     by_id = {_get(i, "id"): i for i in items}
     out = Omed()
-    for e in _taken(events):
+    keep = (lambda d: days[0] <= d < days[1]) if days else (lambda d: True)
+    patches: dict[Any, list[tuple[datetime, float]]] = {}
+    for e in sorted(_taken(events), key=lambda e: e["done_at"]):
         item = by_id.get(e["item_id"])
-        mg = None if item is None else dose_omed(e, item)
-        if mg is None:
+        o = None if item is None else _opioid_of(item)
+        if o is None:
             continue
         day = e["done_at"].astimezone(tz).date()
-        out.per_day[day] = out.per_day.get(day, 0.0) + mg
         name = str(_get(item, "name"))
-        out.per_drug[name] = out.per_drug.get(name, 0.0) + mg
-        out.doses += 1
+        mg = dose_omed(e, item)
+        if mg is None:
+            if keep(day):
+                out.not_counted[name] = o.why or "unit"
+                out.not_counted_doses += 1
+            continue
+        if o.drug == "fentanyl transdermal":
+            patches.setdefault(_get(item, "id"), []).append((e["done_at"], mg))
+            continue
+        if keep(day):
+            out.add(day, name, mg)
+    for item_id, applied in patches.items():
+        name = str(_get(by_id[item_id], "name"))
+        worn: dict[date, float] = {}
+        for i, (on, mg) in enumerate(applied):
+            off = on + timedelta(hours=PATCH_WEAR_HOURS)
+            if i + 1 < len(applied):
+                off = min(off, applied[i + 1][0])
+            if off <= on:
+                continue
+            for d in _local_days(on, off, tz):
+                worn[d] = mg  # the later patch of a change day wins
+        for d in sorted(worn):
+            if keep(d):
+                out.add(d, name, worn[d])
     return out
 
 
@@ -139,6 +382,35 @@ def omed_per_day(events: Iterable[dict[str, Any]], items: Iterable[Any], tz: tzi
 
 
 # -- adherence -------------------------------------------------------------------------------------
+# A dose recorded from anywhere (the command line, the dashboard, an import) belongs to the
+# scheduled due time nearest to when it was taken, if it is within that due time's window:
+# 3 hours either side, or half the gap to the neighbouring due time when doses are closer
+# (every 4 h: 2 h), so each moment belongs to one due time at most.
+DOSE_WINDOW = timedelta(hours=3)
+
+
+def _window(slots: list[datetime], i: int) -> timedelta:
+    gaps = [slots[i] - slots[i - 1]] if i > 0 else []
+    gaps += [slots[i + 1] - slots[i]] if i + 1 < len(slots) else []
+    return min([DOSE_WINDOW] + [g / 2 for g in gaps])
+
+
+def match_due(item: Any, at: datetime, recorded: Iterable[datetime], tz: tzinfo) -> tuple[str, datetime | None]:
+    """The due time a dose taken at ``at`` belongs to, and whether it is still open:
+    ("open", due), ("recorded", due) when something is already recorded for it, or
+    ("none", None) for a dose far from every due time (kept, but outside adherence).
+    ``item`` lists its due times (``occurrences``); only scheduled items have any."""
+    if _get(item, "kind") != "scheduled":
+        return "none", None
+    slots = sorted(item.occurrences(at - timedelta(days=2), at + timedelta(days=2), tz))
+    near = [(abs(at - s), s) for i, s in enumerate(slots) if abs(at - s) <= _window(slots, i)]
+    if not near:
+        return "none", None
+    due = min(near)[1]
+    taken = {r.astimezone(timezone.utc) for r in recorded}
+    return ("recorded" if due in taken else "open"), due
+
+
 def adherence(items: Iterable[Any], events_due: Iterable[dict[str, Any]], lo: datetime, hi: datetime,
               tz: tzinfo, days: list[date]) -> dict[str, Any]:
     """Scheduled medication doses due in [lo, hi) and what was recorded for them.
@@ -168,12 +440,75 @@ def adherence(items: Iterable[Any], events_due: Iterable[dict[str, Any]], lo: da
             "pct": round(100 * taken / due, 1) if due else None, "series": series}
 
 
+# -- bone-strengthening drugs ------------------------------------------------------------------------
+# The next dose is due one interval after the last dose given (ASCO guidance on bone-modifying
+# agents gives the intervals: every 3-4 or 12 weeks): a late infusion moves the next date.
+# The interval is the plan item's rule (FREQ and INTERVAL, RFC 5545).
+def _add_months(d: date, n: int) -> date:
+    import calendar
+
+    y, m = divmod(d.month - 1 + n, 12)
+    y, m = d.year + y, m + 1
+    return date(y, m, min(d.day, calendar.monthrange(y, m)[1]))
+
+
+def rule_interval_after(rule: str | None, day: date) -> date | None:
+    """The date one interval of ``rule`` after ``day`` ('FREQ=WEEKLY;INTERVAL=4': 28 days)."""
+    parts = dict(p.split("=", 1) for p in str(rule or "").upper().split(";") if "=" in p)
+    n = int(parts.get("INTERVAL", "1") or 1)
+    freq = parts.get("FREQ")
+    if freq == "DAILY":
+        return day + timedelta(days=n)
+    if freq == "WEEKLY":
+        return day + timedelta(weeks=n)
+    if freq == "MONTHLY":
+        return _add_months(day, n)
+    if freq == "YEARLY":
+        return _add_months(day, 12 * n)
+    return None
+
+
+def next_bone_due(item: Any, last_given: datetime | None, tz: tzinfo) -> date | None:
+    """The local date the next dose is due: one interval after the last dose given, else the
+    plan's first due date (``item.next_due`` from its start)."""
+    if last_given is not None:
+        return rule_interval_after(_get(item, "rrule"), last_given.astimezone(tz).date())
+    start = _get(item, "start_date")
+    first = item.next_due(datetime.combine(start, datetime.min.time(), tz), tz) if start else None
+    return first.astimezone(tz).date() if first else None
+
+
 # -- pain over whole days --------------------------------------------------------------------------
+def with_reviews(daily: Iterable[dict[str, Any]], reviews: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Per-day pain rows (day, average, worst, least, n entries) with each day's daily review
+    taken into account: worst of the day = max(the entries' worst, the review's worst in the
+    last 24 h); least = min(the entries' least, the review's least); the average is the
+    entries' (the review's average only on a day without entries). ``n`` stays the entries;
+    ``reviewed`` says a review counted. A day with only a review is a day with figures."""
+    days = {r["day"]: dict(r, reviewed=False) for r in daily}
+    for rv in reviews:
+        if all(rv.get(k) is None for k in ("worst", "least", "average")):
+            continue
+        row = days.setdefault(rv["day"], {"day": rv["day"], "average": None, "worst": None, "least": None, "n": 0})
+        row["reviewed"] = True
+        if rv.get("worst") is not None:
+            row["worst"] = rv["worst"] if row["worst"] is None else max(row["worst"], rv["worst"])
+        if rv.get("least") is not None:
+            row["least"] = rv["least"] if row["least"] is None else min(row["least"], rv["least"])
+        if not row["n"] and rv.get("average") is not None:
+            row["average"] = float(rv["average"])
+    return [days[d] for d in sorted(days)]
+
+
 def pain_summary(daily: Iterable[dict[str, Any]]) -> dict[str, Any]:
     """Average, worst, least and count over whole days, from per-day rows (average, worst,
-    least, n): the average is weighted by each day's entries."""
+    least, n): the average is weighted by each day's entries, a day with only a daily
+    review's average weighing as one entry."""
     days = list(daily)
     n = sum(r["n"] for r in days)
-    return {"average": sum(r["average"] * r["n"] for r in days) / n if n else None,
-            "worst": max((r["worst"] for r in days), default=None),
-            "least": min((r["least"] for r in days), default=None), "n": n}
+    w = [(r["average"], r["n"] or 1) for r in days if r["average"] is not None]
+    total = sum(x for _, x in w)
+    return {"average": sum(a * x for a, x in w) / total if total else None,
+            "worst": max((r["worst"] for r in days if r["worst"] is not None), default=None),
+            "least": min((r["least"] for r in days if r["least"] is not None), default=None), "n": n,
+            "reviews": sum(1 for r in days if r.get("reviewed"))}

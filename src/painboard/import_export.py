@@ -21,12 +21,13 @@ import sys
 import tempfile
 from operator import itemgetter
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, BinaryIO, Callable, Iterable
 
 from pydantic import TypeAdapter, ValidationError
 
+from painboard import clinical
 from painboard.errors import BadInput, PainboardError
 from painboard.models import (FUTURE_SLACK, DailyReview, Episode, PainEntry, PlanEvent, PlanItem,
                               utcnow)
@@ -372,8 +373,36 @@ def _key_column(col: list, first: list) -> list:
         return vals
 
 
-def write(con, v: Validated) -> dict[str, int]:
-    """Append everything validated inside the caller's write transaction; counts added per kind."""
+def _match_due_times(con, events: list, tz) -> None:
+    items: dict[int, Any] = {}
+    taken: dict[int, list] = {}
+    if not events:
+        return
+    span = (min(e.done_at for e in events) - timedelta(days=2), max(e.done_at for e in events) + timedelta(days=2))
+    for ev in sorted(events, key=lambda e: e.done_at):
+        if ev.due_at is not None or ev.status not in ("taken", "skipped"):
+            continue
+        if ev.item_id not in items:
+            row = repo.plan_item(con, ev.item_id)
+            items[ev.item_id] = PlanItem(**row) if row else None
+        it = items[ev.item_id]
+        if it is None or it.kind != "scheduled":
+            continue
+        if ev.item_id not in taken:
+            taken[ev.item_id] = [e["due_at"] for e in repo.events_due_between(con, *span, ev.item_id)]
+            taken[ev.item_id] += [e.due_at for e in events if e.item_id == ev.item_id and e.due_at is not None]
+        state, due = clinical.match_due(it, ev.done_at, taken[ev.item_id], tz)
+        if state == "open":
+            ev.due_at = due
+            taken[ev.item_id].append(due)
+
+
+def write(con, v: Validated, tz=None) -> dict[str, int]:
+    """Append everything validated inside the caller's write transaction; counts added per kind.
+
+    With ``tz``, an imported dose of a scheduled item with no due time is matched to its
+    nearest open due time (clinical.match_due); one whose due time is already recorded stays
+    without one (an extra dose: a file is all or nothing, so it is kept, not refused)."""
     added = dict.fromkeys(KINDS, 0)
     refs: dict[str, int] = {}
     for item, ref in v.items:
@@ -390,6 +419,8 @@ def write(con, v: Validated) -> dict[str, int]:
                 raise BadInput(f"refers to plan item {ref!r}, which the file does not hold", field="item_ref")
             ev.item_id = refs[ref]
         events.append(ev)
+    if tz is not None:
+        _match_due_times(con, events, tz)
     added["plan_event"] = repo.append(con, "plan_event", events)
     if v.entries:
         added["pain_entry"] = repo.append_columns(con, "pain_entry", v.entries, pieces=v.entry_text_columns())

@@ -351,6 +351,7 @@ class PlanItem(Record):
     status: ItemStatus = "active"
     mme_factor: float | None = None
     note: str | None = None
+    strength: str | None = None  # for a liquid or a tablet: '10 mg/5 ml', '5 mg' (one unit)
 
     @field_validator("name", mode="before")
     @classmethod
@@ -532,23 +533,3 @@ def parse_day(text: str | None, tz: tzinfo, now: datetime | None = None, field: 
 def load_opioid_factors() -> dict[str, float]:
     raw = resources.files("painboard").joinpath("data/opioid_factors.json").read_text()
     return {k: float(v) for k, v in json.loads(raw)["factors"].items()}
-
-
-ORAL_ROUTES = ("", "oral", "po", "by mouth", "mouth", "sublingual", "sl", "buccal")
-
-
-def guess_mme_factor(name: str, route: str | None = None) -> float | None:
-    """The factor for a named opioid, from the versioned table; None if not an opioid we know."""
-    n = name.lower()
-    r = (route or "").strip().lower()
-    factors = load_opioid_factors()
-    if "fentanyl" in n:
-        # only patches: the table's factor is per mcg/h worn; buccal or nasal doses differ
-        patch = r in ("transdermal", "patch", "td") or (not r and "patch" in n)
-        return factors.get("fentanyl transdermal") if patch else None
-    if r not in ORAL_ROUTES:
-        return None  # the table's factors are for oral doses; IV or subcutaneous ones differ
-    for drug, f in factors.items():
-        if drug in n:
-            return f
-    return None

@@ -51,6 +51,7 @@ class Today:
     nights_with_pain: int
     nights: int
     open_episode: dict[str, Any] | None = None
+    mme_not_counted: str = ""  # "not counted (unit): Oramorph", or ""
 
     @property
     def rescue_marker(self) -> bool:
@@ -118,7 +119,7 @@ def build_today(view, day: date, data: DayData | None = None, latest: dict | Non
         latest = newest[0] if newest else None
     eps = view.episode_summary(day, until)
     items = list(data.items.values())
-    dose_omed = clinical.omed(data.events, items, view.tz)
+    dose_omed = view.omed(day, until)
     # The last seven nights, the one that ended this morning included.
     nights = view.nights_with_pain(1, day - timedelta(days=6), until)
     return Today(day=day, now=latest["intensity"] if latest else None,
@@ -129,7 +130,8 @@ def build_today(view, day: date, data: DayData | None = None, latest: dict | Non
                  rescue_doses=len(clinical.rescue_doses(data.events, items)),
                  rescue_max=clinical.daily_cap(items),
                  mme=round(dose_omed.total, 1) if dose_omed.total is not None else None,
-                 nights_with_pain=nights, nights=7, open_episode=view.open_episode())
+                 nights_with_pain=nights, nights=7, open_episode=view.open_episode(),
+                 mme_not_counted=dose_omed.not_counted_words())
 
 
 def build_trend(view, start: date, end: date) -> Trend:
@@ -198,6 +200,11 @@ def _next_due_line(view, it, day: date, lo: datetime, today_events: list[dict],
         if last:
             return []
         due = it.next_due(lo, tz)
+    elif it.category == "bone_strengthening":  # one interval after the last dose given
+        next_day = clinical.next_bone_due(it, last["done_at"] if last else None, tz)
+        if next_day is None or (it.end_date and next_day > it.end_date):
+            return []
+        due = datetime.combine(next_day, time(0), tz).astimezone(timezone.utc)
     else:
         after = (last["due_at"] or last["done_at"]) + timedelta(days=1) if last else lo - timedelta(days=365)
         due = it.next_due(max(after, datetime.combine(it.start_date, time(0), tz)), tz)

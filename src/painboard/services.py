@@ -7,10 +7,11 @@ from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 
 from painboard import readmodel
+from painboard import clinical
 from painboard.clinical import is_rescue_item
 from painboard.config import Settings
 from painboard.errors import BadInput, NotFound
-from painboard.models import DailyReview, Episode, PainEntry, PlanEvent, PlanItem, guess_mme_factor, minutes_of, utcnow
+from painboard.models import DailyReview, Episode, PainEntry, PlanEvent, PlanItem, minutes_of, utcnow
 # The read model's types, importable from here as before.
 from painboard.readmodel import ChecklistLine, DayData, Snapshot, Today, Trend  # noqa: F401
 from painboard.store import Database
@@ -136,11 +137,18 @@ class Painboard:
         fields.setdefault("start_date", self.today())
         fields.setdefault("category", "medication")
         if fields.get("mme_factor") is None and fields.get("category", "medication") == "medication":
-            fields["mme_factor"] = guess_mme_factor(str(fields.get("name", "")), fields.get("route"))
+            fields["mme_factor"] = clinical.opioid_factor(str(fields.get("name", "")), fields.get("route"))
+        if fields.get("strength") and clinical.parse_strength(fields["strength"]) is None:
+            raise BadInput(f"{fields['strength']!r} is not a strength: write it like '10 mg/5 ml', "
+                           "'5 mg' (per tablet) or '25 mcg/h' (a patch)", field="strength")
         item = PlanItem.build(**fields)
         with self.db.unit_of_work(write=True) as con:
             item.id = repo.insert_one(con, "plan_item", item)
         return item
+
+    def omed_note(self, item: PlanItem) -> str | None:
+        """Why an item that looks like an opioid will not count in OMED (shown by plan add)."""
+        return clinical.omed_note(item)
 
     def plan(self, include_stopped: bool = True) -> list[PlanItem]:
         with self.db.unit_of_work() as con:
@@ -161,10 +169,26 @@ class Painboard:
         raise BadInput(f"{ref!r} matches several plan items: {names}; use the number", field="item")
 
     def mark_done(self, item: str | int, at: datetime | None = None, status: str | None = None,
-                  amount: Any = None, due_at: datetime | None = None, note: str | None = None) -> PlanEvent:
-        """Record a plan event: a dose taken, a session or procedure done, or skipped."""
+                  amount: Any = None, due_at: datetime | None = None, note: str | None = None,
+                  extra: bool = False) -> PlanEvent:
+        """Record a plan event: a dose taken, a session or procedure done, or skipped.
+
+        A scheduled dose without a due time is matched to the nearest open one
+        (clinical.match_due); one whose due time is already recorded is refused unless
+        ``extra`` (then it is kept as an extra dose, outside adherence)."""
+        at = at or utcnow()
         with self.db.unit_of_work(write=True) as con:
-            return self._record_event(con, self._find_item(con, item), at, status, amount, due_at, note)
+            it = self._find_item(con, item)
+            if due_at is None and it.kind == "scheduled":
+                near = repo.events_due_between(con, at - timedelta(days=2), at + timedelta(days=2), it.id)
+                state, due = clinical.match_due(it, at, [e["due_at"] for e in near], self.tz)
+                if state == "recorded" and not extra:
+                    ev = next(e for e in near if e["due_at"] == due)
+                    raise BadInput(f"{it.label()}: the dose due {self.local(due):%a %-d %b %H:%M} is already "
+                                   f"recorded as {ev['status']} (event {ev['id']}); add --extra to record "
+                                   "another dose on purpose", field="item")
+                due_at = due if state == "open" else None
+            return self._record_event(con, it, at, status, amount, due_at, note)
 
     def _record_event(self, con, it: PlanItem, at: datetime | None = None, status: str | None = None,
                       amount: Any = None, due_at: datetime | None = None, note: str | None = None) -> PlanEvent:
@@ -334,6 +358,7 @@ class Painboard:
                     out.append(MetricResult(**base, **v.model_dump()))
                 except Exception as exc:  # one metric's failure stays in its own tile
                     out.append(MetricResult(**base, text="could not be computed", error=describe_error(exc)))
+                    view.recover()  # a failed query aborts the read transaction: begin a fresh one
         finally:
             if own:
                 view.close()
@@ -416,7 +441,7 @@ class Painboard:
         if progress:
             progress(size, size)
         with self.db.unit_of_work(write=True) as con:
-            added = import_export.write(con, validated)
+            added = import_export.write(con, validated, self.tz)
         return ImportResult(format=importer.name, path=p, read=validated.read, added=added,
                             skipped=dict(getattr(source, "skipped", None) or {}))
 
@@ -428,7 +453,11 @@ class Painboard:
         return maintenance.backup(self.db, dest)
 
     def check(self) -> dict[str, Any]:
+        """Verify the database; a path with no database is said so, and nothing is created."""
         from painboard.store import maintenance
+
+        if not self.db.path.exists():
+            raise NotFound(f"there is no database at {self.db.path}: nothing was checked or created")
 
         return maintenance.check(self.db)
 

@@ -60,13 +60,30 @@ class VisitFigures:
     adherence: dict[str, Any]
     plan_marks: list[PlanMark]
     has_events: bool                        # anything from the plan recorded in the period
-    mme: dict[str, float] | None            # median, min, max of daily oral morphine equivalents
+    mme: dict[str, Any] | None              # median, min, max, days, per_drug of daily oral morphine equivalents
     notes: list[tuple[date, str]]           # every note of the period, sorted by day
     markers: list[str] = field(default_factory=list)
+    mme_not_counted: str = ""               # "not counted (unit): Oramorph", or ""
 
     @property
     def episodes_per_day(self) -> float:
         return len(self.episodes) / len(self.days) if self.days else 0.0
+
+
+def omed_lines(f: "VisitFigures") -> list[str]:
+    """The visit report's OMED lines, worded once for the Markdown and the HTML."""
+    out = []
+    if f.mme:
+        out.append(f"Oral morphine equivalents from doses recorded: median {f.mme['median']:.0f} mg a day "
+                   f"(range {f.mme['min']:.0f} to {f.mme['max']:.0f}) over {f.mme['days']} days.")
+    if f.mme_not_counted:
+        out.append(f"Oral morphine equivalents, {f.mme_not_counted}.")
+    return out
+
+
+def omed_by_drug(f: "VisitFigures") -> str:
+    """Each drug's share of the period's OMED, in mg (the Markdown summary's extra line)."""
+    return ", ".join(f"{n} {v:g} mg" for n, v in (f.mme or {}).get("per_drug", {}).items())
 
 
 def visit_figures(view: PeriodView) -> VisitFigures:
@@ -98,11 +115,12 @@ def visit_figures(view: PeriodView) -> VisitFigures:
             marks.append(PlanMark(e["done_at"].astimezone(view.tz), it.label(), it.category,
                                   e["status"], it.id))
 
-    mme_rows = view.daily_mme()
+    o = view.omed()
     mme = None
-    if mme_rows:
-        vals = [r["mme"] for r in mme_rows]
-        mme = {"median": statistics.median(vals), "min": min(vals), "max": max(vals)}
+    if o.per_day:
+        vals = list(o.per_day.values())
+        mme = {"median": statistics.median(vals), "min": min(vals), "max": max(vals),
+               "days": len(vals), "per_drug": dict(sorted(o.per_drug.items()))}
 
     notes = [(r["day"], r["note"]) for r in view.reviews() if r["note"]]
     notes += [(e["occurred_at"].astimezone(view.tz).date(), e["note"]) for e in entries if e["note"]]
@@ -118,4 +136,4 @@ def visit_figures(view: PeriodView) -> VisitFigures:
         episode_types=Counter(e["type"] or "type not given" for e in eps).most_common(),
         triggers=Counter(e["trigger"] for e in eps if e["trigger"]).most_common(4),
         rescue=rescue, adherence=adherence(view), plan_marks=marks, has_events=bool(events), mme=mme,
-        notes=sorted(notes), markers=markers)
+        notes=sorted(notes), markers=markers, mme_not_counted=o.not_counted_words())

@@ -29,7 +29,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from painboard.builtin._visit import RAISE, VisitFigures, day_words, visit_figures
+from painboard.builtin._visit import RAISE, VisitFigures, day_words, omed_lines, visit_figures
 from painboard.clinical import CONTROLLED_MAX, SEVERE_MIN
 from painboard.errors import BadInput
 from painboard.hookspecs import hookimpl
@@ -243,9 +243,11 @@ section { break-inside: avoid; }
 
 def _pain_lines(view: PeriodView, f: VisitFigures) -> list[str]:
     s, days = f.summary, f.days
-    if not s["n"]:
+    if not s["n"] and not s.get("reviews"):
         return ["No pain ratings were logged in this period."]
-    out = [f"{s['n']} ratings on {len(f.daily)} days: average {s['average']:.1f}, worst {e(s['worst'])}, "
+    reviews = f" and {s['reviews']} daily review{'s' if s['reviews'] != 1 else ''}" if s.get("reviews") else ""
+    avg = f"{s['average']:.1f}" if s["average"] is not None else "not given"
+    out = [f"{s['n']} ratings{reviews} on {len(f.daily)} days: average {avg}, worst {e(s['worst'])}, "
            f"least {e(s['least'])}.",
            f"Trend of the daily average: {e(f.trend)}.",
            f"Days with worst pain {SEVERE_MIN} or more (severe): {f.severe_days} of {len(f.daily)}.",
@@ -288,9 +290,7 @@ def _plan_lines(f: VisitFigures) -> list[str]:
         out.append(f"({len(marks) - MARKS_LISTED} earlier ones are marked on the chart.)")
     if not adh["due"] and not f.has_events:
         out.append("Nothing from the plan was recorded in this period.")
-    if f.mme:
-        out.append(f"Oral morphine equivalents from doses recorded: median {f.mme['median']:.0f} mg a day "
-                   f"(range {f.mme['min']:.0f} to {f.mme['max']:.0f}).")
+    out.extend(e(line) for line in omed_lines(f))
     return out
 
 

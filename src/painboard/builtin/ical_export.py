@@ -25,6 +25,7 @@ from typing import BinaryIO
 from dateutil.relativedelta import relativedelta
 from icalendar import Alarm, Calendar, Event, vRecur
 
+from painboard import clinical
 from painboard.hookspecs import hookimpl
 from painboard.models import PlanItem
 from painboard.plugins import Exporter, PeriodView
@@ -59,21 +60,6 @@ def rule_step(rule: str) -> tuple[int, str]:
     """The step of a plan rule (FREQ and INTERVAL): 'FREQ=WEEKLY;INTERVAL=4' is (4, 'weeks')."""
     parts = _parts(rule)
     return int(parts.get("INTERVAL", "1")), _FREQ[parts["FREQ"]]
-
-
-def rule_interval(rule: str) -> relativedelta:
-    n, unit = rule_step(rule)
-    return relativedelta(**{unit: n})
-
-
-def next_bone_dose(it: PlanItem, last_given: datetime | None, tz) -> date | None:
-    """The next dose's local date: one interval after the last dose given, else the plan's next due."""
-    if not it.rrule:
-        return None
-    if last_given is not None:
-        return last_given.astimezone(tz).date() + rule_interval(it.rrule)
-    first = it.next_due(datetime.combine(it.start_date, time(0), tz), tz)
-    return first.astimezone(tz).date() if first else None
 
 
 def _alarm(text: str, trigger: timedelta) -> Alarm:
@@ -182,10 +168,9 @@ def build_calendar(view: PeriodView) -> Calendar:
 
 
 def bone_event(it: PlanItem, view: PeriodView, stamp: datetime) -> Event | None:
-    given = [e for e in view.events(since=it.start_date, until=view.today + timedelta(days=1))
-             if e["item_id"] == it.id and e["status"] == "taken"]
-    last = max((e["done_at"] for e in given), default=None)
-    day = next_bone_dose(it, last, view.tz)
+    given = view.last_events([it.id], until=view.today + timedelta(days=1)).get(it.id)
+    last = given["done_at"] if given else None
+    day = clinical.next_bone_due(it, last, view.tz)
     if day is None or (it.end_date and day > it.end_date):
         return None
     n, unit = rule_step(it.rrule)  # type: ignore[arg-type]

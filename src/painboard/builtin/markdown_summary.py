@@ -11,7 +11,7 @@ from typing import BinaryIO
 
 from painboard.builtin._common import sparkline
 from painboard.clinical import SEVERE_MIN
-from painboard.builtin._visit import day_words as _d, visit_figures
+from painboard.builtin._visit import day_words as _d, omed_by_drug, omed_lines, visit_figures
 from painboard.plugin_api import Exporter, PeriodView, hookimpl
 
 
@@ -28,8 +28,10 @@ def write_summary(view: PeriodView, out: BinaryIO) -> int:
     add("")
     add("## Pain (0-10)")
     add("")
-    if s["n"]:
-        add(f"- {s['n']} ratings on {len(f.daily)} days: average {s['average']:.1f}, worst {s['worst']}, "
+    if s["n"] or s.get("reviews"):
+        reviews = f" and {s['reviews']} daily review{'s' if s['reviews'] != 1 else ''}" if s.get("reviews") else ""
+        avg = f"{s['average']:.1f}" if s["average"] is not None else "not given"
+        add(f"- {s['n']} ratings{reviews} on {len(f.daily)} days: average {avg}, worst {s['worst']}, "
             f"least {s['least']}.")
         add(f"- Trend of the daily average: {f.trend}.")
         add(f"- Daily average, one mark per {'day' if len(days) <= 60 else 'few days'} (scale 0-10):")
@@ -72,9 +74,10 @@ def write_summary(view: PeriodView, out: BinaryIO) -> int:
         add(f"- {m.label}: {m.status} {_d(m.at)}.")
     if not adh["due"] and not f.has_events:
         add("- Nothing from the plan was recorded in this period.")
+    for line in omed_lines(f):
+        add(f"- {line}")
     if f.mme:
-        add(f"- Oral morphine equivalents from doses recorded: median {f.mme['median']:.0f} mg a day "
-            f"(range {f.mme['min']:.0f} to {f.mme['max']:.0f}).")
+        add(f"- Of that, over the period by drug: {omed_by_drug(f)}.")
     add("")
 
     add("## Notes")

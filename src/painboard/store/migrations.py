@@ -97,6 +97,8 @@ CREATE TABLE plan_event (
     key VARCHAR NOT NULL
 );
 """),
+    # A liquid's or a tablet's strength ('10 mg/5 ml'), so its doses convert to mg (issue 12).
+    (2, "plan item strength", "ALTER TABLE plan_item ADD COLUMN strength VARCHAR;"),
 ]
 
 LATEST = MIGRATIONS[-1][0]

@@ -62,6 +62,12 @@ class PeriodView:
             raise PluginError("this view was used after its unit of work closed")
         return self._con
 
+    def recover(self) -> bool:
+        """After a failed query: if it aborted the transaction, begin a fresh one on the same
+        unit of work so the next reader (another metric) is not broken by it. Rows already
+        read stay (memo); later reads see the database as it is now. True if it restarted."""
+        return self._con is not None and repo.restart_if_aborted(self._con)
+
     def close(self) -> None:
         self._con = None
         self._memo.clear()
@@ -104,9 +110,13 @@ class PeriodView:
         return clinical.pain_summary(self.daily_pain(since, until))
 
     def daily_pain(self, since: date | None = None, until: date | None = None) -> list[dict[str, Any]]:
+        """Per local day: average, worst, least, n entries, with the day's review taken into
+        account (clinical.with_reviews)."""
         lo, hi = self.bounds(since, until)
-        return self._within("daily_pain", lo, hi,
-                            lambda: repo.daily_pain(self._connection(), self.tz_name, lo, hi), self._day_start)
+        d0, d1 = since or self.start, until or self.end
+        return self._within("daily_pain", lo, hi, lambda: clinical.with_reviews(
+            repo.daily_pain(self._connection(), self.tz_name, lo, hi), repo.reviews(self._connection(), d0, d1)),
+            self._day_start)
 
     def episodes(self, since: date | None = None, until: date | None = None) -> list[dict[str, Any]]:
         return repo.episodes(self._connection(), *self.bounds(since, until))
@@ -136,10 +146,18 @@ class PeriodView:
     def reviews(self, since: date | None = None, until: date | None = None) -> list[dict[str, Any]]:
         return repo.reviews(self._connection(), since or self.start, until or self.end)
 
+    def omed(self, since: date | None = None, until: date | None = None) -> clinical.Omed:
+        """Oral morphine equivalents of the days [since, until): per day, per drug, and what was
+        not counted. Events are read from a patch's wear time earlier, so a patch applied
+        before the period counts on the days it is still worn."""
+        since, until = since or self.start, until or self.end
+        back = since - timedelta(days=-(-clinical.PATCH_WEAR_HOURS // 24))
+        return clinical.omed(self.events(back, until), self.plan_item_rows(), self.tz, days=(since, until))
+
     def daily_mme(self, since: date | None = None, until: date | None = None) -> list[dict[str, Any]]:
         """Oral morphine equivalents (mg) per local day of the doses taken: rows of day, mme."""
-        per_day = clinical.omed_per_day(self.events(since, until), self.plan_item_rows(), self.tz)
-        return [{"day": d, "mme": v} for d, v in per_day.items()]
+        per_day = self.omed(since, until).per_day
+        return [{"day": d, "mme": per_day[d]} for d in sorted(per_day)]
 
     def nights_with_pain(self, threshold: int = 1, since: date | None = None,
                          until: date | None = None) -> int:
@@ -187,6 +205,8 @@ class PeriodView:
         return repo.marker_events(self._connection(), self.tz_name, *self.bounds(since, until),
                                   categories)
 
-    def last_events(self, item_ids: list[int]) -> dict[int, dict[str, Any]]:
-        """Each item's most recent taken or done event, whenever it was."""
-        return repo.last_events(self._connection(), item_ids=item_ids)
+    def last_events(self, item_ids: list[int], until: date | None = None) -> dict[int, dict[str, Any]]:
+        """Each item's most recent taken or done event, whenever it was (before the local
+        date ``until`` when given)."""
+        hi = self.bounds(self.start, until)[1] if until else None
+        return repo.last_events(self._connection(), item_ids=item_ids, until=hi)

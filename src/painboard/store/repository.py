@@ -35,7 +35,7 @@ ITEM_COLUMNS = {
     "category": "VARCHAR", "name": "VARCHAR", "dose": "DOUBLE", "unit": "VARCHAR",
     "route": "VARCHAR", "kind": "VARCHAR", "rrule": "VARCHAR", "max_per_day": "INTEGER",
     "on_date": "DATE", "sessions": "INTEGER", "start_date": "DATE", "end_date": "DATE",
-    "status": "VARCHAR", "mme_factor": "DOUBLE", "note": "VARCHAR",
+    "status": "VARCHAR", "mme_factor": "DOUBLE", "note": "VARCHAR", "strength": "VARCHAR",
 }
 TABLES = {"pain_entry": ENTRY_COLUMNS, "episode": EPISODE_COLUMNS, "plan_event": EVENT_COLUMNS,
           "plan_item": ITEM_COLUMNS}
@@ -91,6 +91,20 @@ def insert_one(con, table: str, record: Any) -> int:
     sql = (f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join('?' for _ in names)}) "
            f"RETURNING id")
     return con.execute(sql, [getattr(record, n) for n in names]).fetchone()[0]
+
+
+def restart_if_aborted(con) -> bool:
+    """If a failed statement aborted the open transaction, roll it back and begin a new one
+    (DuckDB has no savepoints), so the unit of work can go on reading. True if it did."""
+    import duckdb
+
+    try:
+        con.execute("SELECT 1").fetchall()
+        return False
+    except duckdb.TransactionException:
+        con.execute("ROLLBACK")
+        con.execute("BEGIN TRANSACTION")
+        return True
 
 
 # -- pain entries ---------------------------------------------------------------------------
@@ -250,10 +264,10 @@ def events(con, since: datetime | None = None, until: datetime | None = None,
         ORDER BY done_at, id""", [since, since, until, until, item_id, item_id])
 
 
-def events_due_between(con, since: datetime, until: datetime) -> list[dict[str, Any]]:
-    """Events recorded against a due time in [since, until), whenever they were done."""
-    return _rows(con, "SELECT * FROM plan_event WHERE due_at >= ? AND due_at < ? ORDER BY due_at",
-                 [since, until])
+def events_due_between(con, since: datetime, until: datetime, item_id: int | None = None) -> list[dict[str, Any]]:
+    """Events recorded against a due time in [since, until) (of one item), whenever they were done."""
+    return _rows(con, "SELECT * FROM plan_event WHERE due_at >= ? AND due_at < ? "
+                      "AND (? IS NULL OR item_id = ?) ORDER BY due_at", [since, until, item_id, item_id])
 
 
 def plan_event(con, event_id: int) -> dict[str, Any] | None:
@@ -268,10 +282,14 @@ def events_for_due(con, item_id: int, due_at: datetime) -> list[dict[str, Any]]:
 
 
 def last_events(con, statuses: Iterable[str] = ("taken", "done"),
-                item_ids: Iterable[int] | None = None) -> dict[int, dict[str, Any]]:
-    """Each plan item's (or each of item_ids') most recent event with one of the statuses."""
+                item_ids: Iterable[int] | None = None, until: datetime | None = None) -> dict[int, dict[str, Any]]:
+    """Each plan item's (or each of item_ids') most recent event with one of the statuses
+    (done before ``until`` when given)."""
     sql = "SELECT * FROM plan_event WHERE list_contains(?, status)"
     params: list = [list(statuses)]
+    if until is not None:
+        sql += " AND done_at < ?"
+        params.append(until)
     if item_ids is not None:
         sql += " AND list_contains(?::BIGINT[], item_id)"
         params.append(list(item_ids))

@@ -39,7 +39,7 @@ class TodayPanel(Widget, can_focus=True):
             ep = d.open_episode
             t.append(f"✱ episode since {hhmm(ep['onset'], self.tz)}, peak {ep['peak']}", "bold red")
             t.append("  b ends it\n", "dim")
-        if d.entries:
+        if d.entries or d.worst is not None:  # a daily review alone gives a worst
             t.append(" average ")
             t.append(num(d.average), "bold")
             t.append("  worst ")
@@ -65,6 +65,8 @@ class TodayPanel(Widget, can_focus=True):
         t.append(" OMED ")
         t.append(f"{num(d.mme)} mg" if d.mme is not None else "–", "bold")
         t.append("\n")
+        if getattr(d, "mme_not_counted", ""):
+            t.append(f"   {d.mme_not_counted}\n", "dim")
         t.append(" night pain: ")
         t.append(f"{d.nights_with_pain} of {d.nights}", "bold")
         t.append(" nights\n")
