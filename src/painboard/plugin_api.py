@@ -156,6 +156,7 @@ class MetricValue(BaseModel):
     text: str
     series: list[float | None] | None = None  # one value per day of the period, oldest first
     level: Level = "ok"
+    detail: dict[str, Any] | None = None  # optional structured figures (JSON-able) behind the text
 
 
 class Metric(BaseModel):
@@ -182,6 +183,7 @@ class MetricResult(BaseModel):
     text: str = ""
     series: list[float | None] | None = None
     level: Level = "ok"
+    detail: dict[str, Any] | None = None
     error: str | None = None
     plugin: str | None = None
 
