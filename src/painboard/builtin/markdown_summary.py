@@ -77,6 +77,13 @@ def write_summary(view: PeriodView, out: BinaryIO) -> int:
             f"(range {f.mme['min']:.0f} to {f.mme['max']:.0f}).")
     add("")
 
+    if f.new_figures:
+        add("## Breakthrough timing, radiation and insights")
+        add("")
+        for label, text in f.new_figures:
+            add(f"- {label}: {text}")
+        add("")
+
     add("## Notes")
     add("")
     if f.notes:
