@@ -253,14 +253,16 @@ def end_of_dose(episodes: Iterable[dict[str, Any]], items: Iterable[Any], lo: da
     ``items`` must list their due times (``occurrences``); [lo, hi) is the period (UTC)."""
     longs = long_acting_items(items)
     # due times a little past hi so an episode late in the period sees its next dose
-    due = sorted({t for it in longs for t in it.occurrences(lo, hi + END_OF_DOSE_WINDOW, tz)})
+    # from a day before the period (to see whether the schedule ran at its start) to a little
+    # past its end (so an episode late in the period sees its next dose)
+    due = sorted({t for it in longs for t in it.occurrences(lo - _td(days=1), hi + END_OF_DOSE_WINDOW, tz)})
     eps = [e for e in episodes if lo <= e["onset"] < hi]
     out: dict[str, Any] = {"items": [str(_get(i, "name")) for i in longs], "doses_due": 0,
                            "episodes": len(eps), "before_dose": 0, "pct": None, "expected_pct": None,
                            "interval_h": None, "enough": False}
     if not due or not eps:
         return out
-    # the time the schedule ran: from its first due time (less one window) to the period's end
+    # the time the schedule ran in the period: from its first due time (less one window) on
     start = max(lo, due[0] - END_OF_DOSE_WINDOW)
     span = hi - start
     covered, reach = _td(0), start
