@@ -105,7 +105,7 @@ def test_radiation_flare_and_response_with_zero_baseline_omed_and_a_dst_change(r
     assert flare["value"] == "flare" and flare["level"] == "watch"
     assert "flare on 21 Oct (worst 7, OMED 0 mg), 22 Oct (worst 6, OMED 0 mg), 23 Oct (worst 4, OMED 7.5 mg)" \
         in flare["text"]
-    assert "Hird et al., IJROBP 2009" in flare["text"] and "21 Oct 2026 to 27 Nov 2026" in flare["text"]
+    assert "Hird et al., IJROBP 2009" in flare["text"] and "Period 21 Oct 2026 to 27 Nov 2026" in flare["text"]
 
     resp = m["radiation-response"]
     weeks = {w["week"]: w for w in resp["detail"]["courses"][0]["weeks"]}

@@ -16,7 +16,7 @@ from painboard.plugins import Metric, MetricValue, PluginError, load_registry
 
 from .conftest import REPO, fake_plugin, make_pb
 
-BUILTINS = ["builtin.csv", "builtin.json", "builtin.parquet", "builtin.markdown", "builtin.metrics",
+BUILTINS = ["builtin.csv", "builtin.json", "builtin.parquet", "builtin.markdown", "builtin.metrics", "builtin.figures",
             "builtin.html", "builtin.ical", "builtin.bearable", "builtin.paindiary", "builtin.applehealth",
             "builtin.generic_csv"]
 
@@ -30,7 +30,7 @@ def test_builtins_and_the_fhir_package_are_listed(tmp_path):
     assert fhir.source == "entry point" and fhir.registers == {"importers": ["fhir"], "exporters": ["fhir"]}
     assert sorted(reg.exporters) == ["csv", "fhir", "html", "ical", "json", "markdown", "parquet"]
     assert sorted(reg.importers) == ["applehealth", "bearable", "csv", "fhir", "generic-csv", "json", "paindiary"]
-    assert len(reg.metrics) == 7
+    assert len(reg.metrics) == 12  # 7 in builtin.metrics, 5 in builtin.figures
 
 
 def test_load_plugins_env_chooses(tmp_path, plugin_dir):
@@ -128,7 +128,7 @@ def test_a_hook_that_raises_registers_nothing(tmp_path):
     info = reg.info("bad")
     assert "ValueError: second metric broke" in info.error
     assert "TypeError: expected a painboard.plugin_api.Exporter" in info.error
-    assert "half" not in reg.metrics and len(reg.metrics) == 7
+    assert "half" not in reg.metrics and len(reg.metrics) == 12
 
 
 def test_duplicate_names_do_not_replace_builtins(tmp_path):

@@ -134,9 +134,7 @@ def _sessions_words(s: list[date]) -> str:
 
 
 def radiation_flare(view: PeriodView) -> MetricValue:
-    tail = (f" Period {period_words(view)} (baseline read before it). Pain flare after Hird et al., "
-            "IJROBP 2009: worst +2 with OMED not down, or OMED +25 % with worst not down, in the 10 days "
-            "after the last session, then back to baseline.")
+    tail = f" Period {period_words(view)}, baseline before it; pain flare after Hird et al., IJROBP 2009."
     courses = radiation_courses(view)
     if not courses:
         return MetricValue(value=None, text="no radiation session recorded for this period." + tail)
@@ -168,9 +166,8 @@ def radiation_flare(view: PeriodView) -> MetricValue:
 
 
 def radiation_response(view: PeriodView) -> MetricValue:
-    tail = (f" Period {period_words(view)} (baseline read before it). Response at the treated site after "
-            "the International Consensus Endpoints (Chow et al. 2002, update 2012): each week is the mean "
-            "daily worst and OMED of the 7 days ending on it.")
+    tail = (f" Period {period_words(view)}, baseline before it; each week the 7 days ending on it; "
+            "International Consensus Endpoints (Chow et al. 2002, 2012).")
     courses = radiation_courses(view)
     if not courses:
         return MetricValue(value=None, text="no radiation session recorded for this period." + tail)
