@@ -101,3 +101,15 @@ def test_today_metrics_and_visit_summary_agree(demo, cli_run, tmp_path):
     assert today.worst == metrics["worst-pain"]["value"]
     assert today.average == metrics["average-pain"]["value"]
     assert f"average {today.average:.1f}, worst {today.worst}," in summary
+
+
+def test_no_figure_function_is_defined_twice():
+    """A second ``def`` of the same name silently replaces the first (it happened once)."""
+    import ast
+    from collections import Counter
+
+    import painboard.clinical as mod
+
+    tree = ast.parse(open(mod.__file__).read())
+    names = Counter(n.name for n in tree.body if isinstance(n, (ast.FunctionDef, ast.ClassDef)))
+    assert [n for n, c in names.items() if c > 1] == []

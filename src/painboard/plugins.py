@@ -40,6 +40,7 @@ BUILTIN_MODULES = {
     "builtin.parquet": "painboard.builtin.parquet_format",
     "builtin.markdown": "painboard.builtin.markdown_summary",
     "builtin.metrics": "painboard.builtin.metrics",
+    "builtin.figures": "painboard.builtin.figures",
     "builtin.html": "painboard.builtin.html_report",
     "builtin.ical": "painboard.builtin.ical_export",
     "builtin.bearable": "painboard.builtin.bearable",

@@ -16,7 +16,7 @@ from painboard.plugins import Metric, MetricValue, PluginError, load_registry
 
 from .conftest import REPO, fake_plugin, make_pb
 
-BUILTINS = ["builtin.csv", "builtin.json", "builtin.parquet", "builtin.markdown", "builtin.metrics",
+BUILTINS = ["builtin.csv", "builtin.json", "builtin.parquet", "builtin.markdown", "builtin.metrics", "builtin.figures",
             "builtin.html", "builtin.ical", "builtin.bearable", "builtin.paindiary", "builtin.applehealth",
             "builtin.generic_csv"]
 
@@ -30,8 +30,9 @@ def test_builtins_and_the_fhir_package_are_listed(tmp_path):
     assert fhir.source == "entry point" and fhir.registers == {"importers": ["fhir"], "exporters": ["fhir"]}
     assert sorted(reg.exporters) == ["csv", "fhir", "html", "ical", "json", "markdown", "parquet"]
     assert sorted(reg.importers) == ["applehealth", "bearable", "csv", "fhir", "generic-csv", "json", "paindiary"]
+    from painboard.builtin.figures import METRICS as FIGURES
     from painboard.builtin.metrics import METRICS
-    assert len(reg.metrics) == len(METRICS)
+    assert len(reg.metrics) == len(METRICS) + len(FIGURES)
 
 
 def test_load_plugins_env_chooses(tmp_path, plugin_dir):
@@ -129,8 +130,9 @@ def test_a_hook_that_raises_registers_nothing(tmp_path):
     info = reg.info("bad")
     assert "ValueError: second metric broke" in info.error
     assert "TypeError: expected a painboard.plugin_api.Exporter" in info.error
+    from painboard.builtin.figures import METRICS as FIGURES
     from painboard.builtin.metrics import METRICS
-    assert "half" not in reg.metrics and len(reg.metrics) == len(METRICS)
+    assert "half" not in reg.metrics and len(reg.metrics) == len(METRICS) + len(FIGURES)
 
 
 def test_duplicate_names_do_not_replace_builtins(tmp_path):

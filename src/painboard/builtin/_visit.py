@@ -64,6 +64,8 @@ class VisitFigures:
     notes: list[tuple[date, str]]           # every note of the period, sorted by day
     markers: list[str] = field(default_factory=list)
     mme_not_counted: str = ""               # "not counted (unit): Oramorph", or ""
+    # (label, text) of the breakthrough, end-of-dose, radiation and insights metrics (builtin/figures.py)
+    new_figures: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def episodes_per_day(self) -> float:
@@ -136,4 +138,19 @@ def visit_figures(view: PeriodView) -> VisitFigures:
         episode_types=Counter(e["type"] or "type not given" for e in eps).most_common(),
         triggers=Counter(e["trigger"] for e in eps if e["trigger"]).most_common(4),
         rescue=rescue, adherence=adherence(view), plan_marks=marks, has_events=bool(events), mme=mme,
-        notes=sorted(notes), markers=markers, mme_not_counted=o.not_counted_words())
+        notes=sorted(notes), markers=markers, mme_not_counted=o.not_counted_words(),
+        new_figures=new_figures(view))
+
+
+def new_figures(view: PeriodView) -> list[tuple[str, str]]:
+    """The issue-12 metrics' texts, each computed once from its home; one that fails says so
+    and leaves the others in place."""
+    from painboard.builtin import figures
+
+    out = []
+    for m in figures.METRICS:
+        try:
+            out.append((m.label, m.compute(view).text))
+        except Exception as exc:  # a figure that cannot be computed must not lose the summary
+            out.append((m.label, f"could not be computed ({type(exc).__name__})"))
+    return out

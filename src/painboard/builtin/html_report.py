@@ -37,6 +37,7 @@ from painboard.models import PlanItem
 from painboard.plugins import BUILTIN_MODULES, Exporter, Metric, MetricValue, PeriodView, describe_error
 
 RADIATION_METRICS = ("radiation-flare", "radiation-response")
+LONG_METRICS = ("breakthrough", "end-of-dose", "insights")
 MARK_LETTERS = {"radiation": "R", "bone_strengthening": "I", "procedure": "P"}
 MARK_WORDS = {"radiation": "radiation", "bone_strengthening": "infusion", "procedure": "procedure"}
 NOTES_SHOWN, QUESTIONS_SHOWN, MARKS_LISTED = 12, 12, 5  # caps that keep the report to two pages
@@ -75,7 +76,7 @@ def metric_rows(view: PeriodView) -> list[dict[str, Any]]:
         try:
             v = m.compute(view)
             v = v if isinstance(v, MetricValue) else MetricValue.model_validate(v)
-            rows.append({"name": m.name, "label": m.label, "text": v.text, "level": v.level, "error": None})
+            rows.append({"name": m.name, "label": m.label, "text": v.text, "level": v.level, "value": v.value, "error": None})
         except Exception as exc:  # one metric's failure stays in its own row
             rows.append({"name": m.name, "label": m.label, "text": "could not be computed",
                          "level": "ok", "error": describe_error(exc)})
@@ -317,7 +318,7 @@ def _radiation_html(view: PeriodView, courses: list[dict[str, Any]], rad_metrics
                 lines.append(f"{ev['done_at'].astimezone(view.tz):%a %-d %b %Y %H:%M}: {e(ev['status'])}")
         parts.append(f"<p><strong>{e(it.label())}</strong>, {kind}</p>" + _ul(lines or ["no sessions recorded"]))
     for m in rad_metrics:
-        parts.append(f"<p><strong>{e(m['label'])}:</strong> {e(m['text'])}</p>")
+        parts.append(f"<p><strong>{e(m['label'])}:</strong> {e(_short(str(m.get('value') or m['text']), 80))}</p>")
     return "".join(parts)
 
 
@@ -328,8 +329,12 @@ def render(view: PeriodView) -> tuple[str, int]:
         raise BadInput(f"paper must be a4 or letter, not {paper!r}", field="paper")
     f = visit_figures(view)
     metrics = metric_rows(view)
-    rad_metrics = [m for m in metrics if m["name"] in RADIATION_METRICS and m["error"] is None]
-    table_metrics = [m for m in metrics if m["name"] not in RADIATION_METRICS]
+    # "no radiation session recorded" (value None) adds no radiation section
+    rad_metrics = [m for m in metrics if m["name"] in RADIATION_METRICS and m["error"] is None
+                   and m.get("value") is not None]
+    # the long breakthrough, end-of-dose and insights texts are in the Markdown summary; the
+    # one-page table keeps to short figures
+    table_metrics = [m for m in metrics if m["name"] not in RADIATION_METRICS + LONG_METRICS]
     courses = radiation_courses(view)
 
     questions: list[str] = []

@@ -80,6 +80,13 @@ def write_summary(view: PeriodView, out: BinaryIO) -> int:
         add(f"- Of that, over the period by drug: {omed_by_drug(f)}.")
     add("")
 
+    if f.new_figures:
+        add("## Breakthrough timing, radiation and insights")
+        add("")
+        for label, text in f.new_figures:
+            add(f"- {label}: {text}")
+        add("")
+
     add("## Notes")
     add("")
     if f.notes:

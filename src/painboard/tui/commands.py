@@ -14,6 +14,7 @@ COMMANDS = [
     ("Breakthrough episode", "Start one now (or end the open one)", "breakthrough"),
     ("Daily review", "A few questions about today's pain", "review"),
     ("Export", "Write your log to a file for your care team", "export"),
+    ("Radiation and insights", "Radiation flare and response by week; triggers, hours, what helps", "insights"),
     ("Tick plan item", "Record the selected plan item (again: undo)", "tick"),
     ("Undo last as-needed dose", "Remove today's latest dose of the selected as-needed item", "undo_dose"),
 ] + [

@@ -23,6 +23,7 @@ KEYS: list[tuple[str, str, str]] = [
     ("Chart", "w m t y a", "chart range: 7 days, 30 days, 90 days, 1 year, all"),
     ("Chart", "[  ]", "shorter / longer chart range"),
     ("Other", "e", "export your log for your care team"),
+    ("Other", "i", "radiation timeline (flare, response by week) and insights"),
     ("Other", "f5", "read the database again now"),
     ("Other", "?", "this help"),
     ("Other", "ctrl+p", "command palette: every painboard command by name"),

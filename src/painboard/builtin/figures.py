@@ -1,0 +1,269 @@
+"""Built-in metrics of issue 12: breakthrough profile, end-of-dose timing, radiation pain flare
+and response at the treated site, and insights (triggers, activities, hour of day, rescue
+doses, what helps).
+
+The arithmetic is in painboard.clinical (the section at its end); this module gathers rows
+from the period view, words the results and keeps the figures behind the text in ``details``
+(in `painboard metrics --json`). Each text names its period, its data and its source. Levels
+are markers for discussion with the care team, never advice.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from painboard import clinical
+from painboard.plugin_api import Metric, MetricValue, PeriodView, hookimpl
+
+RAISE = "worth raising with your care team"
+DONE = ("done", "taken")
+# A course is shown while the period overlaps its baseline, its sessions or its 12 response weeks.
+LOOK_BACK = timedelta(days=7 * max(clinical.RESPONSE_WEEKS) + 28)
+
+
+def _d(day: date) -> str:
+    return f"{day:%-d %b %Y}"
+
+
+def period_words(view: PeriodView) -> str:
+    return f"{_d(view.start)} to {_d(view.end - timedelta(days=1))}"
+
+
+def jsonable(x: Any) -> Any:
+    if isinstance(x, (date, datetime)):
+        return x.isoformat()
+    if isinstance(x, dict):
+        return {str(k.isoformat() if isinstance(k, (date, datetime)) else k): jsonable(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [jsonable(v) for v in x]
+    return x
+
+
+def _num(x: float | None, unit: str = "") -> str:
+    return "n/a" if x is None else f"{x:.1f}".rstrip("0").rstrip(".") + unit
+
+
+# -- breakthrough profile -----------------------------------------------------------------------
+def breakthrough(view: PeriodView) -> MetricValue:
+    ns, ne = view.night_start, view.night_end
+    p = clinical.breakthrough_profile(view.episodes(), len(view.days()), view.tz,
+                                      ns.hour * 60 + ns.minute, ne.hour * 60 + ne.minute)
+    tail = f" Period {period_words(view)}; episodes by onset day; definition after Davies et al. 2009."
+    if not p["n"]:
+        return MetricValue(value=None, text="no breakthrough episodes logged." + tail, details=jsonable(p))
+    parts = [f"{p['n']} episodes in {p['days']} days ({_num(p['per_day'])} a day)"]
+    parts.append(f"median duration {_num(p['median_min'])} min (of {p['with_duration']} with an end)"
+                 if p["median_min"] is not None else "no episode has an end yet")
+    parts.append(f"{_num(p['trigger_pct'])} % with a trigger ({p['with_trigger']})")
+    parts.append(f"{_num(p['night_pct'])} % at night {ns:%H:%M}-{ne:%H:%M} ({p['at_night']})")
+    parts.append("by type: " + ", ".join(f"{k} {v}" for k, v in p["by_type"].items()))
+    if p["relief_n"]:
+        parts.append(f"relief a median {_num(p['relief_median_min'])} min after a rescue dose "
+                     f"(n={p['relief_n']})")
+    else:
+        parts.append("no time to relief recorded after a rescue dose")
+    return MetricValue(value=p["per_day"], text="; ".join(parts) + "." + tail, details=jsonable(p))
+
+
+# -- end-of-dose timing ---------------------------------------------------------------------------
+def end_of_dose(view: PeriodView) -> MetricValue:
+    r = clinical.end_of_dose(view.episodes(), view.plan_items(), view.lo, view.hi, view.tz)
+    tail = (f" Period {period_words(view)}; episodes by onset against the due times of scheduled "
+            "long-acting opioids; end-of-dose pain after Davies et al. 2009.")
+    if not r["items"]:
+        return MetricValue(value=None, text="no scheduled long-acting opioid in the plan." + tail,
+                           details=jsonable(r))
+    if not r["enough"]:
+        return MetricValue(value=None, text=f"too little data: {r['episodes']} episodes "
+                           f"({clinical.END_OF_DOSE_MIN_EPISODES} needed)." + tail, details=jsonable(r))
+    every = f"2 h of every {_num(r['interval_h'])} h" if r["interval_h"] else "2 h windows"
+    text = (f"{r['before_dose']} of {r['episodes']} episodes ({_num(r['pct'])} %) began in the 2 h "
+            f"before a scheduled dose of {', '.join(r['items'])}; by chance {_num(r['expected_pct'])} % "
+            f"({every}, {r['doses_due']} doses due)")
+    level = "ok"
+    if r["expected_pct"] and r["pct"] >= 2 * r["expected_pct"]:
+        level, text = "watch", text + f": more than twice the share by chance, {RAISE}"
+    return MetricValue(value=r["pct"], text=text + "." + tail, level=level, details=jsonable(r))
+
+
+# -- radiation ------------------------------------------------------------------------------------
+def radiation_courses(view: PeriodView) -> list[dict[str, Any]]:
+    """Each radiation plan item with the local days of its sessions recorded as done, for the
+    courses whose baseline, sessions or 12 response weeks overlap the period."""
+    items = [it for it in view.plan_items() if it.category == "radiation"]
+    if not items:
+        return []
+    ids = {it.id: it for it in items}
+    sessions: dict[int, set[date]] = {}
+    for ev in view.events(since=view.start - LOOK_BACK, until=view.end):
+        if ev["item_id"] in ids and ev["status"] in DONE:
+            sessions.setdefault(ev["item_id"], set()).add(ev["done_at"].astimezone(view.tz).date())
+    out = []
+    for item_id, days in sessions.items():
+        first, last = min(days), max(days)
+        lo = first - timedelta(days=clinical.BASELINE_DAYS)
+        hi = last + timedelta(days=7 * max(clinical.RESPONSE_WEEKS))
+        if lo < view.end and hi >= view.start:
+            out.append({"item": ids[item_id], "sessions": sorted(days)})
+    out.sort(key=lambda c: c["sessions"][-1])
+    return out
+
+
+def _daily(view: PeriodView, first: date, last: date) -> tuple[dict[date, float], dict[date, float], date]:
+    """Daily worst and daily OMED from the baseline to the 12th week, cut at the period's end."""
+    since = first - timedelta(days=clinical.BASELINE_DAYS)
+    until = min(view.end, last + timedelta(days=7 * max(clinical.RESPONSE_WEEKS) + 1))
+    if until <= since:
+        return {}, {}, view.today
+    worst = {r["day"]: float(r["worst"]) for r in view.daily_pain(since, until) if r["worst"] is not None}
+    omed = clinical.omed_per_day(view.events(since, until), view.plan_item_rows(), view.tz)
+    return worst, omed, view.today
+
+
+def _baseline_words(b: dict[str, Any]) -> str:
+    span = f"{_d(b['since'])} to {_d(b['until'])}"
+    if not b["enough"]:
+        return f"baseline {span}: not enough data ({b['days_with_worst']} of {clinical.BASELINE_DAYS} days with a worst)"
+    return (f"baseline {span}: worst {_num(b['worst'])} (mean of {b['days_with_worst']} days, "
+            f"{clinical.whole(b['worst'])} as a whole point), OMED {_num(b['omed'])} mg a day")
+
+
+def _sessions_words(s: list[date]) -> str:
+    return f"session {_d(s[0])}" if len(s) == 1 else f"{len(s)} sessions {_d(s[0])} to {_d(s[-1])}"
+
+
+def radiation_flare(view: PeriodView) -> MetricValue:
+    tail = f" Period {period_words(view)}, baseline before it; pain flare after Hird et al., IJROBP 2009."
+    courses = radiation_courses(view)
+    if not courses:
+        return MetricValue(value=None, text="no radiation session recorded for this period." + tail)
+    texts, details, level, value = [], [], "ok", None
+    for c in courses:
+        worst, omed, last_day = _daily(view, c["sessions"][0], c["sessions"][-1])
+        r = clinical.radiation_flare(c["sessions"], worst, omed, last_day)
+        r["flare_worst"] = {d: worst.get(d) for d in r["flare_days"]}
+        r["flare_omed"] = {d: round(omed.get(d, 0.0), 1) for d in r["flare_days"]}
+        r["item"] = c["item"].label()
+        words = f"{r['item']}, {_sessions_words(c['sessions'])}: {r['result']}"
+        if r["flare_days"]:
+            words += " on " + ", ".join(f"{d:%-d %b} (worst {_num(worst.get(d))}, OMED {_num(omed.get(d, 0.0))} mg)"
+                                        for d in r["flare_days"])
+        if r["returned_on"]:
+            words += f"; back to baseline {_d(r['returned_on'])}"
+        if r.get("missing"):
+            words += f" (missing: {r['missing']})"
+        words += f"; {_baseline_words(r['baseline'])}"
+        if r["result"] == "possible progression":
+            level, words = "alert", words + f"; {RAISE}"
+        elif r["result"].startswith("flare") and level == "ok":
+            level = "watch"
+        texts.append(words)
+        details.append(r)
+        value = r["result"]
+    return MetricValue(value=value, text="; ".join(texts) + "." + tail, level=level,
+                       details=jsonable({"courses": details}))
+
+
+def radiation_response(view: PeriodView) -> MetricValue:
+    tail = (f" Period {period_words(view)}, baseline before it; each week the 7 days ending on it; "
+            "International Consensus Endpoints (Chow et al. 2002, 2012).")
+    courses = radiation_courses(view)
+    if not courses:
+        return MetricValue(value=None, text="no radiation session recorded for this period." + tail)
+    texts, details, level, value = [], [], "ok", None
+    for c in courses:
+        worst, omed, last_day = _daily(view, c["sessions"][0], c["sessions"][-1])
+        r = clinical.radiation_response(c["sessions"], worst, omed, last_day)
+        r["item"] = c["item"].label()
+        weeks = []
+        for w in r["weeks"]:
+            if w["result"] == "not yet":
+                continue
+            s = f"week {w['week']} ({w['day']:%-d %b}) {w['result']}"
+            if w.get("missing"):
+                s += f" (missing: {w['missing']})"
+            elif w.get("worst") is not None:
+                s += f" (worst {_num(w['worst'])}, OMED {_num(w['omed'])} mg)"
+            weeks.append(s)
+            if w["result"] not in ("not enough data",):
+                value = w["result"]
+            if w["result"] == "progression":
+                level = "alert"
+        pending = [w["week"] for w in r["weeks"] if w["result"] == "not yet"]
+        words = f"{r['item']}, {_sessions_words(c['sessions'])}: " + ("; ".join(weeks) or "no week assessed yet")
+        if pending:
+            words += f"; weeks {', '.join(map(str, pending))} not yet"
+        words += f"; {_baseline_words(r['baseline'])}"
+        texts.append(words)
+        details.append(r)
+    text = "; ".join(texts) + "."
+    if level == "alert":
+        text += f" Progression: {RAISE}."
+    return MetricValue(value=value, text=text + tail, level=level, details=jsonable({"courses": details}))
+
+
+# -- insights -------------------------------------------------------------------------------------
+def insights_detail(view: PeriodView) -> dict[str, Any]:
+    entries, eps = view.entries(), view.episodes()
+    doses = clinical.rescue_doses(view.events(), view.plan_item_rows())
+    # a dose early on the first day or late on the last sees the entries just outside the period
+    around = view.entries(view.start - timedelta(days=1), view.end + timedelta(days=1))
+    return {"period": {"since": view.start, "until": view.end - timedelta(days=1)},
+            "entries": len(entries), "episodes": len(eps), "min_n": clinical.INSIGHT_MIN_N,
+            "triggers": clinical.triggers_ranked(eps), "activities": clinical.activities_ranked(entries),
+            "by_hour": clinical.pain_by_hour(entries, view.tz),
+            "rescue": clinical.rescue_before_after(around, doses),
+            "helps": clinical.what_helps(entries)}
+
+
+def insights(view: PeriodView) -> MetricValue:
+    d = insights_detail(view)
+    mn = clinical.INSIGHT_MIN_N
+    tail = (f" Period {period_words(view)}; {d['entries']} entries, {d['episodes']} episodes; a figure "
+            f"needs {mn} or more records, else too little data. Counts and means, not causes.")
+    parts = []
+    top = [t for t in d["triggers"] if t["enough"]][:3]
+    parts.append("triggers: " + (", ".join(f"{t['name']} {t['n']} episodes, mean peak {_num(t['mean'])}"
+                                         for t in top) if top else "too little data"))
+    acts = [a for a in d["activities"] if a["enough"]][:3]
+    parts.append("activities: " + (", ".join(f"{a['name']} {a['n']} entries, mean {_num(a['mean'])}"
+                                           for a in acts) if acts else "too little data"))
+    hours = [h for h in d["by_hour"] if h["mean"] is not None]
+    if hours:
+        hi = max(hours, key=lambda h: (h["mean"], -h["hour"]))
+        lo = min(hours, key=lambda h: (h["mean"], h["hour"]))
+        parts.append(f"by hour: highest {hi['hour']:02d}:00 (mean {_num(hi['mean'])}, n={hi['n']}), "
+                     f"lowest {lo['hour']:02d}:00 (mean {_num(lo['mean'])}, n={lo['n']})")
+    else:
+        parts.append("by hour: too little data")
+    r = d["rescue"]
+    parts.append(f"after a rescue dose: mean drop {_num(r['mean_drop'])} points, {_num(r['before'])} to "
+                 f"{_num(r['after'])} (n={r['n']} of {r['doses']} doses)" if r["enough"]
+                 else f"after a rescue dose: too little data (n={r['n']} of {r['doses']} doses)")
+    helps = [h for h in d["helps"] if h["enough"]][:3]
+    parts.append("what helps: " + (", ".join(f"{h['name']} mean drop {_num(h['mean'])} (n={h['n']})"
+                                             for h in helps) if helps else "too little data"))
+    value = d["entries"] + d["episodes"]
+    return MetricValue(value=value, text="; ".join(parts) + "." + tail, details=jsonable(d))
+
+
+METRICS = [
+    Metric(name="breakthrough", label="Breakthrough profile", unit="per day", order=22, compute=breakthrough,
+           description="Episodes a day, median duration, share with a trigger and at night, by type, "
+                       "time to relief after a rescue dose."),
+    Metric(name="end-of-dose", label="End-of-dose timing", unit="%", order=23, compute=end_of_dose,
+           description="Share of episodes in the 2 h before a scheduled long-acting dose, against chance."),
+    Metric(name="radiation-flare", label="Radiation pain flare", order=60, compute=radiation_flare,
+           description="Pain flare in the 10 days after a radiation course (Hird et al. 2009)."),
+    Metric(name="radiation-response", label="Radiation response", order=61, compute=radiation_response,
+           description="Response at the treated site at weeks 1, 2, 4, 8, 12 (Chow et al. 2002, 2012)."),
+    Metric(name="insights", label="Insights", unit="records", order=70, compute=insights,
+           description="Triggers, activities, pain by hour, pain around rescue doses, what helps."),
+]
+
+
+@hookimpl
+def register_metrics(register):
+    for m in METRICS:
+        register(m)
