@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import threading
@@ -130,3 +131,13 @@ def test_a_read_only_session_attaches_read_only(db_path):
     with pytest.raises(ReadOnly):
         with ro.unit_of_work(write=True):
             pass
+
+
+def test_a_query_too_big_for_memory_spills_into_a_private_folder(db_path, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    db = Database(db_path)
+    db.init()
+    with db.unit_of_work() as con:
+        folder = con.execute("SELECT current_setting('temp_directory')").fetchone()[0]
+    assert folder != ".tmp" and not folder.startswith(str(tmp_path))
+    assert (os.stat(folder).st_mode & 0o777) == 0o700

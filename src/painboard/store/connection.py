@@ -12,11 +12,14 @@ each unit of work; DETACH checkpoints and releases the file lock, as closing did
 
 from __future__ import annotations
 
+import atexit
 import fcntl
 import itertools
 import os
 import random
 import re
+import shutil
+import tempfile
 import threading
 import time
 from contextlib import contextmanager
@@ -34,7 +37,8 @@ _LOCK_PID = re.compile(r"PID (\d+)")
 # enough: pathlib turns "https://host/x.db" into "https:/host/x.db".
 
 
-# DuckDB keeps one instance per file per process; units of work in one process take turns.
+# A file is attached once at a time per process; its units of work take turns (an RLock: a
+# unit of work may nest another on the same file, sharing the attachment).
 _process_locks: dict[str, threading.RLock] = {}
 _process_locks_guard = threading.Lock()
 
@@ -128,6 +132,14 @@ _engine_guard = threading.Lock()
 _aliases = itertools.count(1)
 
 
+def _spill_folder() -> str:
+    """Where a query too big for memory spills: a fresh 0700 folder, removed at exit. An
+    in-memory instance would otherwise spill health data into ".tmp" in the current folder."""
+    folder = tempfile.mkdtemp(prefix="painboard-spill-")
+    atexit.register(shutil.rmtree, folder, True)
+    return folder
+
+
 def _cursor() -> duckdb.DuckDBPyConnection:
     """A new connection to the process's one in-memory DuckDB instance, which is made on first
     use (and again after a fork: an instance does not survive one). Each unit of work has its
@@ -136,7 +148,7 @@ def _cursor() -> duckdb.DuckDBPyConnection:
     global _engine_con, _engine_pid
     with _engine_guard:
         if _engine_con is None or _engine_pid != os.getpid():
-            con = duckdb.connect(":memory:", config=_CONFIG)
+            con = duckdb.connect(":memory:", config={**_CONFIG, "temp_directory": _spill_folder()})
             con.execute("SET GLOBAL TimeZone = 'UTC'")
             _engine_con, _engine_pid = con, os.getpid()
         return _engine_con.cursor()
