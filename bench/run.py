@@ -2,7 +2,12 @@
 
     python bench/run.py            # a table
     python bench/run.py --json     # one JSON object
-    python bench/run.py --quick    # a smaller version, under a minute
+    python bench/run.py --quick    # a smaller version, a few minutes
+
+Each figure runs interleaved with its floor (A B A B ...), so drift in the machine's load hits
+both alike; every figure is a median, and the load average while it ran is reported beside
+it (figures move with load, ratios less). The data-size series times the 30-day, 1-year and
+all-time refresh and the dashboard's peak RSS at 10k, 100k and 1M entries.
 
 Not part of the test run: timings belong here, never in assertions.
 """
@@ -30,10 +35,17 @@ TARGETS = {  # name: (target, "<=" or ">=")
     "startup_first_paint_ratio": (1.3, "<="),
     "startup_data_shown_ratio": (1.8, "<="),
     "refresh_ms_1m": (50, "<="),
+    "refresh_ms_1m_year": (50, "<="),
+    "refresh_ms_1m_all": (50, "<="),
     "import_ratio": (0.2, ">="),
     "quick_log_ms": (100, "<="),
     "rss_mb": (150, "<="),
 }
+
+# Which run each target's figure comes from (for the load average shown beside it).
+FIGURE_OF = {"startup_first_paint_ratio": "startup", "startup_data_shown_ratio": "startup",
+             "refresh_ms_1m": "refresh", "refresh_ms_1m_year": "refresh", "refresh_ms_1m_all": "refresh",
+             "import_ratio": "import", "quick_log_ms": "quick_log", "rss_mb": "rss"}
 
 # A bare Textual app that paints one widget and exits: the startup floor.
 # Each child reports its own peak RSS (VmHWM starts afresh at exec, unlike ru_maxrss).
@@ -115,6 +127,28 @@ def median_of(fn, n: int) -> float:
     return statistics.median(fn() for _ in range(n))
 
 
+def interleaved(fns: dict, n: int) -> dict:
+    """Median of each of fns, called in turn n times (A B A B ...)."""
+    times: dict = {k: [] for k in fns}
+    for _ in range(n):
+        for k, fn in fns.items():
+            times[k].append(fn())
+    return {k: statistics.median(v) for k, v in times.items()}
+
+
+class Load:
+    """The 1-minute load average over a figure's run: the mean of its start and end."""
+
+    def __init__(self, results: dict, figure: str):
+        self.results, self.figure = results, figure
+
+    def __enter__(self):
+        self.start = os.getloadavg()[0]
+
+    def __exit__(self, *exc):
+        self.results.setdefault("load", {})[self.figure] = round((self.start + os.getloadavg()[0]) / 2, 2)
+
+
 def bench_startup(demo_db: Path, n: int) -> dict:
     floor, paint, shown = [], [], []
     run_child(FLOOR_APP)  # warm the file cache for both
@@ -130,31 +164,70 @@ def bench_startup(demo_db: Path, n: int) -> dict:
             "startup_data_shown_ratio": statistics.median(shown) / f}
 
 
-def bench_refresh(big_db: Path, n: int) -> dict:
+def refresh_figures(db: Path, n: int) -> dict:
+    """30-day, 1-year and all-time refresh of one database, each interleaved with the floors:
+    raw DuckDB open + one query + close, and attach + query + detach on a kept instance."""
     import duckdb
 
     from painboard.config import Settings
     from painboard.services import Painboard
 
-    pb = Painboard(Settings.load(db=big_db))
+    pb = Painboard(Settings.load(db=db))
     pb.snapshot(30)
+    engine = duckdb.connect(":memory:", config={"autoload_known_extensions": False,
+                                                "autoinstall_known_extensions": False})
 
-    def refresh() -> float:
-        t = time.perf_counter()
-        snap = pb.snapshot(30)
-        assert snap.today is not None and snap.metrics is not None
-        return time.perf_counter() - t
+    def refresh(days: int | None):
+        def run() -> float:
+            t = time.perf_counter()
+            snap = pb.snapshot(days)
+            assert snap.today is not None and snap.metrics is not None
+            return time.perf_counter() - t
+        return run
 
     def floor() -> float:  # raw DuckDB: open, one query, close
         t = time.perf_counter()
-        con = duckdb.connect(str(big_db), config={"autoload_known_extensions": False})
+        con = duckdb.connect(str(db), config={"autoload_known_extensions": False})
         con.execute("SELECT max(occurred_at) FROM pain_entry").fetchone()
         con.close()
         return time.perf_counter() - t
 
-    r = median_of(refresh, n)
-    f = median_of(floor, n)
-    return {"refresh_ms_1m": r * 1000, "refresh_floor_ms": f * 1000, "refresh_ratio": r / f}
+    def floor_attach() -> float:  # the same on an instance kept for the process
+        t = time.perf_counter()
+        cur = engine.cursor()
+        cur.execute(f"ATTACH '{db}' AS floor (READ_ONLY)")
+        cur.execute("SELECT max(occurred_at) FROM floor.pain_entry").fetchone()
+        cur.execute("DETACH floor")
+        cur.close()
+        return time.perf_counter() - t
+
+    m = interleaved({"30": refresh(30), "floor": floor, "365": refresh(365), "floor_attach": floor_attach,
+                     "all": refresh(None)}, n)
+    return {"refresh_ms": m["30"] * 1000, "refresh_ms_year": m["365"] * 1000, "refresh_ms_all": m["all"] * 1000,
+            "floor_ms": m["floor"] * 1000, "floor_attach_ms": m["floor_attach"] * 1000}
+
+
+def bench_refresh(big_db: Path, n: int) -> dict:
+    r = refresh_figures(big_db, n)
+    return {"refresh_ms_1m": r["refresh_ms"], "refresh_ms_1m_year": r["refresh_ms_year"],
+            "refresh_ms_1m_all": r["refresh_ms_all"], "refresh_floor_ms": r["floor_ms"],
+            "refresh_floor_attach_ms": r["floor_attach_ms"], "refresh_ratio": r["refresh_ms"] / r["floor_ms"]}
+
+
+def bench_series(dbs: dict[int, Path], n: int, rss_runs: int) -> dict:
+    """How refresh and memory grow with the data: one row per size."""
+    rows = {}
+    for entries, db in dbs.items():
+        r = refresh_figures(db, n)
+        rss, floor_rss = [], []
+        for _ in range(rss_runs):  # interleaved with the bare Textual app's
+            floor_rss.append(run_child(FLOOR_APP)[1])
+            rss.append(run_child(PAINBOARD_APP, str(db), "data")[1])
+        rows[str(entries)] = {"refresh_ms_30d": r["refresh_ms"], "refresh_ms_1y": r["refresh_ms_year"],
+                              "refresh_ms_all": r["refresh_ms_all"], "floor_ms": r["floor_ms"],
+                              "rss_mb": statistics.median(rss), "rss_floor_mb": statistics.median(floor_rss),
+                              "load": round(os.getloadavg()[0], 2)}
+    return {"series": rows}
 
 
 def bench_import(rows: int, work: Path) -> dict:
@@ -191,7 +264,8 @@ def bench_import(rows: int, work: Path) -> dict:
         con.close()
         return dt
 
-    o, f = median_of(ours, 3), median_of(floor, 3)
+    m = interleaved({"ours": ours, "floor": floor}, 3)
+    o, f = m["ours"], m["floor"]
     return {"import_rows": n_rows, "import_rows_per_s": n_rows / o, "import_floor_rows_per_s": n_rows / f,
             "import_ratio": (n_rows / o) / (n_rows / f)}
 
@@ -260,10 +334,10 @@ def bench_quick_log(demo_db: Path, n: int) -> dict:
             "quick_log_form_ms": statistics.median(forms) * 1000}
 
 
-def bench_rss(big_db: Path) -> dict:
-    _, floor_rss = run_child(FLOOR_APP)
-    _, rss = run_child(PAINBOARD_APP, str(big_db), "data")
-    return {"rss_mb": rss, "rss_floor_mb": floor_rss}
+def bench_rss(big_db: Path, n: int = 3) -> dict:
+    m = interleaved({"floor": lambda: run_child(FLOOR_APP)[1],
+                     "ours": lambda: run_child(PAINBOARD_APP, str(big_db), "data")[1]}, n)
+    return {"rss_mb": m["ours"], "rss_floor_mb": m["floor"]}
 
 
 def big_database(entries: int, cache: Path) -> Path:
@@ -303,25 +377,39 @@ def main() -> None:
         work = Path(tmp)
         demo_db = work / "demo.db"
         load_demo(Painboard(Settings.load(db=demo_db)), days=90, seed=7)
-        big = big_database(entries, a.cache)
-        results.update(bench_startup(demo_db, runs))
-        results.update(bench_refresh(big, runs * 3))
-        results.update(bench_import(20_000 if a.quick else 100_000, work))
-        results.update(bench_quick_log(demo_db, 5 if a.quick else 10))
-        results.update(bench_rss(big))
+        sizes = (10_000, 100_000) if a.quick else (10_000, 100_000, 1_000_000)
+        dbs = {n: big_database(n, a.cache) for n in sorted({*sizes, entries})}
+        big = dbs[entries]
+        with Load(results, "startup"):
+            results.update(bench_startup(demo_db, runs))
+        with Load(results, "refresh"):
+            results.update(bench_refresh(big, runs * 3))
+        with Load(results, "import"):
+            results.update(bench_import(20_000 if a.quick else 100_000, work))
+        with Load(results, "quick_log"):
+            results.update(bench_quick_log(demo_db, 5 if a.quick else 10))
+        with Load(results, "rss"):
+            results.update(bench_rss(big))
+        results.update(bench_series({n: dbs[n] for n in sizes}, runs, 1 if a.quick else 3))
     results["met"] = {k: (results[k] <= t if op == "<=" else results[k] >= t) for k, (t, op) in TARGETS.items()}
     if a.json:
         print(json.dumps(results, indent=2))
         return
     print(f"painboard benchmarks ({'quick, ' if a.quick else ''}{entries:,} entries) on {results['machine']}")
-    print(f"{'figure':<28}{'value':>10}  {'target':<8} met")
+    print(f"{'figure (median)':<28}{'value':>10}  {'target':<8} met  load")
     for k, (t, op) in TARGETS.items():
-        print(f"{k:<28}{results[k]:>10.2f}  {op}{t:<6}  {'yes' if results['met'][k] else 'NO'}")
+        load = results["load"][FIGURE_OF[k]]
+        print(f"{k:<28}{results[k]:>10.2f}  {op}{t:<6}  {'yes' if results['met'][k] else 'NO ':<3}  {load:.1f}")
     print(f"floors: bare Textual app {results['startup_floor_ms']:.0f} ms, raw DuckDB open+query+close "
           f"{results['refresh_floor_ms']:.1f} ms, DuckDB read_csv {results['import_floor_rows_per_s']:,.0f} rows/s, "
           f"bare Textual app RSS {results['rss_floor_mb']:.0f} MB")
     print(f"quick log: the form is up {results['quick_log_form_ms']:.0f} ms after the digit; the rest is "
           f"Enter to the row saved and 'now N/10' on screen")
+    print(f"refresh floor on a kept instance (attach + query + detach): {results['refresh_floor_attach_ms']:.1f} ms")
+    print(f"\n{'entries':>10}{'30 days ms':>12}{'1 year ms':>11}{'all ms':>9}{'floor ms':>10}{'RSS MB':>8}  load")
+    for n, row in results["series"].items():
+        print(f"{int(n):>10,}{row['refresh_ms_30d']:>12.1f}{row['refresh_ms_1y']:>11.1f}{row['refresh_ms_all']:>9.1f}"
+              f"{row['floor_ms']:>10.1f}{row['rss_mb']:>8.0f}  {row['load']:.1f}")
 
 
 if __name__ == "__main__":

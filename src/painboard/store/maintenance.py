@@ -47,11 +47,10 @@ def backup(db: Database, dest: str | Path) -> dict[str, Any]:
     if dest is None:
         raise BadInput("a backup is a file; give its name", field="file")
     tmp = dest.with_name(f".{dest.name}.partial-{os.getpid()}")
-    with db._lock:
-        con = db.connect()
+    with db.session() as con:
         try:
             if not db.read_only:
-                con.execute("CHECKPOINT")  # fold the WAL into the file so one file is the whole story
+                con.execute(f"CHECKPOINT {db.alias}")  # fold the WAL into the file so one file is the whole story
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             try:
                 with os.fdopen(fd, "wb") as out, open(db.path, "rb") as src:
@@ -69,8 +68,6 @@ def backup(db: Database, dest: str | Path) -> dict[str, Any]:
         except duckdb.Error as exc:
             _remove(tmp)
             raise translate(exc) from None
-        finally:
-            con.close()
     try:
         report = check(Database(tmp, read_only=False, retry_seconds=1))
     except PainboardError:
@@ -95,8 +92,7 @@ def _remove(p: Path) -> None:
 def check(db: Database) -> dict[str, Any]:
     """Schema version, every row readable (block checksums are verified on read), invariants."""
     problems: list[str] = []
-    with db._lock:
-        con = db.connect()
+    with db.session() as con:
         try:
             version = migrations.applied_version(con)
             migrations.check_not_newer(version, db.path)
@@ -115,7 +111,5 @@ def check(db: Database) -> dict[str, Any]:
         except duckdb.Error as exc:
             problems.append(f"could not read the data: {str(exc).splitlines()[0]}")
             return {"ok": False, "schema": None, "counts": {}, "problems": problems}
-        finally:
-            con.close()
     return {"ok": not problems, "schema": version, "revision": int(revision or 0), "counts": counts,
             "problems": problems}

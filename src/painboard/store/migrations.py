@@ -106,7 +106,8 @@ LATEST = MIGRATIONS[-1][0]
 
 def applied_version(con) -> int:
     exists = con.execute(
-        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_migrations'"
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_migrations' "
+        "AND table_catalog = current_database()"
     ).fetchone()[0]
     if not exists:
         return 0
