@@ -42,6 +42,7 @@ class MainScreen(Screen):
         Binding("space", "tick", "tick"),
         Binding("r", "review", "review"),
         Binding("e", "export", "export"),
+        Binding("M", "metrics", "metrics", show=False),
         Binding("u,backspace", "undo_dose", "undo dose", show=False),
         Binding("left_square_bracket", "cycle(-1)", "shorter range", show=False, key_display="["),
         Binding("right_square_bracket", "cycle(1)", "longer range", show=False, key_display="]"),
@@ -217,6 +218,11 @@ class MainScreen(Screen):
         if self.app.refuse_if_read_only("the daily review"):
             return
         self.app.push_screen(ReviewDialog())
+
+    def action_metrics(self) -> None:
+        from painboard.tui.screens.metrics import MetricsScreen
+
+        self.app.push_screen(MetricsScreen())
 
     def action_export(self) -> None:
         from painboard.tui.dialogs.export import ExportDialog
