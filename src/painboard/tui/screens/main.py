@@ -127,6 +127,7 @@ class MainScreen(Screen):
             return
         self.range_label = label
         self.app.range_label = label
+        self.app.keep_choice("range", label)
         self.app.request_refresh()
 
     def action_cycle(self, step: int) -> None:

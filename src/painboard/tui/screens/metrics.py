@@ -14,7 +14,9 @@ from textual.widgets import Static
 from painboard.tui.format import LEVEL_LEGEND, LEVEL_MARKS, attr_or_key
 
 
-def metrics_table(metrics: list) -> Table:
+def metrics_table(metrics: list, app=None) -> Table:
+    from painboard.tui.colours import level_style
+
     table = Table.grid(padding=(0, 1), expand=True)
     table.add_column(no_wrap=True, width=3)
     table.add_column(style="bold", ratio=2)
@@ -26,7 +28,7 @@ def metrics_table(metrics: list) -> Table:
             text = Text("could not be computed: " + str(attr_or_key(m, "error")), style="italic")
         else:
             text = Text(attr_or_key(m, "text") or "–",
-                        style={"watch": "yellow", "alert": "bold red"}.get(level, ""))
+                        style=level_style(app, level) if app else "")
         plugin = attr_or_key(m, "plugin")
         label_text = Text(label)
         if plugin and plugin != "painboard":
@@ -49,7 +51,7 @@ class MetricsScreen(ModalScreen):
         box.border_subtitle = "↑↓ scroll · Esc closes"
         with box:
             if metrics:
-                yield Static(metrics_table(metrics), id="metrics-table")
+                yield Static(metrics_table(metrics, self.app), id="metrics-table")
             else:
                 yield Static(Text("reading your log…" if snap is None else "no metrics registered", "dim"),
                              id="metrics-table")

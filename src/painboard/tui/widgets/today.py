@@ -107,6 +107,8 @@ class TodayPanel(VerticalScroll, can_focus=True):
             t.append("could not be computed\n", "dim italic")
             return
         level = attr_or_key(m, "level") or "ok"
-        style = {"watch": "yellow", "alert": "bold red"}.get(level, "")
-        t.append(f" {LEVEL_MARKS.get(level, '')}{label} ", style)
-        t.append(f"{metric_text(m)}\n", f"bold {style}".strip())
+        from painboard.tui.colours import level_style
+
+        style = level_style(self.app, level)
+        t.append(f" {LEVEL_MARKS.get(level, '')}{label} ")
+        t.append(f"{metric_text(m)}\n", style or "bold")
