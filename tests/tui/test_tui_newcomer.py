@@ -287,3 +287,18 @@ def test_snapshot_severe_now(mode, demo_db, make_app, helpers, snap_compare, mon
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=before)
+
+
+async def test_range_brackets_stop_at_the_ends(demo_pb, make_app, helpers):
+    app = make_app(demo_pb)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await helpers.settle(pilot)
+        await pilot.press("w", "left_square_bracket")
+        await helpers.settle(pilot)
+        assert app.range_label == "7d"
+        await pilot.press("a", "right_square_bracket")
+        await helpers.settle(pilot)
+        assert app.range_label == "all"
+        await pilot.press("left_square_bracket")
+        await helpers.settle(pilot)
+        assert app.range_label == "1y"

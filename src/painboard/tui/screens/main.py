@@ -131,8 +131,10 @@ class MainScreen(Screen):
         self.app.request_refresh()
 
     def action_cycle(self, step: int) -> None:
-        i = RANGE_LABELS.index(self.range_label)
-        self.action_range(RANGE_LABELS[(i + step) % len(RANGE_LABELS)])
+        # Stops at the ends (7 days, all) rather than wrapping round to the other end.
+        i = max(0, min(len(RANGE_LABELS) - 1, RANGE_LABELS.index(self.range_label) + step))
+        if RANGE_LABELS[i] != self.range_label:
+            self.action_range(RANGE_LABELS[i])
 
     def action_refresh(self) -> None:
         self.app.request_refresh()
