@@ -34,6 +34,7 @@ def fixed_env(monkeypatch):
     monkeypatch.setenv("PAINBOARD_LOAD_PLUGINS", "")
     monkeypatch.delenv("PAINBOARD_DB", raising=False)
     monkeypatch.delenv("PAINBOARD_PLUGINS_DIR", raising=False)
+    monkeypatch.setenv("PAINBOARD_CONFIG", "/nonexistent/painboard-test-config.toml")  # not the user's
     models.freeze_clock(NOW)
     yield NOW
     models.freeze_clock(None)

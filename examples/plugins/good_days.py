@@ -5,7 +5,7 @@ Copy this file into your plugins folder (see 'painboard plugins' or docs/plugins
     mkdir -p ~/.config/painboard/plugins && chmod 700 ~/.config/painboard/plugins
     cp examples/plugins/good_days.py ~/.config/painboard/plugins/
 
-Then 'painboard metrics' shows "Good days" and 'painboard export tsv -o log.tsv' works.
+Then 'painboard metrics' shows "Days with worst pain 4 or less" and 'painboard export tsv -o log.tsv' works.
 """
 
 from painboard.plugin_api import Exporter, Metric, MetricValue, hookimpl
@@ -20,7 +20,7 @@ def good_days(view):
     by_day = {d["day"]: 1.0 if d["worst"] <= 4 else 0.0 for d in daily}
     return MetricValue(
         value=len(good),
-        text=f"{len(good)} of {len(daily)} days with entries",
+        text=f"{len(good)} of {len(daily)} days with entries had worst pain 4 or less",
         series=[by_day.get(day) for day in view.days()],  # one value per day; None = no entries
         level="ok",
     )
@@ -40,7 +40,8 @@ def write_tsv(view, out):
 
 @hookimpl
 def register_metrics(register):
-    register(Metric(name="good-days", label="Good days", unit="days", compute=good_days))
+    register(Metric(name="good-days", label="Days with worst pain 4 or less", unit="days",
+                    compute=good_days))
 
 
 @hookimpl

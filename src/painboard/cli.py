@@ -60,6 +60,10 @@ class PainboardGroup(click.Group):
         cmd = super().get_command(ctx, cmd_name)
         if cmd is None and ctx.parent is None:
             cmd = self._plugin_commands(ctx).commands.get(cmd_name)
+            reg = ctx.find_root().meta.get("painboard.registry")
+            refused = reg.folder_refused() if reg is not None else None
+            if cmd is None and refused and not ctx.resilient_parsing:
+                raise click.UsageError(f"No such command {cmd_name!r}; plugin folder {refused}", ctx)
         return cmd
 
     def list_commands(self, ctx: click.Context) -> list[str]:
@@ -105,21 +109,52 @@ OPTION = click.option("-O", "--option", "options", multiple=True, metavar="KEY=V
 def _day(pb: Painboard, text: str | None, field: str = "since") -> date | None:
     from painboard.models import parse_day
 
-    return parse_day(text, pb.tz, field=field) if text else None
+    # A span given as --since (7d, 2w, 3m, 1y) is a period of that length ending today.
+    return parse_day(text, pb.tz, field=field, period=field == "since") if text else None
 
 
-@click.group(cls=PainboardGroup, invoke_without_command=True,
+def plural(n: int, one: str, many: str | None = None) -> str:
+    """'1 entry', '0 episodes'."""
+    return f"{n} {one if n == 1 else (many or one + 's')}"
+
+
+SINCE_HELP = "From this date: ISO date, 'yesterday', or a period ending today like 7d, 2w, 3m, 1y"
+LEVEL_LEGEND = "! worth a look   !! worth raising with your care team (the dashboard shows ▲ and ▲▲)"
+
+
+ENVIRONMENT = """\b
+Environment:
+  PAINBOARD_DB             the database file (as --db)
+  PAINBOARD_TZ             your time zone, like Europe/London (else TZ, else the system's)
+  PAINBOARD_PLUGINS_DIR    the plugins folder (as --plugins-dir)
+  PAINBOARD_LOAD_PLUGINS   a,b: load only these plugins; empty: built-ins only
+  PAINBOARD_STRICT_PLUGINS 1: plugin problems are errors (for plugin authors)
+  PAINBOARD_CONFIG         the settings file (default ~/.config/painboard/config.toml)
+  NO_COLOR                 draw the dashboard without colour
+  TEXTUAL_COLOR_SYSTEM     truecolor, 256, standard (16 colours) or auto
+
+\b
+Shell completion (bash; zsh and fish alike):
+  eval "$(_PAINBOARD_COMPLETE=bash_source painboard)"
+"""
+
+
+@click.group(cls=PainboardGroup, invoke_without_command=True, epilog=ENVIRONMENT,
              context_settings={"help_option_names": ["-h", "--help"]})
 @click.option("--db", "db", envvar="PAINBOARD_DB", type=click.Path(dir_okay=False),
               help="Database file (default: in your user data folder).")
 @click.option("--read-only", is_flag=True, help="Open the data without changing it.")
 @click.option("--plugins-dir", envvar="PAINBOARD_PLUGINS_DIR", type=click.Path(file_okay=False),
+              is_eager=True,  # read before --help, which lists the folder's plugin commands
               help="Folder of plugin .py files.")
 @click.version_option(__version__, prog_name="painboard")
 @click.pass_context
 def cli(ctx: click.Context, db: str | None, read_only: bool, plugins_dir: str | None) -> None:
     """painboard: keep your pain log and plan, and see how things are going."""
     settings = Settings.load(db=db, read_only=read_only, plugins_dir=plugins_dir)
+    if plugins_dir and not os.path.isdir(os.path.expanduser(plugins_dir)):
+        click.echo(f"painboard: warning: plugins folder {plugins_dir} does not exist: no folder plugins "
+                   f"loaded", err=True)
     if ctx.invoked_subcommand is None:
         # No dashboard without a terminal (exit 2 and the commands to use instead), checked
         # before Textual is loaded. The dashboard builds its Painboard from the settings in its
@@ -136,6 +171,14 @@ def cli(ctx: click.Context, db: str | None, read_only: bool, plugins_dir: str | 
     ctx.obj = Painboard(settings)
     if "painboard.registry" in ctx.meta:  # already loaded to find a plugin command
         ctx.obj.use_registry(ctx.meta["painboard.registry"])
+    ctx.call_on_close(lambda: _plugin_notices(ctx.obj))
+
+
+def _plugin_notices(pb: Painboard) -> None:
+    """Settings naming no plugin, said once on stderr by any command that loaded plugins."""
+    reg = pb.__dict__.get("_registry")
+    for notice in getattr(reg, "notices", None) or []:
+        click.echo(f"painboard: warning: {notice}", err=True)
 
 
 @cli.command()
@@ -148,9 +191,9 @@ def demo(pb: Painboard, days: int, seed: int, force: bool) -> None:
     from painboard.demo import load_demo
 
     counts = load_demo(pb, days=days, seed=seed, force=force)
-    click.echo(f"demo story written to {pb.db.path}: {counts['pain_entry']} entries, "
-               f"{counts['episode']} breakthrough episodes, {counts['plan_item']} plan items, "
-               f"{counts['plan_event']} plan events, {counts['daily_review']} daily reviews")
+    click.echo(f"demo story written to {pb.db.path}: {plural(counts['pain_entry'], 'entry', 'entries')}, "
+               f"{plural(counts['episode'], 'breakthrough episode')}, {plural(counts['plan_item'], 'plan item')}, "
+               f"{plural(counts['plan_event'], 'plan event')}, {plural(counts['daily_review'], 'daily review')}")
 
 
 @cli.command()
@@ -251,8 +294,13 @@ def plan_list(pb: Painboard, as_json: bool, show_all: bool) -> None:
     if not items:
         click.echo("the plan is empty: add items with 'painboard plan add'")
     for it in items:
-        when = {"scheduled": it.rrule, "as_needed": f"as needed, up to {it.max_per_day}/day" if it.max_per_day else "as needed",
-                "once": f"on {it.on_date}", "course": f"{it.sessions} sessions"}[it.kind]
+        from painboard.services import schedule_words
+
+        when = {"scheduled": schedule_words(it.rrule),
+                "as_needed": f"as needed, up to {it.max_per_day}/day" if it.max_per_day else "as needed",
+                "once": f"on {it.on_date}",
+                "course": plural(it.sessions or 0, "session") + (f", {schedule_words(it.rrule)}" if it.rrule else "")
+                }[it.kind]
         status = "" if it.status == "active" else f" [{it.status}]"
         click.echo(f"{it.id:>3}  {it.category:<18} {it.label():<32} {when}{status}")
 
@@ -352,7 +400,7 @@ def review(pb: Painboard, day, worst, least, average, now_, relief, interference
 
 
 @cli.command()
-@click.option("--since", help="From this date (ISO date, 'yesterday' or '30d').")
+@click.option("--since", help=SINCE_HELP + ".")
 @click.option("--until", help="Up to (not including) this date.")
 @click.option("--limit", type=int)
 @click.option("--json", "as_json", is_flag=True)
@@ -369,6 +417,8 @@ def entries(pb: Painboard, since, until, limit, as_json) -> None:
         click.echo(f"{pb.local(r['occurred_at']):%Y-%m-%d %H:%M}  {r['intensity']:>2}/10  {where:<20} {feel}")
     if not rows:
         click.echo("no entries", err=True)
+    elif not as_json:
+        click.echo(plural(len(rows), "entry", "entries"), err=True)
 
 
 @cli.command()
@@ -378,8 +428,8 @@ def backup(pb: Painboard, file: str) -> None:
     """Copy the database to FILE (safe while other sessions are open)."""
     r = pb.backup(file)
     n = r["counts"]
-    click.echo(f"backup written to {r['path']} ({r['bytes'] // 1024} KiB, {n['pain_entry']} entries, "
-               f"{n['episode']} episodes), checked")
+    click.echo(f"backup written to {r['path']} ({r['bytes'] // 1024} KiB, "
+               f"{plural(n['pain_entry'], 'entry', 'entries')}, {plural(n['episode'], 'episode')}), checked")
 
 
 @cli.command()
@@ -442,7 +492,7 @@ def import_(pb: Painboard, file: str, fmt: str | None, date_order: str | None, o
 @cli.command()
 @click.argument("format")
 @click.option("-o", "--output", "out", help="File to write ('-' for stdout; default painboard-DATE.EXT here).")
-@click.option("--since", help="From this date (ISO date, 'yesterday' or '30d'; default: the first record).")
+@click.option("--since", help=SINCE_HELP + " (default: the first record).")
 @click.option("--until", help="Up to (not including) this date (default: tomorrow).")
 @click.option("--force", is_flag=True, help="Replace FILE if it exists (never the database or a backup).")
 @OPTION
@@ -461,12 +511,16 @@ def export(pb: Painboard, format: str, out: str | None, since: str | None, until
 
 
 @cli.command()
-@click.option("--since", help="From this date (default: the last 7 days).")
+@click.option("--since", help=SINCE_HELP + " (default: 7d, the last 7 days).")
 @click.option("--until", help="Up to (not including) this date (default: tomorrow).")
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
 def metrics(pb: Painboard, since: str | None, until: str | None, as_json: bool) -> None:
-    """The metrics over a period (default the last 7 days)."""
+    """The metrics over a period (default the last 7 days).
+
+    \b
+    !  worth a look
+    !! worth raising with your care team"""
     results = pb.compute_metrics(_day(pb, since), _day(pb, until, "until"))
     if as_json:
         _echo_json([r.model_dump() for r in results])
@@ -477,6 +531,8 @@ def metrics(pb: Painboard, since: str | None, until: str | None, as_json: bool) 
             click.echo(f"   {r.label:<24} error: {r.error}")
         else:
             click.echo(f"{marks[r.level]:<2} {r.label:<24} {r.text}")
+    if results:
+        click.echo(LEVEL_LEGEND)
 
 
 @cli.command()

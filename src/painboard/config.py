@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 import re
 from dataclasses import dataclass, field
 from datetime import time, tzinfo
@@ -53,6 +54,83 @@ def local_zone() -> tzinfo:
     return datetime.now().astimezone().tzinfo  # fixed offset fallback
 
 
+# The user's choices kept between sessions: a small TOML file in the user config folder.
+# Keys (README "Settings file"): theme, range, night_start, night_end, tz.
+CONFIG_KEYS = ("theme", "range", "night_start", "night_end", "tz")
+
+
+def config_path() -> Path:
+    """PAINBOARD_CONFIG, else config.toml in the user config folder (~/.config/painboard)."""
+    raw = os.environ.get("PAINBOARD_CONFIG")
+    return Path(raw).expanduser() if raw else Path(platformdirs.user_config_dir(APP)) / "config.toml"
+
+
+def _warn(text: str) -> None:
+    import sys
+
+    print(f"painboard: warning: {text}", file=sys.stderr)
+
+
+def read_config(path: Path | None = None) -> dict:
+    """The settings file as a dict of known keys; a missing file is empty, a broken one warns."""
+    import tomllib
+
+    path = path or config_path()
+    try:
+        with open(path, "rb") as f:
+            data = tomllib.load(f)
+    except FileNotFoundError:
+        return {}
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        _warn(f"{path}: not read ({exc}); using the defaults")
+        return {}
+    unknown = sorted(set(data) - set(CONFIG_KEYS))
+    if unknown:
+        _warn(f"{path}: unknown key(s) {', '.join(unknown)} ignored (known: {', '.join(CONFIG_KEYS)})")
+    return {k: v for k, v in data.items() if k in CONFIG_KEYS and isinstance(v, str)}
+
+
+def _toml_string(value: str) -> str:
+    return '"' + "".join(c if c.isprintable() and c not in '"\\' else f"\\u{ord(c):04x}" for c in value) + '"'
+
+
+_SAVING = threading.Lock()  # two saves in one process (theme, then range) must not interleave
+
+
+def save_config(changes: dict, path: Path | None = None) -> Path:
+    """Merge changes into the settings file: written to a temporary file (0600) and renamed."""
+    with _SAVING:
+        return _save_config(changes, path or config_path())
+
+
+def _save_config(changes: dict, path: Path) -> Path:
+    data = {**read_config(path), **{k: v for k, v in changes.items() if k in CONFIG_KEYS and v is not None}}
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write("# painboard settings; keys: " + ", ".join(CONFIG_KEYS) + "\n")
+            for k in CONFIG_KEYS:
+                if k in data:
+                    f.write(f"{k} = {_toml_string(data[k])}\n")
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+    return path
+
+
+def _clock(text: str | None, default: time) -> time:
+    if not text:
+        return default
+    try:
+        return time.fromisoformat(text)
+    except ValueError:
+        _warn(f"{text!r} in {config_path()} is not a time like 22:00; using {default:%H:%M}")
+        return default
+
+
 @dataclass(frozen=True)
 class Settings:
     # A plain dataclass: the dashboard reads it before its first paint, so no pydantic here.
@@ -62,6 +140,8 @@ class Settings:
     night_start: time = time(22, 0)
     night_end: time = time(6, 0)
     plugins_dir: Path | None = None
+    theme: str | None = None  # the dashboard's theme, from the settings file
+    range: str | None = None  # the chart's range, from the settings file
 
     @classmethod
     def load(cls, db: str | Path | None = None, read_only: bool = False,
@@ -74,5 +154,15 @@ class Settings:
                            field="db")
         db_path = Path(raw).expanduser()
         pdir = plugins_dir or os.environ.get("PAINBOARD_PLUGINS_DIR")
-        return cls(db_path=db_path, read_only=read_only, tz=local_zone(),
-                   plugins_dir=Path(pdir).expanduser() if pdir else default_plugins_dir())
+        conf = read_config()
+        tz = local_zone()
+        if conf.get("tz") and not (os.environ.get("PAINBOARD_TZ") or os.environ.get("TZ")):
+            try:
+                tz = ZoneInfo(conf["tz"])
+            except Exception:
+                _warn(f"tz {conf['tz']!r} in {config_path()} is not a time zone; using {zone_name(tz)}")
+        return cls(db_path=db_path, read_only=read_only, tz=tz,
+                   plugins_dir=Path(pdir).expanduser() if pdir else default_plugins_dir(),
+                   night_start=_clock(conf.get("night_start"), time(22, 0)),
+                   night_end=_clock(conf.get("night_end"), time(6, 0)),
+                   theme=conf.get("theme"), range=conf.get("range"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import json
 import re
 import uuid
@@ -512,8 +513,13 @@ def parse_when(text: str | None, tz: tzinfo, now: datetime | None = None,
     return dt
 
 
-def parse_day(text: str | None, tz: tzinfo, now: datetime | None = None, field: str = "since") -> date:
-    """A local date: ISO date, 'today', 'yesterday', or a number of days back like '30d'."""
+def parse_day(text: str | None, tz: tzinfo, now: datetime | None = None, field: str = "since",
+              period: bool = False) -> date:
+    """A local date: ISO date, 'today', 'yesterday', or a span back: '7d', '2w', '3m', '1y'.
+
+    A span is counted back from today; with ``period`` (a --since) it is the first day of a
+    period of that length ending today, so '7d' covers 7 days, today included, as the
+    dashboard's ranges do."""
     now = now or utcnow()
     today = now.astimezone(tz).date()
     if text is None or str(text).strip().lower() in ("", "today"):
@@ -521,13 +527,25 @@ def parse_day(text: str | None, tz: tzinfo, now: datetime | None = None, field: 
     t = str(text).strip().lower()
     if t == "yesterday":
         return today - timedelta(days=1)
-    m = re.fullmatch(r"(\d+)\s*d", t)
+    m = re.fullmatch(r"(\d+)\s*(d|w|m|y)", t)
     if m:
-        return today - timedelta(days=int(m.group(1)))
+        n, unit = int(m.group(1)), m.group(2)
+        if unit in "dw":
+            back = today - timedelta(days=n * (7 if unit == "w" else 1))
+        else:
+            months = n * (12 if unit == "y" else 1)
+            y, mo = divmod(today.year * 12 + today.month - 1 - months, 12)
+            mo += 1
+            last = calendar.monthrange(y, mo)[1] if y >= 1 else 1
+            if y < 1:
+                raise BadInput(f"{text!r} reaches back too far", field=field)
+            back = date(y, mo, min(today.day, last))
+        return back + timedelta(days=1) if period else back
     try:
         return date.fromisoformat(t)
     except ValueError:
-        raise BadInput(f"{text!r} is not a date: use 2026-11-01, 'yesterday' or '30d'", field=field) from None
+        raise BadInput(f"{text!r} is not a date: use 2026-11-01, 'yesterday', or a span like "
+                       f"7d, 2w, 3m, 1y", field=field) from None
 
 
 def load_opioid_factors() -> dict[str, float]:

@@ -72,6 +72,14 @@ class Registry:
     owner: dict[tuple[str, str], str] = field(default_factory=dict)  # (kind, name) -> plugin
     strict: bool = False
     commands_added: bool = False
+    # Settings that name nothing (an unknown PAINBOARD_LOAD_PLUGINS name, a missing folder):
+    # the CLI prints them on stderr, so a typo is not silently ignored.
+    notices: list[str] = field(default_factory=list)
+
+    def folder_refused(self) -> str | None:
+        """Why the plugins folder was refused, if it was."""
+        return next((p.error for p in self.plugins if p.source == "folder" and p.error
+                     and p.error.startswith("refused")), None)
 
     def info(self, name: str) -> PluginInfo | None:
         return next((p for p in self.plugins if p.name == name), None)
@@ -194,6 +202,11 @@ def load_registry(plugins_dir: str | Path | None = None, env: dict[str, str] | N
                 dist.version if dist else None)
         if plugins_dir is not None:
             _load_folder(Path(plugins_dir).expanduser(), wanted, reg, add)
+    if wanted:
+        unknown = sorted(wanted - {p.name.lower() for p in reg.plugins})
+        if unknown:
+            reg.notices.append(f"{ENV_LOAD} names no plugin called {', '.join(unknown)} "
+                               f"('painboard plugins' lists those found)")
 
     _check_hook_names(reg)
     _collect(reg)

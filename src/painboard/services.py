@@ -143,6 +143,10 @@ class Painboard:
                            "'5 mg' (per tablet) or '25 mcg/h' (a patch)", field="strength")
         item = PlanItem.build(**fields)
         with self.db.unit_of_work(write=True) as con:
+            same = _same_active_item(item, [PlanItem(**r) for r in repo.plan_items(con, False)])
+            if same is not None:
+                raise BadInput(f"plan item {same.id} ({same.label()}) is already in the plan with the same "
+                               f"dose and schedule; 'painboard plan list' shows it", field="name")
             item.id = repo.insert_one(con, "plan_item", item)
         return item
 
@@ -477,6 +481,15 @@ def jsonable(obj: Any) -> Any:
     return obj
 
 
+def _same_active_item(item: PlanItem, active: list[PlanItem]) -> PlanItem | None:
+    """An active item that is an exact duplicate of item (name, dose, unit, route, schedule)."""
+    def key(it: PlanItem) -> tuple:
+        return (it.name.strip().lower(), it.category, it.dose, (it.unit or "").lower(), (it.route or "").lower(),
+                it.kind, it.rrule, it.on_date, it.max_per_day, it.sessions)
+
+    return next((it for it in active if it.status == "active" and key(it) == key(item)), None)
+
+
 def schedule_from_options(rrule: str | None, times: str | None, every_weeks: int | None,
                           as_needed: bool, has_date: bool, sessions: int | None) -> tuple[str, str | None]:
     """A plan item's kind and recurrence rule from the CLI's options."""
@@ -486,6 +499,44 @@ def schedule_from_options(rrule: str | None, times: str | None, every_weeks: int
     if kind is None:
         raise BadInput("say when: --times, --every-weeks, --rrule, --as-needed or --on", field="schedule")
     return kind, rule
+
+
+_DAYS = {"MO": "Mon", "TU": "Tue", "WE": "Wed", "TH": "Thu", "FR": "Fri", "SA": "Sat", "SU": "Sun"}
+
+
+def _and(parts: list[str]) -> str:
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+def schedule_words(rule: str | None) -> str:
+    """A recurrence rule in words: 'daily at 08:00 and 20:00', 'every 4 weeks'; else the rule."""
+    if not rule:
+        return "no schedule"
+    try:
+        parts = dict(p.split("=", 1) for p in rule.upper().split(";") if p)
+    except ValueError:
+        return rule
+    freq, interval = parts.pop("FREQ", ""), int(parts.pop("INTERVAL", "1") or 1)
+    hours, mins = parts.pop("BYHOUR", ""), parts.pop("BYMINUTE", "0")
+    days, count = parts.pop("BYDAY", ""), parts.pop("COUNT", "")
+    unit = {"DAILY": "day", "WEEKLY": "week", "MONTHLY": "month", "YEARLY": "year"}.get(freq)
+    if unit is None or parts or not (mins.isdigit() or not hours):
+        return rule  # a rule beyond these words: shown as written
+    text = {"day": "daily", "week": "weekly", "month": "monthly", "year": "yearly"}[unit] if interval == 1 \
+        else f"every {interval} {unit}s"
+    if days:
+        try:
+            text += " on " + _and([_DAYS[d[-2:]] for d in days.split(",")])
+        except KeyError:
+            return rule
+    if hours:
+        try:
+            text += " at " + _and([f"{int(h):02d}:{int(mins):02d}" for h in hours.split(",")])
+        except ValueError:
+            return rule
+    if count.isdigit():
+        text += f", {count} times"
+    return text
 
 
 def rrule_from_options(rrule: str | None, times: str | None, every_weeks: int | None) -> str | None:

@@ -25,6 +25,7 @@ def _env(mp) -> None:
     mp.delenv("PAINBOARD_DB", raising=False)
     mp.delenv("NO_COLOR", raising=False)
     mp.delenv("PAINBOARD_NOW", raising=False)
+    mp.setenv("PAINBOARD_CONFIG", "/nonexistent/painboard-test-config.toml")
 
 
 @pytest.fixture(scope="session")
@@ -49,8 +50,10 @@ def demo_template(tmp_path_factory) -> Path:
 
 
 @pytest.fixture
-def tui_env(monkeypatch):
+def tui_env(monkeypatch, tmp_path):
     _env(monkeypatch)
+    # The settings file (theme, range) of this test alone, never the user's.
+    monkeypatch.setenv("PAINBOARD_CONFIG", str(tmp_path / "config" / "config.toml"))
     models.freeze_clock(NOW)
     yield NOW
     models.freeze_clock(None)

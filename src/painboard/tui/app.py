@@ -67,7 +67,7 @@ class PainboardApp(App):
     ]
 
     def __init__(self, pb: Painboard | Settings, *, poll_interval: float | None = 1.0, cursor_blink: bool = True,
-                 range_label: str = "30d", recent: int = 8) -> None:
+                 range_label: str | None = None, recent: int = 8) -> None:
         super().__init__()
         if isinstance(pb, Settings):
             self.settings, self._pb = pb, None
@@ -77,7 +77,9 @@ class PainboardApp(App):
         self.tz = self.settings.tz
         self.poll_interval = poll_interval
         self.cursor_blink = cursor_blink
-        self.range_label = range_label
+        # The range and theme last chosen are kept in the settings file (config.py).
+        labels = [label for _, label, _ in RANGES]
+        self.range_label = range_label or (self.settings.range if self.settings.range in labels else "30d")
         self.recent = recent
         self.snapshot: Snapshot | None = None
         self.timings: dict[str, float] = {"start": time.perf_counter()}
@@ -105,10 +107,32 @@ class PainboardApp(App):
 
         if self._few_colours():
             self.theme = "ansi-dark"
+        elif self.settings.theme in self.available_themes:
+            self.theme = self.settings.theme
+        self._saved = {"theme": self.theme, "range": self.range_label}
+        self.theme_changed_signal.subscribe(self, lambda theme: self.keep_choice("theme", theme.name))
         self.main_screen = MainScreen()
         self.push_screen(self.main_screen)
         # Paint first: the first read starts after the frame is on screen.
         self.call_after_refresh(self._first_paint)
+
+    def keep_choice(self, key: str, value: str) -> None:
+        """Write a changed theme or range to the settings file (a small write, off the UI thread)."""
+        if getattr(self, "_saved", {}).get(key) == value:
+            return
+        if key == "theme" and value.startswith("ansi-") and self._few_colours():
+            return  # picked for the terminal, not by the person
+        self._saved[key] = value
+        self._save_config({key: value})
+
+    @work(thread=True, group="config", exit_on_error=False)
+    def _save_config(self, changes: dict) -> None:
+        from painboard.config import save_config
+
+        try:
+            save_config(changes)
+        except OSError as exc:
+            self.call_from_thread(self.notify, f"settings not saved: {exc}", severity="warning")
 
     def _few_colours(self) -> bool:
         # A 16-colour terminal (TERM=screen, linux): use the terminal's own palette, whose

@@ -16,6 +16,7 @@ COMMANDS = [
     ("Export", "Write your log to a file for your care team", "export"),
     ("Radiation and insights", "Radiation flare and response by week; triggers, hours, what helps", "insights"),
     ("Tick plan item", "Record the selected plan item (again: undo)", "tick"),
+    ("Metrics", "Every metric over the last 7 days, in full", "metrics"),
     ("Undo last as-needed dose", "Remove today's latest dose of the selected as-needed item", "undo_dose"),
 ] + [
     (f"Chart: {words}", f"Show {words} on the chart" if days else "Show everything logged", f"range('{label}')")

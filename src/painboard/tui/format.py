@@ -73,6 +73,19 @@ def when(dt: datetime | None, tz: tzinfo) -> str:
     return local.strftime("%a %-d %b %H:%M")
 
 
+# Marks beside a metric by level; the legend says what they mean (help, metrics view, CLI).
+LEVEL_MARKS = {"watch": "▲ ", "alert": "▲▲ "}
+LEVEL_LEGEND = "▲ worth a look  ▲▲ worth raising with your care team"
+
+
+def metric_text(m: Any) -> str:
+    """A metric's figure in a few words: its number and unit, else its text."""
+    value, unit = attr_or_key(m, "value"), attr_or_key(m, "unit") or ""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return f"{num(value)}{unit}" if unit.startswith("/") else f"{num(value)} {unit}".strip()
+    return attr_or_key(m, "text") or "–"
+
+
 def attr_or_key(obj: Any, name: str, default: Any = None) -> Any:
     """Metric results may be objects or dicts (plugins); read either."""
     if isinstance(obj, dict):

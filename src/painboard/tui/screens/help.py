@@ -22,8 +22,11 @@ KEYS: list[tuple[str, str, str]] = [
     ("Review", "r", "daily review: today's pain, relief, how pain got in the way"),
     ("Chart", "w m t y a", "chart range: 7 days, 30 days, 90 days, 1 year, all"),
     ("Chart", "[  ]", "shorter / longer chart range"),
+    ("Figures", "M", "every metric over the last 7 days, in full"),
+    ("Figures", "i", "radiation timeline (flare, response by week) and insights"),
+    ("Figures", "Tab", "move between the plan and the Today panel (its title shows reversed);\n"
+                       "arrows and PgUp/PgDn then scroll it"),
     ("Other", "e", "export your log for your care team"),
-    ("Other", "i", "radiation timeline (flare, response by week) and insights"),
     ("Other", "f5", "read the database again now"),
     ("Other", "?", "this help"),
     ("Other", "ctrl+p", "command palette: every painboard command by name"),
@@ -32,7 +35,7 @@ KEYS: list[tuple[str, str, str]] = [
 
 LEGEND = ("━ average  ┈ worst  ✱ breakthrough  R radiation  I infusion  P procedure\n"
           "[x] done  [ ] due  [!] overdue  [-] skipped  [+] as needed  ( ) coming up\n"
-          "▲ worth raising with your care team; painboard never advises treatment")
+          "▲ worth a look  ▲▲ worth raising with your care team; painboard never advises treatment")
 
 
 class HelpScreen(ModalScreen):

@@ -43,6 +43,7 @@ class MainScreen(Screen):
         Binding("r", "review", "review"),
         Binding("e", "export", "export"),
         Binding("i", "insights", "radiation and insights", show=False),
+        Binding("M", "metrics", "metrics", show=False),
         Binding("u,backspace", "undo_dose", "undo dose", show=False),
         Binding("left_square_bracket", "cycle(-1)", "shorter range", show=False, key_display="["),
         Binding("right_square_bracket", "cycle(1)", "longer range", show=False, key_display="]"),
@@ -127,11 +128,14 @@ class MainScreen(Screen):
             return
         self.range_label = label
         self.app.range_label = label
+        self.app.keep_choice("range", label)
         self.app.request_refresh()
 
     def action_cycle(self, step: int) -> None:
-        i = RANGE_LABELS.index(self.range_label)
-        self.action_range(RANGE_LABELS[(i + step) % len(RANGE_LABELS)])
+        # Stops at the ends (7 days, all) rather than wrapping round to the other end.
+        i = max(0, min(len(RANGE_LABELS) - 1, RANGE_LABELS.index(self.range_label) + step))
+        if RANGE_LABELS[i] != self.range_label:
+            self.action_range(RANGE_LABELS[i])
 
     def action_refresh(self) -> None:
         self.app.request_refresh()
@@ -223,6 +227,11 @@ class MainScreen(Screen):
         from painboard.tui.screens.insights import InsightsScreen
 
         self.app.push_screen(InsightsScreen())
+
+    def action_metrics(self) -> None:
+        from painboard.tui.screens.metrics import MetricsScreen
+
+        self.app.push_screen(MetricsScreen())
 
     def action_export(self) -> None:
         from painboard.tui.dialogs.export import ExportDialog

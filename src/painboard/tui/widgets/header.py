@@ -49,7 +49,7 @@ class DashHeader(Widget):
             right.append("now –/10" if self.state != "loading" else "loading…", "dim")
         else:
             right.append("now ")
-            right.append(f"{self.now_score}/10", f"bold {self._score_style()}")
+            right.append(f"{self.now_score}/10", self._score_style())
             if self.now_at is not None:
                 right.append(f" ·{when(self.now_at, self.tz)}", "dim")
         right.append("  ")
@@ -65,5 +65,6 @@ class DashHeader(Widget):
         return out
 
     def _score_style(self) -> str:
-        return {"severe": "red", "moderate": "yellow", "mild": "green", "nil": "green"}.get(
-            severity_band(self.now_score), "")
+        from painboard.tui.colours import band_style
+
+        return band_style(self.app, severity_band(self.now_score))

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
 from textual.reactive import reactive
+from textual.widgets import Static
 
 from painboard.tui.css import sibling_css
-from textual.widget import Widget
-
-from painboard.tui.format import attr_or_key, hhmm, minutes, num
+from painboard.tui.format import LEVEL_MARKS, attr_or_key, hhmm, metric_text, minutes, num
 
 
 # Metrics whose figure the panel's own lines above already show (from the same clinical
@@ -16,8 +17,9 @@ from painboard.tui.format import attr_or_key, hhmm, minutes, num
 SHOWN_ABOVE = {"rescue-doses-today", "nights-with-pain"}
 
 
-class TodayPanel(Widget, can_focus=True):
-    """Read-only figures; Tab focuses it to scroll when metrics make it taller than the screen."""
+class TodayPanel(VerticalScroll, can_focus=True):
+    """Read-only figures. It scrolls (Tab focuses it, then arrows, PgUp/PgDn) when the metrics
+    are more than its rows; M opens every metric in a view of its own."""
 
     DEFAULT_CSS = sibling_css(__file__)
 
@@ -28,12 +30,33 @@ class TodayPanel(Widget, can_focus=True):
         super().__init__(**kw)
         self.tz = tz
 
-    def render(self) -> Text:
+    def compose(self) -> ComposeResult:
+        yield Static(self.build(), id="today-body")
+
+    def _show(self) -> None:
+        if self.is_mounted:
+            self.query_one("#today-body", Static).update(self.build())
+
+    def watch_today(self) -> None:
+        self._show()
+
+    def watch_metrics(self) -> None:
+        self._show()
+
+    def on_focus(self) -> None:
+        self._show()
+
+    def on_blur(self) -> None:
+        self._show()
+
+    def build(self) -> Text:
         t = Text(no_wrap=True, overflow="ellipsis")
-        t.append("Today\n", "bold")
+        # The focused panel's title is reversed: visible in 256 and 16 colours and NO_COLOR.
+        t.append("Today", "bold reverse" if self.has_focus else "bold")
+        t.append("\n")
         d = self.today
         if d is None:
-            t.append(" reading…", "dim")
+            t.append(" " + getattr(self.app, "loading_text", "reading your log…"), "dim")
             return t
         if d.open_episode:
             ep = d.open_episode
@@ -72,7 +95,8 @@ class TodayPanel(Widget, can_focus=True):
         t.append(" nights\n")
         metrics = [m for m in self.metrics or [] if attr_or_key(m, "name") not in SHOWN_ABOVE]
         if metrics:
-            t.append("Last 7 days\n", "bold")
+            t.append("Last 7 days", "bold")
+            t.append("  M: all\n", "dim")
         for m in metrics:
             self._metric(t, m)
         t.rstrip()
@@ -85,12 +109,8 @@ class TodayPanel(Widget, can_focus=True):
             t.append("could not be computed\n", "dim italic")
             return
         level = attr_or_key(m, "level") or "ok"
-        mark = {"watch": "▲ ", "alert": "▲▲ "}.get(level, "")
-        value, unit = attr_or_key(m, "value"), attr_or_key(m, "unit") or ""
-        if isinstance(value, (int, float)) and not isinstance(value, bool):
-            text = f"{num(value)}{unit}" if unit.startswith("/") else f"{num(value)} {unit}".strip()
-        else:
-            text = attr_or_key(m, "text") or "–"
-        style = {"watch": "yellow", "alert": "bold red"}.get(level, "")
-        t.append(f" {mark}{label} ", style)
-        t.append(f"{text}\n", f"bold {style}".strip())
+        from painboard.tui.colours import level_style
+
+        style = level_style(self.app, level)
+        t.append(f" {LEVEL_MARKS.get(level, '')}{label} ")
+        t.append(f"{metric_text(m)}\n", style or "bold")
