@@ -21,19 +21,64 @@ from painboard.config import Settings
 from painboard.errors import BadInput, PainboardError
 from painboard.kinds import CATEGORIES
 
+from painboard.terminal_text import clean
+
 if TYPE_CHECKING:
     from painboard.services import Painboard
+
+
+def say(text: Any = "", err: bool = False) -> None:
+    """Every line the CLI prints: user text in it is cleaned of terminal escapes (one line)."""
+    click.echo(clean(text), err=err)
+
+
+def _quiet_stdout() -> None:
+    """After standard output failed (a full disk, a closed pipe), send the rest to /dev/null
+    so the interpreter's last flush does not print a second error."""
+    try:
+        fd = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(fd, sys.stdout.fileno())
+        os.close(fd)
+    except (OSError, ValueError):
+        pass
 
 
 class PainboardGroup(click.Group):
     """Turns the app's errors into a message on stderr and an exit code, never a traceback."""
 
+    def make_context(self, info_name, args, parent=None, **extra):
+        try:
+            return super().make_context(info_name, args, parent=parent, **extra)
+        except click.ClickException as exc:  # a usage error quotes what was typed
+            exc.message = clean(exc.message)
+            raise
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except PainboardError as exc:
-            click.echo(f"painboard: {exc}", err=True)
+            say(f"painboard: {exc}", err=True)
             ctx.exit(2 if isinstance(exc, BadInput) else 1)
+        except click.ClickException as exc:
+            exc.message = clean(exc.message)
+            raise
+        except (click.exceptions.Exit, click.Abort, KeyboardInterrupt):
+            raise
+        except OSError as exc:  # a full disk or a closed pipe on standard output
+            _quiet_stdout()
+            say(f"painboard: {exc.strerror or exc}"
+                + (f": {exc.filename}" if getattr(exc, "filename", None) else ""), err=True)
+            ctx.exit(1)
+        except Exception as exc:  # a plugin command's own failure (or a bug): a message, not a traceback
+            if os.environ.get("PAINBOARD_DEBUG"):
+                raise
+            name = ctx.invoked_subcommand or ""
+            own = name in self.commands
+            what = f"command {name!r}" if own else f"plugin command {name!r}"
+            say(f"painboard: {what} failed: {type(exc).__name__}: {exc}"
+                + ("" if own else " (see 'painboard plugins'; PAINBOARD_DEBUG=1 shows the traceback)"),
+                err=True)
+            ctx.exit(1)
 
     # Plugin commands (hook register_commands) are looked up only when a name is not built in,
     # so a broken plugin never stands between the user and 'painboard entries'.
@@ -48,7 +93,7 @@ class PainboardGroup(click.Group):
             try:
                 reg = load_registry(pdir)
             except PainboardError as exc:  # strict mode: say why, then carry on without plugins
-                click.echo(f"painboard: {exc}", err=True)
+                say(f"painboard: {exc}", err=True)
                 return click.Group()
             group = click.Group()
             reg.add_commands(group)
@@ -78,7 +123,9 @@ def _pb(ctx: click.Context) -> Painboard:
 def _echo_json(data: Any) -> None:
     from painboard.services import jsonable
 
-    click.echo(json.dumps(jsonable(data), indent=2, ensure_ascii=False))
+    from painboard.terminal_text import json_text
+
+    click.echo(json_text(jsonable(data)))
 
 
 def _when(pb: Painboard, text: str | None, field: str = "at"):
@@ -148,7 +195,7 @@ def demo(pb: Painboard, days: int, seed: int, force: bool) -> None:
     from painboard.demo import load_demo
 
     counts = load_demo(pb, days=days, seed=seed, force=force)
-    click.echo(f"demo story written to {pb.db.path}: {counts['pain_entry']} entries, "
+    say(f"demo story written to {pb.db.path}: {counts['pain_entry']} entries, "
                f"{counts['episode']} breakthrough episodes, {counts['plan_item']} plan items, "
                f"{counts['plan_event']} plan events, {counts['daily_review']} daily reviews")
 
@@ -171,7 +218,7 @@ def log(pb: Painboard, intensity: str, at: str | None, site, quality, pattern, a
     entry = pb.log_pain(intensity=intensity, occurred_at=_when(pb, at), sites=list(site),
                         qualities=list(quality), pattern=pattern, activity=activity,
                         worse=list(worse), better=list(better), duration_min=duration, note=note)
-    click.echo(f"logged {entry.intensity}/10 at {pb.local(entry.occurred_at):%a %d %b %H:%M} (entry {entry.id})")
+    say(f"logged {entry.intensity}/10 at {pb.local(entry.occurred_at):%a %d %b %H:%M} (entry {entry.id})")
 
 
 @cli.command()
@@ -192,7 +239,7 @@ def episode(pb: Painboard, peak, at, type_, trigger, duration, rescue, backgroun
                            rescue_item=rescue, type=type_, trigger=trigger, background=background, site=site,
                            quality=quality, note=note)
     extra = f", {ep.duration_min} min" if ep.duration_min is not None else ""
-    click.echo(f"breakthrough episode recorded: peak {ep.peak}/10{extra} (episode {ep.id})")
+    say(f"breakthrough episode recorded: peak {ep.peak}/10{extra} (episode {ep.id})")
 
 
 @cli.group()
@@ -232,7 +279,7 @@ def plan_add(pb: Painboard, name, category, dose, unit, route, times, every_week
     if start:
         fields["start_date"] = _day(pb, start, "start")
     item = pb.add_plan_item(**fields)
-    click.echo(f"plan item {item.id} added: {item.label()} ({item.kind.replace('_', ' ')})")
+    say(f"plan item {item.id} added: {item.label()} ({item.kind.replace('_', ' ')})")
 
 
 @plan.command("list")
@@ -246,12 +293,12 @@ def plan_list(pb: Painboard, as_json: bool, show_all: bool) -> None:
         _echo_json(items)
         return
     if not items:
-        click.echo("the plan is empty: add items with 'painboard plan add'")
+        say("the plan is empty: add items with 'painboard plan add'")
     for it in items:
         when = {"scheduled": it.rrule, "as_needed": f"as needed, up to {it.max_per_day}/day" if it.max_per_day else "as needed",
                 "once": f"on {it.on_date}", "course": f"{it.sessions} sessions"}[it.kind]
         status = "" if it.status == "active" else f" [{it.status}]"
-        click.echo(f"{it.id:>3}  {it.category:<18} {it.label():<32} {when}{status}")
+        say(f"{it.id:>3}  {it.category:<18} {it.label():<32} {when}{status}")
 
 
 @plan.command("done")
@@ -264,7 +311,7 @@ def plan_list(pb: Painboard, as_json: bool, show_all: bool) -> None:
 def plan_done(pb: Painboard, item, at, skipped, amount, note) -> None:
     """Record a dose taken or a session done for ITEM (number or name)."""
     ev = pb.mark_done(item, at=_when(pb, at), status="skipped" if skipped else None, amount=amount, note=note)
-    click.echo(f"recorded: item {ev.item_id} {ev.status} at {pb.local(ev.done_at):%H:%M} (event {ev.id})")
+    say(f"recorded: item {ev.item_id} {ev.status} at {pb.local(ev.done_at):%H:%M} (event {ev.id})")
 
 
 @plan.command("stop")
@@ -274,7 +321,7 @@ def plan_done(pb: Painboard, item, at, skipped, amount, note) -> None:
 def plan_stop(pb: Painboard, item, on) -> None:
     """Stop ITEM (number or name); its history stays."""
     it = pb.stop_item(item, on=_day(pb, on, "on"))
-    click.echo(f"stopped {it.label()} from {it.end_date}")
+    say(f"stopped {it.label()} from {it.end_date}")
 
 
 def _review_check(day: date, key: str, domain: str | None = None):
@@ -330,7 +377,7 @@ def review(pb: Painboard, day, worst, least, average, now_, relief, interference
         k, _, v = pair.partition("=")
         inter[k.strip()] = v.strip()
     if not yes and not interference:
-        click.echo("How much did pain get in the way of these today? 0 not at all, 10 completely.")
+        say("How much did pain get in the way of these today? 0 not at all, 10 completely.")
         for k, label in INTERFERENCE_DOMAINS.items():
             cur = inter.get(k)
             inter[k] = click.prompt(f"  {label}", default="" if cur is None else str(cur),
@@ -339,7 +386,7 @@ def review(pb: Painboard, day, worst, least, average, now_, relief, interference
     if note is None and not yes:
         note = click.prompt("A note (optional)", default=pre.get("note") or "", show_default=False) or None
     r = pb.save_review(day=d, interference=inter, note=note if note is not None else pre.get("note"), **answers)
-    click.echo(f"review saved for {r.day:%a %d %b}")
+    say(f"review saved for {r.day:%a %d %b}")
 
 
 @cli.command()
@@ -357,9 +404,9 @@ def entries(pb: Painboard, since, until, limit, as_json) -> None:
     for r in rows:
         where = ", ".join(r["sites"] or [])
         feel = ", ".join(r["qualities"] or [])
-        click.echo(f"{pb.local(r['occurred_at']):%Y-%m-%d %H:%M}  {r['intensity']:>2}/10  {where:<20} {feel}")
+        say(f"{pb.local(r['occurred_at']):%Y-%m-%d %H:%M}  {r['intensity']:>2}/10  {where:<20} {feel}")
     if not rows:
-        click.echo("no entries", err=True)
+        say("no entries", err=True)
 
 
 @cli.command()
@@ -369,7 +416,7 @@ def backup(pb: Painboard, file: str) -> None:
     """Copy the database to FILE (safe while other sessions are open)."""
     r = pb.backup(file)
     n = r["counts"]
-    click.echo(f"backup written to {r['path']} ({r['bytes'] // 1024} KiB, {n['pain_entry']} entries, "
+    say(f"backup written to {r['path']} ({r['bytes'] // 1024} KiB, {n['pain_entry']} entries, "
                f"{n['episode']} episodes), checked")
 
 
@@ -382,11 +429,11 @@ def check(pb: Painboard, as_json: bool) -> None:
     if as_json:
         _echo_json({"db": str(pb.db.path), **r})
     else:
-        click.echo(f"{pb.db.path}: schema {r['schema']}, " +
+        say(f"{pb.db.path}: schema {r['schema']}, " +
                    ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in r["counts"].items()))
         for p in r["problems"]:
-            click.echo(f"problem: {p}", err=True)
-        click.echo("ok" if r["ok"] else "problems found")
+            say(f"problem: {p}", err=True)
+        say("ok" if r["ok"] else "problems found")
     if not r["ok"]:
         raise SystemExit(1)
 
@@ -425,7 +472,7 @@ def import_(pb: Painboard, file: str, fmt: str | None, date_order: str | None, o
     parts = [f"{r.added[k]} of {n} {names[k]}" for k, n in r.read.items() if n]
     skipped = sum(r.read.values()) - r.count
     left_out = ", ".join(f"{what} {n}" for what, n in r.skipped.items() if n)
-    click.echo(f"imported from {r.path} ({r.format}): {', '.join(parts) or 'nothing to import'}"
+    say(f"imported from {r.path} ({r.format}): {', '.join(parts) or 'nothing to import'}"
                + (f"; {skipped} already stored" if skipped else "")
                + (f"; skipped (not pain entries): {left_out}" if left_out else ""))
 
@@ -448,7 +495,7 @@ def export(pb: Painboard, format: str, out: str | None, since: str | None, until
         out = exporter.default_file_name(pb.today())
     r = pb.export(format, out, _day(pb, since), _day(pb, until, "until"), _options(options), force=force)
     if r.path is not None:
-        click.echo(f"wrote {r.count} records to {r.path} ({r.format})", err=True)
+        say(f"wrote {r.count} records to {r.path} ({r.format})", err=True)
 
 
 @cli.command()
@@ -465,9 +512,9 @@ def metrics(pb: Painboard, since: str | None, until: str | None, as_json: bool) 
     marks = {"ok": " ", "watch": "!", "alert": "!!"}
     for r in results:
         if r.error:
-            click.echo(f"   {r.label:<24} error: {r.error}")
+            say(f"   {r.label:<24} error: {r.error}")
         else:
-            click.echo(f"{marks[r.level]:<2} {r.label:<24} {r.text}")
+            say(f"{marks[r.level]:<2} {r.label:<24} {r.text}")
 
 
 @cli.command()
@@ -484,13 +531,13 @@ def plugins(pb: Painboard, as_json: bool) -> None:
         return
     for p in infos:
         adds = "; ".join(f"{k}: {', '.join(v)}" for k, v in p.registers.items() if v)
-        click.echo(f"{p.name} {p.version or ''} ({p.source}{': ' + p.location if p.location else ''})")
+        say(f"{p.name} {p.version or ''} ({p.source}{': ' + p.location if p.location else ''})")
         if adds:
-            click.echo(f"    adds {adds}")
+            say(f"    adds {adds}")
         for w in p.warnings:
-            click.echo(f"    warning: {w}")
+            say(f"    warning: {w}")
         if p.error:
-            click.echo(f"    ERROR: {p.error}")
+            say(f"    ERROR: {p.error}")
 
 
 def main() -> None:

@@ -61,7 +61,7 @@ class ExportDialog(Dialog):
         if not self.exporters:
             self.say("no export formats are registered", error=True)
             return
-        formats.add_options([Option(f"{getattr(e, 'label', e.name)}  (.{e.extension.lstrip('.')})", id=e.name)
+        formats.add_options([Option(Text(clean(f"{getattr(e, 'label', e.name)}  (.{e.extension.lstrip('.')})")), id=e.name)
                              for e in self.exporters])
         formats.highlighted = 0
         formats.focus()

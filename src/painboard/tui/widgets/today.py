@@ -8,6 +8,7 @@ from textual.reactive import reactive
 from painboard.tui.css import sibling_css
 from textual.widget import Widget
 
+from painboard.terminal_text import clean
 from painboard.tui.format import attr_or_key, hhmm, minutes, num
 
 
@@ -77,7 +78,7 @@ class TodayPanel(Widget, can_focus=True):
         return t
 
     def _metric(self, t: Text, m) -> None:
-        label = attr_or_key(m, "label") or attr_or_key(m, "name") or "metric"
+        label = clean(attr_or_key(m, "label") or attr_or_key(m, "name") or "metric")
         if attr_or_key(m, "error"):
             t.append(f" {label}: ", "dim")
             t.append("could not be computed\n", "dim italic")
@@ -86,9 +87,10 @@ class TodayPanel(Widget, can_focus=True):
         mark = {"watch": "▲ ", "alert": "▲▲ "}.get(level, "")
         value, unit = attr_or_key(m, "value"), attr_or_key(m, "unit") or ""
         if isinstance(value, (int, float)) and not isinstance(value, bool):
+            unit = clean(unit)
             text = f"{num(value)}{unit}" if unit.startswith("/") else f"{num(value)} {unit}".strip()
         else:
-            text = attr_or_key(m, "text") or "–"
+            text = clean(attr_or_key(m, "text") or "–")
         style = {"watch": "yellow", "alert": "bold red"}.get(level, "")
         t.append(f" {mark}{label} ", style)
         t.append(f"{text}\n", f"bold {style}".strip())
