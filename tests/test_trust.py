@@ -65,3 +65,125 @@ def test_a_usage_error_quoting_an_escape_is_cleaned(cli_run):
     r = cli_run("entries", "--bogus" + ESC_TITLE)
     assert r.exit_code == 2
     assert no_control((r.stderr + r.stdout).replace("\n", ""))
+
+
+# -- 7: NaN and infinity ------------------------------------------------------------------------
+@pytest.mark.parametrize("args, field", [
+    (("plan", "add", "Morphine", "--dose", "nan", "--as-needed"), "dose"),
+    (("plan", "add", "Morphine", "--dose", "inf", "--as-needed"), "dose"),
+    (("plan", "add", "Morphine", "--dose", "5", "--mme-factor", "nan", "--as-needed"), "mme_factor"),
+    (("log", "5", "--duration", "nan"), "must be a number of minutes"),
+    (("episode", "7", "--duration", "inf"), "must be a number of minutes"),
+])
+def test_nan_and_infinity_are_refused(cli_run, db_path, args, field):
+    ok(cli_run("plan", "add", "Oxycodone", "--dose", "5", "--as-needed"))
+    before = revision(db_path)
+    r = refused(cli_run(*args), 2, field)
+    assert "convert" not in r.stderr
+    assert revision(db_path) == before
+
+
+def test_a_nan_amount_is_refused_and_json_has_no_nan(cli_run, db_path):
+    ok(cli_run("plan", "add", "Oxycodone", "--dose", "5", "--as-needed"))
+    refused(cli_run("plan", "done", "1", "--amount", "nan"), 2, "amount")
+    from painboard.terminal_text import json_text
+
+    with pytest.raises(ValueError):
+        json_text([float("nan")])  # the JSON writer never emits NaN ...
+    from painboard.services import jsonable
+
+    assert json.loads(json_text(jsonable({"dose": float("inf")}))) == {"dose": None}  # ... old values become null
+
+
+# -- 8: the plausibility window for times; deleting an entry --------------------------------------
+@pytest.mark.parametrize("tz", ["UTC", "Europe/Paris", "Asia/Tokyo", "Pacific/Kiritimati"])
+@pytest.mark.parametrize("args, field", [
+    (("log", "5", "--at", "0001-01-01T00:00"), "at"),
+    (("log", "5", "--at", "1899-12-31T23:59+00:00"), "at"),
+    (("log", "5", "--at", "9999-12-31T23:59"), "at"),
+    (("entries", "--until", "9999-12-31"), "until"),
+    (("entries", "--since", "99999999d"), "since"),
+    (("metrics", "--since", "0001-01-01"), "since"),
+    (("review", "--day", "9999-12-31", "--yes"), "day"),
+    (("review", "--day", "0001-01-01", "--yes"), "day"),
+    (("plan", "stop", "1", "--on", "0001-01-01"), "on"),
+    (("export", "json", "-o", "-", "--until", "9999-12-31"), "until"),
+])
+def test_far_dates_are_refused_with_a_message(cli_run, db_path, monkeypatch, tz, args, field):
+    ok(cli_run("plan", "add", "Oxycodone", "--dose", "5", "--as-needed"))
+    monkeypatch.setenv("PAINBOARD_TZ", tz)
+    before = revision(db_path)
+    r = refused(cli_run(*args), 2, f"{field}:")
+    assert "plausible" in r.stderr or "in the future" in r.stderr
+    assert revision(db_path) == before
+
+
+def test_an_import_with_a_far_date_is_refused(cli_run, db_path, tmp_path):
+    f = tmp_path / "old.csv"
+    f.write_text("occurred_at,intensity\n2026-11-01T10:00:00+00:00,4\n0001-01-01T00:00:00+01:00,5\n")
+    ok(cli_run("log", "1"))
+    before = revision(db_path)
+    refused(cli_run("import", str(f)), 2, "line 3", "occurred_at")
+    assert revision(db_path) == before
+
+
+def test_delete_entry_asks_then_deletes(cli_run, db_path):
+    ok(cli_run("log", "3", "--at", "09:00"))
+    ok(cli_run("log", "8", "--at", "10:00"))
+    r = cli_run("delete", "entry", "2", input="n\n")
+    assert r.exit_code == 1 and len(json.loads(ok(cli_run("entries", "--json")).stdout)) == 2
+    r = ok(cli_run("delete", "entry", "2", input="y\n"))
+    assert "deleted entry 2: 8/10" in r.stdout
+    assert [e["intensity"] for e in json.loads(ok(cli_run("entries", "--json")).stdout)] == [3]
+    ok(cli_run("delete", "entry", "1", "--yes"))
+    assert json.loads(ok(cli_run("entries", "--json")).stdout) == []
+    before = revision(db_path)
+    refused(cli_run("delete", "entry", "1", "--yes"), 1, "no entry 1")
+    refused(cli_run("delete", "entry", "x1", "--yes"), 2, "entry")
+    assert revision(db_path) == before
+
+
+# -- 9: time zones ---------------------------------------------------------------------------------
+def test_an_unknown_painboard_tz_is_an_error(cli_run, monkeypatch):
+    monkeypatch.setenv("PAINBOARD_TZ", "Mars/Olympus_Mons")
+    refused(cli_run("entries"), 2, "PAINBOARD_TZ", "Mars/Olympus_Mons")
+
+
+@pytest.mark.parametrize("name, expected", [("posix/Europe/London", "Europe/London"),
+                                            ("right/Asia/Tokyo", "Asia/Tokyo"), (":Europe/Paris", "Europe/Paris")])
+def test_zones_duckdb_does_not_know_are_mapped(cli_run, monkeypatch, name, expected):
+    from painboard.config import local_zone
+
+    monkeypatch.setenv("PAINBOARD_TZ", name)
+    assert local_zone().key == expected
+    ok(cli_run("log", "4", "--at", "09:00"))
+    r = ok(cli_run("metrics", "--json"))
+    assert not [m for m in json.loads(r.stdout) if m["error"]]
+
+
+def test_localtime_is_the_systems_zone(monkeypatch):
+    from painboard.config import local_zone
+
+    link = os.path.realpath("/etc/localtime")
+    if "zoneinfo/" not in link:
+        pytest.skip("no /etc/localtime link here")
+    monkeypatch.setenv("PAINBOARD_TZ", "localtime")
+    assert local_zone().key == link.split("zoneinfo/", 1)[1].removeprefix("posix/")
+
+
+@pytest.mark.parametrize("at, words", [
+    ("2026-03-29T01:30", ["did not exist", "02:30"]),  # London springs forward at 01:00
+    ("2026-10-25T01:30", ["happened twice", "+01:00", "+00:00"]),  # and falls back at 02:00
+])
+def test_a_time_in_a_dst_gap_or_overlap_is_refused(cli_run, db_path, monkeypatch, at, words):
+    monkeypatch.setenv("PAINBOARD_TZ", "Europe/London")
+    ok(cli_run("log", "1", "--at", "2026-03-01T10:00"))
+    before = revision(db_path)
+    refused(cli_run("log", "5", "--at", at), 2, "at:", *words)
+    assert revision(db_path) == before
+    ok(cli_run("log", "5", "--at", at + "+00:00"))  # with its offset it is one moment
+
+
+def test_painboard_now_garbage_is_a_message(cli_run, monkeypatch):
+    monkeypatch.setenv("PAINBOARD_NOW", "garbage")
+    refused(cli_run("entries"), 2, "PAINBOARD_NOW")

@@ -392,21 +392,44 @@ def review(pb: Painboard, day, worst, least, average, now_, relief, interference
 @cli.command()
 @click.option("--since", help="From this date (ISO date, 'yesterday' or '30d').")
 @click.option("--until", help="Up to (not including) this date.")
-@click.option("--limit", type=int)
+@click.option("--limit", type=click.IntRange(min=1))
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
 def entries(pb: Painboard, since, until, limit, as_json) -> None:
     """List pain entries."""
-    rows = pb.entries(_day(pb, since), _day(pb, until, "until"), limit=limit)
+    lo, hi = _day(pb, since), _day(pb, until, "until")
+    if lo and hi and lo > hi:
+        raise BadInput("must not be after --until", field="since")
+    rows = pb.entries(lo, hi, limit=limit)
     if as_json:
         _echo_json(rows)
         return
     for r in rows:
         where = ", ".join(r["sites"] or [])
         feel = ", ".join(r["qualities"] or [])
-        say(f"{pb.local(r['occurred_at']):%Y-%m-%d %H:%M}  {r['intensity']:>2}/10  {where:<20} {feel}")
+        say(f"{pb.local(r['occurred_at']):%Y-%m-%d %H:%M}  {r['intensity']:>2}/10  {where:<20} {feel:<20} "
+            f"(entry {r['id']})")
     if not rows:
         say("no entries", err=True)
+
+
+@cli.group()
+def delete() -> None:
+    """Delete a record entered by mistake."""
+
+
+@delete.command("entry")
+@click.argument("entry_id", metavar="ID")
+@click.option("--yes", "-y", is_flag=True, help="Do not ask.")
+@click.pass_obj
+def delete_entry(pb: Painboard, entry_id: str, yes: bool) -> None:
+    """Delete pain entry ID (the number 'painboard entries --json' shows as id)."""
+    r = pb.entry(entry_id)
+    what = f"entry {r['id']}: {r['intensity']}/10 at {pb.local(r['occurred_at']):%Y-%m-%d %H:%M}"
+    if not yes and not click.confirm(clean(f"delete {what}?"), default=False, err=True):
+        raise click.Abort()
+    pb.delete_entry(r["id"])
+    say(f"deleted {what}")
 
 
 @cli.command()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 import uuid
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
@@ -16,8 +17,19 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from painboard.errors import BadInput
 from painboard.kinds import CATEGORIES, RECORD_KINDS  # noqa: F401  (RECORD_KINDS re-exported)
 
-# How far ahead of the clock an entry may be dated (clock skew between machines).
+# The plausibility window for times, one rule for every face and importer. An event (an
+# entry, an episode, a dose) lies between EARLIEST and a few minutes from now (clock skew
+# between machines); a day (a review, --since/--until, a plan's dates) between FIRST_DAY and
+# LAST_DAY. Far dates also overflow date arithmetic in zones east of UTC.
 FUTURE_SLACK = timedelta(minutes=5)
+EARLIEST = datetime(1900, 1, 1, tzinfo=timezone.utc)
+FIRST_DAY = date(1900, 1, 1)
+LAST_DAY = date(2199, 12, 31)
+# Longest free text (a note): enough for any note, small enough that a pasted file is refused.
+MAX_TEXT = 10_000
+MAX_TERM = 200  # one site, quality or trigger
+MAX_PER_DAY = 100  # an as-needed item's daily maximum
+MAX_SESSIONS = 1000  # a course's sessions
 
 KNOWN_SITES = (
     "left hip", "right hip", "pelvis", "lower back", "upper back", "neck", "ribs",
@@ -62,7 +74,10 @@ def _frozen_from_env() -> datetime | None:
     import os
 
     text = os.environ.get("PAINBOARD_NOW")
-    return datetime.fromisoformat(text).astimezone(timezone.utc) if text else None
+    try:
+        return datetime.fromisoformat(text).astimezone(timezone.utc) if text else None
+    except ValueError:
+        return None  # Settings.load refuses it with a message (config.check_clock_override)
 
 
 _frozen: datetime | None = _frozen_from_env()
@@ -90,6 +105,8 @@ def _norm_terms(values: Any, aliases: dict[str, str]) -> list[str]:
     for v in values:
         for part in str(v).split(","):
             t = " ".join(part.strip().lower().split())
+            if len(t) > MAX_TERM:
+                raise ValueError(f"{t[:20]!r}... is longer than {MAX_TERM} characters")
             t = aliases.get(t, t)
             if t and t not in out:
                 out.append(t)
@@ -100,7 +117,16 @@ def _text(v: Any) -> str | None:
     if v is None:
         return None
     t = str(v).strip()
+    if len(t) > MAX_TEXT:
+        raise ValueError(f"is {len(t):,} characters long; painboard keeps at most {MAX_TEXT:,}")
     return t or None
+
+
+def finite(v: Any) -> Any:
+    """A number that is a number: NaN and infinity are refused (they are not JSON either)."""
+    if isinstance(v, float) and not math.isfinite(v):
+        raise ValueError(f"must be a number (got {v})")
+    return v
 
 
 def _score(v: Any, name: str = "score") -> int | None:
@@ -128,7 +154,18 @@ def _aware(v: Any) -> Any:
     if isinstance(v, datetime) and v.tzinfo is None:
         raise ValueError("needs a time zone")
     if isinstance(v, datetime):
-        return v.astimezone(timezone.utc)
+        try:
+            v = v.astimezone(timezone.utc)
+        except OverflowError:
+            raise ValueError(f"{v.isoformat()} is not a plausible time") from None
+        if v < EARLIEST:
+            raise ValueError(f"is before {EARLIEST:%Y}: not a plausible time")
+    return v
+
+
+def plausible_day(v: Any) -> Any:
+    if isinstance(v, date) and not FIRST_DAY <= v <= LAST_DAY:
+        raise ValueError(f"{v.isoformat()} is outside {FIRST_DAY:%Y} to {LAST_DAY:%Y}")
     return v
 
 
@@ -209,6 +246,8 @@ def minutes_of(v: Any) -> int | None:
         f = float(v)
     except (TypeError, ValueError):
         raise ValueError(f"must be a number of minutes (got {v!r})") from None
+    if not math.isfinite(f):
+        raise ValueError(f"must be a number of minutes (got {v!r})")
     if f < 0:
         raise ValueError("cannot be negative")
     if f > 7 * 24 * 60:
@@ -297,6 +336,7 @@ class DailyReview(Record):
 
     _scores = field_validator("worst", "least", "average", "now", mode="before")(lambda v: _score(v))
     _note = field_validator("note", mode="before")(_text)
+    _day = field_validator("day", mode="after")(plausible_day)
 
     @field_validator("relief_pct", mode="before")
     @classmethod
@@ -360,18 +400,25 @@ class PlanItem(Record):
             raise ValueError("is empty")
         return t
 
+    _days = field_validator("on_date", "start_date", "end_date", mode="after")(plausible_day)
+    _note = field_validator("note", "unit", "route", mode="before")(_text)
+
     @field_validator("dose", "mme_factor")
     @classmethod
     def _positive(cls, v: float | None) -> float | None:
+        finite(v)
         if v is not None and v <= 0:
             raise ValueError("must be more than 0")
         return v
 
     @field_validator("max_per_day", "sessions")
     @classmethod
-    def _count(cls, v: int | None) -> int | None:
+    def _count(cls, v: int | None, info) -> int | None:
         if v is not None and v < 1:
             raise ValueError("must be at least 1")
+        most = MAX_PER_DAY if info.field_name == "max_per_day" else MAX_SESSIONS
+        if v is not None and v > most:
+            raise ValueError(f"must be at most {most}")
         return v
 
     @field_validator("rrule", mode="before")
@@ -468,6 +515,7 @@ class PlanEvent(Record):
     key: str = Field(default_factory=new_key)
 
     _times = field_validator("due_at", "done_at", mode="after")(_aware)
+    _note = field_validator("note", mode="before")(_text)
 
     @field_validator("done_at", mode="after")
     @classmethod
@@ -477,6 +525,7 @@ class PlanEvent(Record):
     @field_validator("amount")
     @classmethod
     def _amount(cls, v: float | None) -> float | None:
+        finite(v)
         if v is not None and v < 0:
             raise ValueError("cannot be negative")
         return v
@@ -496,7 +545,7 @@ def parse_when(text: str | None, tz: tzinfo, now: datetime | None = None,
         if hh > 23 or mm > 59:
             raise BadInput(f"{t!r} is not a time of day", field=field)
         day = local_now.date() - timedelta(days=1 if (m.group(1) or "").lower() == "yesterday" else 0)
-        dt = datetime.combine(day, time(hh, mm), tz)
+        dt = local_time(datetime.combine(day, time(hh, mm)), tz, t, field)
     else:
         try:
             dt = datetime.fromisoformat(t.replace(" ", "T", 1) if re.match(r"\d{4}-\d\d-\d\d \d", t) else t)
@@ -504,14 +553,58 @@ def parse_when(text: str | None, tz: tzinfo, now: datetime | None = None,
             raise BadInput(f"{t!r} is not a time: use 14:30, 'yesterday 14:30' or ISO 8601 like 2026-11-28T14:30",
                            field=field) from None
         if dt.tzinfo is None:
-            dt = dt.replace(tzinfo=tz)
-    dt = dt.astimezone(timezone.utc)
+            dt = local_time(dt, tz, t, field)
+    try:
+        dt = dt.astimezone(timezone.utc)
+    except OverflowError:
+        dt = EARLIEST - timedelta(days=1) if dt.year < 2000 else datetime.max.replace(tzinfo=timezone.utc)
     if dt > now + FUTURE_SLACK:
         raise BadInput(f"{t!r} is in the future", field=field)
+    if dt < EARLIEST:
+        raise BadInput(f"{t!r} is before {EARLIEST:%Y}: not a plausible time", field=field)
     return dt
 
 
+def local_time(naive: datetime, tz: tzinfo, text: str = "", field: str = "at") -> datetime:
+    """A wall-clock time in ``tz``; one the clocks skipped or showed twice is refused, with how
+    to say it (PEP 495: fold 0 and fold 1 give different offsets exactly then)."""
+    first, second = naive.replace(tzinfo=tz, fold=0), naive.replace(tzinfo=tz, fold=1)
+    try:
+        a, b = first.utcoffset(), second.utcoffset()
+    except OverflowError:
+        return first
+    if a == b:
+        return first
+    name = getattr(tz, "key", None) or str(tz)
+    shown = text or f"{naive:%Y-%m-%d %H:%M}"
+    if a is not None and b is not None and a > b:  # fold 0 has the earlier (summer) offset: shown twice
+        raise BadInput(f"{shown!r} happened twice in {name} (the clocks went back): add the offset, "
+                       f"{naive:%Y-%m-%dT%H:%M}{_offset(a)} for the first or {_offset(b)} for the second",
+                       field=field)
+    after = first.astimezone(timezone.utc).astimezone(tz)
+    raise BadInput(f"{shown!r} did not exist in {name} (the clocks went forward): the clock then "
+                   f"read {after:%H:%M}; give that time", field=field)
+
+
+def _offset(d: timedelta | None) -> str:
+    mins = int((d or timedelta(0)).total_seconds() // 60)
+    sign = "+" if mins >= 0 else "-"
+    return f"{sign}{abs(mins) // 60:02d}:{abs(mins) % 60:02d}"
+
+
 def parse_day(text: str | None, tz: tzinfo, now: datetime | None = None, field: str = "since") -> date:
+    """A local date within the plausibility window (FIRST_DAY to LAST_DAY)."""
+    try:
+        d = _parse_day(text, tz, now, field)
+    except OverflowError:
+        d = None
+    if d is None or not FIRST_DAY <= d <= LAST_DAY:
+        raise BadInput(f"{text!r} is outside {FIRST_DAY:%Y} to {LAST_DAY:%Y}: not a plausible date",
+                       field=field)
+    return d
+
+
+def _parse_day(text: str | None, tz: tzinfo, now: datetime | None = None, field: str = "since") -> date:
     """A local date: ISO date, 'today', 'yesterday', or a number of days back like '30d'."""
     now = now or utcnow()
     today = now.astimezone(tz).date()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
@@ -71,6 +72,28 @@ class Painboard:
         hi = self.day_bounds(until)[0] if until else None
         with self.db.unit_of_work() as con:
             return repo.entries(con, lo, hi, limit=limit, newest_first=newest_first)
+
+    def entry(self, entry_id: int) -> dict[str, Any]:
+        with self.db.unit_of_work() as con:
+            return self._entry(con, entry_id)
+
+    @staticmethod
+    def _entry(con, entry_id: Any) -> dict[str, Any]:
+        try:
+            n = int(str(entry_id).strip())
+        except ValueError:
+            raise BadInput(f"{entry_id!r} is not an entry number (see 'painboard entries')", field="entry") from None
+        row = repo.pain_entry(con, n) if 0 < n < 2**63 else None
+        if row is None:
+            raise NotFound(f"no entry {n} (see 'painboard entries')")
+        return row
+
+    def delete_entry(self, entry_id: Any) -> dict[str, Any]:
+        """Delete one pain entry (one logged by mistake, or with a wrong date); returns it."""
+        with self.db.unit_of_work(write=True) as con:
+            row = self._entry(con, entry_id)
+            repo.delete_entry(con, row["id"])
+            return row
 
     def counts(self) -> dict[str, int]:
         with self.db.unit_of_work() as con:
@@ -445,6 +468,8 @@ def jsonable(obj: Any) -> Any:
         return [jsonable(v) for v in obj]
     if isinstance(obj, (datetime, date, time)):
         return obj.isoformat()
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return None  # NaN is not JSON
     return obj
 
 
