@@ -187,3 +187,83 @@ def test_a_time_in_a_dst_gap_or_overlap_is_refused(cli_run, db_path, monkeypatch
 def test_painboard_now_garbage_is_a_message(cli_run, monkeypatch):
     monkeypatch.setenv("PAINBOARD_NOW", "garbage")
     refused(cli_run("entries"), 2, "PAINBOARD_NOW")
+
+
+# -- 2: recurrence rules and the time plugin code may hold the database ----------------------------
+@pytest.mark.parametrize("rule, words", [
+    ("FREQ=MINUTELY;BYMONTH=2;BYMONTHDAY=31;BYHOUR=8", "FREQ=MINUTELY"),
+    ("FREQ=SECONDLY", "FREQ=SECONDLY"),
+    ("FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30", "never occurs"),
+    ("FREQ=YEARLY;INTERVAL=3;BYMONTH=2;BYMONTHDAY=29", "never occurs"),  # 2028 is a leap year, 2029 is not
+    ("FREQ=HOURLY;BYMINUTE=0,30", "48 times a day"),
+])
+def test_rules_that_never_occur_or_too_often_are_refused(cli_run, db_path, rule, words):
+    import time
+
+    ok(cli_run("log", "1"))
+    before = revision(db_path)
+    t0 = time.monotonic()
+    refused(cli_run("plan", "add", "X", "--rrule", rule, "--start", "2026-03-01"), 2, "rrule:", words)
+    assert time.monotonic() - t0 < 5
+    assert revision(db_path) == before
+
+
+def test_plausible_rules_are_kept(cli_run):
+    for rule in ("FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=29", "FREQ=HOURLY;INTERVAL=4", "FREQ=WEEKLY;INTERVAL=4;BYDAY=TU"):
+        ok(cli_run("plan", "add", "X", "--rrule", rule))
+
+
+def test_an_import_with_an_impossible_rule_is_refused(cli_run, db_path, tmp_path):
+    f = tmp_path / "plan.json"
+    f.write_text(json.dumps({"format": "painboard", "version": 1, "plan_items": [
+        {"ref": "1", "category": "medication", "name": "X", "kind": "scheduled",
+         "rrule": "FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30", "start_date": "2026-01-01"}]}))
+    ok(cli_run("log", "1"))
+    before = revision(db_path)
+    refused(cli_run("import", str(f)), 2, "rrule", "never occurs")
+    assert revision(db_path) == before
+
+
+def test_a_stored_impossible_rule_gives_no_due_times_quickly(pb):
+    """A rule stored before the guard (written straight to the store) must not hang a refresh."""
+    import time
+
+    from painboard.models import PlanItem
+
+    item = PlanItem.model_construct(id=1, category="medication", name="X", kind="scheduled",
+                                    rrule="FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30", start_date=pb.today(),
+                                    end_date=None, on_date=None, sessions=None)
+    t0 = time.monotonic()
+    lo, hi = pb.day_bounds(pb.today())
+    assert item.occurrences(lo, hi, pb.tz) == [] and item.next_due(lo, pb.tz) is None
+    assert time.monotonic() - t0 < 3
+
+
+@pytest.mark.system
+def test_a_slow_metric_is_reported_and_lets_go_of_the_file(cli_run, db_path, tmp_path, monkeypatch):
+    import subprocess
+    import sys
+    import time
+
+    plugins = tmp_path / "plugins"
+    plugins.mkdir()
+    (plugins / "slow.py").write_text(
+        "import time\n"
+        "from painboard.plugin_api import Metric, MetricValue, hookimpl\n"
+        "def compute(view):\n    time.sleep(30)\n    return MetricValue(value=1, text='1')\n"
+        "@hookimpl\ndef register_metrics(register):\n"
+        "    register(Metric(name='slow', label='Slow metric', compute=compute))\n")
+    ok(cli_run("log", "3"))
+    env = {**os.environ, "PAINBOARD_DB": str(db_path), "PAINBOARD_PLUGINS_DIR": str(plugins),
+           "PAINBOARD_LOAD_PLUGINS": "slow", "PAINBOARD_METRIC_SECONDS": "2"}
+    t0 = time.monotonic()
+    metrics = subprocess.Popen([sys.executable, "-m", "painboard.cli", "metrics", "--json"], env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(1.0)
+    log = subprocess.run([sys.executable, "-m", "painboard.cli", "log", "4"], env=env,
+                         capture_output=True, text=True, timeout=60)
+    out, err = metrics.communicate(timeout=60)
+    assert log.returncode == 0, log.stderr  # the other session's write was not lost
+    assert time.monotonic() - t0 < 20  # nobody waited for the 30 s sleep
+    slow = next(m for m in json.loads(out) if m["name"] == "slow")
+    assert "took too long" in slow["text"] and "still running" in slow["error"]

@@ -7,6 +7,7 @@ import math
 import re
 import uuid
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
+from functools import lru_cache
 from importlib import resources
 from typing import Any, Literal
 
@@ -436,6 +437,10 @@ class PlanItem(Record):
 
     @model_validator(mode="after")
     def _by_kind(self) -> "PlanItem":
+        if self.rrule:
+            problem = rrule_problem(self.rrule, self.start_date)
+            if problem:
+                raise ValueError(f"rrule: {problem}")
         if self.kind == "scheduled" and not self.rrule:
             raise ValueError("rrule: a scheduled item needs a recurrence rule (for example FREQ=DAILY;BYHOUR=8,20)")
         if self.kind == "once" and self.on_date is None:
@@ -463,8 +468,8 @@ class PlanItem(Record):
 
     def _recurrence(self):
         """The item's recurrence from its start date (local, naive); a course stops after its sessions."""
-        if not self.rrule:
-            return None
+        if not self.rrule or rrule_problem(self.rrule, self.start_date):
+            return None  # a rule stored before the guard that never occurs, or too often: no due times
         rule = du_rrule.rrulestr(self.rrule, dtstart=datetime.combine(self.start_date, time(0)))
         if self.kind == "course" and self.sessions and "COUNT" not in self.rrule:
             rule = rule.replace(count=self.sessions)
@@ -500,6 +505,52 @@ class PlanItem(Record):
         if t is None or (self.end_date and t.date() > self.end_date):
             return None
         return t.replace(tzinfo=tz).astimezone(timezone.utc)
+
+
+# The guard on recurrence rules (RFC 5545 RRULE). dateutil looks for a rule's next time until
+# year 9999 when there is none (FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30 takes seconds, with
+# FREQ=MINUTELY minutes), and FREQ=SECONDLY makes 86,400 due times a day: such a rule is
+# refused when a plan item is added or imported, and gives no due times if already stored.
+RRULE_HORIZON_DAYS = 2 * 366  # a plan's rule must occur within two years of its start
+MAX_DUE_PER_DAY = 24
+
+
+@lru_cache(maxsize=256)
+def rrule_problem(rule_text: str, start: date) -> str | None:
+    """Why a recurrence rule cannot be a plan's schedule, or None if it can."""
+    parts = dict(p.partition("=")[::2] for p in rule_text.upper().split(";") if p)
+    freq = parts.get("FREQ", "")
+    if freq in ("SECONDLY", "MINUTELY"):
+        return f"FREQ={freq} is more often than any plan (at most {MAX_DUE_PER_DAY} times a day)"
+    for part in ("BYSECOND",):
+        if part in parts and len(parts[part].split(",")) > 1:
+            return f"{part} with several values is more often than any plan"
+    try:
+        rule = du_rrule.rrulestr(rule_text, dtstart=datetime.combine(start, time(0)))
+        # dateutil stops looking only at year 9999 (UNTIL is checked on found times alone), so
+        # the rule is tried on the same dates moved up by whole 400-year cycles (the Gregorian
+        # calendar, weekdays included, repeats every 400 years): at most ~400 years are walked
+        # for a rule that never occurs. COUNT is dropped: the first times and their rate stay.
+        shift = 400 * ((datetime.max.year - 2 - start.year) // 400)
+        t0 = datetime.combine(start.replace(year=start.year + shift), time(0))
+        horizon = t0 + timedelta(days=RRULE_HORIZON_DAYS)
+        own_until = getattr(rule, "_until", None)
+        if own_until is not None:
+            own_until = own_until.replace(tzinfo=None)
+            own_until = own_until.replace(year=min(own_until.year + shift, datetime.max.year))
+            horizon = min(horizon, own_until)
+        times = list(rule.replace(dtstart=t0, count=None, until=horizon))
+    except (ValueError, OverflowError) as e:
+        return f"is not a usable recurrence rule ({e})"
+    if not times:
+        return "never occurs within two years of the start date (check BYMONTH, BYMONTHDAY, INTERVAL)"
+    per_day: dict[date, int] = {}
+    for t in times:
+        per_day[t.date()] = per_day.get(t.date(), 0) + 1
+    most = max(per_day.values())
+    if most > MAX_DUE_PER_DAY:
+        return f"occurs {most} times a day; a plan item has at most {MAX_DUE_PER_DAY}"
+    return None
 
 
 class PlanEvent(Record):
