@@ -267,3 +267,66 @@ def test_a_slow_metric_is_reported_and_lets_go_of_the_file(cli_run, db_path, tmp
     assert time.monotonic() - t0 < 20  # nobody waited for the 30 s sleep
     slow = next(m for m in json.loads(out) if m["name"] == "slow")
     assert "took too long" in slow["text"] and "still running" in slow["error"]
+
+
+# -- 11: files ---------------------------------------------------------------------------------------
+def test_a_database_of_another_user_is_refused_even_through_a_symlink(cli_run, db_path, tmp_path):
+    if os.geteuid() != 0:
+        pytest.skip("needs root to give a file to another user")
+    ok(cli_run("log", "3"))
+    other = tmp_path / "other.db"
+    other.write_bytes(db_path.read_bytes())
+    os.chown(other, 65534, 65534)
+    other.chmod(0o666)
+    link = tmp_path / "link.db"
+    link.symlink_to(other)
+    before = other.read_bytes()
+    r = refused(cli_run("log", "5", db=link), 1, "another user")
+    assert other.read_bytes() == before and oct(other.stat().st_mode & 0o777) == "0o666"
+
+
+def test_a_database_others_can_read_is_made_private(cli_run, db_path):
+    ok(cli_run("log", "3"))
+    db_path.chmod(0o666)
+    ok(cli_run("entries"))
+    assert db_path.stat().st_mode & 0o777 == 0o600
+
+
+def test_files_are_private_under_umask_000(tmp_path):
+    import subprocess
+    import sys
+
+    db = tmp_path / "u.db"
+    csv = tmp_path / "many.csv"
+    csv.write_text("occurred_at,intensity\n" + "".join(f"2026-0{1 + i % 9}-{1 + i % 28:02d}T{i % 24:02d}:00:00+00:00,{i % 11}\n"
+                                                     for i in range(3000)))
+    code = (f"import os; os.umask(0)\n"
+            f"from painboard.cli import main\nimport sys; sys.argv=['painboard','--db',{str(db)!r},'import',{str(csv)!r}]\n"
+            f"main()")
+    watcher = (f"import os, time\nseen = set()\nend = time.time() + 20\n"
+               f"while time.time() < end and not os.path.exists({str(tmp_path / 'done')!r}):\n"
+               f"    for n in os.listdir({str(tmp_path)!r}):\n"
+               f"        if n.startswith('u.db'):\n"
+               f"            try: seen.add((n, oct(os.stat(os.path.join({str(tmp_path)!r}, n)).st_mode & 0o777)))\n"
+               f"            except OSError: pass\n"
+               f"print(sorted(seen))\n")
+    w = subprocess.Popen([sys.executable, "-c", watcher], stdout=subprocess.PIPE, text=True)
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                       env={**os.environ, "PAINBOARD_LOAD_PLUGINS": ""})
+    (tmp_path / "done").touch()
+    seen = eval(w.communicate(timeout=60)[0])
+    assert r.returncode == 0, r.stderr
+    assert seen and all(mode == "0o600" for _, mode in seen), seen
+
+
+def test_backup_into_a_folder_it_cannot_write_is_a_message(cli_run, tmp_path):
+    ok(cli_run("log", "3"))
+    r = refused(cli_run("backup", "/proc/painboard-backup.db"), 1)
+    assert "backup" in r.stderr or "cannot write" in r.stderr
+
+
+def test_check_on_a_damaged_file_says_so(cli_run, tmp_path):
+    bad = tmp_path / "bad.db"
+    bad.write_bytes(os.urandom(5000))
+    r = refused(cli_run("check", db=bad), 1, "damaged")
+    assert "schema None" not in r.stdout + r.stderr

@@ -452,7 +452,8 @@ def check(pb: Painboard, as_json: bool) -> None:
     if as_json:
         _echo_json({"db": str(pb.db.path), **r})
     else:
-        say(f"{pb.db.path}: schema {r['schema']}, " +
+        schema = "unreadable" if r["schema"] is None else r["schema"]
+        say(f"{pb.db.path}: schema {schema}, " +
                    ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in r["counts"].items()))
         for p in r["problems"]:
             say(f"problem: {p}", err=True)

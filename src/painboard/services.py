@@ -43,8 +43,12 @@ class Painboard:
     """The application's use-cases over one database."""
 
     def __init__(self, settings: Settings, db: Database | None = None):
+        from painboard.safe_output import check_database_file, private_process
+
         self.settings = settings
         self.tz = settings.tz
+        private_process()
+        check_database_file(settings.db_path if db is None else db.path)
         self.db = db or Database(settings.db_path, read_only=settings.read_only)
 
     # -- time helpers ----------------------------------------------------------------------
