@@ -330,3 +330,88 @@ def test_check_on_a_damaged_file_says_so(cli_run, tmp_path):
     bad.write_bytes(os.urandom(5000))
     r = refused(cli_run("check", db=bad), 1, "damaged")
     assert "schema None" not in r.stdout + r.stderr
+
+
+# -- 6: imports ---------------------------------------------------------------------------------------
+def test_the_same_file_renamed_or_as_json_adds_nothing(cli_run, db_path, tmp_path):
+    body = "occurred_at,intensity,sites,note\n2026-11-20T10:00:00+00:00,4,left hip,a\n2026-11-21T11:00:00+00:00,6,ribs,b\n"
+    (tmp_path / "good.csv").write_text(body)
+    (tmp_path / "good (1).csv").write_text(body)
+    ok(cli_run("import", str(tmp_path / "good.csv")))
+    before = revision(db_path)
+    r = ok(cli_run("import", str(tmp_path / "good (1).csv")))
+    assert "0 of 2 pain entries" in r.stdout
+    as_json = {"format": "painboard", "version": 1, "pain_entries": [
+        {"occurred_at": "2026-11-20T10:00:00+00:00", "intensity": 4, "sites": ["left hip"], "note": "a"},
+        {"occurred_at": "2026-11-21T11:00:00+00:00", "intensity": 6, "sites": ["ribs"], "note": "b"}]}
+    (tmp_path / "good.json").write_text(json.dumps(as_json))
+    assert "0 of 2 pain entries" in ok(cli_run("import", str(tmp_path / "good.json"))).stdout
+    assert len(json.loads(ok(cli_run("entries", "--json")).stdout)) == 2
+    assert revision(db_path) == before + 2  # two imports that wrote nothing new
+
+
+def test_a_repeated_column_is_refused(cli_run, db_path, tmp_path):
+    f = tmp_path / "twice.csv"
+    f.write_text("occurred_at,intensity,intensity\n2026-11-20T10:00:00+00:00,4,9\n")
+    ok(cli_run("log", "1"))
+    before = revision(db_path)
+    refused(cli_run("import", str(f)), 2, "line 1", "'intensity' twice")
+    assert revision(db_path) == before
+
+
+def test_a_plan_event_for_a_missing_plan_item_is_refused(cli_run, db_path, tmp_path):
+    f = tmp_path / "events.json"
+    f.write_text(json.dumps({"format": "painboard", "version": 1, "plan_items": [], "plan_events": [
+        {"item_id": 42, "done_at": "2026-11-20T10:00:00+00:00", "status": "taken"}]}, indent=1))
+    ok(cli_run("log", "1"))
+    before = revision(db_path)
+    refused(cli_run("import", str(f)), 2, str(f), "line", "item_ref")
+    assert revision(db_path) == before
+    assert ok(cli_run("check")).exit_code == 0
+
+
+# -- 12: the quieter ones -------------------------------------------------------------------------------
+def test_a_negative_intensity_is_an_intensity_error(cli_run):
+    refused(cli_run("log", "-1"), 2, "intensity", "0 to 10")
+    refused(cli_run("episode", "-3"), 2, "peak")
+
+
+def test_interference_without_a_score_is_refused(cli_run, db_path):
+    ok(cli_run("log", "4"))
+    before = revision(db_path)
+    refused(cli_run("review", "--yes", "--interference", "walking"), 2, "interference", "DOMAIN=N")
+    assert revision(db_path) == before
+
+
+def test_entries_since_after_until_is_refused(cli_run):
+    refused(cli_run("entries", "--since", "2026-11-20", "--until", "2026-11-10"), 2, "since")
+
+
+def test_a_huge_note_is_refused_and_says_the_limit(cli_run, db_path):
+    ok(cli_run("log", "4"))
+    before = revision(db_path)
+    refused(cli_run("log", "5", "--note", "x" * (128 * 1024)), 2, "note", "10,000")
+    assert revision(db_path) == before
+    ok(cli_run("log", "5", "--note", "x" * 10_000))
+
+
+def test_entries_limit_must_be_positive(cli_run):
+    r = cli_run("entries", "--limit", "-1")
+    assert r.exit_code == 2 and "Traceback" not in r.stdout + r.stderr and "limit" in r.stderr
+
+
+def test_plugins_does_not_claim_a_command_the_builtin_wins(cli_run, tmp_path, monkeypatch):
+    plugins = tmp_path / "plugins"
+    plugins.mkdir()
+    (plugins / "shadow.py").write_text(
+        "import click\nfrom painboard.plugin_api import hookimpl\n"
+        "@hookimpl\ndef register_commands(cli):\n"
+        "    @cli.command('log')\n    def log():\n        click.echo('plugin log')\n"
+        "    @cli.command('boom')\n    def boom():\n        raise RuntimeError('kaput')\n")
+    monkeypatch.setenv("PAINBOARD_PLUGINS_DIR", str(plugins))
+    monkeypatch.setenv("PAINBOARD_LOAD_PLUGINS", "shadow")
+    out = ok(cli_run("--plugins-dir", str(plugins), "plugins")).stdout
+    assert "adds commands: log" not in out and "commands: boom" in out
+    assert "command log is built in" in out
+    r = cli_run("--plugins-dir", str(plugins), "boom")
+    refused(r, 1, "plugin command 'boom' failed", "kaput")

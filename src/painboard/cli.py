@@ -200,7 +200,11 @@ def demo(pb: Painboard, days: int, seed: int, force: bool) -> None:
                f"{counts['plan_event']} plan events, {counts['daily_review']} daily reviews")
 
 
-@cli.command()
+# A negative number is an intensity to refuse with a message, not an unknown option.
+NUMBER_ARG = {"ignore_unknown_options": True}
+
+
+@cli.command(context_settings=NUMBER_ARG)
 @click.argument("intensity")
 @click.option("--at", "at", help="When: 14:30, 'yesterday 14:30' or ISO 8601 (default now).")
 @click.option("--site", multiple=True, help="Where (repeat for more).")
@@ -221,7 +225,7 @@ def log(pb: Painboard, intensity: str, at: str | None, site, quality, pattern, a
     say(f"logged {entry.intensity}/10 at {pb.local(entry.occurred_at):%a %d %b %H:%M} (entry {entry.id})")
 
 
-@cli.command()
+@cli.command(context_settings=NUMBER_ARG)
 @click.argument("peak")
 @click.option("--at", "at", help="Onset (default now).")
 @click.option("--type", "type_", help="spontaneous, incident volitional, incident non-volitional, procedural, end of dose.")
@@ -374,7 +378,9 @@ def review(pb: Painboard, day, worst, least, average, now_, relief, interference
                                         value_proc=_review_check(d, key)) or None
     inter: dict[str, Any] = dict(pre.get("interference") or {})
     for pair in interference:
-        k, _, v = pair.partition("=")
+        k, sep, v = pair.partition("=")
+        if not sep or not v.strip():
+            raise BadInput(f"{pair!r} is not DOMAIN=N, like walking=6", field="interference")
         inter[k.strip()] = v.strip()
     if not yes and not interference:
         say("How much did pain get in the way of these today? 0 not at all, 10 completely.")
@@ -553,13 +559,19 @@ def plugins(pb: Painboard, as_json: bool) -> None:
     if as_json:
         _echo_json([p.model_dump() for p in infos])
         return
+    builtin = set(cli.commands)
     for p in infos:
-        adds = "; ".join(f"{k}: {', '.join(v)}" for k, v in p.registers.items() if v)
+        # A plugin command named like a built-in one is never reached: the built-in wins.
+        hidden = [c for c in p.registers.get("commands") or [] if c in builtin]
+        regs = {k: [n for n in v if not (k == "commands" and n in builtin)] for k, v in p.registers.items()}
+        adds = "; ".join(f"{k}: {', '.join(v)}" for k, v in regs.items() if v)
         say(f"{p.name} {p.version or ''} ({p.source}{': ' + p.location if p.location else ''})")
         if adds:
             say(f"    adds {adds}")
         for w in p.warnings:
             say(f"    warning: {w}")
+        if hidden:
+            say(f"    warning: command {', '.join(hidden)} is built in; the plugin's is not used")
         if p.error:
             say(f"    ERROR: {p.error}")
 

@@ -92,6 +92,7 @@ def _validate(rows: Iterable[Row | Columns], file: str, default_source: str) -> 
     pending: list[tuple[dict, int | None]] = []
     errors: list[tuple[int, BadInput]] = []  # (order, error): the earliest line wins
     seen = 0  # records so far: the line of a record that names none
+    event_refs: list[tuple[Any, int]] = []  # (item_ref, line) of each plan event
 
     def flush() -> None:
         if pending:
@@ -108,6 +109,8 @@ def _validate(rows: Iterable[Row | Columns], file: str, default_source: str) -> 
                 flush()
             return True
         try:
+            if kind == "plan_event":
+                event_refs.append((data.get("item_ref"), line))
             _validate_other(kind, data, out, default_source)
         except BadInput as exc:
             errors.append((line, _bad(exc, file, line)))
@@ -148,6 +151,16 @@ def _validate(rows: Iterable[Row | Columns], file: str, default_source: str) -> 
         flush()
     except BadInput as exc:
         errors.append((exc.line or 0, exc))
+    if not errors:
+        # A plan event names its plan item by the file's own ref; ids belong to the database
+        # that wrote the file, and one pointing at nothing would break the stored history.
+        have = {ref for _, ref in out.items if ref is not None}
+        for ref, line in event_refs:
+            if ref is None or str(ref) not in have:
+                what = "names no plan item (item_ref)" if ref is None else \
+                    f"refers to plan item {ref!r}, which the file does not hold"
+                errors.append((line, BadInput(what, field="item_ref", line=line, file=file)))
+                break
     if errors:
         raise min(errors, key=lambda e: e[0])[1]
     return out

@@ -69,3 +69,18 @@ async def test_toasts_and_recent_entries_show_text_as_typed(demo_pb, make_app, h
         shown = app.screen.query_one(RecentEntries).render().plain  # the panel's whole line, before it is cut
         assert "two↵lines [red]x" in shown and "hip\ufffd" in shown
         assert "\x1b" not in shown and "\x07" not in shown and "\x1b" not in helpers.text(app)
+
+
+async def test_a_quick_log_is_stamped_when_its_key_was_pressed(demo_pb, make_app, helpers, tui_env):
+    from painboard import models
+
+    app = make_app(demo_pb)
+    async with app.run_test(size=SIZE) as pilot:
+        await helpers.settle(pilot)
+        await pilot.press("7")
+        await helpers.until(pilot, lambda: isinstance(app.screen, LogEntryDialog), what="the quick log")
+        models.freeze_clock(tui_env + timedelta(seconds=22))  # saved later (a busy database, a slow hand)
+        await pilot.press("enter")
+        await helpers.settle(pilot)
+    newest = demo_pb.entries(newest_first=True, limit=1)[0]
+    assert newest["intensity"] == 7 and newest["occurred_at"] == tui_env

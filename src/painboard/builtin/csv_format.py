@@ -12,6 +12,7 @@ import io
 from typing import BinaryIO, Iterator
 
 from painboard.builtin._common import local_iso
+from painboard.builtin._importing import refuse_repeated
 from painboard.errors import BadInput
 from painboard.hookspecs import hookimpl
 from painboard.plugin_api import Columns, Exporter, ImportSource, Importer, PeriodView
@@ -61,6 +62,7 @@ def read_csv(source: ImportSource) -> Iterator[Columns]:
         if not header:
             raise BadInput("is empty", field="header", line=1)
         header = [h.strip().lower() for h in header]
+        refuse_repeated(header)
         unknown = [h for h in header if h not in COLUMNS]
         if unknown:
             raise BadInput(f"unknown column {unknown[0]!r} (painboard's CSV has {', '.join(COLUMNS)})",
