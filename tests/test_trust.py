@@ -415,3 +415,24 @@ def test_plugins_does_not_claim_a_command_the_builtin_wins(cli_run, tmp_path, mo
     assert "command log is built in" in out
     r = cli_run("--plugins-dir", str(plugins), "boom")
     refused(r, 1, "plugin command 'boom' failed", "kaput")
+
+
+# -- 5: exports a viewer or a spreadsheet would run -------------------------------------------------
+def test_markdown_summary_escapes_html_in_notes(cli_run):
+    ok(cli_run("log", "4", "--note", "<img src=x onerror=alert(1)> **b**"))
+    formats = ok(cli_run("plugins", "--json")).stdout
+    name = next(n for n in ("markdown", "summary", "md") if f'"{n}"' in formats)
+    out = ok(cli_run("export", name, "-o", "-")).stdout
+    assert "<img" not in out and "&lt;img src=x onerror=alert(1)&gt;" in out
+
+
+def test_csv_formula_cells_are_inert_and_round_trip(cli_run, db_path, tmp_path, make_pb):
+    ok(cli_run("log", "4", "--note", "=HYPERLINK(\"http://x\")", "--activity", "+1 walk", "--at", "09:00"))
+    out = tmp_path / "e.csv"
+    ok(cli_run("export", "csv", "-o", str(out)))
+    text = out.read_text()
+    assert "'=HYPERLINK" in text and "'+1 walk" in text
+    other = tmp_path / "other.db"
+    ok(cli_run("import", str(out), db=other))
+    row = make_pb(other).entries()[0]
+    assert row["note"] == "=HYPERLINK(\"http://x\")" and row["activity"] == "+1 walk"
