@@ -247,7 +247,8 @@ def test_entries_text_and_json(cli_run):
     ok(cli_run("log", "7", "--at", "09:30", "--site", "left hip", "--quality", "sharp"))
     text = ok(cli_run("entries")).stdout.splitlines()
     assert text[0].startswith("2026-11-20 10:00   3/10  ribs")
-    assert text[1].startswith("2026-11-28 09:30   7/10  left hip") and text[1].rstrip().endswith("sharp")
+    assert text[1].startswith("2026-11-28 09:30   7/10  left hip") and "sharp" in text[1]
+    assert text[1].rstrip().endswith("(entry 2)")  # the number 'painboard delete entry' takes
     rows = json.loads(ok(cli_run("entries", "--since", "yesterday", "--json")).stdout)
     assert [(r["intensity"], r["occurred_at"][:16]) for r in rows] == [(7, "2026-11-28T09:30")]
     assert "no entries" in ok(cli_run("entries", "--since", "2026-11-28", "--until", "2026-11-28")).stderr

@@ -21,19 +21,64 @@ from painboard.config import Settings
 from painboard.errors import BadInput, PainboardError
 from painboard.kinds import CATEGORIES
 
+from painboard.terminal_text import clean
+
 if TYPE_CHECKING:
     from painboard.services import Painboard
+
+
+def say(text: Any = "", err: bool = False) -> None:
+    """Every line the CLI prints: user text in it is cleaned of terminal escapes (one line)."""
+    click.echo(clean(text), err=err)
+
+
+def _quiet_stdout() -> None:
+    """After standard output failed (a full disk, a closed pipe), send the rest to /dev/null
+    so the interpreter's last flush does not print a second error."""
+    try:
+        fd = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(fd, sys.stdout.fileno())
+        os.close(fd)
+    except (OSError, ValueError):
+        pass
 
 
 class PainboardGroup(click.Group):
     """Turns the app's errors into a message on stderr and an exit code, never a traceback."""
 
+    def make_context(self, info_name, args, parent=None, **extra):
+        try:
+            return super().make_context(info_name, args, parent=parent, **extra)
+        except click.ClickException as exc:  # a usage error quotes what was typed
+            exc.message = clean(exc.message)
+            raise
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except PainboardError as exc:
-            click.echo(f"painboard: {exc}", err=True)
+            say(f"painboard: {exc}", err=True)
             ctx.exit(2 if isinstance(exc, BadInput) else 1)
+        except click.ClickException as exc:
+            exc.message = clean(exc.message)
+            raise
+        except (click.exceptions.Exit, click.Abort, KeyboardInterrupt):
+            raise
+        except OSError as exc:  # a full disk or a closed pipe on standard output
+            _quiet_stdout()
+            say(f"painboard: {exc.strerror or exc}"
+                + (f": {exc.filename}" if getattr(exc, "filename", None) else ""), err=True)
+            ctx.exit(1)
+        except Exception as exc:  # a plugin command's own failure (or a bug): a message, not a traceback
+            if os.environ.get("PAINBOARD_DEBUG"):
+                raise
+            name = ctx.invoked_subcommand or ""
+            own = name in self.commands
+            what = f"command {name!r}" if own else f"plugin command {name!r}"
+            say(f"painboard: {what} failed: {type(exc).__name__}: {exc}"
+                + ("" if own else " (see 'painboard plugins'; PAINBOARD_DEBUG=1 shows the traceback)"),
+                err=True)
+            ctx.exit(1)
 
     # Plugin commands (hook register_commands) are looked up only when a name is not built in,
     # so a broken plugin never stands between the user and 'painboard entries'.
@@ -48,7 +93,7 @@ class PainboardGroup(click.Group):
             try:
                 reg = load_registry(pdir)
             except PainboardError as exc:  # strict mode: say why, then carry on without plugins
-                click.echo(f"painboard: {exc}", err=True)
+                say(f"painboard: {exc}", err=True)
                 return click.Group()
             group = click.Group()
             reg.add_commands(group)
@@ -82,7 +127,9 @@ def _pb(ctx: click.Context) -> Painboard:
 def _echo_json(data: Any) -> None:
     from painboard.services import jsonable
 
-    click.echo(json.dumps(jsonable(data), indent=2, ensure_ascii=False))
+    from painboard.terminal_text import json_text
+
+    click.echo(json_text(jsonable(data)))
 
 
 def _when(pb: Painboard, text: str | None, field: str = "at"):
@@ -153,8 +200,8 @@ def cli(ctx: click.Context, db: str | None, read_only: bool, plugins_dir: str | 
     """painboard: keep your pain log and plan, and see how things are going."""
     settings = Settings.load(db=db, read_only=read_only, plugins_dir=plugins_dir)
     if plugins_dir and not os.path.isdir(os.path.expanduser(plugins_dir)):
-        click.echo(f"painboard: warning: plugins folder {plugins_dir} does not exist: no folder plugins "
-                   f"loaded", err=True)
+        say(f"painboard: warning: plugins folder {plugins_dir} does not exist: no folder plugins loaded",
+            err=True)
     if ctx.invoked_subcommand is None:
         # No dashboard without a terminal (exit 2 and the commands to use instead), checked
         # before Textual is loaded. The dashboard builds its Painboard from the settings in its
@@ -178,7 +225,7 @@ def _plugin_notices(pb: Painboard) -> None:
     """Settings naming no plugin, said once on stderr by any command that loaded plugins."""
     reg = pb.__dict__.get("_registry")
     for notice in getattr(reg, "notices", None) or []:
-        click.echo(f"painboard: warning: {notice}", err=True)
+        say(f"painboard: warning: {notice}", err=True)
 
 
 @cli.command()
@@ -191,12 +238,16 @@ def demo(pb: Painboard, days: int, seed: int, force: bool) -> None:
     from painboard.demo import load_demo
 
     counts = load_demo(pb, days=days, seed=seed, force=force)
-    click.echo(f"demo story written to {pb.db.path}: {plural(counts['pain_entry'], 'entry', 'entries')}, "
+    say(f"demo story written to {pb.db.path}: {plural(counts['pain_entry'], 'entry', 'entries')}, "
                f"{plural(counts['episode'], 'breakthrough episode')}, {plural(counts['plan_item'], 'plan item')}, "
                f"{plural(counts['plan_event'], 'plan event')}, {plural(counts['daily_review'], 'daily review')}")
 
 
-@cli.command()
+# A negative number is an intensity to refuse with a message, not an unknown option.
+NUMBER_ARG = {"ignore_unknown_options": True}
+
+
+@cli.command(context_settings=NUMBER_ARG)
 @click.argument("intensity")
 @click.option("--at", "at", help="When: 14:30, 'yesterday 14:30' or ISO 8601 (default now).")
 @click.option("--site", multiple=True, help="Where (repeat for more).")
@@ -214,10 +265,10 @@ def log(pb: Painboard, intensity: str, at: str | None, site, quality, pattern, a
     entry = pb.log_pain(intensity=intensity, occurred_at=_when(pb, at), sites=list(site),
                         qualities=list(quality), pattern=pattern, activity=activity,
                         worse=list(worse), better=list(better), duration_min=duration, note=note)
-    click.echo(f"logged {entry.intensity}/10 at {pb.local(entry.occurred_at):%a %d %b %H:%M} (entry {entry.id})")
+    say(f"logged {entry.intensity}/10 at {pb.local(entry.occurred_at):%a %d %b %H:%M} (entry {entry.id})")
 
 
-@cli.command()
+@cli.command(context_settings=NUMBER_ARG)
 @click.argument("peak")
 @click.option("--at", "at", help="Onset (default now).")
 @click.option("--type", "type_", help="spontaneous, incident volitional, incident non-volitional, procedural, end of dose.")
@@ -235,7 +286,7 @@ def episode(pb: Painboard, peak, at, type_, trigger, duration, rescue, backgroun
                            rescue_item=rescue, type=type_, trigger=trigger, background=background, site=site,
                            quality=quality, note=note)
     extra = f", {ep.duration_min} min" if ep.duration_min is not None else ""
-    click.echo(f"breakthrough episode recorded: peak {ep.peak}/10{extra} (episode {ep.id})")
+    say(f"breakthrough episode recorded: peak {ep.peak}/10{extra} (episode {ep.id})")
 
 
 @cli.group()
@@ -276,9 +327,9 @@ def plan_add(pb: Painboard, name, category, dose, unit, route, times, every_week
     if start:
         fields["start_date"] = _day(pb, start, "start")
     item = pb.add_plan_item(**fields)
-    click.echo(f"plan item {item.id} added: {item.label()} ({item.kind.replace('_', ' ')})")
+    say(f"plan item {item.id} added: {item.label()} ({item.kind.replace('_', ' ')})")
     if (why := pb.omed_note(item)):
-        click.echo(f"note: {why}")
+        say(f"note: {why}")
 
 
 @plan.command("list")
@@ -292,7 +343,7 @@ def plan_list(pb: Painboard, as_json: bool, show_all: bool) -> None:
         _echo_json(items)
         return
     if not items:
-        click.echo("the plan is empty: add items with 'painboard plan add'")
+        say("the plan is empty: add items with 'painboard plan add'")
     for it in items:
         from painboard.services import schedule_words
 
@@ -302,7 +353,7 @@ def plan_list(pb: Painboard, as_json: bool, show_all: bool) -> None:
                 "course": plural(it.sessions or 0, "session") + (f", {schedule_words(it.rrule)}" if it.rrule else "")
                 }[it.kind]
         status = "" if it.status == "active" else f" [{it.status}]"
-        click.echo(f"{it.id:>3}  {it.category:<18} {it.label():<32} {when}{status}")
+        say(f"{it.id:>3}  {it.category:<18} {it.label():<32} {when}{status}")
 
 
 @plan.command("done")
@@ -321,7 +372,7 @@ def plan_done(pb: Painboard, item, at, skipped, amount, note, extra) -> None:
     ev = pb.mark_done(item, at=_when(pb, at), status="skipped" if skipped else None, amount=amount, note=note,
                       extra=extra)
     due = f", due {pb.local(ev.due_at):%H:%M}" if ev.due_at else ""
-    click.echo(f"recorded: item {ev.item_id} {ev.status} at {pb.local(ev.done_at):%H:%M}{due} (event {ev.id})")
+    say(f"recorded: item {ev.item_id} {ev.status} at {pb.local(ev.done_at):%H:%M}{due} (event {ev.id})")
 
 
 @plan.command("stop")
@@ -331,7 +382,7 @@ def plan_done(pb: Painboard, item, at, skipped, amount, note, extra) -> None:
 def plan_stop(pb: Painboard, item, on) -> None:
     """Stop ITEM (number or name); its history stays."""
     it = pb.stop_item(item, on=_day(pb, on, "on"))
-    click.echo(f"stopped {it.label()} from {it.end_date}")
+    say(f"stopped {it.label()} from {it.end_date}")
 
 
 def _review_check(day: date, key: str, domain: str | None = None):
@@ -384,10 +435,12 @@ def review(pb: Painboard, day, worst, least, average, now_, relief, interference
                                         value_proc=_review_check(d, key)) or None
     inter: dict[str, Any] = dict(pre.get("interference") or {})
     for pair in interference:
-        k, _, v = pair.partition("=")
+        k, sep, v = pair.partition("=")
+        if not sep or not v.strip():
+            raise BadInput(f"{pair!r} is not DOMAIN=N, like walking=6", field="interference")
         inter[k.strip()] = v.strip()
     if not yes and not interference:
-        click.echo("How much did pain get in the way of these today? 0 not at all, 10 completely.")
+        say("How much did pain get in the way of these today? 0 not at all, 10 completely.")
         for k, label in INTERFERENCE_DOMAINS.items():
             cur = inter.get(k)
             inter[k] = click.prompt(f"  {label}", default="" if cur is None else str(cur),
@@ -396,29 +449,52 @@ def review(pb: Painboard, day, worst, least, average, now_, relief, interference
     if note is None and not yes:
         note = click.prompt("A note (optional)", default=pre.get("note") or "", show_default=False) or None
     r = pb.save_review(day=d, interference=inter, note=note if note is not None else pre.get("note"), **answers)
-    click.echo(f"review saved for {r.day:%a %d %b}")
+    say(f"review saved for {r.day:%a %d %b}")
 
 
 @cli.command()
 @click.option("--since", help=SINCE_HELP + ".")
 @click.option("--until", help="Up to (not including) this date.")
-@click.option("--limit", type=int)
+@click.option("--limit", type=click.IntRange(min=1))
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
 def entries(pb: Painboard, since, until, limit, as_json) -> None:
     """List pain entries."""
-    rows = pb.entries(_day(pb, since), _day(pb, until, "until"), limit=limit)
+    lo, hi = _day(pb, since), _day(pb, until, "until")
+    if lo and hi and lo > hi:
+        raise BadInput("must not be after --until", field="since")
+    rows = pb.entries(lo, hi, limit=limit)
     if as_json:
         _echo_json(rows)
         return
     for r in rows:
         where = ", ".join(r["sites"] or [])
         feel = ", ".join(r["qualities"] or [])
-        click.echo(f"{pb.local(r['occurred_at']):%Y-%m-%d %H:%M}  {r['intensity']:>2}/10  {where:<20} {feel}")
+        say(f"{pb.local(r['occurred_at']):%Y-%m-%d %H:%M}  {r['intensity']:>2}/10  {where:<20} {feel:<20} "
+            f"(entry {r['id']})")
     if not rows:
-        click.echo("no entries", err=True)
+        say("no entries", err=True)
     elif not as_json:
-        click.echo(plural(len(rows), "entry", "entries"), err=True)
+        say(plural(len(rows), "entry", "entries"), err=True)
+
+
+@cli.group()
+def delete() -> None:
+    """Delete a record entered by mistake."""
+
+
+@delete.command("entry")
+@click.argument("entry_id", metavar="ID")
+@click.option("--yes", "-y", is_flag=True, help="Do not ask.")
+@click.pass_obj
+def delete_entry(pb: Painboard, entry_id: str, yes: bool) -> None:
+    """Delete pain entry ID (the number 'painboard entries --json' shows as id)."""
+    r = pb.entry(entry_id)
+    what = f"entry {r['id']}: {r['intensity']}/10 at {pb.local(r['occurred_at']):%Y-%m-%d %H:%M}"
+    if not yes and not click.confirm(clean(f"delete {what}?"), default=False, err=True):
+        raise click.Abort()
+    pb.delete_entry(r["id"])
+    say(f"deleted {what}")
 
 
 @cli.command()
@@ -428,7 +504,7 @@ def backup(pb: Painboard, file: str) -> None:
     """Copy the database to FILE (safe while other sessions are open)."""
     r = pb.backup(file)
     n = r["counts"]
-    click.echo(f"backup written to {r['path']} ({r['bytes'] // 1024} KiB, "
+    say(f"backup written to {r['path']} ({r['bytes'] // 1024} KiB, "
                f"{plural(n['pain_entry'], 'entry', 'entries')}, {plural(n['episode'], 'episode')}), checked")
 
 
@@ -441,11 +517,12 @@ def check(pb: Painboard, as_json: bool) -> None:
     if as_json:
         _echo_json({"db": str(pb.db.path), **r})
     else:
-        click.echo(f"{pb.db.path}: schema {r['schema']}, " +
+        schema = "unreadable" if r["schema"] is None else r["schema"]
+        say(f"{pb.db.path}: schema {schema}, " +
                    ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in r["counts"].items()))
         for p in r["problems"]:
-            click.echo(f"problem: {p}", err=True)
-        click.echo("ok" if r["ok"] else "problems found")
+            say(f"problem: {p}", err=True)
+        say("ok" if r["ok"] else "problems found")
     if not r["ok"]:
         raise SystemExit(1)
 
@@ -484,7 +561,7 @@ def import_(pb: Painboard, file: str, fmt: str | None, date_order: str | None, o
     parts = [f"{r.added[k]} of {n} {names[k]}" for k, n in r.read.items() if n]
     skipped = sum(r.read.values()) - r.count
     left_out = ", ".join(f"{what} {n}" for what, n in r.skipped.items() if n)
-    click.echo(f"imported from {r.path} ({r.format}): {', '.join(parts) or 'nothing to import'}"
+    say(f"imported from {r.path} ({r.format}): {', '.join(parts) or 'nothing to import'}"
                + (f"; {skipped} already stored" if skipped else "")
                + (f"; skipped (not pain entries): {left_out}" if left_out else ""))
 
@@ -507,7 +584,7 @@ def export(pb: Painboard, format: str, out: str | None, since: str | None, until
         out = exporter.default_file_name(pb.today())
     r = pb.export(format, out, _day(pb, since), _day(pb, until, "until"), _options(options), force=force)
     if r.path is not None:
-        click.echo(f"wrote {r.count} records to {r.path} ({r.format})", err=True)
+        say(f"wrote {r.count} records to {r.path} ({r.format})", err=True)
 
 
 @cli.command()
@@ -528,11 +605,11 @@ def metrics(pb: Painboard, since: str | None, until: str | None, as_json: bool) 
     marks = {"ok": " ", "watch": "!", "alert": "!!"}
     for r in results:
         if r.error:
-            click.echo(f"   {r.label:<24} error: {r.error}")
+            say(f"   {r.label:<24} error: {r.error}")
         else:
-            click.echo(f"{marks[r.level]:<2} {r.label:<24} {r.text}")
+            say(f"{marks[r.level]:<2} {r.label:<24} {r.text}")
     if results:
-        click.echo(LEVEL_LEGEND)
+        say(LEVEL_LEGEND)
 
 
 @cli.command()
@@ -547,15 +624,21 @@ def plugins(pb: Painboard, as_json: bool) -> None:
     if as_json:
         _echo_json([p.model_dump() for p in infos])
         return
+    builtin = set(cli.commands)
     for p in infos:
-        adds = "; ".join(f"{k}: {', '.join(v)}" for k, v in p.registers.items() if v)
-        click.echo(f"{p.name} {p.version or ''} ({p.source}{': ' + p.location if p.location else ''})")
+        # A plugin command named like a built-in one is never reached: the built-in wins.
+        hidden = [c for c in p.registers.get("commands") or [] if c in builtin]
+        regs = {k: [n for n in v if not (k == "commands" and n in builtin)] for k, v in p.registers.items()}
+        adds = "; ".join(f"{k}: {', '.join(v)}" for k, v in regs.items() if v)
+        say(f"{p.name} {p.version or ''} ({p.source}{': ' + p.location if p.location else ''})")
         if adds:
-            click.echo(f"    adds {adds}")
+            say(f"    adds {adds}")
         for w in p.warnings:
-            click.echo(f"    warning: {w}")
+            say(f"    warning: {w}")
+        if hidden:
+            say(f"    warning: command {', '.join(hidden)} is built in; the plugin's is not used")
         if p.error:
-            click.echo(f"    ERROR: {p.error}")
+            say(f"    ERROR: {p.error}")
 
 
 def main() -> None:

@@ -35,23 +35,74 @@ def default_plugins_dir() -> Path:
     return Path(platformdirs.user_config_dir(APP)) / "plugins"
 
 
+def _zone_for(name: str) -> ZoneInfo | None:
+    """The IANA zone a name means, or None if neither Python nor DuckDB would know it.
+
+    DuckDB (ICU) knows the IANA names only; ``posix/X`` and ``right/X`` are the same places
+    under another folder of the system's zoneinfo, and ``localtime`` is the system's own."""
+    from zoneinfo import available_timezones
+
+    name = name.strip().lstrip(":")
+    if name in ("localtime", "/etc/localtime"):
+        link = os.path.realpath("/etc/localtime")
+        name = link.split("zoneinfo/", 1)[1] if "zoneinfo/" in link else ""
+    elif "zoneinfo/" in name:  # a path to a zone file
+        name = name.split("zoneinfo/", 1)[1]
+    for prefix in ("posix/", "right/"):
+        name = name.removeprefix(prefix)
+    if not name or name == "localtime" or name not in available_timezones():
+        return None
+    try:
+        return ZoneInfo(name)
+    except Exception:
+        return None
+
+
 def local_zone() -> tzinfo:
-    """The user's zone: PAINBOARD_TZ, else TZ, else the system's."""
-    name = os.environ.get("PAINBOARD_TZ") or os.environ.get("TZ")
+    """The user's zone: PAINBOARD_TZ (an unknown one is an error), else TZ, else the system's."""
+    own = os.environ.get("PAINBOARD_TZ")
+    if own:
+        zone = _zone_for(own)
+        if zone is None:
+            from painboard.errors import BadInput
+
+            raise BadInput(f"{own!r} is not a time zone painboard knows: use an IANA name like "
+                           f"Europe/London or America/New_York", field="PAINBOARD_TZ")
+        return zone
+    name = os.environ.get("TZ")
     if name:
-        try:
-            return ZoneInfo(name.lstrip(":"))
-        except Exception:
-            pass
+        zone = _zone_for(name)
+        if zone is not None:
+            return zone
     try:
         link = os.path.realpath("/etc/localtime")
         if "zoneinfo/" in link:
-            return ZoneInfo(link.split("zoneinfo/", 1)[1])
+            zone = _zone_for(link.split("zoneinfo/", 1)[1])
+            if zone is not None:
+                return zone
     except Exception:
         pass
     from datetime import datetime
 
-    return datetime.now().astimezone().tzinfo  # fixed offset fallback
+    return datetime.now().astimezone().tzinfo  # fixed offset fallback (DuckDB is told UTC)
+
+
+def check_clock_override() -> None:
+    """PAINBOARD_NOW (screenshots, tests) must be an ISO 8601 time with its offset."""
+    text = os.environ.get("PAINBOARD_NOW")
+    if not text:
+        return
+    from datetime import datetime
+
+    try:
+        ok = datetime.fromisoformat(text).tzinfo is not None
+    except ValueError:
+        ok = False
+    if not ok:
+        from painboard.errors import BadInput
+
+        raise BadInput(f"{text!r} is not a time with its offset, like 2026-11-28T14:05:00+00:00",
+                       field="PAINBOARD_NOW")
 
 
 # The user's choices kept between sessions: a small TOML file in the user config folder.
@@ -153,6 +204,7 @@ class Settings:
             raise BadInput(f"{raw} is a remote location: painboard keeps data on this machine only",
                            field="db")
         db_path = Path(raw).expanduser()
+        check_clock_override()
         pdir = plugins_dir or os.environ.get("PAINBOARD_PLUGINS_DIR")
         conf = read_config()
         tz = local_zone()

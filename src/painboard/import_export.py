@@ -29,7 +29,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from painboard import clinical
 from painboard.errors import BadInput, PainboardError
-from painboard.models import (FUTURE_SLACK, DailyReview, Episode, PainEntry, PlanEvent, PlanItem,
+from painboard.models import (EARLIEST, FUTURE_SLACK, DailyReview, Episode, PainEntry, PlanEvent, PlanItem,
                               utcnow)
 from painboard.plugins import KINDS, Columns, Row
 from painboard.store import repository as repo
@@ -64,9 +64,10 @@ def _bad(exc: BadInput, file: str, line: int | None) -> BadInput:
     return BadInput(exc.message, field=exc.field, line=line, file=file)
 
 
-def content_key(source: str, *parts: Any) -> str:
-    """A stable key for a row that came without one: a hash of where it came from and what it says."""
-    h = hashlib.sha1(source.encode())
+def content_key(*parts: Any) -> str:
+    """A stable key for a row that came without one: a hash of what it says, never of the file
+    it came from, so the same file renamed, or converted to JSON, adds nothing."""
+    h = hashlib.sha1(b"painboard")
     for p in parts:
         h.update(b"\x1f")
         h.update(repr(p).encode())
@@ -92,6 +93,7 @@ def _validate(rows: Iterable[Row | Columns], file: str, default_source: str) -> 
     pending: list[tuple[dict, int | None]] = []
     errors: list[tuple[int, BadInput]] = []  # (order, error): the earliest line wins
     seen = 0  # records so far: the line of a record that names none
+    event_refs: list[tuple[Any, int]] = []  # (item_ref, line) of each plan event
 
     def flush() -> None:
         if pending:
@@ -108,6 +110,8 @@ def _validate(rows: Iterable[Row | Columns], file: str, default_source: str) -> 
                 flush()
             return True
         try:
+            if kind == "plan_event":
+                event_refs.append((data.get("item_ref"), line))
             _validate_other(kind, data, out, default_source)
         except BadInput as exc:
             errors.append((line, _bad(exc, file, line)))
@@ -148,6 +152,16 @@ def _validate(rows: Iterable[Row | Columns], file: str, default_source: str) -> 
         flush()
     except BadInput as exc:
         errors.append((exc.line or 0, exc))
+    if not errors:
+        # A plan event names its plan item by the file's own ref; ids belong to the database
+        # that wrote the file, and one pointing at nothing would break the stored history.
+        have = {ref for _, ref in out.items if ref is not None}
+        for ref, line in event_refs:
+            if ref is None or str(ref) not in have:
+                what = "names no plan item (item_ref)" if ref is None else \
+                    f"refers to plan item {ref!r}, which the file does not hold"
+                errors.append((line, BadInput(what, field="item_ref", line=line, file=file)))
+                break
     if errors:
         raise min(errors, key=lambda e: e[0])[1]
     return out
@@ -166,7 +180,7 @@ def _validate_other(kind: str, data: dict, out: Validated, default_source: str) 
         data.setdefault("source", default_source)
         ev = PlanEvent.build(**data)
         if "key" not in data:
-            ev.key = content_key(ev.source, "event", ref, ev.done_at.timestamp(), ev.status, ev.amount)
+            ev.key = content_key("event", ref, ev.done_at.timestamp(), ev.status, ev.amount)
         out.events.append((ev, None if ref is None else str(ref)))
     elif kind == "episode":
         rescue = data.pop("rescue_event_key", None)
@@ -174,7 +188,7 @@ def _validate_other(kind: str, data: dict, out: Validated, default_source: str) 
         data.setdefault("source", default_source)
         ep = Episode.build(**data)
         if "key" not in data:
-            ep.key = content_key(ep.source, "episode", ep.onset.timestamp(), ep.peak, ep.type, ep.note)
+            ep.key = content_key("episode", ep.onset.timestamp(), ep.peak, ep.type, ep.note)
         out.episodes.append((ep, rescue))
     else:
         out.reviews.append(DailyReview.build(**data))
@@ -228,13 +242,12 @@ def _validate_entry_columns(by_field: dict[str, list], lines: list, out: Validat
         i, err = min(first, key=lambda e: e[0])
         return lines[i], err
 
-    src = cols["source"]
     keys = cols["key"]
     if None in keys:
         at = dts["occurred_at"]
-        for i, (k, s) in enumerate(zip(keys, src)):
+        for i, k in enumerate(keys):
             if k is None:
-                keys[i] = content_key(s, at[i].timestamp(), cols["intensity"][i], cols["sites"][i],
+                keys[i] = content_key(at[i].timestamp(), cols["intensity"][i], cols["sites"][i],
                                       cols["qualities"][i], cols["note"][i])
     started = bool(out.entries)
     for f, col in cols.items():
@@ -352,6 +365,13 @@ def _time_column(f: str, col: list, first: list) -> tuple[list, list]:
     i = next((i for i, v in enumerate(dts) if v is not None and v.tzinfo is None), None)
     if i is not None:
         first.append((i, BadInput("needs a time zone", field=f)))
+        return texts, dts
+    try:
+        i = next((i for i, v in enumerate(dts) if v is not None and v < EARLIEST), None)
+    except OverflowError:
+        i = next(i for i, v in enumerate(dts) if v is not None and v.year < 1901)
+    if i is not None:
+        first.append((i, BadInput(f"is before {EARLIEST:%Y}: not a plausible time", field=f)))
         return texts, dts
     if f == "occurred_at":
         limit = utcnow() + FUTURE_SLACK

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import calendar
 import json
+import math
 import re
 import uuid
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
+from functools import lru_cache
 from importlib import resources
 from typing import Any, Literal
 
@@ -17,8 +19,19 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from painboard.errors import BadInput
 from painboard.kinds import CATEGORIES, RECORD_KINDS  # noqa: F401  (RECORD_KINDS re-exported)
 
-# How far ahead of the clock an entry may be dated (clock skew between machines).
+# The plausibility window for times, one rule for every face and importer. An event (an
+# entry, an episode, a dose) lies between EARLIEST and a few minutes from now (clock skew
+# between machines); a day (a review, --since/--until, a plan's dates) between FIRST_DAY and
+# LAST_DAY. Far dates also overflow date arithmetic in zones east of UTC.
 FUTURE_SLACK = timedelta(minutes=5)
+EARLIEST = datetime(1900, 1, 1, tzinfo=timezone.utc)
+FIRST_DAY = date(1900, 1, 1)
+LAST_DAY = date(2199, 12, 31)
+# Longest free text (a note): enough for any note, small enough that a pasted file is refused.
+MAX_TEXT = 10_000
+MAX_TERM = 200  # one site, quality or trigger
+MAX_PER_DAY = 100  # an as-needed item's daily maximum
+MAX_SESSIONS = 1000  # a course's sessions
 
 KNOWN_SITES = (
     "left hip", "right hip", "pelvis", "lower back", "upper back", "neck", "ribs",
@@ -63,7 +76,10 @@ def _frozen_from_env() -> datetime | None:
     import os
 
     text = os.environ.get("PAINBOARD_NOW")
-    return datetime.fromisoformat(text).astimezone(timezone.utc) if text else None
+    try:
+        return datetime.fromisoformat(text).astimezone(timezone.utc) if text else None
+    except ValueError:
+        return None  # Settings.load refuses it with a message (config.check_clock_override)
 
 
 _frozen: datetime | None = _frozen_from_env()
@@ -91,6 +107,8 @@ def _norm_terms(values: Any, aliases: dict[str, str]) -> list[str]:
     for v in values:
         for part in str(v).split(","):
             t = " ".join(part.strip().lower().split())
+            if len(t) > MAX_TERM:
+                raise ValueError(f"{t[:20]!r}... is longer than {MAX_TERM} characters")
             t = aliases.get(t, t)
             if t and t not in out:
                 out.append(t)
@@ -101,7 +119,16 @@ def _text(v: Any) -> str | None:
     if v is None:
         return None
     t = str(v).strip()
+    if len(t) > MAX_TEXT:
+        raise ValueError(f"is {len(t):,} characters long; painboard keeps at most {MAX_TEXT:,}")
     return t or None
+
+
+def finite(v: Any) -> Any:
+    """A number that is a number: NaN and infinity are refused (they are not JSON either)."""
+    if isinstance(v, float) and not math.isfinite(v):
+        raise ValueError(f"must be a number (got {v})")
+    return v
 
 
 def _score(v: Any, name: str = "score") -> int | None:
@@ -129,7 +156,18 @@ def _aware(v: Any) -> Any:
     if isinstance(v, datetime) and v.tzinfo is None:
         raise ValueError("needs a time zone")
     if isinstance(v, datetime):
-        return v.astimezone(timezone.utc)
+        try:
+            v = v.astimezone(timezone.utc)
+        except OverflowError:
+            raise ValueError(f"{v.isoformat()} is not a plausible time") from None
+        if v < EARLIEST:
+            raise ValueError(f"is before {EARLIEST:%Y}: not a plausible time")
+    return v
+
+
+def plausible_day(v: Any) -> Any:
+    if isinstance(v, date) and not FIRST_DAY <= v <= LAST_DAY:
+        raise ValueError(f"{v.isoformat()} is outside {FIRST_DAY:%Y} to {LAST_DAY:%Y}")
     return v
 
 
@@ -210,6 +248,8 @@ def minutes_of(v: Any) -> int | None:
         f = float(v)
     except (TypeError, ValueError):
         raise ValueError(f"must be a number of minutes (got {v!r})") from None
+    if not math.isfinite(f):
+        raise ValueError(f"must be a number of minutes (got {v!r})")
     if f < 0:
         raise ValueError("cannot be negative")
     if f > 7 * 24 * 60:
@@ -298,6 +338,7 @@ class DailyReview(Record):
 
     _scores = field_validator("worst", "least", "average", "now", mode="before")(lambda v: _score(v))
     _note = field_validator("note", mode="before")(_text)
+    _day = field_validator("day", mode="after")(plausible_day)
 
     @field_validator("relief_pct", mode="before")
     @classmethod
@@ -362,18 +403,25 @@ class PlanItem(Record):
             raise ValueError("is empty")
         return t
 
+    _days = field_validator("on_date", "start_date", "end_date", mode="after")(plausible_day)
+    _note = field_validator("note", "unit", "route", mode="before")(_text)
+
     @field_validator("dose", "mme_factor")
     @classmethod
     def _positive(cls, v: float | None) -> float | None:
+        finite(v)
         if v is not None and v <= 0:
             raise ValueError("must be more than 0")
         return v
 
     @field_validator("max_per_day", "sessions")
     @classmethod
-    def _count(cls, v: int | None) -> int | None:
+    def _count(cls, v: int | None, info) -> int | None:
         if v is not None and v < 1:
             raise ValueError("must be at least 1")
+        most = MAX_PER_DAY if info.field_name == "max_per_day" else MAX_SESSIONS
+        if v is not None and v > most:
+            raise ValueError(f"must be at most {most}")
         return v
 
     @field_validator("rrule", mode="before")
@@ -391,6 +439,10 @@ class PlanItem(Record):
 
     @model_validator(mode="after")
     def _by_kind(self) -> "PlanItem":
+        if self.rrule:
+            problem = rrule_problem(self.rrule, self.start_date)
+            if problem:
+                raise ValueError(f"rrule: {problem}")
         if self.kind == "scheduled" and not self.rrule:
             raise ValueError("rrule: a scheduled item needs a recurrence rule (for example FREQ=DAILY;BYHOUR=8,20)")
         if self.kind == "once" and self.on_date is None:
@@ -418,8 +470,8 @@ class PlanItem(Record):
 
     def _recurrence(self):
         """The item's recurrence from its start date (local, naive); a course stops after its sessions."""
-        if not self.rrule:
-            return None
+        if not self.rrule or rrule_problem(self.rrule, self.start_date):
+            return None  # a rule stored before the guard that never occurs, or too often: no due times
         rule = du_rrule.rrulestr(self.rrule, dtstart=datetime.combine(self.start_date, time(0)))
         if self.kind == "course" and self.sessions and "COUNT" not in self.rrule:
             rule = rule.replace(count=self.sessions)
@@ -457,6 +509,52 @@ class PlanItem(Record):
         return t.replace(tzinfo=tz).astimezone(timezone.utc)
 
 
+# The guard on recurrence rules (RFC 5545 RRULE). dateutil looks for a rule's next time until
+# year 9999 when there is none (FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30 takes seconds, with
+# FREQ=MINUTELY minutes), and FREQ=SECONDLY makes 86,400 due times a day: such a rule is
+# refused when a plan item is added or imported, and gives no due times if already stored.
+RRULE_HORIZON_DAYS = 2 * 366  # a plan's rule must occur within two years of its start
+MAX_DUE_PER_DAY = 24
+
+
+@lru_cache(maxsize=256)
+def rrule_problem(rule_text: str, start: date) -> str | None:
+    """Why a recurrence rule cannot be a plan's schedule, or None if it can."""
+    parts = dict(p.partition("=")[::2] for p in rule_text.upper().split(";") if p)
+    freq = parts.get("FREQ", "")
+    if freq in ("SECONDLY", "MINUTELY"):
+        return f"FREQ={freq} is more often than any plan (at most {MAX_DUE_PER_DAY} times a day)"
+    for part in ("BYSECOND",):
+        if part in parts and len(parts[part].split(",")) > 1:
+            return f"{part} with several values is more often than any plan"
+    try:
+        rule = du_rrule.rrulestr(rule_text, dtstart=datetime.combine(start, time(0)))
+        # dateutil stops looking only at year 9999 (UNTIL is checked on found times alone), so
+        # the rule is tried on the same dates moved up by whole 400-year cycles (the Gregorian
+        # calendar, weekdays included, repeats every 400 years): at most ~400 years are walked
+        # for a rule that never occurs. COUNT is dropped: the first times and their rate stay.
+        shift = 400 * ((datetime.max.year - 2 - start.year) // 400)
+        t0 = datetime.combine(start.replace(year=start.year + shift), time(0))
+        horizon = t0 + timedelta(days=RRULE_HORIZON_DAYS)
+        own_until = getattr(rule, "_until", None)
+        if own_until is not None:
+            own_until = own_until.replace(tzinfo=None)
+            own_until = own_until.replace(year=min(own_until.year + shift, datetime.max.year))
+            horizon = min(horizon, own_until)
+        times = list(rule.replace(dtstart=t0, count=None, until=horizon))
+    except (ValueError, OverflowError) as e:
+        return f"is not a usable recurrence rule ({e})"
+    if not times:
+        return "never occurs within two years of the start date (check BYMONTH, BYMONTHDAY, INTERVAL)"
+    per_day: dict[date, int] = {}
+    for t in times:
+        per_day[t.date()] = per_day.get(t.date(), 0) + 1
+    most = max(per_day.values())
+    if most > MAX_DUE_PER_DAY:
+        return f"occurs {most} times a day; a plan item has at most {MAX_DUE_PER_DAY}"
+    return None
+
+
 class PlanEvent(Record):
     id: int | None = None
     item_id: int
@@ -470,6 +568,7 @@ class PlanEvent(Record):
     key: str = Field(default_factory=new_key)
 
     _times = field_validator("due_at", "done_at", mode="after")(_aware)
+    _note = field_validator("note", mode="before")(_text)
 
     @field_validator("done_at", mode="after")
     @classmethod
@@ -479,6 +578,7 @@ class PlanEvent(Record):
     @field_validator("amount")
     @classmethod
     def _amount(cls, v: float | None) -> float | None:
+        finite(v)
         if v is not None and v < 0:
             raise ValueError("cannot be negative")
         return v
@@ -498,7 +598,7 @@ def parse_when(text: str | None, tz: tzinfo, now: datetime | None = None,
         if hh > 23 or mm > 59:
             raise BadInput(f"{t!r} is not a time of day", field=field)
         day = local_now.date() - timedelta(days=1 if (m.group(1) or "").lower() == "yesterday" else 0)
-        dt = datetime.combine(day, time(hh, mm), tz)
+        dt = local_time(datetime.combine(day, time(hh, mm)), tz, t, field)
     else:
         try:
             dt = datetime.fromisoformat(t.replace(" ", "T", 1) if re.match(r"\d{4}-\d\d-\d\d \d", t) else t)
@@ -506,15 +606,60 @@ def parse_when(text: str | None, tz: tzinfo, now: datetime | None = None,
             raise BadInput(f"{t!r} is not a time: use 14:30, 'yesterday 14:30' or ISO 8601 like 2026-11-28T14:30",
                            field=field) from None
         if dt.tzinfo is None:
-            dt = dt.replace(tzinfo=tz)
-    dt = dt.astimezone(timezone.utc)
+            dt = local_time(dt, tz, t, field)
+    try:
+        dt = dt.astimezone(timezone.utc)
+    except OverflowError:
+        dt = EARLIEST - timedelta(days=1) if dt.year < 2000 else datetime.max.replace(tzinfo=timezone.utc)
     if dt > now + FUTURE_SLACK:
         raise BadInput(f"{t!r} is in the future", field=field)
+    if dt < EARLIEST:
+        raise BadInput(f"{t!r} is before {EARLIEST:%Y}: not a plausible time", field=field)
     return dt
+
+
+def local_time(naive: datetime, tz: tzinfo, text: str = "", field: str = "at") -> datetime:
+    """A wall-clock time in ``tz``; one the clocks skipped or showed twice is refused, with how
+    to say it (PEP 495: fold 0 and fold 1 give different offsets exactly then)."""
+    first, second = naive.replace(tzinfo=tz, fold=0), naive.replace(tzinfo=tz, fold=1)
+    try:
+        a, b = first.utcoffset(), second.utcoffset()
+    except OverflowError:
+        return first
+    if a == b:
+        return first
+    name = getattr(tz, "key", None) or str(tz)
+    shown = text or f"{naive:%Y-%m-%d %H:%M}"
+    if a is not None and b is not None and a > b:  # fold 0 has the earlier (summer) offset: shown twice
+        raise BadInput(f"{shown!r} happened twice in {name} (the clocks went back): add the offset, "
+                       f"{naive:%Y-%m-%dT%H:%M}{_offset(a)} for the first or {_offset(b)} for the second",
+                       field=field)
+    after = first.astimezone(timezone.utc).astimezone(tz)
+    raise BadInput(f"{shown!r} did not exist in {name} (the clocks went forward): the clock then "
+                   f"read {after:%H:%M}; give that time", field=field)
+
+
+def _offset(d: timedelta | None) -> str:
+    mins = int((d or timedelta(0)).total_seconds() // 60)
+    sign = "+" if mins >= 0 else "-"
+    return f"{sign}{abs(mins) // 60:02d}:{abs(mins) % 60:02d}"
 
 
 def parse_day(text: str | None, tz: tzinfo, now: datetime | None = None, field: str = "since",
               period: bool = False) -> date:
+    """A local date within the plausibility window (FIRST_DAY to LAST_DAY); see _parse_day."""
+    try:
+        d = _parse_day(text, tz, now, field, period)
+    except OverflowError:
+        d = None
+    if d is None or not FIRST_DAY <= d <= LAST_DAY:
+        raise BadInput(f"{text!r} is outside {FIRST_DAY:%Y} to {LAST_DAY:%Y}: not a plausible date",
+                       field=field)
+    return d
+
+
+def _parse_day(text: str | None, tz: tzinfo, now: datetime | None = None, field: str = "since",
+               period: bool = False) -> date:
     """A local date: ISO date, 'today', 'yesterday', or a span back: '7d', '2w', '3m', '1y'.
 
     A span is counted back from today; with ``period`` (a --since) it is the first day of a

@@ -68,6 +68,8 @@ def check_target(out: str | Path, *, protected: Iterable[Path] = (), read_only: 
     folder = target.parent
     if not folder.is_dir():
         raise BadInput(f"folder {folder} does not exist", field=field)
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise OutputRefused(f"cannot write in {folder}: permission denied")
     real = Path(os.path.realpath(target))
     for p in protected:
         if _same(target, p) or real == Path(os.path.realpath(p)):
@@ -125,3 +127,34 @@ def write_file(out: str | Path, fn: Callable[[BinaryIO], int], *, protected: Ite
             tmp.unlink()
         if target is None:
             shutil.rmtree(folder, ignore_errors=True)
+
+
+def private_process() -> None:
+    """Files this process creates (the database, its WAL, exports) are the user's alone (0600),
+    whatever umask it was started with."""
+    os.umask(0o077)
+
+
+def check_database_file(db_path: str | Path) -> None:
+    """Refuse a database (or its WAL), reached directly or through a symlink, that another user
+    owns, or that others may read or write and cannot be made private: the notes in it are
+    health data, and another user's file may be read by them."""
+    me = os.geteuid()
+    for p in database_files(db_path)[:2]:
+        try:
+            st = os.stat(p)  # follows symlinks: the file that will really be opened
+        except FileNotFoundError:
+            continue
+        except OSError as exc:
+            raise OutputRefused(f"{p}: {exc.strerror}") from None
+        if not stat.S_ISREG(st.st_mode):
+            raise OutputRefused(f"{p} is not a regular file")
+        if st.st_uid != me:
+            raise OutputRefused(f"{p} belongs to another user (uid {st.st_uid}): painboard opens only "
+                                f"a database you own")
+        if st.st_mode & 0o077:
+            try:
+                os.chmod(p, 0o600)
+            except OSError:
+                raise OutputRefused(f"{p} can be read or written by others and cannot be made "
+                                    f"private (chmod 600 it)") from None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+import time as time_mod
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
@@ -42,8 +44,12 @@ class Painboard:
     """The application's use-cases over one database."""
 
     def __init__(self, settings: Settings, db: Database | None = None):
+        from painboard.safe_output import check_database_file, private_process
+
         self.settings = settings
         self.tz = settings.tz
+        private_process()
+        check_database_file(settings.db_path if db is None else db.path)
         self.db = db or Database(settings.db_path, read_only=settings.read_only)
 
     # -- time helpers ----------------------------------------------------------------------
@@ -72,6 +78,28 @@ class Painboard:
         hi = self.day_bounds(until)[0] if until else None
         with self.db.unit_of_work() as con:
             return repo.entries(con, lo, hi, limit=limit, newest_first=newest_first)
+
+    def entry(self, entry_id: int) -> dict[str, Any]:
+        with self.db.unit_of_work() as con:
+            return self._entry(con, entry_id)
+
+    @staticmethod
+    def _entry(con, entry_id: Any) -> dict[str, Any]:
+        try:
+            n = int(str(entry_id).strip())
+        except ValueError:
+            raise BadInput(f"{entry_id!r} is not an entry number (see 'painboard entries')", field="entry") from None
+        row = repo.pain_entry(con, n) if 0 < n < 2**63 else None
+        if row is None:
+            raise NotFound(f"no entry {n} (see 'painboard entries')")
+        return row
+
+    def delete_entry(self, entry_id: Any) -> dict[str, Any]:
+        """Delete one pain entry (one logged by mistake, or with a wrong date); returns it."""
+        with self.db.unit_of_work(write=True) as con:
+            row = self._entry(con, entry_id)
+            repo.delete_entry(con, row["id"])
+            return row
 
     def counts(self) -> dict[str, int]:
         with self.db.unit_of_work() as con:
@@ -270,6 +298,7 @@ class Painboard:
         range_days None means from the first entry."""
         day = day or self.today()
         until = day + timedelta(days=1)
+        self.registry  # loaded before the file is held: a plugin's import may be slow
         with self.db.unit_of_work() as con:
             week = self.period_view(con, day - timedelta(days=6), until)
             if range_days is None:
@@ -338,6 +367,7 @@ class Painboard:
                           self.settings.night_end)
 
     def compute_metrics(self, since: date | None = None, until: date | None = None) -> list:
+        self.registry  # plugins are loaded (their import may be slow) before the file is held
         with self.db.unit_of_work() as con:
             return self._metrics_over(con, since, until)
 
@@ -351,15 +381,18 @@ class Painboard:
         own = view is None
         view = view or self.period_view(con, since, until)
         out = []
+        deadline = time_mod.monotonic() + metric_seconds()
         try:
             for m in self.registry.sorted_metrics():
                 base = dict(name=m.name, label=m.label, unit=m.unit,
                             plugin=self.registry.owner.get(("metrics", m.name)))
                 try:
-                    v = m.compute(view)
+                    v = with_deadline(lambda m=m: m.compute(view), deadline, con)
                     if not isinstance(v, MetricValue):
                         v = MetricValue.model_validate(v)
                     out.append(MetricResult(**base, **v.model_dump()))
+                except Overran as exc:
+                    out.append(MetricResult(**base, text="took too long", error=str(exc)))
                 except Exception as exc:  # one metric's failure stays in its own tile
                     out.append(MetricResult(**base, text="could not be computed", error=describe_error(exc)))
                     view.recover()  # a failed query aborts the read transaction: begin a fresh one
@@ -466,6 +499,52 @@ class Painboard:
         return maintenance.check(self.db)
 
 
+class Overran(Exception):
+    """Plugin code ran past its deadline while the database was held."""
+
+
+def metric_seconds() -> float:
+    """How long all metrics together may hold the database (PAINBOARD_METRIC_SECONDS, default 5)."""
+    import os
+
+    try:
+        return max(0.1, float(os.environ.get("PAINBOARD_METRIC_SECONDS", "5")))
+    except ValueError:
+        return 5.0
+
+
+def with_deadline(fn, deadline: float, con=None):
+    """Run plugin code in a daemon thread and wait until ``deadline`` (time.monotonic()).
+
+    Past it the code's running query is interrupted and Overran is raised: the caller ends its
+    unit of work and so lets go of the file; the thread, if still running, finds its
+    connection closed the next time it reads. (A Python thread cannot be stopped from outside.)"""
+    import threading
+
+    box: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            box["value"] = fn()
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller
+            box["error"] = exc
+
+    t = threading.Thread(target=run, name="painboard-plugin", daemon=True)
+    t.start()
+    t.join(max(0.0, deadline - time_mod.monotonic()))
+    if t.is_alive():
+        if con is not None:
+            try:
+                con.interrupt()
+            except Exception:
+                pass
+        raise Overran(f"still running after the {metric_seconds():g} s all metrics may take; skipped "
+                      f"(see 'painboard plugins')")
+    if "error" in box:
+        raise box["error"]
+    return box.get("value")
+
+
 def jsonable(obj: Any) -> Any:
     """Dataclasses, models, dates and lists as plain JSON types."""
     if hasattr(obj, "model_dump"):
@@ -478,6 +557,8 @@ def jsonable(obj: Any) -> Any:
         return [jsonable(v) for v in obj]
     if isinstance(obj, (datetime, date, time)):
         return obj.isoformat()
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return None  # NaN is not JSON
     return obj
 
 

@@ -156,6 +156,15 @@ def first_record(head: bytes) -> list[str]:
     return [clean_name(c) for c in cells]
 
 
+def refuse_repeated(names: list[str], line: int = 1) -> None:
+    """A header naming a column twice is refused: which of the two was meant cannot be told."""
+    seen: set[str] = set()
+    for n in names:
+        if n in seen:
+            raise BadInput(f"the header names column {n!r} twice", field="header", line=line)
+        seen.add(n)
+
+
 def column_map(header: list[str], wanted: dict[str, tuple[str, ...]], optional: tuple[str, ...],
                what: str, layout: str) -> dict[str, int]:
     """Where each wanted column is, by name (any order, extra columns ignored).
@@ -165,6 +174,8 @@ def column_map(header: list[str], wanted: dict[str, tuple[str, ...]], optional: 
     """
     found: dict[str, int] = {}
     names = [clean_name(h) for h in header]
+    used = {alias for aliases in wanted.values() for alias in aliases}
+    refuse_repeated([n for n in names if n in used])
     for key, aliases in wanted.items():
         for alias in aliases:
             if alias in names:

@@ -12,6 +12,7 @@ import io
 from typing import BinaryIO, Iterator
 
 from painboard.builtin._common import local_iso
+from painboard.builtin._importing import refuse_repeated
 from painboard.errors import BadInput
 from painboard.hookspecs import hookimpl
 from painboard.plugin_api import Columns, Exporter, ImportSource, Importer, PeriodView
@@ -23,6 +24,20 @@ LISTS = {"sites", "qualities", "worse", "better"}
 REQUIRED = {"occurred_at", "intensity"}
 
 
+# A cell a spreadsheet would run as a formula (OWASP, "CSV Injection"): written with a leading
+# apostrophe, which the importer below takes off again, so the file still round-trips.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+TEXT_COLUMNS = ("sites", "qualities", "pattern", "activity", "worse", "better", "note", "source")
+
+
+def _cell(text: str) -> str:
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
+def _uncell(text: str) -> str:
+    return text[1:] if text.startswith("'") and text[1:].startswith(FORMULA_START) else text
+
+
 def write_csv(view: PeriodView, out: BinaryIO) -> int:
     text = io.TextIOWrapper(out, encoding="utf-8", newline="")
     w = csv.writer(text)
@@ -32,9 +47,9 @@ def write_csv(view: PeriodView, out: BinaryIO) -> int:
     for e in view.iter_entries():
         w.writerow([
             e["key"], local_iso(e["occurred_at"], tz), local_iso(e["recorded_at"], tz), e["intensity"],
-            ", ".join(e["sites"] or []), ", ".join(e["qualities"] or []), e["pattern"] or "",
-            e["activity"] or "", ", ".join(e["worse"] or []), ", ".join(e["better"] or []),
-            "" if e["duration_min"] is None else e["duration_min"], e["note"] or "", e["source"],
+            _cell(", ".join(e["sites"] or [])), _cell(", ".join(e["qualities"] or [])), e["pattern"] or "",
+            _cell(e["activity"] or ""), _cell(", ".join(e["worse"] or [])), _cell(", ".join(e["better"] or [])),
+            "" if e["duration_min"] is None else e["duration_min"], _cell(e["note"] or ""), _cell(e["source"]),
             "true" if e["derived"] else "false", e["original_level"] or ""])
         n += 1
     text.flush()
@@ -61,6 +76,7 @@ def read_csv(source: ImportSource) -> Iterator[Columns]:
         if not header:
             raise BadInput("is empty", field="header", line=1)
         header = [h.strip().lower() for h in header]
+        refuse_repeated(header)
         unknown = [h for h in header if h not in COLUMNS]
         if unknown:
             raise BadInput(f"unknown column {unknown[0]!r} (painboard's CSV has {', '.join(COLUMNS)})",
@@ -85,7 +101,11 @@ def read_csv(source: ImportSource) -> Iterator[Columns]:
             if not rows:
                 return
             # an empty cell means "not given": painboard applies the model's default
-            yield Columns("pain_entry", dict(zip(header, map(list, zip(*rows)))), lines)
+            data = dict(zip(header, map(list, zip(*rows))))
+            for c in TEXT_COLUMNS:
+                if c in data:
+                    data[c] = [_uncell(v) for v in data[c]]
+            yield Columns("pain_entry", data, lines)
             if len(rows) < BATCH:
                 return
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import json
+import math
 from datetime import date, datetime
 from typing import Any, BinaryIO, Iterator
 
@@ -32,7 +33,10 @@ def _default(v: Any) -> Any:
 
 
 def _dump(obj: dict) -> str:
-    return json.dumps(obj, default=_default, ensure_ascii=False, separators=(", ", ": "))
+    # NaN and infinity are not JSON (RFC 8259 section 6): a value stored before they were
+    # refused is written as null, never as NaN.
+    obj = {k: None if isinstance(v, float) and not math.isfinite(v) else v for k, v in obj.items()}
+    return json.dumps(obj, default=_default, ensure_ascii=False, separators=(", ", ": "), allow_nan=False)
 
 
 def write_json(view: PeriodView, out: BinaryIO) -> int:

@@ -94,7 +94,7 @@ def write_summary(view: PeriodView, out: BinaryIO) -> int:
         for day, note in f.notes[-12:]:
             if (day, note) not in seen:
                 seen.add((day, note))
-                add(f"- {day:%-d %b}: {note}")
+                add(f"- {day:%-d %b}: {_md_text(note)}")
     else:
         add("- No notes in this period.")
     add("")
@@ -107,6 +107,16 @@ def write_summary(view: PeriodView, out: BinaryIO) -> int:
     add("")
     out.write("\n".join(L).encode("utf-8"))
     return s["n"] + len(eps)
+
+
+def _md_text(text: str) -> str:
+    """A note as Markdown text: HTML escaped (a viewer that renders HTML runs none of it), one
+    line, and Markdown's own signs escaped so the note shows as typed."""
+    import html
+    import re
+
+    one = " ".join(html.escape(text, quote=False).split())
+    return re.sub(r"([\\`*_\[\]#|!])", r"\\\1", one)
 
 
 @hookimpl

@@ -189,6 +189,9 @@ def translate(exc: Exception) -> PainboardError:
         return ReadOnly("writing")
     if isinstance(exc, duckdb.ConstraintException):
         return BadInput(text.split("\n")[0])
+    if "checksum" in text.lower() or "not a valid DuckDB database" in text:  # nothing is written past it
+        return StoreError(f"the database file is damaged or not a DuckDB file "
+                          f"({text.splitlines()[0]}): nothing was saved; restore a backup")
     if "No space left" in text:
         return StoreError("the disk is full: nothing was saved")
     if "Read-only file system" in text:

@@ -51,8 +51,8 @@ def backup(db: Database, dest: str | Path) -> dict[str, Any]:
         try:
             if not db.read_only:
                 con.execute(f"CHECKPOINT {db.alias}")  # fold the WAL into the file so one file is the whole story
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             try:
+                fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
                 with os.fdopen(fd, "wb") as out, open(db.path, "rb") as src:
                     shutil.copyfileobj(src, out, 1 << 20)
                     out.flush()

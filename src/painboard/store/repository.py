@@ -124,6 +124,15 @@ def entries(con, since: datetime | None = None, until: datetime | None = None,
     return _rows(con, sql, [since, since, until, until])
 
 
+def pain_entry(con, entry_id: int) -> dict[str, Any] | None:
+    rows = _rows(con, "SELECT * FROM pain_entry WHERE id = ?", [entry_id])
+    return rows[0] if rows else None
+
+
+def delete_entry(con, entry_id: int) -> None:
+    con.execute("DELETE FROM pain_entry WHERE id = ?", [entry_id])
+
+
 def revision(con) -> int:
     return int(con.execute("SELECT value FROM meta WHERE key = 'revision'").fetchone()[0])
 

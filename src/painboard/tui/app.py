@@ -23,6 +23,7 @@ from textual.worker import get_current_worker
 
 from painboard.config import Settings
 from painboard.errors import DatabaseBusy, PainboardError, ReadOnly
+from painboard.terminal_text import clean
 from painboard.tui.commands import PainboardCommands
 from painboard.tui.format import RANGES
 
@@ -239,6 +240,14 @@ class PainboardApp(App):
             shown = self.snapshot.revision if self.snapshot else None
             if rev != shown:
                 self.call_from_thread(self.request_refresh)
+
+    def notify(self, message: str, *, title: str = "", severity="information",
+               timeout: float | None = None, markup: bool = True) -> None:
+        """Every toast: its text is the user's words, never markup, never a terminal escape.
+
+        (Widget.notify comes here too, so this is the one place.)"""
+        super().notify(clean(message), title=clean(title), severity=severity, timeout=timeout,
+                       markup=False)
 
     # -- writing -------------------------------------------------------------------------
     def refuse_if_read_only(self, what: str) -> bool:

@@ -79,11 +79,14 @@ LEVEL_LEGEND = "▲ worth a look  ▲▲ worth raising with your care team"
 
 
 def metric_text(m: Any) -> str:
-    """A metric's figure in a few words: its number and unit, else its text."""
-    value, unit = attr_or_key(m, "value"), attr_or_key(m, "unit") or ""
+    """A metric's figure in a few words: its number and unit, else its text (a plugin's text
+    is cleaned of terminal controls)."""
+    from painboard.terminal_text import clean
+
+    value, unit = attr_or_key(m, "value"), clean(attr_or_key(m, "unit") or "")
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return f"{num(value)}{unit}" if unit.startswith("/") else f"{num(value)} {unit}".strip()
-    return attr_or_key(m, "text") or "–"
+    return clean(attr_or_key(m, "text") or "–")
 
 
 def attr_or_key(obj: Any, name: str, default: Any = None) -> Any:

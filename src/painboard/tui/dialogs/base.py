@@ -5,11 +5,14 @@ from __future__ import annotations
 import time
 from typing import Any, Callable
 
+from rich.text import Text
+
 from textual.binding import Binding
 from textual.screen import ModalScreen
 from textual.suggester import Suggester
 from textual.widgets import Input, Static
 
+from painboard.terminal_text import clean
 from painboard.errors import BadInput, DatabaseBusy, PainboardError
 
 
@@ -56,7 +59,7 @@ class Dialog(ModalScreen):
 
     def say(self, text: str, error: bool = False) -> None:
         msg = self.query_one(".message", Static)
-        msg.update(text)
+        msg.update(Text(clean(text)))  # an error may quote what was typed: never markup
         msg.set_class(error, "-error")
 
     def save_with(self, fn: Callable[[], Any], done: Callable[[Any], None]) -> None:

@@ -5,12 +5,14 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Input, Label, OptionList, RadioButton, RadioSet, Static
 from textual.widgets.option_list import Option
 
+from painboard.terminal_text import clean
 from painboard.tui.format import RANGE_PERIODS
 from painboard.tui.dialogs.base import Dialog
 
@@ -61,7 +63,7 @@ class ExportDialog(Dialog):
         if not self.exporters:
             self.say("no export formats are registered", error=True)
             return
-        formats.add_options([Option(f"{getattr(e, 'label', e.name)}  (.{e.extension.lstrip('.')})", id=e.name)
+        formats.add_options([Option(Text(clean(f"{getattr(e, 'label', e.name)}  (.{e.extension.lstrip('.')})")), id=e.name)
                              for e in self.exporters])
         formats.highlighted = 0
         formats.focus()

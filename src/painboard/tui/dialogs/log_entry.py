@@ -50,6 +50,7 @@ class LogEntryDialog(Dialog):
         super().__init__()
         self.intensity = intensity
         self.full = full
+        self.opened_at = utcnow()  # a quick log is stamped when its key was pressed, not when it saves
         self._optional_added = full
 
     def _row(self, fid: str, label: str, placeholder: str) -> Horizontal:
@@ -138,6 +139,8 @@ class LogEntryDialog(Dialog):
             if self.full:
                 fields["occurred_at"] = parse_when(v.get("at"), pb.tz, field="at")
                 fields["pattern"] = v.get("pattern")
+            else:
+                fields["occurred_at"] = self.opened_at
             # Validate here too so a typo is shown at once, before any database work.
             PainEntry.build(**{"occurred_at": utcnow(), **fields})
         except BadInput as exc:

@@ -10,6 +10,7 @@ from textual.widgets import OptionList
 from painboard.tui.css import sibling_css
 from textual.widgets.option_list import Option
 
+from painboard.terminal_text import clean
 from painboard.tui.format import BOXES
 
 if TYPE_CHECKING:
@@ -62,7 +63,7 @@ class PlanChecklist(OptionList):
         style = {"done": "dim", "skipped": "dim", "missed": "dim", "overdue": "bold", "upcoming": ""}.get(line.state, "")
         t = Text(no_wrap=True, overflow="ellipsis")
         t.append(box + " ", {"overdue": "bold red", "done": "green"}.get(line.state, ""))
-        t.append(line.text, style)
+        t.append(clean(line.text), style)
         if line.state in ("skipped", "missed"):
             t.append(f"  {line.state}", "dim")
         if line.state == "overdue" and line.kind == "scheduled" and line.category != "bone_strengthening":

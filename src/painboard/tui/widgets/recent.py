@@ -8,6 +8,7 @@ from textual.reactive import reactive
 from painboard.tui.css import sibling_css
 from textual.widget import Widget
 
+from painboard.terminal_text import clean
 from painboard.tui.format import short_when
 
 
@@ -32,7 +33,7 @@ class RecentEntries(Widget):
                     e.get("note") or ""]
             extra = " · ".join(b for b in bits if b)
             if extra:
-                t.append(f"  {extra}")
+                t.append(f"  {clean(extra)}")
             t.append("\n")
         t.rstrip()
         return t

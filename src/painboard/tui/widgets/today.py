@@ -9,6 +9,7 @@ from textual.reactive import reactive
 from textual.widgets import Static
 
 from painboard.tui.css import sibling_css
+from painboard.terminal_text import clean
 from painboard.tui.format import LEVEL_MARKS, attr_or_key, hhmm, metric_text, minutes, num
 
 
@@ -103,7 +104,7 @@ class TodayPanel(VerticalScroll, can_focus=True):
         return t
 
     def _metric(self, t: Text, m) -> None:
-        label = attr_or_key(m, "label") or attr_or_key(m, "name") or "metric"
+        label = clean(attr_or_key(m, "label") or attr_or_key(m, "name") or "metric")
         if attr_or_key(m, "error"):
             t.append(f" {label}: ", "dim")
             t.append("could not be computed\n", "dim italic")

@@ -1,0 +1,73 @@
+"""The one sanitiser for user text shown in a terminal (the CLI's lines, the dashboard's widgets).
+
+Text the user typed, imported or a plugin returned may hold control characters: ESC starts
+escape sequences that retitle the terminal, recolour it or (OSC 52) write the clipboard; BEL
+rings; CR and backspace overwrite what was printed. ECMA-48 (ISO 6429) names the C0 set
+(U+0000-U+001F, U+007F) and the C1 set (U+0080-U+009F, where U+009B is a one-character CSI).
+Every one of them is shown as a visible mark instead, so nothing the user did not type
+reaches the terminal, and a line of output stays one line.
+
+Import-free on purpose: the dashboard's first frame and every CLI command use it.
+"""
+
+from __future__ import annotations
+
+import re
+
+# A whole escape sequence (CSI ... final, OSC/DCS/APC/PM/SOS ... ST or BEL, or ESC + one
+# character), then any lone control character left over.
+_SEQUENCE = re.compile(
+    r"(?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]?"          # CSI
+    r"|(?:\x1b[\]PX^_]|[\x90\x98\x9d\x9e\x9f])"   # OSC, DCS, SOS, PM, APC ...
+    r"[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"      # ... up to BEL or ST
+    r"|\x1b[ -~]?"                                # any other ESC + one character
+)
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+REPLACEMENT = "\ufffd"  # �: something was here that is not shown
+NEWLINE_MARK = "\u21b5"  # ↵: a line break in a one-line place
+
+
+def _mark(ch: str) -> str:
+    if ch == "\n":
+        return NEWLINE_MARK
+    if ch == "\t":
+        return " "
+    return REPLACEMENT
+
+
+def clean(text: object, *, one_line: bool = True) -> str:
+    """``text`` safe for a terminal: escape sequences and control characters become marks.
+
+    one_line: a newline shows as ↵ (a list row, a toast); else newlines (and tabs) are kept.
+    """
+    if text is None:
+        return ""
+    s = text if isinstance(text, str) else str(text)
+    if not _CONTROL.search(s):
+        return s
+    s = _SEQUENCE.sub(REPLACEMENT, s)
+    if one_line:
+        return _CONTROL.sub(lambda m: _mark(m.group()), s)
+    return _CONTROL.sub(lambda m: m.group() if m.group() in "\n\t" else REPLACEMENT, s)
+
+
+def clean_lines(text: object) -> str:
+    """Several lines (an error message, a help text): newlines kept, everything else cleaned."""
+    return clean(text, one_line=False)
+
+
+def escape_markup(text: object) -> str:
+    """Clean text with Rich/Textual markup's opening brackets escaped, for a markup string."""
+    return clean(text).replace("\\", "\\\\").replace("[", "\\[")
+
+
+_C1 = re.compile(r"[\x7f-\x9f\u2028\u2029]")
+
+
+def json_text(data: object) -> str:
+    """JSON for a terminal or a pipe: strict (no NaN or Infinity, which are not JSON), and with
+    the control characters json leaves raw (DEL, C1) written as \\u escapes, still valid JSON."""
+    import json  # only the JSON outputs pay for it
+
+    text = json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False)
+    return _C1.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
