@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
+pytestmark = pytest.mark.system  # each test runs the CLI as separate processes
 
 
 def run(*args: str, db: Path, cwd: Path | None = None) -> subprocess.CompletedProcess:

@@ -292,6 +292,7 @@ def test_a_database_others_can_read_is_made_private(cli_run, db_path):
     assert db_path.stat().st_mode & 0o777 == 0o600
 
 
+@pytest.mark.system
 def test_files_are_private_under_umask_000(tmp_path):
     import subprocess
     import sys

@@ -68,6 +68,7 @@ def test_cut_short_xml_refused_and_nothing_written(tmp_path):
     assert entries(db) == []
 
 
+@pytest.mark.slow
 def test_streaming_keeps_memory_flat(tmp_path):
     """Reading a 20 MB export allocates far less than the file: elements are freed as read."""
     f = tmp_path / "export.xml"
