@@ -271,9 +271,9 @@ async def test_date_order_offered_for_formats_that_read_dates(demo_pb, make_app,
         await _check_then_import(pilot, helpers, dlg, "ambiguous.csv", "generic-csv")
         assert dlg.result is None and "Dates" in helpers.text(app)
         assert dlg.query_one("#date-row").display
-        dlg.query_one("#date-order").focus()
-        await pilot.press("right", "enter")  # day first
-        dlg.query_one("#path").focus()
+        assert dlg.query_one("#date-order").has_focus  # the refusal took us to the choice
+        await pilot.press("right", "enter")  # day first; the focus goes back to the path
+        assert dlg.query_one("#path").has_focus
         await pilot.press("enter")
         await helpers.until(pilot, lambda: dlg.result is not None, timeout=20, what="the import")
     new = sorted(e["occurred_at"].date() for e in demo_pb.entries() if e["occurred_at"].year == 2026
@@ -311,8 +311,8 @@ async def test_keys_after_the_dialog_closes_are_the_dashboards_again(demo_pb, ma
     async with app.run_test(size=(80, 24)) as pilot:
         await helpers.settle(pilot)
         _type_at_once(app, "I", *"xy", "escape")
-        await helpers.until(pilot, lambda: isinstance(app.screen, MainScreen)
-                            and not any(isinstance(s, ImportDialog) for s in app.screen_stack), what="closed")
-        await pilot.pause(0.1)
+        ahead = lambda: app.main_screen._keys_ahead  # noqa: E731
+        await helpers.until(pilot, lambda: ahead() is not None and ahead().dialog is not None and ahead().closed
+                            and isinstance(app.screen, MainScreen), what="the dialog opened and closed")
         await pilot.press("question_mark")
         await helpers.until(pilot, lambda: isinstance(app.screen, HelpScreen), what="help opened by ?")

@@ -25,9 +25,11 @@ from painboard.tui.dialogs.base import Dialog
 
 AUTO = "(auto)"  # the format list's first choice: whatever the file is recognised as
 # The date orders an importer may be told (-O date_order=...), in the words shown.
-DATE_ORDERS = [("auto", "from the file"), ("dmy", "day first"), ("mdy", "month first"), ("ymd", "year first")]
+DATE_ORDERS = [("auto", "auto"), ("dmy", "day first"), ("mdy", "month first"), ("ymd", "year first")]
 KIND_WORDS = {"pain_entry": "pain entries", "episode": "breakthrough episodes", "daily_review": "daily reviews",
               "plan_item": "plan items", "plan_event": "plan events"}
+HINT = "Enter looks at the file (nothing is written yet) · Tab completes · Esc closes"
+HINT_READY = "Enter or ctrl+s imports · Tab next field · Esc closes"
 PROGRESS_EVERY = 0.05  # seconds: a flood of progress calls from the reader merges into 20 a second
 
 
@@ -148,7 +150,7 @@ class ImportDialog(Dialog):
             yield ProgressBar(total=100, show_eta=False, id="progress")
             yield Static("", classes="message")
             yield Static("", id="result")
-            yield Static("Enter checks the file, Enter again imports · Tab completes · Esc closes", classes="hint")
+            yield Static(HINT, classes="hint")
 
     def _forward_event(self, event) -> None:
         # Keys typed in one burst with the key that opened the dialog reach the screen before
@@ -211,6 +213,7 @@ class ImportDialog(Dialog):
             self.query_one("#result", Static).update("")
         self.say("")
         self.query_one("#detected", Static).update("")
+        self._hint(HINT)
         self._show_dates()
         self._detect_soon()
 
@@ -247,8 +250,15 @@ class ImportDialog(Dialog):
         if text != self.path_text:
             return  # the path changed while we looked
         self.checked = (text, name) if is_file else None
+        ready = is_file and (name or self.chosen)
         self.query_one("#detected", Static).update(words)
+        self._hint(HINT_READY if ready else HINT)
+        if self._saving is None:
+            self.say("")
         self._show_dates()
+
+    def _hint(self, text: str) -> None:
+        self.query_one(".hint", Static).update(text)
 
     def _show_dates(self) -> None:
         """The date order only for formats that read numeric dates in a locale's order."""
@@ -258,6 +268,12 @@ class ImportDialog(Dialog):
 
     def on_select_changed(self, event: Select.Changed) -> None:
         self._show_dates()
+        if self.checked and self.checked[0] == self.path_text:
+            self._hint(HINT_READY if self.importer_name() else HINT)
+
+    def on_radio_set_changed(self, event: RadioSet.Changed) -> None:
+        if event.radio_set.has_focus:  # an order picked: back to the path, where Enter imports
+            self.query_one("#path", Input).focus()
 
     # -- importing ------------------------------------------------------------------------
     def on_input_submitted(self, event: Input.Submitted) -> None:
@@ -335,7 +351,7 @@ class ImportDialog(Dialog):
         self.say("")
         self.query_one("#result", Static).update(summary(result))
         self.query_one("#path", Input).focus()
-        self.query_one(".hint", Static).update("Enter or Esc closes · change the path to import another")
+        self._hint("Enter or Esc closes · change the path to import another")
 
     def _failed(self, exc: PainboardError) -> None:
         self._saving = None
@@ -347,7 +363,8 @@ class ImportDialog(Dialog):
         text = str(exc)
         if isinstance(exc, BadInput) and "--date-order" in text:
             self.query_one("#date-row").display = True
-            text += " (here: Dates)"
+            self.query_one("#date-order", RadioSet).focus()
+            text += " (here: Dates, then Enter)"
         self.say(text + ("" if "nothing was written" in text else "; nothing was written"), error=True)
 
     def _busy(self, exc: DatabaseBusy) -> None:
