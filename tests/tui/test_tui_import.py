@@ -316,3 +316,77 @@ async def test_keys_after_the_dialog_closes_are_the_dashboards_again(demo_pb, ma
                             and isinstance(app.screen, MainScreen), what="the dialog opened and closed")
         await pilot.press("question_mark")
         await helpers.until(pilot, lambda: isinstance(app.screen, HelpScreen), what="help opened by ?")
+
+
+def _hold_database(path, seconds: float):
+    """Another OS process holding the database file's lock for a while; returns once it holds it."""
+    import subprocess
+    import sys
+
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); "
+         "print('held', flush=True); time.sleep(float(sys.argv[2])); c.close()", str(path), str(seconds)],
+        stdout=subprocess.PIPE, text=True)
+    assert holder.stdout.readline().strip() == "held"
+    return holder
+
+
+@pytest.mark.system
+async def test_busy_database_is_retried_and_the_import_lands_once(demo_pb, demo_db, make_app, helpers, here):
+    name = "sample-entries.csv"
+    shutil.copy(DATA / name, here / name)
+    count = len(_csv_rows(name))
+    demo_pb.db.retry_seconds = 0.3  # report busy quickly in the test
+    before = demo_pb.counts()["pain_entry"]
+    app = make_app(demo_pb)
+    async with app.run_test(size=(80, 24)) as pilot:
+        dlg = await _open(pilot, helpers)
+        await pilot.press(*name, "enter")
+        await helpers.until(pilot, lambda: "Looks like" in helpers.text(app), what="the detected format")
+        holder = _hold_database(demo_db, 2.5)
+        try:
+            await pilot.press("enter")
+            await helpers.until(pilot, lambda: "database busy" in helpers.text(app), timeout=4,
+                                what="the busy message")
+            assert "nothing written yet" in helpers.text(app) and dlg.result is None
+        finally:
+            holder.wait(10)
+        await helpers.until(pilot, lambda: dlg.result is not None, timeout=10, what="the import after the wait")
+        assert f"pain entries: {count} added, 0 already there" in helpers.text(app)
+    assert demo_pb.counts()["pain_entry"] == before + count
+
+
+@pytest.mark.system
+async def test_progress_floods_merge_and_the_bar_ends_full(demo_pb, make_app, helpers, here, monkeypatch):
+    # A generic CSV of 40,000 rows (about 1 MB): the reader reports progress per buffer read.
+    rows = 40_000
+    with open(here / "big.csv", "w") as fh:
+        fh.write("date,time,pain,notes\n")
+        for i in range(rows):
+            fh.write(f"2025-{1 + i % 12:02d}-{1 + i % 28:02d},{i % 24:02d}:{i % 60:02d},{i % 11},row {i}\n")
+    calls, shown = [], []
+    real_import = demo_pb.import_file
+
+    def counting_import(path, fmt=None, progress=None, options=None):
+        def counted(done, total):
+            calls.append(done)
+            progress(done, total)
+        return real_import(path, fmt, progress=counted, options=options)
+
+    monkeypatch.setattr(demo_pb, "import_file", counting_import)
+    real_show = ImportDialog._show_progress
+    monkeypatch.setattr(ImportDialog, "_show_progress", lambda self, d, t: (shown.append(d), real_show(self, d, t)))
+    before = demo_pb.counts()["pain_entry"]
+    app = make_app(demo_pb)
+    async with app.run_test(size=(80, 24)) as pilot:
+        dlg = await _open(pilot, helpers)
+        await pilot.press(*"big.csv")
+        text = await _check_then_import(pilot, helpers, dlg, "big.csv", "generic-csv")
+        assert dlg.query_one("#progress").percentage == 1.0
+    size = (here / "big.csv").stat().st_size
+    assert calls[-1] == size and shown[-1] == size  # the last update always reaches the screen
+    assert shown == sorted(shown) and len(shown) < len(calls), (len(shown), len(calls))
+    added = demo_pb.counts()["pain_entry"] - before
+    assert added == rows  # every row differs (its note), so none is already there
+    assert f"pain entries: {rows} added, 0 already there" in text
+    print(f"progress calls {len(calls)}, screen updates {len(shown)}")
