@@ -390,3 +390,40 @@ async def test_progress_floods_merge_and_the_bar_ends_full(demo_pb, make_app, he
     assert added == rows  # every row differs (its note), so none is already there
     assert f"pain entries: {rows} added, 0 already there" in text
     print(f"progress calls {len(calls)}, screen updates {len(shown)}")
+
+
+async def test_escape_while_reading_stops_the_import_and_writes_nothing(demo_pb, make_app, helpers, here,
+                                                                       monkeypatch):
+    import threading
+
+    name = "sample-entries.csv"
+    shutil.copy(DATA / name, here / name)
+    started, gate, ended = threading.Event(), threading.Event(), threading.Event()
+    real_import = demo_pb.import_file
+
+    def held_import(path, fmt=None, progress=None, options=None):
+        started.set()
+        gate.wait(5)  # still reading when Esc comes
+        try:
+            return real_import(path, fmt, progress=progress, options=options)
+        finally:
+            ended.set()
+
+    monkeypatch.setattr(demo_pb, "import_file", held_import)
+    rev, counts = demo_pb.revision(), demo_pb.counts()
+    app = make_app(demo_pb)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        dlg = await _open(pilot, helpers)
+        await pilot.press(*name, "enter")
+        await helpers.until(pilot, lambda: "Looks like" in helpers.text(app), what="the detected format")
+        await pilot.press("enter")
+        await helpers.until(pilot, started.is_set, what="the reading to start")
+        await pilot.press("escape")
+        assert isinstance(app.screen, MainScreen)
+        gate.set()
+        await helpers.until(pilot, ended.is_set, what="the reader to stop")
+        await pilot.pause(0.2)
+        assert dlg.result is None
+        assert not any("imported after all" in str(n.message) for n in app._notifications)
+        assert not any(n.severity == "error" for n in app._notifications)
+    assert demo_pb.revision() == rev and demo_pb.counts() == counts
