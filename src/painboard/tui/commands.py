@@ -14,6 +14,7 @@ COMMANDS = [
     ("Breakthrough episode", "Start one now (or end the open one)", "breakthrough"),
     ("Daily review", "A few questions about today's pain", "review"),
     ("Export", "Write your log to a file for your care team", "export"),
+    ("Import a file", "Read another app's export (or painboard's own) into your log", "import_file"),
     ("Radiation and insights", "Radiation flare and response by week; triggers, hours, what helps", "insights"),
     ("Tick plan item", "Record the selected plan item (again: undo)", "tick"),
     ("Metrics", "Every metric over the last 7 days, in full", "metrics"),

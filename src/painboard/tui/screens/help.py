@@ -27,6 +27,7 @@ KEYS: list[tuple[str, str, str]] = [
     ("Figures", "Tab", "move between the plan and the Today panel (its title shows reversed);\n"
                        "arrows and PgUp/PgDn then scroll it"),
     ("Other", "e", "export your log for your care team"),
+    ("Other", "I", "import a file from another app; Tab completes the path"),
     ("Other", "f5", "read the database again now"),
     ("Other", "?", "this help"),
     ("Other", "ctrl+p", "command palette: every painboard command by name"),

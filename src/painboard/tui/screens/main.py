@@ -5,7 +5,7 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.events import Resize
+from textual.events import Key, Resize
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Static
@@ -42,6 +42,7 @@ class MainScreen(Screen):
         Binding("space", "tick", "tick"),
         Binding("r", "review", "review"),
         Binding("e", "export", "export"),
+        Binding("I", "import_file", "import a file", show=False),
         Binding("i", "insights", "radiation and insights", show=False),
         Binding("M", "metrics", "metrics", show=False),
         Binding("u,backspace", "undo_dose", "undo dose", show=False),
@@ -237,3 +238,29 @@ class MainScreen(Screen):
         from painboard.tui.dialogs.export import ExportDialog
 
         self.app.push_screen(ExportDialog())
+
+    def action_import_file(self) -> None:
+        from painboard.tui.dialogs.import_file import ImportDialog
+
+        ahead = self._keys_ahead if self._keys_ahead is not None and not self._keys_ahead.closed else None
+        if self.app.refuse_if_read_only("importing"):
+            if ahead is not None:
+                ahead.closed = True  # what was typed after I was meant for the dialog: dropped
+            return
+        self.app.push_screen(ImportDialog(keys_ahead=ahead))
+
+    _keys_ahead = None
+
+    def on_key(self, event: Key) -> None:
+        # Keys typed in the same burst as I reach this screen's focus first; they belong to
+        # the import dialog that I opens (KeysAhead), not to the dashboard.
+        if self._keys_ahead is not None:
+            if self._keys_ahead.give(event):
+                event.stop()
+                event.prevent_default()
+                return
+            self._keys_ahead = None
+        if event.key == "I":
+            from painboard.tui.dialogs.import_file import KeysAhead
+
+            self._keys_ahead = KeysAhead()
