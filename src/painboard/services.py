@@ -101,6 +101,11 @@ class Painboard:
             repo.delete_entry(con, row["id"])
             return row
 
+    def restore_entry(self, row: dict[str, Any]) -> PainEntry:
+        """Put back an entry deleted in this session (the dashboard's undo): the same fields
+        and key, through the same path as logging; it gets a new number."""
+        return self.log_pain(**{k: v for k, v in row.items() if k != "id"})
+
     def counts(self) -> dict[str, int]:
         with self.db.unit_of_work() as con:
             return repo.counts(con)
