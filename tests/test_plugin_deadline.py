@@ -67,6 +67,7 @@ def intensities(db: Path, env: dict) -> list[int]:
 
 
 @pytest.mark.system
+@pytest.mark.slow
 def test_a_stuck_exporter_lets_go_of_the_file_and_leaves_nothing(db_path, tmp_path):
     plugins, out_dir = tmp_path / "plugins", tmp_path / "out"
     plugins.mkdir(), out_dir.mkdir()
@@ -92,6 +93,7 @@ def test_a_stuck_exporter_lets_go_of_the_file_and_leaves_nothing(db_path, tmp_pa
 
 
 @pytest.mark.system
+@pytest.mark.slow
 def test_a_plugin_slow_to_import_holds_nothing(db_path, tmp_path):
     plugins = tmp_path / "plugins"
     plugins.mkdir()
