@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import time as time_mod
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
@@ -12,7 +11,8 @@ from painboard import readmodel
 from painboard import clinical
 from painboard.clinical import is_rescue_item
 from painboard.config import Settings
-from painboard.errors import BadInput, NotFound
+from painboard.deadline import Deadline, Overran, run_with_deadline
+from painboard.errors import BadInput, NotFound, PluginError
 from painboard.models import DailyReview, Episode, PainEntry, PlanEvent, PlanItem, minutes_of, utcnow
 # The read model's types, importable from here as before.
 from painboard.readmodel import ChecklistLine, DayData, Snapshot, Today, Trend  # noqa: F401
@@ -100,6 +100,11 @@ class Painboard:
             row = self._entry(con, entry_id)
             repo.delete_entry(con, row["id"])
             return row
+
+    def restore_entry(self, row: dict[str, Any]) -> PainEntry:
+        """Put back an entry deleted in this session (the dashboard's undo): the same fields
+        and key, through the same path as logging; it gets a new number."""
+        return self.log_pain(**{k: v for k, v in row.items() if k != "id"})
 
     def counts(self) -> dict[str, int]:
         with self.db.unit_of_work() as con:
@@ -381,18 +386,19 @@ class Painboard:
         own = view is None
         view = view or self.period_view(con, since, until)
         out = []
-        deadline = time_mod.monotonic() + metric_seconds()
+        deadline = Deadline()  # shared: all metrics together
         try:
             for m in self.registry.sorted_metrics():
                 base = dict(name=m.name, label=m.label, unit=m.unit,
                             plugin=self.registry.owner.get(("metrics", m.name)))
                 try:
-                    v = with_deadline(lambda m=m: m.compute(view), deadline, con)
+                    v = run_with_deadline(lambda m=m: m.compute(view), deadline, con)
                     if not isinstance(v, MetricValue):
                         v = MetricValue.model_validate(v)
                     out.append(MetricResult(**base, **v.model_dump()))
                 except Overran as exc:
-                    out.append(MetricResult(**base, text="took too long", error=str(exc)))
+                    out.append(MetricResult(**base, text="took too long",
+                                            error=f"{exc}; skipped (see 'painboard plugins')"))
                 except Exception as exc:  # one metric's failure stays in its own tile
                     out.append(MetricResult(**base, text="could not be computed", error=describe_error(exc)))
                     view.recover()  # a failed query aborts the read transaction: begin a fresh one
@@ -421,13 +427,16 @@ class Painboard:
             with self.db.unit_of_work() as con:
                 view = self.period_view(con, since, until, default_days=None)
                 view.options = dict(options or {})
-                try:
-                    return exporter.write(view, fh)
+                repo.watch_queries(con)
+                try:  # an exporter stuck holding the file is stopped; safe_output removes its file
+                    return run_with_deadline(lambda: exporter.write(view, fh), Deadline(idle=True), con)
                 finally:
                     view.close()
 
         try:
             path, count = write_file(out, run, **guard)
+        except Overran as exc:
+            raise PluginError(f"exporter {exporter.name!r} {exc}: stopped; nothing was written") from None
         except Exception as exc:
             raise import_export.describe_failure("exporter", exporter.name, exc) from exc
         return ExportResult(format=exporter.name, path=path, count=count)
@@ -497,52 +506,6 @@ class Painboard:
             raise NotFound(f"there is no database at {self.db.path}: nothing was checked or created")
 
         return maintenance.check(self.db)
-
-
-class Overran(Exception):
-    """Plugin code ran past its deadline while the database was held."""
-
-
-def metric_seconds() -> float:
-    """How long all metrics together may hold the database (PAINBOARD_METRIC_SECONDS, default 5)."""
-    import os
-
-    try:
-        return max(0.1, float(os.environ.get("PAINBOARD_METRIC_SECONDS", "5")))
-    except ValueError:
-        return 5.0
-
-
-def with_deadline(fn, deadline: float, con=None):
-    """Run plugin code in a daemon thread and wait until ``deadline`` (time.monotonic()).
-
-    Past it the code's running query is interrupted and Overran is raised: the caller ends its
-    unit of work and so lets go of the file; the thread, if still running, finds its
-    connection closed the next time it reads. (A Python thread cannot be stopped from outside.)"""
-    import threading
-
-    box: dict[str, Any] = {}
-
-    def run() -> None:
-        try:
-            box["value"] = fn()
-        except BaseException as exc:  # noqa: BLE001 - handed to the caller
-            box["error"] = exc
-
-    t = threading.Thread(target=run, name="painboard-plugin", daemon=True)
-    t.start()
-    t.join(max(0.0, deadline - time_mod.monotonic()))
-    if t.is_alive():
-        if con is not None:
-            try:
-                con.interrupt()
-            except Exception:
-                pass
-        raise Overran(f"still running after the {metric_seconds():g} s all metrics may take; skipped "
-                      f"(see 'painboard plugins')")
-    if "error" in box:
-        raise box["error"]
-    return box.get("value")
 
 
 def jsonable(obj: Any) -> Any:

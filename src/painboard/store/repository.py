@@ -108,6 +108,14 @@ def restart_if_aborted(con) -> bool:
 
 
 # -- pain entries ---------------------------------------------------------------------------
+def watch_queries(con) -> None:
+    """Let another thread see whether a query is running on con (con.query_progress() is -1
+    otherwise), without DuckDB drawing a progress bar on the terminal: the export deadline
+    counts a running query as progress."""
+    con.execute("SET enable_progress_bar = true")
+    con.execute("SET enable_progress_bar_print = false")
+
+
 def entries(con, since: datetime | None = None, until: datetime | None = None,
             limit: int | None = None, newest_first: bool = False) -> list[dict[str, Any]]:
     if newest_first and limit and since is None and until is None:

@@ -16,6 +16,8 @@ KEYS: list[tuple[str, str, str]] = [
     ("Log", "Enter / Esc", "save / cancel a form; Tab reaches the optional fields"),
     ("Log", "l", "the full log form (when, pattern, site, …)"),
     ("Log", "b", "✱ breakthrough: starts now, asks the peak; b again ends it"),
+    ("Log", "d", "delete a recent entry (Enter deletes, Esc keeps it)"),
+    ("Log", "z", "put back the entry last deleted with d in this session"),
     ("Plan", "↑ ↓", "move the selection in today's plan"),
     ("Plan", "space", "tick the selected item; again the same day undoes it"),
     ("Plan", "u  backspace", "undo today's latest dose of an as-needed item"),

@@ -46,6 +46,8 @@ class MainScreen(Screen):
         Binding("i", "insights", "radiation and insights", show=False),
         Binding("M", "metrics", "metrics", show=False),
         Binding("u,backspace", "undo_dose", "undo dose", show=False),
+        Binding("d", "delete_entry", "delete entry", show=False),
+        Binding("z", "restore_entry", "restore entry", show=False),
         Binding("left_square_bracket", "cycle(-1)", "shorter range", show=False, key_display="["),
         Binding("right_square_bracket", "cycle(1)", "longer range", show=False, key_display="]"),
     ] + [Binding(key, f"range('{label}')", f"chart {label}", show=False) for key, label, _ in RANGES] + [
@@ -216,6 +218,16 @@ class MainScreen(Screen):
                         timeout=3)
 
         self.app.write(lambda: pb.undo_last_dose(line.item_id), done)
+
+    def action_delete_entry(self) -> None:
+        from painboard.tui.dialogs.delete_entry import ask_and_delete
+
+        ask_and_delete(self, self.snapshot.recent if self.snapshot is not None else [])
+
+    def action_restore_entry(self) -> None:
+        from painboard.tui.dialogs.delete_entry import restore_last
+
+        restore_last(self)
 
     def action_review(self) -> None:
         from painboard.tui.dialogs.review import ReviewDialog
