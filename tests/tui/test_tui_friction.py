@@ -111,3 +111,85 @@ async def test_pattern_is_picked_from_three_by_keys_alone(demo_pb, make_app, hel
     rows = [e for e in demo_pb.entries(since=NOW.date()) if e["intensity"] == 5 and e["sites"] == ["ribs"]]
     assert len(rows) == 1 and rows[0]["pattern"] == "intermittent"
     assert rows[0]["occurred_at"].strftime("%H:%M") == "09:30"
+
+
+# -- read-only sessions -------------------------------------------------------------------
+
+def _footer_text(app) -> str:
+    """The key line alone: the last row of the screen."""
+    return app.screen._compositor.render_strips()[-1].text
+
+
+async def test_read_only_footer_shows_what_works_not_the_write_keys(demo_db, make_app, helpers):
+    from painboard.config import Settings
+    from painboard.services import Painboard
+
+    app = make_app(Painboard(Settings.load(db=demo_db, read_only=True)))
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await helpers.settle(pilot)
+        await helpers.until(pilot, lambda: "help" in _footer_text(app), what="the key line")
+        footer = _footer_text(app)
+        for gone in ("0-9", "log", "breakthrough", "tick", "review"):
+            assert gone not in footer, (gone, footer)
+        for shown in ("e export", "M metrics", "i ", "? help"):
+            assert shown in footer, (shown, footer)
+        # The write keys still answer, with the refusal rather than silence.
+        await pilot.press("space")
+        await helpers.until(pilot, lambda: "read-only session" in helpers.text(app), what="the refusal")
+
+
+async def test_a_normal_session_still_shows_the_write_keys(demo_pb, make_app, helpers):
+    app = make_app(demo_pb)
+    async with app.run_test(size=SIZE) as pilot:
+        await helpers.settle(pilot)
+        await helpers.until(pilot, lambda: "help" in _footer_text(app), what="the key line")
+        footer = _footer_text(app)
+        assert "0-9 log" in footer and "space tick" in footer and "r review" in footer
+
+
+async def test_read_only_without_a_database_says_so(tui_env, make_app, helpers, tmp_path):
+    from painboard.config import Settings
+    from painboard.tui.app import PainboardApp
+
+    path = tmp_path / "nowhere" / "painboard.db"
+    app = PainboardApp(Settings.load(db=path, read_only=True), poll_interval=None, cursor_blink=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await helpers.until(pilot, lambda: "no database at" in helpers.text(app), what="the no-database message")
+        text = helpers.text(app)
+        flat = "".join(text.split())  # the message wraps over the chart's lines
+        said = f"no database at {path}: nothing to show; run 'painboard demo' or log an entry first"
+        assert "".join(said.split()) in flat
+        assert "nothing to show (see above)" in text
+        assert "reading your log" not in text
+        assert "✗offline" in text.splitlines()[0]
+    assert not path.exists() and not path.parent.exists()  # a read-only session creates nothing
+
+
+# -- the key line at 60x20 ----------------------------------------------------------------
+
+@pytest.mark.parametrize("read_only", [False, True], ids=["normal", "read_only"])
+async def test_footer_fits_at_60_columns(read_only, demo_db, make_app, helpers):
+    from painboard.config import Settings
+    from painboard.services import Painboard
+    from painboard.tui.widgets.footer import DashFooter
+
+    app = make_app(Painboard(Settings.load(db=demo_db, read_only=read_only)))
+    async with app.run_test(size=(60, 20)) as pilot:
+        await helpers.settle(pilot)
+        await helpers.until(pilot, lambda: "help" in _footer_text(app), what="the key line")
+        footer = app.screen.query_one(DashFooter)
+        keys = list(footer.children)
+        # Every key fits inside the line, none overlaps the next: nothing overwrites anything.
+        right = [k.region.right for k in keys]
+        assert max(right) <= footer.region.right
+        for a, b in zip(keys, keys[1:]):
+            assert a.region.right <= b.region.x, (a.description, b.description)
+        assert footer.virtual_size.width <= footer.size.width  # no hidden part to scroll to
+        assert "? help" in _footer_text(app)
+        if not read_only:
+            assert "0-9 log" in _footer_text(app) and "b episode" in _footer_text(app)
+        # Wider again: the full words come back.
+        await pilot.resize_terminal(100, 30)
+        await helpers.until(pilot, lambda: "b breakthrough" in _footer_text(app) or read_only,
+                            what="the wide key line")
+        await helpers.until(pilot, lambda: "q quit" in _footer_text(app), what="quit back in the line")

@@ -24,6 +24,10 @@ if TYPE_CHECKING:
     from painboard.services import Snapshot
 
 RANGE_LABELS = [label for _, label, _ in RANGES]
+# A read-only session's key line leaves out the keys that write (they only say "read-only")
+# and shows what works instead.
+WRITE_ACTIONS = {"quick_log", "log_form", "breakthrough", "tick", "review", "undo_dose"}
+READ_ONLY_SHOWN = {"metrics", "insights"}
 
 
 def _digit_bindings() -> list[Binding]:
@@ -71,7 +75,17 @@ class MainScreen(Screen):
         self.range_label = self.app.range_label
         header = self.query_one(DashHeader)
         header.read_only = self.app.read_only
+        if self.app.read_only:
+            self._read_only_keys()
         self.query_one(PlanChecklist).focus()
+
+    def _read_only_keys(self) -> None:
+        from dataclasses import replace
+
+        for key, bindings in self._bindings.key_to_bindings.items():
+            self._bindings.key_to_bindings[key] = [
+                replace(b, show=False) if b.action.split("(")[0] in WRITE_ACTIONS else
+                replace(b, show=True) if b.action in READ_ONLY_SHOWN else b for b in bindings]
 
     def add_key_line(self) -> None:
         """Mount the key line. Textual's Footer is one widget per key in a scrolling
@@ -114,6 +128,11 @@ class MainScreen(Screen):
         today.metrics = list(snap.metrics or [])
         self.query_one(PlanChecklist).show(snap.checklist)
         self.query_one(RecentEntries).entries = snap.recent
+
+    def show_loading_text(self, text: str) -> None:
+        """Why there is nothing to show yet (no database, an error), in the chart and Today."""
+        self.query_one(TrendChart).loading_text = text
+        self.query_one(TodayPanel).watch_today()
 
     def watch_db_state(self, value: tuple[str, str]) -> None:
         header = self.query_one(DashHeader)

@@ -7,6 +7,7 @@ colours, over tmux and slow links: each series has its own glyph, colour only he
 from __future__ import annotations
 
 import math
+import textwrap
 from datetime import date, timedelta
 
 from rich.text import Text
@@ -71,8 +72,9 @@ class TrendChart(Widget):
         out.append_text(self._title(width))
         plot_h = height - 4  # title, breakthrough row, axis, dates
         if self.trend is None or plot_h < 3:
-            out.append("\n " + (self.loading_text if self.trend is None else "(make the window taller for the chart)"),
-                       "dim")
+            text = self.loading_text if self.trend is None else "(make the window taller for the chart)"
+            for line in textwrap.wrap(text, max(10, width - 2)) or [""]:  # in full, never cut
+                out.append("\n " + line, "dim")
             return out
         yw = 3
         plot_w = max(4, width - yw - 1)
