@@ -193,3 +193,42 @@ async def test_footer_fits_at_60_columns(read_only, demo_db, make_app, helpers):
         await helpers.until(pilot, lambda: "b breakthrough" in _footer_text(app) or read_only,
                             what="the wide key line")
         await helpers.until(pilot, lambda: "q quit" in _footer_text(app), what="quit back in the line")
+
+
+# -- the export dialog --------------------------------------------------------------------
+
+async def test_export_enter_on_format_then_tab_reaches_every_field(demo_pb, make_app, helpers, tmp_path,
+                                                                 monkeypatch):
+    from textual.widgets import OptionList, RadioSet
+
+    from painboard.tui.dialogs.export import ExportDialog
+
+    monkeypatch.chdir(tmp_path)
+    app = make_app(demo_pb)
+    async with app.run_test(size=SIZE) as pilot:
+        await helpers.settle(pilot)
+        await pilot.press("e")
+        await helpers.settle(pilot)
+        dlg = app.screen
+        assert isinstance(dlg, ExportDialog) and dlg.query_one("#formats", OptionList).has_focus
+        # The period shows by a mark, not by colour alone: 30 days at first.
+        assert "(•) 30 days" in helpers.text(app) and "( ) 7 days" in helpers.text(app)
+        names = [e.name for e in dlg.exporters]
+        await pilot.press(*(["down"] * names.index("csv")), "enter")
+        assert dlg.query_one("#formats", OptionList).has_focus  # Enter picked, focus stayed
+        await pilot.press("tab")
+        assert dlg.query_one("#period", RadioSet).has_focus  # the next field, none skipped
+        await pilot.press("left", "enter")
+        await pilot.pause()
+        assert dlg.query_one("#period", RadioSet).pressed_index == 0
+        assert "(•) 7 days" in helpers.text(app) and "( ) 30 days" in helpers.text(app)
+        await pilot.press("tab")
+        assert app.focused.id == "out"
+        out = dlg.query_one("#out", Input).value
+        await pilot.press("enter")
+        await helpers.until(pilot, lambda: isinstance(app.screen, MainScreen), what="the export")
+    from datetime import timedelta
+    from pathlib import Path
+
+    rows = Path(out).read_text().splitlines()[1:]
+    assert len(rows) == len(demo_pb.entries(since=demo_pb.today() - timedelta(days=6)))
