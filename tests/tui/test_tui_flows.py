@@ -365,7 +365,7 @@ async def test_sixteen_colour_theme_renders_everything(demo_pb, make_app, helper
         await pilot.press("w")
         await helpers.settle(pilot)
         text = helpers.text(app)
-        assert "━" in text and "┈" in text and "✱" in text and "[x]" in text
+        assert "━" in text and "▴" in text and "✱" in text and "[x]" in text
         await pilot.press("6")
         assert "Log pain now" in helpers.text(app)
 

@@ -232,3 +232,63 @@ async def test_export_enter_on_format_then_tab_reaches_every_field(demo_pb, make
 
     rows = Path(out).read_text().splitlines()[1:]
     assert len(rows) == len(demo_pb.entries(since=demo_pb.today() - timedelta(days=6)))
+
+
+# -- the chart ----------------------------------------------------------------------------
+
+def _style_at(text, index: int):
+    """The Rich style of one character of a rendered Text."""
+    from rich.style import Style
+
+    style = Style()
+    for span in text.spans:
+        if span.start <= index < span.end:
+            style += Style.parse(span.style) if isinstance(span.style, str) else span.style
+    return style
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
+async def test_chart_bands_scale_today_and_two_distinct_lines(size, demo_pb, make_app, helpers):
+    from painboard.clinical import CONTROLLED_MAX, SEVERE_MIN
+    from painboard.tui.widgets.trend import AVG, BAND, TODAY, WORST, TrendChart
+
+    app = make_app(demo_pb)
+    async with app.run_test(size=size) as pilot:
+        await helpers.settle(pilot)
+        chart = app.screen.query_one(TrendChart)
+        rendered = chart.render()
+        lines = rendered.plain.split("\n")
+        row = {label: next(i for i, l in enumerate(lines) if l.startswith(label + "┤"))
+               for label in ("10", f"{SEVERE_MIN:2d}", f"{CONTROLLED_MAX:2d}", " 0")}
+        top, bottom = row["10"], row[" 0"]
+        # Each band line sits where its score falls on the 0-10 scale, to the nearest row.
+        for value in (SEVERE_MIN, CONTROLLED_MAX):
+            r = row[f"{value:2d}"]
+            assert abs((bottom - r) - value * (bottom - top) / 10) <= 0.5, value
+            assert lines[r].count(BAND) >= 3, lines[r]
+        assert "pain 0-10" in lines[top]  # what the ticks count
+        assert f"severe ≥{SEVERE_MIN}" in lines[row[f"{SEVERE_MIN:2d}"]]
+        # Today marked on the axis and named in the key under it.
+        axis = next(l for l in lines if l.startswith("  └"))
+        assert axis.count(TODAY) == 1 and f"{TODAY} today" in lines[-1]
+        # The last column holds today: the mark is in the right part of the axis.
+        assert axis.index(TODAY) > len(axis) * 0.85
+        # Average and worst: different glyphs and, with colour, different colours.
+        assert AVG != WORST and AVG in rendered.plain and WORST in rendered.plain
+        avg_style = _style_at(rendered, rendered.plain.index(AVG, len(lines[0])))
+        worst_style = _style_at(rendered, rendered.plain.index(WORST, len(lines[0])))
+        assert avg_style.color is not None and worst_style.color is not None
+        assert avg_style.color != worst_style.color
+
+
+async def test_seven_day_chart_names_today_under_its_column(demo_pb, make_app, helpers):
+    from painboard.tui.widgets.trend import TrendChart
+
+    app = make_app(demo_pb)
+    async with app.run_test(size=SIZE) as pilot:
+        await helpers.settle(pilot)
+        await pilot.press("w")
+        await helpers.settle(pilot)
+        last = app.screen.query_one(TrendChart).render().plain.split("\n")[-1]
+        assert last.rstrip().endswith("today")
+        assert "Fri 27" in last  # the day before, by its date
