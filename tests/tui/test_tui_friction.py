@@ -292,3 +292,27 @@ async def test_seven_day_chart_names_today_under_its_column(demo_pb, make_app, h
         last = app.screen.query_one(TrendChart).render().plain.split("\n")[-1]
         assert last.rstrip().endswith("today")
         assert "Fri 27" in last  # the day before, by its date
+
+
+# -- long lines at 80x24 ------------------------------------------------------------------
+
+async def test_long_lines_keep_their_meaning_at_80x24(demo_pb, make_app, helpers):
+    app = make_app(demo_pb)
+    async with app.run_test(size=SIZE) as pilot:
+        await helpers.settle(pilot)
+        zol = [l for l in app.snapshot.checklist if l.category == "bone_strengthening"]
+        assert zol and zol[0].due_in_days > 7
+        due = zol[0].due_at.astimezone(app.tz)
+        # The whole line, the due date in it, with nothing cut.
+        assert zol[0].text == f"{zol[0].text.split(',')[0]}, due {due:%a %-d %b}"
+        text = helpers.text(app)
+        assert zol[0].text in text and f"{zol[0].text} …" not in text
+        # An open episode: both lines whole, the hint how to end it included.
+        await pilot.press("b")
+        await helpers.settle(pilot)
+        await pilot.press("7", "enter")
+        await helpers.settle(pilot)
+        text = helpers.text(app)
+        assert "✱ episode since 14:05, peak 7" in text
+        assert "b again when it has eased" in text
+        assert "…" not in "".join(l.split("│")[0] for l in text.splitlines()[15:22])  # the Today column
