@@ -316,3 +316,76 @@ async def test_long_lines_keep_their_meaning_at_80x24(demo_pb, make_app, helpers
         assert "✱ episode since 14:05, peak 7" in text
         assert "b again when it has eased" in text
         assert "…" not in "".join(l.split("│")[0] for l in text.splitlines()[15:22])  # the Today column
+
+
+# -- the command palette ------------------------------------------------------------------
+
+async def _palette(pilot, helpers, app, words: str, title: str) -> None:
+    await pilot.press("ctrl+p")
+    await pilot.press(*words)
+    await helpers.until(pilot, lambda: title in helpers.text(app), what=f"palette hit {title}")
+    await pilot.press("enter")
+
+
+async def test_palette_plan_shows_every_item_in_words(demo_pb, make_app, helpers):
+    from painboard.services import schedule_words
+    from painboard.tui.screens.lists import ListScreen
+
+    app = make_app(demo_pb)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await helpers.settle(pilot)
+        await _palette(pilot, helpers, app, "plan", "Every plan item")
+        await helpers.until(pilot, lambda: isinstance(app.screen, ListScreen) and app.screen.loaded,
+                            what="the plan list")
+        text = helpers.text(app)
+        items = demo_pb.plan(include_stopped=True)
+        assert items
+        for it in items:
+            assert it.label() in text, it.label()
+        scheduled = [it for it in items if it.kind == "scheduled"]
+        assert scheduled and schedule_words(scheduled[0].rrule) in text
+        assert "FREQ=" not in text  # never the raw rule
+        await pilot.press("escape")
+        await helpers.until(pilot, lambda: isinstance(app.screen, MainScreen), what="back to the main screen")
+
+
+async def test_palette_plugins_lists_a_failed_plugin_with_its_error(demo_db, make_app, helpers, tmp_path,
+                                                                    monkeypatch):
+    from painboard.config import Settings
+    from painboard.services import Painboard
+    from painboard.tui.screens.lists import ListScreen
+
+    plugins = tmp_path / "plugins"
+    plugins.mkdir()
+    (plugins / "broken_thing.py").write_text("raise RuntimeError('boom')\n")
+    monkeypatch.delenv("PAINBOARD_LOAD_PLUGINS", raising=False)
+    pb = Painboard(Settings.load(db=demo_db, plugins_dir=plugins))
+    app = make_app(pb)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await helpers.settle(pilot)
+        await _palette(pilot, helpers, app, "plugins", "any that could not load")
+        await helpers.until(pilot, lambda: isinstance(app.screen, ListScreen) and app.screen.loaded,
+                            what="the plugin list")
+        text = helpers.text(app)
+        assert "broken_thing" in text and "could not load" in text and "boom" in text
+        names = [p.name for p in pb.plugin_list()]
+        assert len(names) > 1 and all(n in text for n in names)
+
+
+async def test_palette_import_says_where_import_is(demo_pb, make_app, helpers):
+    app = make_app(demo_pb)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await helpers.settle(pilot)
+        await _palette(pilot, helpers, app, "import", "Import a file")
+        if hasattr(app, "action_import_file"):  # the import dialog (another branch) takes over
+            await helpers.until(pilot, lambda: not isinstance(app.screen, MainScreen), what="the import dialog")
+        else:
+            await helpers.until(pilot, lambda: "import from a shell" in helpers.text(app), what="the notice")
+            assert any("painboard import FILE" in n.message for n in app._notifications)
+
+
+def test_palette_names_every_command_help_promises():
+    from painboard.tui.commands import COMMANDS
+
+    titles = {t for t, _, _ in COMMANDS}
+    assert {"Import a file", "Plan", "Metrics", "Plugins", "Export"} <= titles

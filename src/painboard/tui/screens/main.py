@@ -252,6 +252,24 @@ class MainScreen(Screen):
 
         self.app.push_screen(MetricsScreen())
 
+    def action_plan_list(self) -> None:
+        from painboard.tui.screens.lists import plan_screen
+
+        self.app.push_screen(plan_screen())
+
+    def action_plugins(self) -> None:
+        from painboard.tui.screens.lists import plugins_screen
+
+        self.app.push_screen(plugins_screen())
+
+    async def action_import_file(self) -> None:
+        # The import dialog is the app's (key I); until it is there, say where import lives.
+        if hasattr(self.app, "action_import_file"):
+            await self.app.run_action("import_file")
+        else:
+            self.notify("import from a shell: painboard import FILE (all or nothing; see painboard import --help)",
+                        timeout=8)
+
     def action_export(self) -> None:
         from painboard.tui.dialogs.export import ExportDialog
 
