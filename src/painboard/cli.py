@@ -345,13 +345,9 @@ def plan_list(pb: Painboard, as_json: bool, show_all: bool) -> None:
     if not items:
         say("the plan is empty: add items with 'painboard plan add'")
     for it in items:
-        from painboard.services import schedule_words
+        from painboard.services import plan_item_when
 
-        when = {"scheduled": schedule_words(it.rrule),
-                "as_needed": f"as needed, up to {it.max_per_day}/day" if it.max_per_day else "as needed",
-                "once": f"on {it.on_date}",
-                "course": plural(it.sessions or 0, "session") + (f", {schedule_words(it.rrule)}" if it.rrule else "")
-                }[it.kind]
+        when = plan_item_when(it)
         status = "" if it.status == "active" else f" [{it.status}]"
         say(f"{it.id:>3}  {it.category:<18} {it.label():<32} {when}{status}")
 

@@ -218,7 +218,8 @@ def _next_due_line(view, it, day: date, lo: datetime, today_events: list[dict],
         state, when = "upcoming", f"due in {days} day{'s' if days != 1 else ''}"
         if it.kind == "once" or days > 7:
             when = local_due.strftime("%a %-d %b")
-            when = f"due in {days} days, {when}" if it.category == "bone_strengthening" else when
+            # The date alone: "due in 26 days, Thu 24 Dec" was cut at 80 columns.
+            when = f"due {when}" if it.category == "bone_strengthening" else when
     elif days == 0:
         state, when = "due", "due today"
     else:

@@ -552,6 +552,16 @@ def _and(parts: list[str]) -> str:
     return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
+def plan_item_when(it) -> str:
+    """When a plan item is due, in words (the CLI's plan list and the dashboard's plan view)."""
+    n = it.sessions or 0
+    return {"scheduled": schedule_words(it.rrule),
+            "as_needed": f"as needed, up to {it.max_per_day}/day" if it.max_per_day else "as needed",
+            "once": f"on {it.on_date}",
+            "course": f"{n} session{'' if n == 1 else 's'}" + (f", {schedule_words(it.rrule)}" if it.rrule else ""),
+            }[it.kind]
+
+
 def schedule_words(rule: str | None) -> str:
     """A recurrence rule in words: 'daily at 08:00 and 20:00', 'every 4 weeks'; else the rule."""
     if not rule:

@@ -35,8 +35,8 @@ async def test_export_dialog_writes_the_chosen_format_and_period(demo_pb, make_a
         assert names and set(names) == {e.name for e in demo_pb.exporters()}
         for e in demo_pb.exporters():
             assert e.label in helpers.text(app)
-        # Arrow to CSV, Enter picks it and moves to the period; right arrow + Enter picks 90 days.
-        await pilot.press(*(["down"] * names.index("csv")), "enter")
+        # Arrow to CSV, Enter picks it, Tab to the period; right arrow + Enter picks 90 days.
+        await pilot.press(*(["down"] * names.index("csv")), "enter", "tab")
         assert dlg.query_one("#period", RadioSet).has_focus
         await pilot.press("right", "enter")
         assert dlg.query_one("#period", RadioSet).pressed_index == 2

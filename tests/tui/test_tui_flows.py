@@ -111,7 +111,7 @@ async def test_quick_log_bad_score_keeps_the_form(demo_pb, make_app, helpers):
         await pilot.press("1", "2", "tab", *"ribs", "enter")
         await pilot.pause()
         assert isinstance(app.screen, LogEntryDialog)
-        assert "intensity" in helpers.text(app) and "0 to 10" in helpers.text(app)
+        assert "Pain (0-10)" in helpers.text(app) and "0 to 10" in helpers.text(app)
         assert app.screen.query_one("#intensity", Input).value == "12"
         assert app.screen.query_one("#sites", Input).value == "ribs"  # what was typed is kept
         assert app.focused.id == "intensity"
@@ -125,7 +125,7 @@ async def test_full_log_form_with_time(demo_pb, make_app, helpers):
         await helpers.settle(pilot)
         await pilot.press("l")
         assert isinstance(app.screen, LogEntryDialog) and app.screen.full
-        await pilot.press("5", "tab", *"9:30", "tab", *"constant", "tab", *"ribs", "enter")
+        await pilot.press("5", "tab", *"9:30", "tab", "enter", "down", "enter", "tab", *"ribs", "enter")
         await helpers.settle(pilot)
         rows = [e for e in demo_pb.entries(since=NOW.date()) if e["intensity"] == 5 and e["sites"] == ["ribs"]]
         assert len(rows) == 1
@@ -239,7 +239,7 @@ async def test_review_bad_relief_names_the_field(demo_pb, make_app, helpers):
         await pilot.press(*"55", "enter")
         await helpers.settle(pilot)
         assert isinstance(app.screen, ReviewDialog)
-        assert "relief_pct" in helpers.text(app) and "steps of 10" in helpers.text(app)
+        assert "Relief from treatment %" in helpers.text(app) and "steps of 10" in helpers.text(app)
         assert app.focused.id == "relief_pct"
     assert not [r for r in _reviews(demo_pb) if r["day"] == NOW.date()]
 
@@ -365,7 +365,7 @@ async def test_sixteen_colour_theme_renders_everything(demo_pb, make_app, helper
         await pilot.press("w")
         await helpers.settle(pilot)
         text = helpers.text(app)
-        assert "━" in text and "┈" in text and "✱" in text and "[x]" in text
+        assert "━" in text and "▴" in text and "✱" in text and "[x]" in text
         await pilot.press("6")
         assert "Log pain now" in helpers.text(app)
 

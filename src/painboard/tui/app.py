@@ -191,9 +191,22 @@ class PainboardApp(App):
             return
         except Exception as exc:  # never leave the dashboard waiting on a refresh that died
             self.post_message(DatabaseState("error", str(_as_app_error(exc))))
+            self.call_from_thread(self._show_why_empty, exc)
             self.call_from_thread(self._refresh_failed, 5.0)
             return
         self.post_message(SnapshotReady(snap, time.perf_counter() - t0))
+
+    def _show_why_empty(self, exc: Exception) -> None:
+        """Nothing read yet: the panels say why instead of "reading your log…" for ever."""
+        if self.snapshot is not None:
+            return
+        path = self.settings.db_path
+        if self.read_only and not path.exists():
+            why = f"no database at {path}: nothing to show; run 'painboard demo' or log an entry first"
+        else:
+            why = f"could not read your log: {_as_app_error(exc)}; trying again every few seconds"
+        self.loading_text = "nothing to show (see above)"
+        self.main_screen.show_loading_text(why)
 
     def _refresh_failed(self, retry_in: float) -> None:
         self._refreshing = False

@@ -18,6 +18,8 @@ COMMANDS = [
     ("Radiation and insights", "Radiation flare and response by week; triggers, hours, what helps", "insights"),
     ("Tick plan item", "Record the selected plan item (again: undo)", "tick"),
     ("Metrics", "Every metric over the last 7 days, in full", "metrics"),
+    ("Plan", "Every plan item and when it is due", "plan_list"),
+    ("Plugins", "The plugins found, what each adds, and any that could not load", "plugins"),
     ("Undo last as-needed dose", "Remove today's latest dose of the selected as-needed item", "undo_dose"),
 ] + [
     (f"Chart: {words}", f"Show {words} on the chart" if days else "Show everything logged", f"range('{label}')")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from typing import Any, Callable
 
@@ -10,10 +11,72 @@ from rich.text import Text
 from textual.binding import Binding
 from textual.screen import ModalScreen
 from textual.suggester import Suggester
-from textual.widgets import Input, Static
+from textual.containers import Horizontal
+from textual.widgets import Input, Label, Select, Static
 
 from painboard.terminal_text import clean
 from painboard.errors import BadInput, DatabaseBusy, PainboardError
+
+
+# The one mapping from a record's field names to the labels the dialogs show, so that an error
+# names the field as the form does ("Relief from treatment %", not "relief_pct").
+FIELD_LABELS: dict[str, str] = {
+    "intensity": "Pain (0-10)", "sites": "Where", "qualities": "What it felt like",
+    "activity": "Doing what when it began", "worse": "Made worse by", "better": "Made better by",
+    "duration_min": "How long (minutes)", "duration": "How long (minutes)", "note": "Note",
+    "at": "When", "occurred_at": "When", "pattern": "Pattern",
+    "peak": "Peak pain so far (0-10)", "onset": "Started",
+    "worst": "Worst in the last 24 h", "least": "Least in the last 24 h", "average": "On average",
+    "now": "Right now", "relief_pct": "Relief from treatment %",
+    "interference": "How much pain got in the way", "day": "Day",
+    "out": "File", "path": "File",
+}
+
+
+def _plain(message: str) -> str:
+    """pydantic's wording ("Input should be 'a' or 'b'") in plain words."""
+    m = re.fullmatch(r"Input should be ((?:'[^']*'(?:, | or )?)+)", message)
+    if m:
+        choices = re.findall(r"'([^']*)'", m.group(1))
+        return "choose " + ", ".join(choices[:-1]) + " or " + choices[-1] if len(choices) > 1 else f"choose {choices[0]}"
+    for pattern, words in ((r"Input should be a valid integer.*", "must be a whole number"),
+                           (r"Input should be a valid number.*", "must be a number"),
+                           (r"Input should be a valid (date|datetime).*", "must be a date and time like 2026-11-28 14:30"),
+                           (r"Field required", "is needed"), (r"Input should be (.*)", r"should be \1")):
+        if re.fullmatch(pattern, message):
+            return re.sub(pattern, words, message)
+    return message
+
+
+def in_user_words(exc: Exception) -> str:
+    """An error as a dialog shows it: the form's label for the field, then plain words."""
+    if not isinstance(exc, BadInput) or not exc.field:
+        return str(exc)
+    from painboard.models import INTERFERENCE_DOMAINS
+
+    top = exc.field.split(".")[0]
+    label = FIELD_LABELS.get(top, top.replace("_", " "))
+    message = _plain(exc.message)
+    if top == "interference":  # "sleep must be ..." names the domain by its key
+        key, _, rest = message.partition(" ")
+        if key in INTERFERENCE_DOMAINS:
+            message = f"{INTERFERENCE_DOMAINS[key]}: {rest}"
+    else:  # "is higher than worst": another field named in the message, by its label too
+        message = re.sub(r"\b(worst|least|peak|onset|relief_pct|duration_min)\b",
+                         lambda w: FIELD_LABELS[w.group(1)].lower(), message)
+    return f"{label}: {message}"
+
+
+def pattern_row() -> Horizontal:
+    """A pain's pattern: one of three, picked from a list (Enter opens it, arrows, Enter picks)."""
+    from typing import get_args
+
+    from painboard.models import Pattern
+
+    return Horizontal(Label(FIELD_LABELS["pattern"]),
+                      Select([(p, p) for p in get_args(Pattern)], prompt="not said (Enter to choose)", id="pattern",
+                             compact=True),
+                      classes="row")
 
 
 class TermsSuggester(Suggester):
@@ -78,13 +141,13 @@ class Dialog(ModalScreen):
         def failed(exc: PainboardError) -> None:
             self._saving = None
             if self not in self.app.screen_stack:
-                self.app.notify(str(exc), severity="error", timeout=6)
+                self.app.notify(in_user_words(exc), severity="error", timeout=6)
                 return
-            self.say(str(exc), error=True)
+            self.say(in_user_words(exc), error=True)
             if isinstance(exc, BadInput) and exc.field:
                 target = self.FIELD_INPUTS.get(exc.field.split(".")[0])
                 if target:
-                    self.query_one(f"#{target}", Input).focus()
+                    self.query_one(f"#{target}").focus()
 
         def busy(exc: DatabaseBusy) -> None:
             if self not in self.app.screen_stack:

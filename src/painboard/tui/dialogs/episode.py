@@ -8,7 +8,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Input, Label, Static
 
-from painboard.tui.dialogs.base import Dialog
+from painboard.tui.dialogs.base import FIELD_LABELS, Dialog
 
 
 class EpisodeDialog(Dialog):
@@ -23,7 +23,7 @@ class EpisodeDialog(Dialog):
         with Vertical(classes="dialog", id="episode-dialog"):
             yield Static(f"✱ Breakthrough episode, started {self.onset.astimezone(tz):%H:%M}", classes="title")
             with Horizontal(classes="row"):
-                yield Label("Peak pain so far (0-10)")
+                yield Label(FIELD_LABELS["peak"])
                 yield Input(id="peak", restrict=r"\d{0,2}", max_length=2, classes="-short")
             yield Static("Details can wait. Press b again when it has eased to record the end;\n"
                          "a rescue dose ticked meanwhile is linked to it.", classes="hint")

@@ -10,6 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Input, Label, OptionList, RadioButton, RadioSet, Static
+from textual.content import Content
 from textual.widgets.option_list import Option
 
 from painboard.terminal_text import clean
@@ -17,6 +18,14 @@ from painboard.tui.format import RANGE_PERIODS
 from painboard.tui.dialogs.base import Dialog
 
 PERIODS = [(words, days) for _, words, days in RANGE_PERIODS]
+
+
+class PeriodButton(RadioButton):
+    """A period whose choice shows by a mark, "(•)", not by colour alone (NO_COLOR, 16 colours)."""
+
+    @property
+    def _button(self) -> Content:
+        return Content.styled("(•)", "bold") if self.value else Content("( )")
 
 
 class ExportDialog(Dialog):
@@ -33,12 +42,12 @@ class ExportDialog(Dialog):
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="dialog", id="export-dialog"):
             yield Static("Export for your care team", classes="title")
-            yield Static("Format (arrows, Enter picks)", classes="hint")
+            yield Static("Format (arrows pick, Tab next)", classes="hint")
             yield OptionList(id="formats")
             yield Static("Period", classes="hint")
             with RadioSet(id="period"):
                 for i, (label, _) in enumerate(PERIODS):
-                    yield RadioButton(label, value=(i == 1))
+                    yield PeriodButton(label, value=(i == 1))
             with Horizontal(classes="row"):
                 yield Label("File")
                 yield Input(id="out")
@@ -86,7 +95,10 @@ class ExportDialog(Dialog):
         self._default_path()
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        self.query_one("#period", RadioSet).focus()
+        # Enter confirms the format and leaves the focus where it is, so that the next Tab
+        # goes to the period as it would have without Enter (moving on here made it skip one).
+        event.stop()
+        self.say(f"format: {event.option.prompt}; Tab to the period")
 
     def on_input_changed(self, event: Input.Changed) -> None:
         if event.input.has_focus:

@@ -7,12 +7,12 @@ import time
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import Input, Label, Static
+from textual.widgets import Input, Label, Select, Static
 
 from painboard.errors import BadInput
 from painboard.tui.messages import EntryLogged
 from painboard.models import KNOWN_QUALITIES, KNOWN_SITES, PainEntry, parse_when, utcnow
-from painboard.tui.dialogs.base import Dialog, TermsSuggester
+from painboard.tui.dialogs.base import Dialog, TermsSuggester, in_user_words, pattern_row
 
 # id, label, placeholder; the optional fields Tab reaches after the score.
 OPTIONAL = [
@@ -26,7 +26,6 @@ OPTIONAL = [
 ]
 FULL_ONLY = [
     ("at", "When", "now, 14:30, yesterday 22:10"),
-    ("pattern", "Pattern", "constant, intermittent or on movement"),
 ]
 
 
@@ -72,7 +71,10 @@ class LogEntryDialog(Dialog):
                             restrict=r"\d{0,2}", max_length=2, classes="-short", placeholder="0-10",
                             select_on_focus=False)  # "1" then "0" must give 10
             if self.full:
-                for fid, label, placeholder in FULL_ONLY + OPTIONAL:
+                for fid, label, placeholder in FULL_ONLY:
+                    yield self._row(fid, label, placeholder)
+                yield pattern_row()
+                for fid, label, placeholder in OPTIONAL:
                     yield self._row(fid, label, placeholder)
             else:
                 # The optional rows join a moment after the dialog is up (add_optional):
@@ -138,16 +140,17 @@ class LogEntryDialog(Dialog):
         try:
             if self.full:
                 fields["occurred_at"] = parse_when(v.get("at"), pb.tz, field="at")
-                fields["pattern"] = v.get("pattern")
+                pattern = self.query_one("#pattern", Select).value
+                fields["pattern"] = pattern if isinstance(pattern, str) else None  # blank: not said
             else:
                 fields["occurred_at"] = self.opened_at
             # Validate here too so a typo is shown at once, before any database work.
             PainEntry.build(**{"occurred_at": utcnow(), **fields})
         except BadInput as exc:
-            self.say(str(exc), error=True)
+            self.say(in_user_words(exc), error=True)
             target = self.FIELD_INPUTS.get((exc.field or "").split(".")[0])
             if target:
-                self.query_one(f"#{target}", Input).focus()
+                self.query_one(f"#{target}").focus()
             return
 
         def done(entry) -> None:

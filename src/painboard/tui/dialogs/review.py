@@ -9,15 +9,9 @@ from textual.widgets import Input, Label, Static
 from textual.widgets.input import Selection
 
 from painboard.models import INTERFERENCE_DOMAINS
-from painboard.tui.dialogs.base import Dialog
+from painboard.tui.dialogs.base import FIELD_LABELS, Dialog
 
-PAIN = [
-    ("worst", "Worst in the last 24 h"),
-    ("least", "Least in the last 24 h"),
-    ("average", "On average"),
-    ("now", "Right now"),
-    ("relief_pct", "Relief from treatment %"),
-]
+PAIN = [(key, FIELD_LABELS[key]) for key in ("worst", "least", "average", "now", "relief_pct")]
 
 
 class ReviewDialog(Dialog):

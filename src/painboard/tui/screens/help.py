@@ -9,6 +9,8 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
+from painboard.clinical import CONTROLLED_MAX, SEVERE_MIN
+from painboard.tui.widgets.trend import AVG, BAND, EPISODE, TODAY, WORST
 
 # (section, key, what it does); the test checks every main-screen binding is listed here.
 KEYS: list[tuple[str, str, str]] = [
@@ -36,7 +38,8 @@ KEYS: list[tuple[str, str, str]] = [
     ("Other", "q", "quit"),
 ]
 
-LEGEND = ("━ average  ┈ worst  ✱ breakthrough  R radiation  I infusion  P procedure\n"
+LEGEND = (f"{AVG} average  {WORST} worst  {EPISODE} breakthrough  R radiation  I infusion  P procedure\n"
+          f"{BAND * 2} pain 0-10: {CONTROLLED_MAX} or less controlled, {SEVERE_MIN} or more severe  {TODAY} today\n"
           "[x] done  [ ] due  [!] overdue  [-] skipped  [+] as needed  ( ) coming up\n"
           "▲ worth a look  ▲▲ worth raising with your care team; painboard never advises treatment")
 

@@ -24,6 +24,10 @@ if TYPE_CHECKING:
     from painboard.services import Snapshot
 
 RANGE_LABELS = [label for _, label, _ in RANGES]
+# A read-only session's key line leaves out the keys that write (they only say "read-only")
+# and shows what works instead.
+WRITE_ACTIONS = {"quick_log", "log_form", "breakthrough", "tick", "review", "undo_dose"}
+READ_ONLY_SHOWN = {"metrics", "insights"}
 
 
 def _digit_bindings() -> list[Binding]:
@@ -74,7 +78,17 @@ class MainScreen(Screen):
         self.range_label = self.app.range_label
         header = self.query_one(DashHeader)
         header.read_only = self.app.read_only
+        if self.app.read_only:
+            self._read_only_keys()
         self.query_one(PlanChecklist).focus()
+
+    def _read_only_keys(self) -> None:
+        from dataclasses import replace
+
+        for key, bindings in self._bindings.key_to_bindings.items():
+            self._bindings.key_to_bindings[key] = [
+                replace(b, show=False) if b.action.split("(")[0] in WRITE_ACTIONS else
+                replace(b, show=True) if b.action in READ_ONLY_SHOWN else b for b in bindings]
 
     def add_key_line(self) -> None:
         """Mount the key line. Textual's Footer is one widget per key in a scrolling
@@ -117,6 +131,11 @@ class MainScreen(Screen):
         today.metrics = list(snap.metrics or [])
         self.query_one(PlanChecklist).show(snap.checklist)
         self.query_one(RecentEntries).entries = snap.recent
+
+    def show_loading_text(self, text: str) -> None:
+        """Why there is nothing to show yet (no database, an error), in the chart and Today."""
+        self.query_one(TrendChart).loading_text = text
+        self.query_one(TodayPanel).watch_today()
 
     def watch_db_state(self, value: tuple[str, str]) -> None:
         header = self.query_one(DashHeader)
@@ -245,6 +264,16 @@ class MainScreen(Screen):
         from painboard.tui.screens.metrics import MetricsScreen
 
         self.app.push_screen(MetricsScreen())
+
+    def action_plan_list(self) -> None:
+        from painboard.tui.screens.lists import plan_screen
+
+        self.app.push_screen(plan_screen())
+
+    def action_plugins(self) -> None:
+        from painboard.tui.screens.lists import plugins_screen
+
+        self.app.push_screen(plugins_screen())
 
     def action_export(self) -> None:
         from painboard.tui.dialogs.export import ExportDialog

@@ -3,7 +3,15 @@
 from __future__ import annotations
 
 from textual.app import ComposeResult
+from textual.events import Resize
 from textual.widgets import Footer
+from textual.widgets._footer import FooterKey
+
+# Below this width the keys do not fit in one line: shorter words, and the keys that help
+# lists anyway (quit, the palette) leave the line so that it never overwrites itself.
+NARROW = 80
+SHORT = {"breakthrough": "episode", "radiation and insights": "insights"}
+DROPPED_WHEN_NARROW = {"quit", "app.quit"}
 
 
 class DashFooter(Footer):
@@ -19,15 +27,30 @@ class DashFooter(Footer):
         self._shown: tuple | None = None
         self._pending = False
 
+    @property
+    def narrow(self) -> bool:
+        return self.app.size.width < NARROW
+
     def _signature(self) -> tuple:
         palette = self.app.COMMAND_PALETTE_BINDING
-        return tuple((key, b.action, b.description, b.key_display, b.group, enabled, tooltip)
+        return (self.narrow,) + tuple((key, b.action, b.description, b.key_display, b.group, enabled, tooltip)
                      for key, (_, b, enabled, tooltip) in self.screen.active_bindings.items()
                      if b.show or key == palette)
 
     def compose(self) -> ComposeResult:
         self._shown = self._signature()
-        yield from super().compose()
+        narrow = self.narrow
+        for widget in super().compose():
+            if narrow and isinstance(widget, FooterKey):
+                if widget.action in DROPPED_WHEN_NARROW or widget.has_class("-command-palette"):
+                    continue
+                widget.description = SHORT.get(widget.description, widget.description)
+            yield widget
+
+    def on_resize(self, event: Resize) -> None:
+        if self._shown is not None and self._shown[0] != self.narrow and not self._pending:
+            self._pending = True
+            self.call_after_refresh(self._recompose_if_changed)
 
     def bindings_changed(self, screen) -> None:
         if not screen.app.app_focus:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from rich.text import Text
@@ -12,6 +13,15 @@ from textual.widget import Widget
 
 from painboard.clinical import severity_band
 from painboard.tui.format import utcnow, when
+
+
+def _fit(text: str, room: int) -> str:
+    """The state's few words in the room there is: a long path by its file name, else left out
+    (the chart says it in full) rather than cut in the middle of a word."""
+    if len(text) <= room:
+        return text
+    short = re.sub(r"(?:[\w.~-]*/)+([\w.-]+)", r"\1", text)
+    return short if len(short) <= room else ""
 
 
 class DashHeader(Widget):
@@ -56,8 +66,10 @@ class DashHeader(Widget):
         symbol, style = {"live": ("●live", "green"), "busy": ("◌busy", "yellow bold"),
                          "error": ("✗offline", "red bold"), "loading": ("○", "dim")}[self.state]
         right.append(symbol, style)
-        if self.state_text:
-            right.append(f" {self.state_text}", style)
+        room = self.size.width - left.cell_len - right.cell_len - 3
+        state_text = _fit(self.state_text, room)
+        if state_text:
+            right.append(f" {state_text}", style)
         right.append(" ")
         gap = max(1, self.size.width - left.cell_len - right.cell_len)
         out = left + Text(" " * gap) + right

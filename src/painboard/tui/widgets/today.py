@@ -61,8 +61,9 @@ class TodayPanel(VerticalScroll, can_focus=True):
             return t
         if d.open_episode:
             ep = d.open_episode
-            t.append(f"✱ episode since {hhmm(ep['onset'], self.tz)}, peak {ep['peak']}", "bold red")
-            t.append("  b ends it\n", "dim")
+            # Two short lines: one long one was cut before its hint at 80 columns.
+            t.append(f"✱ episode since {hhmm(ep['onset'], self.tz)}, peak {ep['peak']}\n", "bold red")
+            t.append("   b again when it has eased\n", "dim")
         if d.entries or d.worst is not None:  # a daily review alone gives a worst
             t.append(" average ")
             t.append(num(d.average), "bold")

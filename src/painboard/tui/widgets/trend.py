@@ -7,6 +7,7 @@ colours, over tmux and slow links: each series has its own glyph, colour only he
 from __future__ import annotations
 
 import math
+import textwrap
 from datetime import date, timedelta
 
 from rich.text import Text
@@ -15,11 +16,15 @@ from textual.reactive import reactive
 from painboard.tui.css import sibling_css
 from textual.widget import Widget
 
-from painboard.tui.format import MARKER_LETTERS, MARKER_WORDS, RANGE_WORDS, RANGES
+from painboard.clinical import CONTROLLED_MAX, SEVERE_MIN
+from painboard.tui.format import MARKER_LETTERS, MARKER_WORDS, RANGE_WORDS, RANGES, utcnow
 
-AVG, WORST, EPISODE = "━", "┈", "✱"
-STYLE = {"avg": "bold $accent", "worst": "$warning", "episode": "bold $error", "marker": "bold reverse",
-         "axis": "dim", "label": "dim"}
+# Average and worst differ in glyph (a line, peaks) and in colour where there is colour;
+# the band lines are faint dots at the controlled and severe thresholds (clinical.py).
+AVG, WORST, EPISODE, BAND, TODAY = "━", "▴", "✱", "·", "┴"
+STYLE = {"avg": "bold $primary", "worst": "bold $warning", "episode": "bold $error", "marker": "bold reverse",
+         "axis": "dim", "label": "dim", "band": "dim", "today": "bold"}
+BANDS = [(SEVERE_MIN, "severe"), (CONTROLLED_MAX, "controlled")]
 
 
 def _bucket(trend, width: int) -> list[dict]:
@@ -71,8 +76,9 @@ class TrendChart(Widget):
         out.append_text(self._title(width))
         plot_h = height - 4  # title, breakthrough row, axis, dates
         if self.trend is None or plot_h < 3:
-            out.append("\n " + (self.loading_text if self.trend is None else "(make the window taller for the chart)"),
-                       "dim")
+            text = self.loading_text if self.trend is None else "(make the window taller for the chart)"
+            for line in textwrap.wrap(text, max(10, width - 2)) or [""]:  # in full, never cut
+                out.append("\n " + line, "dim")
             return out
         yw = 3
         plot_w = max(4, width - yw - 1)
@@ -88,6 +94,8 @@ class TrendChart(Widget):
         def row_of(v: float) -> int:
             return plot_h - 1 - round(max(0.0, min(10.0, v)) * (plot_h - 1) / 10)
 
+        for value, _ in BANDS:
+            grid[row_of(value)] = [(BAND, "band")] * plot_w
         if not any(c["average"] is not None or c["worst"] is not None for c in cols):
             mid = plot_h // 2
             msg = "nothing logged in this range yet: press a digit 0-9 to log pain now"
@@ -109,9 +117,22 @@ class TrendChart(Widget):
             for k, cat in enumerate(sorted(c["markers"])):
                 if x0 + k < plot_w:
                     axis[x0 + k] = (MARKER_LETTERS.get(cat, "•"), "marker")
-        labels = {0: "10", plot_h - 1: " 0", row_of(5): " 5"}
-        if plot_h >= 9:
-            labels[row_of(7)] = " 7"
+        # Words on the chart where no data is: what the numbers are and what the bands mean.
+        self._words(grid, 0, "pain 0-10", right=False)
+        for value, word in BANDS:
+            self._words(grid, row_of(value), f"{word} {'≥' if value == SEVERE_MIN else '≤'}{value}")
+        today = utcnow().astimezone(self.app.tz).date() if hasattr(self.app, "tz") else None
+        self._today_shown = False
+        self._today = today
+        for ci, c in enumerate(cols):
+            if today is not None and c["first"] <= today <= c["last"]:
+                x = next((x for x in range(xs[ci], min(plot_w, xs[ci + 1])) if axis[x][1] != "marker"), None)
+                if x is not None:
+                    axis[x] = (TODAY, "today")
+                    self._today_shown = True
+        labels = {0: "10", plot_h - 1: " 0"}
+        for value, _ in BANDS:
+            labels.setdefault(row_of(value), f"{value:2d}")
         for r in range(plot_h):
             out.append("\n")
             lab = labels.get(r)
@@ -126,6 +147,17 @@ class TrendChart(Widget):
         out.append("\n")
         out.append_text(self._dates(cols, xs, cw, plot_w, yw))
         return out
+
+    @staticmethod
+    def _words(grid: list[list[tuple[str, str]]], r: int, words: str, right: bool = True) -> None:
+        """Write a few words into row r at its right (or left) end, only over empty or band cells."""
+        row = grid[r]
+        n = len(words) + 2
+        starts = range(len(row) - n, 0, -1) if right else range(1, len(row) - n + 1)
+        for x in starts:  # the first free place from that end
+            if all(st in ("", "band") for _, st in row[x:x + n]):
+                row[x:x + n] = [(" ", "")] + [(ch, "label") for ch in words] + [(" ", "")]
+                return
 
     def _row(self, out: Text, cells: list[tuple[str, str]]) -> None:
         for ch, st in cells:
@@ -161,7 +193,8 @@ class TrendChart(Widget):
         off = yw + 1
         if cw >= 7:
             for ci, c in enumerate(cols):
-                put(off + xs[ci], c["first"].strftime("%a %-d")[:cw - 1])
+                is_today = c["first"] == c["last"] == self._today
+                put(off + xs[ci], ("today" if is_today else c["first"].strftime("%a %-d"))[:cw - 1])
         else:
             put(off, cols[0]["first"].strftime("%-d %b"))
             put(off + xs[-1] - 1, cols[-1]["last"].strftime("%-d %b"), right=True)
@@ -169,10 +202,16 @@ class TrendChart(Widget):
             put(off + xs[mid] - 3, cols[mid]["first"].strftime("%-d %b"))
         t = Text("".join(line), style=self._style("label"), no_wrap=True)
         present = sorted({m["category"] for m in self.trend.markers})
-        if present and cw < 7:
-            key = "  ".join(f"{MARKER_LETTERS[c]} {MARKER_WORDS[c]}" for c in present if c in MARKER_LETTERS)
-            # Between the first and the middle date label, where there is room.
+        if (present or self._today_shown) and cw < 7:
+            items = ([f"{MARKER_LETTERS[c]} {MARKER_WORDS[c]}" for c in present if c in MARKER_LETTERS]
+                     + ([f"{TODAY} today"] if self._today_shown else []))
+            # Between the first and the middle date label, where there is room; the plan
+            # events' letters first, the today mark (help explains it too) only if it fits.
             start = off + 8
+            key = "  ".join(items)
+            while len(items) > 1 and start + len(key) >= off + xs[len(cols) // 2] - 4:
+                items.pop()
+                key = "  ".join(items)
             if start + len(key) < off + xs[len(cols) // 2] - 4:
                 t = Text("".join(line[:start]) + key + "".join(line[start + len(key):]),
                          style=self._style("label"), no_wrap=True)
