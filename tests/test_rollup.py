@@ -112,15 +112,23 @@ def test_a_read_only_session_reads_the_rows_when_the_zone_is_not_kept(pb, make_p
     pb.log_pain(intensity=5, occurred_at=utc(2026, 11, 27, 10))
     pb.log_pain(intensity=3, occurred_at=utc(2026, 11, 27, 11))
     ro = make_pb(db_path, read_only=True)
-    got, raw, kept = both(ro, LONDON, date(2026, 11, 1), date(2026, 12, 1))
+    got, raw, kept = both(ro, LONDON, date(2026, 1, 1), date(2026, 12, 1))
     assert kept == [] and got == raw
     assert got[0] == [{"day": date(2026, 11, 27), "average": 4.0, "worst": 5, "least": 3, "n": 2}]
 
 
 def test_clearing_records_clears_the_days(pb):
     pb.log_pain(intensity=5, occurred_at=utc(2026, 11, 27, 10))
-    assert both(pb, LONDON, date(2026, 11, 1), date(2026, 12, 1))[0][0]
+    assert both(pb, LONDON, date(2026, 1, 1), date(2026, 12, 1))[0][0]
     with pb.db.unit_of_work(write=True) as con:
         repo.clear_records(con)
-    got, raw, kept = both(pb, LONDON, date(2026, 11, 1), date(2026, 12, 1))
+    got, raw, kept = both(pb, LONDON, date(2026, 1, 1), date(2026, 12, 1))
     assert got == raw == ([], []) and kept == [LONDON]
+
+
+def test_a_short_range_reads_the_rows_and_leaves_the_file_alone(pb, db_path):
+    pb.log_pain(intensity=5, occurred_at=utc(2026, 11, 27, 10))
+    stamp = db_path.read_bytes()
+    got, raw, kept = both(pb, LONDON, date(2026, 11, 1), date(2026, 12, 1))
+    assert kept == [] and got == raw and got[0][0]["n"] == 1
+    assert db_path.read_bytes() == stamp

@@ -154,7 +154,7 @@ def daily_pain(con, tz: str, since: datetime | None, until: datetime | None,
                days: tuple[date, date] | None = None) -> list[dict[str, Any]]:
     """Per local day: average, worst, least and count of entries. With ``days`` (the local
     dates [d0, d1) that since and until are the midnights of), read from the daily rollup."""
-    if days is not None and rollup.ready(con, tz):
+    if days is not None and rollup.ready(con, tz, (days[1] - days[0]).days):
         return rollup.daily_pain(con, tz, *days)
     return _rows(con, """
         SELECT CAST(timezone(?, occurred_at) AS DATE) AS day,
@@ -219,7 +219,7 @@ def episode_summary(con, since: datetime, until: datetime) -> dict[str, Any]:
 def daily_episodes(con, tz: str, since: datetime | None, until: datetime | None,
                    days: tuple[date, date] | None = None) -> list[dict[str, Any]]:
     """Per local day with episodes: count and worst peak (``days``: as daily_pain)."""
-    if days is not None and rollup.ready(con, tz):
+    if days is not None and rollup.ready(con, tz, (days[1] - days[0]).days):
         return rollup.daily_episodes(con, tz, *days)
     return _rows(con, """
         SELECT CAST(timezone(?, onset) AS DATE) AS day, count(*) AS n, max(peak) AS worst_peak

@@ -88,12 +88,17 @@ def clear(con) -> None:
     con.execute("DELETE FROM day_rollup")
 
 
-def ready(con, tz: str) -> bool:
-    """Whether the zone's days can be read here: kept, or filled now (not in a read-only
-    attachment, where the caller reads the rows instead)."""
+# A zone is filled only for a range longer than this: a shorter one reads the rows fast
+# enough, and a plain look at the dashboard then leaves the file as it was.
+FILL_AFTER_DAYS = 92
+
+
+def ready(con, tz: str, days: int) -> bool:
+    """Whether the zone's days can be read here: kept, or filled now for a long range (not in
+    a read-only attachment, where the caller reads the rows instead)."""
     if con.execute("SELECT count(*) FROM day_rollup_zone WHERE tz = ?", [tz]).fetchone()[0]:
         return True
-    if not _writable(con):
+    if days <= FILL_AFTER_DAYS or not _writable(con):
         return False
     _rebuild(con, tz, None, None)
     con.execute("INSERT INTO day_rollup_zone VALUES (?)", [tz])

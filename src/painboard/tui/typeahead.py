@@ -32,7 +32,8 @@ class KeyHold:
             return True
         from painboard.tui.screens.main import MainScreen
 
-        if event.key in OPENS_A_FORM and isinstance(self.app.screen, MainScreen):
+        if (event.key in OPENS_A_FORM and isinstance(self.app.screen, MainScreen)
+                and not getattr(self.app, "read_only", False)):  # read-only: no form comes
             self.held = []
             self._timer = self.app.set_timer(HOLD_LIMIT_S, self.release)
         return False
