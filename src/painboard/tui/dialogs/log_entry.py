@@ -50,6 +50,9 @@ class LogEntryDialog(Dialog):
         super().__init__()
         self.intensity = intensity
         self.full = full
+        # The quick log is stamped when its digit was pressed, not when the save gets through
+        # (a busy database may hold it back for a while).
+        self.pressed_at = utcnow()
         self._optional_added = full
 
     def _row(self, fid: str, label: str, placeholder: str) -> Horizontal:
@@ -138,6 +141,8 @@ class LogEntryDialog(Dialog):
             if self.full:
                 fields["occurred_at"] = parse_when(v.get("at"), pb.tz, field="at")
                 fields["pattern"] = v.get("pattern")
+            else:
+                fields["occurred_at"] = self.pressed_at
             # Validate here too so a typo is shown at once, before any database work.
             PainEntry.build(**{"occurred_at": utcnow(), **fields})
         except BadInput as exc:
