@@ -15,6 +15,7 @@ import shutil
 import subprocess
 import sys
 import time
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -155,5 +156,58 @@ def test_dashboard_in_tmux(demo, tmp_path, term):
         while tmux.pane("#{pane_current_command}") != "bash" and time.monotonic() < deadline:
             time.sleep(0.1)
         assert tmux.pane("#{pane_current_command}") == "bash"
+    finally:
+        tmux.close()
+
+
+def _newest(env, db) -> dict:
+    entries = json.loads(_painboard(env, db, "entries", "--json").stdout)
+    return max(entries, key=lambda e: (e["occurred_at"], e["id"]))
+
+
+def test_keys_sent_in_one_burst_land_where_typed(demo, tmp_path):
+    """`send-keys '10' Enter` is one write to the terminal: the whole burst reaches the app
+    before the quick log's form is up, as over a slow SSH link."""
+    env, db = demo
+    before = len(json.loads(_painboard(env, db, "entries", "--json").stdout))
+    tmux = Tmux(tmp_path, "xterm-256color", {**env, "TERM": "xterm-256color"})
+    try:
+        tmux.keys(f'"{PAINBOARD}" --db "{db}"', literal=True)
+        tmux.keys("Enter")
+        tmux.until(lambda s: "●live" in s and "Morphine SR" in s, 30, "the dashboard with its data")
+
+        tmux.keys("10", "Enter")
+        tmux.until(lambda s: "now 10/10" in s.splitlines()[0] and "Log pain now" not in s, 10, "now 10/10")
+        after = json.loads(_painboard(env, db, "entries", "--json").stdout)
+        assert len(after) == before + 1 and _newest(env, db)["intensity"] == 10
+
+        tmux.keys("r8", "Tab", "3", "Tab", "5")  # the review: worst, least, average
+        text = tmux.until(lambda s: "Daily review" in s and re.search(r"On average\s+5\b", s), 10,
+                          "the review burst")
+        assert re.search(r"Worst in the last 24 h\s+8\b", text), text
+        assert re.search(r"Least in the last 24 h\s+3\b", text), text
+        tmux.keys("Escape")
+        tmux.until(lambda s: "Daily review" not in s, 10, "the dashboard again")
+
+        # A quick log while another process holds the database: kept, stamped when typed,
+        # saved once the file is free.
+        holder = subprocess.Popen([sys.executable, "-c", "import duckdb, sys, time; "
+                                   f"c = duckdb.connect({str(db)!r}); print('held', flush=True); "
+                                   "time.sleep(4); c.close()"], stdout=subprocess.PIPE, text=True)
+        try:
+            assert holder.stdout.readline().strip() == "held"
+            typed = time.time()
+            tmux.keys("7", "Enter")
+            time.sleep(1.0)
+            assert holder.poll() is None  # still held: nothing can have been saved yet
+        finally:
+            holder.wait(timeout=20)
+        freed = time.time()
+        tmux.until(lambda s: "now 7/10" in s.splitlines()[0], 20, "the held quick log saved")
+        newest = _newest(env, db)
+        assert newest["intensity"] == 7
+        stamped = datetime.fromisoformat(newest["occurred_at"]).timestamp()
+        assert abs(stamped - typed) < 1.5 and stamped < freed - 1.0, (newest["occurred_at"], typed, freed)
+        tmux.keys("q")
     finally:
         tmux.close()

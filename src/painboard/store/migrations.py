@@ -99,6 +99,21 @@ CREATE TABLE plan_event (
 """),
     # A liquid's or a tablet's strength ('10 mg/5 ml'), so its doses convert to mg (issue 12).
     (2, "plan item strength", "ALTER TABLE plan_item ADD COLUMN strength VARCHAR;"),
+    # Per-local-day aggregates for long ranges (store/rollup.py, issue 9). A zone's days are
+    # filled the first time it is read, so an existing database needs nothing more here.
+    (3, "daily rollup", """
+CREATE TABLE day_rollup (
+    tz VARCHAR NOT NULL,
+    day DATE NOT NULL,
+    n BIGINT NOT NULL,
+    total BIGINT NOT NULL,
+    worst TINYINT,
+    least TINYINT,
+    episodes BIGINT NOT NULL,
+    worst_peak TINYINT
+);
+CREATE TABLE day_rollup_zone (tz VARCHAR NOT NULL);
+"""),
 ]
 
 LATEST = MIGRATIONS[-1][0]

@@ -115,7 +115,7 @@ class PeriodView:
         lo, hi = self.bounds(since, until)
         d0, d1 = since or self.start, until or self.end
         return self._within("daily_pain", lo, hi, lambda: clinical.with_reviews(
-            repo.daily_pain(self._connection(), self.tz_name, lo, hi), repo.reviews(self._connection(), d0, d1)),
+            repo.daily_pain(self._connection(), self.tz_name, lo, hi, (d0, d1)), repo.reviews(self._connection(), d0, d1)),
             self._day_start)
 
     def episodes(self, since: date | None = None, until: date | None = None) -> list[dict[str, Any]]:
@@ -123,8 +123,10 @@ class PeriodView:
 
     def daily_episodes(self, since: date | None = None, until: date | None = None) -> list[dict[str, Any]]:
         lo, hi = self.bounds(since, until)
+        days = (since or self.start, until or self.end)
         return self._within("daily_episodes", lo, hi,
-                            lambda: repo.daily_episodes(self._connection(), self.tz_name, lo, hi), self._day_start)
+                            lambda: repo.daily_episodes(self._connection(), self.tz_name, lo, hi, days),
+                            self._day_start)
 
     def events(self, since: date | None = None, until: date | None = None) -> list[dict[str, Any]]:
         lo, hi = self.bounds(since, until)

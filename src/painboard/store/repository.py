@@ -11,6 +11,7 @@ from typing import Any, Iterable, Sequence
 
 from painboard.kinds import RECORD_KINDS
 from painboard.models import DailyReview
+from painboard.store import rollup
 
 # Column name -> DuckDB type for the columnar (unnest) bulk insert.
 ENTRY_COLUMNS = {
@@ -90,7 +91,11 @@ def insert_one(con, table: str, record: Any) -> int:
     names = list(cols)
     sql = (f"INSERT INTO {table} ({', '.join(names)}) VALUES ({', '.join('?' for _ in names)}) "
            f"RETURNING id")
-    return con.execute(sql, [getattr(record, n) for n in names]).fetchone()[0]
+    new_id = con.execute(sql, [getattr(record, n) for n in names]).fetchone()[0]
+    if table in rollup.TIME_COLUMN:
+        at = getattr(record, rollup.TIME_COLUMN[table])
+        rollup.touch(con, at, at)
+    return new_id
 
 
 def restart_if_aborted(con) -> bool:
@@ -138,7 +143,10 @@ def pain_entry(con, entry_id: int) -> dict[str, Any] | None:
 
 
 def delete_entry(con, entry_id: int) -> None:
+    at = con.execute("SELECT occurred_at FROM pain_entry WHERE id = ?", [entry_id]).fetchone()
     con.execute("DELETE FROM pain_entry WHERE id = ?", [entry_id])
+    if at:  # the day's rollup follows the delete in the same transaction
+        rollup.touch(con, at[0], at[0])
 
 
 def revision(con) -> int:
@@ -149,6 +157,7 @@ def clear_records(con) -> None:
     """Remove every record (the demo's --force); the schema and revision stay."""
     for table in ("pain_entry", "episode", "daily_review", "plan_event", "plan_item"):  # children first
         con.execute(f"DELETE FROM {table}")
+    rollup.clear(con)
 
 
 def count(con, table: str) -> int:
@@ -161,8 +170,12 @@ def counts(con) -> dict[str, int]:
     return {t: count(con, t) for t in RECORD_KINDS}
 
 
-def daily_pain(con, tz: str, since: datetime | None, until: datetime | None) -> list[dict[str, Any]]:
-    """Per local day: average, worst, least and count of entries."""
+def daily_pain(con, tz: str, since: datetime | None, until: datetime | None,
+               days: tuple[date, date] | None = None) -> list[dict[str, Any]]:
+    """Per local day: average, worst, least and count of entries. With ``days`` (the local
+    dates [d0, d1) that since and until are the midnights of), read from the daily rollup."""
+    if days is not None and rollup.ready(con, tz, (days[1] - days[0]).days):
+        return rollup.daily_pain(con, tz, *days)
     return _rows(con, """
         SELECT CAST(timezone(?, occurred_at) AS DATE) AS day,
                avg(intensity) AS average, max(intensity) AS worst, min(intensity) AS least,
@@ -223,7 +236,11 @@ def episode_summary(con, since: datetime, until: datetime) -> dict[str, Any]:
         FROM episode WHERE onset >= ? AND onset < ?""", [since, until])[0]
 
 
-def daily_episodes(con, tz: str, since: datetime | None, until: datetime | None) -> list[dict[str, Any]]:
+def daily_episodes(con, tz: str, since: datetime | None, until: datetime | None,
+                   days: tuple[date, date] | None = None) -> list[dict[str, Any]]:
+    """Per local day with episodes: count and worst peak (``days``: as daily_pain)."""
+    if days is not None and rollup.ready(con, tz, (days[1] - days[0]).days):
+        return rollup.daily_episodes(con, tz, *days)
     return _rows(con, """
         SELECT CAST(timezone(?, onset) AS DATE) AS day, count(*) AS n, max(peak) AS worst_peak
         FROM episode WHERE (? IS NULL OR onset >= ?) AND (? IS NULL OR onset < ?)
@@ -418,8 +435,12 @@ def _insert(con, table: str, names: list[str], src: str, params: list, keys: lis
         if len(set(keys)) != len(keys):  # the file repeats a key: its first row wins
             body += " QUALIFY row_number() OVER (PARTITION BY s.key ORDER BY s.ord) = 1"
     cols = ", ".join(names)
-    return con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM ({body}) ORDER BY ord",
-                       params).fetchone()[0]
+    before = rollup.max_id(con, table) if table in rollup.TIME_COLUMN else None
+    added = con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM ({body}) ORDER BY ord",
+                        params).fetchone()[0]
+    if before is not None and added:
+        rollup.touch_since_id(con, table, before)
+    return added
 
 
 def iter_entries(con, since: datetime | None, until: datetime | None, batch: int = 5000):

@@ -70,6 +70,9 @@ class PainboardApp(App):
     def __init__(self, pb: Painboard | Settings, *, poll_interval: float | None = 1.0, cursor_blink: bool = True,
                  range_label: str | None = None, recent: int = 8) -> None:
         super().__init__()
+        from painboard.tui.typeahead import KeyHold
+
+        self.key_hold = KeyHold(self)  # keys typed before a form is up wait for it
         if isinstance(pb, Settings):
             self.settings, self._pb = pb, None
         else:
@@ -87,6 +90,11 @@ class PainboardApp(App):
         self._refreshing = False
         self._refresh_again = False
         self._stop = threading.Event()
+
+    async def on_event(self, event) -> None:
+        if self.key_hold.take(event):
+            return
+        await super().on_event(event)
 
     @property
     def pb(self) -> Painboard:

@@ -101,7 +101,11 @@ class TermsSuggester(Suggester):
 class Dialog(ModalScreen):
     """A modal form. Subclasses call ``save_with(fn, done)``; the write runs in a thread."""
 
-    BINDINGS = [Binding("escape", "cancel", "cancel")]
+    BINDINGS = [Binding("escape", "cancel", "cancel"),
+                # priority: run as the app reads the key, before it hands on the keys typed
+                # after it, so those land in the next field (a burst "55 Tab 4")
+                Binding("tab", "focus_next_field", "next field", show=False, priority=True),
+                Binding("shift+tab", "focus_previous_field", "previous field", show=False, priority=True)]
 
     # Map BadInput.field to the input that should get the focus.
     FIELD_INPUTS: dict[str, str] = {}
@@ -114,6 +118,16 @@ class Dialog(ModalScreen):
     def on_mount(self) -> None:
         for inp in self.query(Input):
             inp.cursor_blink = self.app.cursor_blink
+        # The subclass focuses its first field in its on_mount: keys typed ahead come after.
+        hold = getattr(self.app, "key_hold", None)
+        if hold is not None:
+            self.call_after_refresh(hold.release)
+
+    def action_focus_next_field(self) -> None:
+        self.focus_next()
+
+    def action_focus_previous_field(self) -> None:
+        self.focus_previous()
 
     def action_cancel(self) -> None:
         if self._saving is not None:

@@ -116,11 +116,19 @@ class LogEntryDialog(Dialog):
 
     async def action_next_field(self) -> None:
         await self.add_optional()  # Tab pressed before the rows came: they come first
-        self.focus_next()
+        self._step_field(1)
 
     async def action_previous_field(self) -> None:
         await self.add_optional()
-        self.focus_previous()
+        self._step_field(-1)
+
+    def _step_field(self, step: int) -> None:
+        # The fields in the order of the form, not Textual's focus chain: rows mounted a moment
+        # ago may not be in that chain yet (a busy machine), and the keys typed after this Tab
+        # go wherever the focus is now.
+        fields = list(self.query(Input))
+        here = fields.index(self.focused) if self.focused in fields else -1
+        self.set_focus(fields[(here + step) % len(fields)])
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()

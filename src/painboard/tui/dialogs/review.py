@@ -64,9 +64,11 @@ class ReviewDialog(Dialog):
         values = {k: pre.get(k) for k, _ in PAIN} | {"note": pre.get("note")}
         values |= {f"i-{k}": v for k, v in (pre.get("interference") or {}).items()}
         for key, v in values.items():
-            if v is None or key in self.touched:
-                continue
             inp = self.query_one(f"#{key}", Input)
+            # A field typed in before the prefill came keeps what was typed, even when its
+            # Changed message is still on the way (a burst: "8" Tab already moved the focus).
+            if v is None or key in self.touched or inp.value:
+                continue
             inp.value = str(v)
             if inp.has_focus:
                 # As if focused after the fill: typing replaces the suggested number.

@@ -1,0 +1,50 @@
+"""Type-ahead: keys typed before the form they are meant for is up are held, then replayed.
+
+Over a laggy link a whole burst (``1`` ``0`` Enter) reaches the app at once. Textual forwards
+each key to whatever has the focus when it is read, so without this the ``0`` reaches the
+main screen before the form the ``1`` opened is mounted (a second form, or lost) and Enter
+never reaches the form. So a key that opens a form holds the keys after it; the form lets
+them go, in order, once its first field has the focus.
+"""
+
+from __future__ import annotations
+
+from textual import events
+
+# Keys of the main screen that open a form which takes typing (quick log, log form, review).
+OPENS_A_FORM = frozenset("0123456789lr")
+# If no form comes (read-only refusal, or an error), the held keys are let go after this.
+HOLD_LIMIT_S = 3.0
+
+
+class KeyHold:
+    def __init__(self, app) -> None:
+        self.app = app
+        self.held: list[events.Key] | None = None
+        self._timer = None
+
+    def take(self, event: events.Event) -> bool:
+        """True when the key is held (the app must not handle it now)."""
+        if not isinstance(event, events.Key) or event.is_forwarded:
+            return False  # only keys as they arrive, not one bubbling back up from a widget
+        if self.held is not None:
+            self.held.append(event)
+            return True
+        from painboard.tui.screens.main import MainScreen
+
+        if (event.key in OPENS_A_FORM and isinstance(self.app.screen, MainScreen)
+                and not getattr(self.app, "read_only", False)):  # read-only: no form comes
+            self.held = []
+            self._timer = self.app.set_timer(HOLD_LIMIT_S, self.release)
+        return False
+
+    def release(self) -> None:
+        """Let the held keys go, in order, ahead of any typed after this."""
+        held, self.held = self.held, None
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer = None
+        for e in held or []:
+            again = events.Key(e.key, e.character)
+            again.set_sender(self.app)
+            self.app.post_message(again)

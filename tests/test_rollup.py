@@ -1,0 +1,146 @@
+"""The daily rollup (store/rollup.py) gives the same per-day figures as the raw rows.
+
+Each check reads daily_pain and daily_episodes twice in one unit of work: through the rollup
+(with ``days``) and straight from pain_entry and episode (without), after inserts, an
+import, deletes and on the days a clock changes.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from painboard.store import repository as repo
+from painboard.store import rollup
+
+pytestmark = pytest.mark.usefixtures("fixed_env")
+
+LONDON = "Europe/London"
+SPRING = date(2026, 3, 29)  # London: clocks go forward at 01:00 UTC (a 23-hour day)
+AUTUMN = date(2026, 10, 25)  # London: clocks go back at 01:00 UTC (a 25-hour day)
+
+
+def bounds(tz: str, d0: date, d1: date) -> tuple[datetime, datetime]:
+    z = ZoneInfo(tz)
+    return tuple(datetime.combine(d, time(0), z).astimezone(timezone.utc) for d in (d0, d1))
+
+
+def both(pb, tz: str, d0: date, d1: date):
+    with pb.db.unit_of_work() as con:
+        lo, hi = bounds(tz, d0, d1)
+        got = (repo.daily_pain(con, tz, lo, hi, (d0, d1)), repo.daily_episodes(con, tz, lo, hi, (d0, d1)))
+        raw = (repo.daily_pain(con, tz, lo, hi), repo.daily_episodes(con, tz, lo, hi))
+        kept = [r[0] for r in con.execute("SELECT tz FROM day_rollup_zone").fetchall()]
+    return got, raw, kept
+
+
+def utc(y, mo, d, h, mi=0):
+    return datetime(y, mo, d, h, mi, tzinfo=timezone.utc)
+
+
+def test_rollup_matches_the_rows_after_inserts_imports_deletes_and_clock_changes(pb, tmp_path):
+    # Around both clock changes: the last minutes of the day before, the hour that is
+    # skipped or repeated, the last minute of the day.
+    logged = [(utc(2026, 3, 28, 23, 59), 3), (utc(2026, 3, 29, 0, 30), 7), (utc(2026, 3, 29, 1, 30), 2),
+              (utc(2026, 3, 29, 22, 59), 9), (utc(2026, 3, 29, 23, 0), 4),
+              (utc(2026, 10, 24, 22, 59), 5), (utc(2026, 10, 24, 23, 0), 6), (utc(2026, 10, 25, 0, 30), 1),
+              (utc(2026, 10, 25, 1, 30), 8), (utc(2026, 10, 25, 23, 59), 0), (utc(2026, 10, 26, 0, 0), 10)]
+    for at, v in logged[:4]:
+        pb.log_pain(intensity=v, occurred_at=at)
+    pb.record_episode(peak=8, onset=utc(2026, 3, 29, 0, 15), duration_min=20)
+
+    got, raw, kept = both(pb, LONDON, date(2026, 3, 1), date(2026, 12, 1))
+    assert kept == [LONDON]  # the first read filled the zone
+    assert got == raw
+    spring = {r["day"]: r for r in got[0]}[SPRING]
+    # By hand: on 29 March 00:30 UTC is 00:30 GMT, 01:30 UTC is 02:30 BST and 22:59 UTC is
+    # 23:59 BST, all that day; 28 March 23:59 UTC is the day before.
+    assert (spring["n"], spring["worst"], spring["least"]) == (3, 9, 2)
+    assert spring["average"] == pytest.approx((7 + 2 + 9) / 3)
+
+    # Inserts after the zone is kept: each lands on its own local day at once.
+    for at, v in logged[4:]:
+        pb.log_pain(intensity=v, occurred_at=at)
+    pb.start_episode(peak=9, onset=utc(2026, 10, 25, 1, 10))
+    got, raw, _ = both(pb, LONDON, date(2026, 3, 1), date(2026, 12, 1))
+    assert got == raw
+    autumn = {r["day"]: r for r in got[0]}[AUTUMN]
+    # 24 Oct 23:00 UTC is 25 Oct 00:00 BST; 25 Oct 23:59 UTC is still 25 Oct (GMT).
+    assert autumn["n"] == 4 and autumn["worst"] == 8 and autumn["least"] == 0
+    assert {r["day"]: r["n"] for r in got[1]} == {SPRING: 1, AUTUMN: 1}
+
+    # An import (all rows in one statement), with a key already stored and one repeated.
+    src = tmp_path / "more.csv"
+    lines = ["key,occurred_at,intensity"]
+    for i in range(60):
+        at = utc(2026, 10, 20, 12) + timedelta(hours=5 * i)
+        lines.append(f"imp-{i},{at.isoformat()},{i % 11}")
+    lines.append(f"imp-0,{utc(2026, 10, 1, 12).isoformat()},9")
+    src.write_text("\n".join(lines) + "\n")
+    result = pb.import_file(src, fmt="csv")
+    assert result.added["pain_entry"] == 60
+    got, raw, _ = both(pb, LONDON, date(2026, 3, 1), date(2026, 12, 1))
+    assert got == raw
+    assert sum(r["n"] for r in got[0]) == len(logged) + 60
+
+    # A delete: the write path reads the rows' times, deletes them and touches those days.
+    with pb.db.unit_of_work(write=True) as con:
+        lo, hi = con.execute("SELECT min(occurred_at), max(occurred_at) FROM pain_entry "
+                             "WHERE intensity >= 8").fetchone()
+        con.execute("DELETE FROM pain_entry WHERE intensity >= 8")
+        con.execute("DELETE FROM episode WHERE peak = 9")
+        rollup.touch(con, lo, hi)
+        rollup.touch(con, utc(2026, 10, 25, 1, 10), utc(2026, 10, 25, 1, 10))
+    got, raw, _ = both(pb, LONDON, date(2026, 3, 1), date(2026, 12, 1))
+    assert got == raw
+    assert all(r["worst"] < 8 for r in got[0])
+    assert {r["day"] for r in got[1]} == {SPRING}
+
+    # Another zone is filled on its first read and kept in step from then on.
+    tokyo = "Asia/Tokyo"
+    got, raw, kept = both(pb, tokyo, date(2026, 3, 1), date(2026, 12, 1))
+    assert got == raw and sorted(kept) == [tokyo, LONDON]
+    pb.log_pain(intensity=6, occurred_at=utc(2026, 10, 25, 15, 30))  # 26 Oct in Tokyo
+    for tz in (LONDON, tokyo):
+        got, raw, _ = both(pb, tz, date(2026, 3, 1), date(2026, 12, 1))
+        assert got == raw
+
+
+def test_a_read_only_session_reads_the_rows_when_the_zone_is_not_kept(pb, make_pb, db_path):
+    pb.log_pain(intensity=5, occurred_at=utc(2026, 11, 27, 10))
+    pb.log_pain(intensity=3, occurred_at=utc(2026, 11, 27, 11))
+    ro = make_pb(db_path, read_only=True)
+    got, raw, kept = both(ro, LONDON, date(2026, 1, 1), date(2026, 12, 1))
+    assert kept == [] and got == raw
+    assert got[0] == [{"day": date(2026, 11, 27), "average": 4.0, "worst": 5, "least": 3, "n": 2}]
+
+
+def test_clearing_records_clears_the_days(pb):
+    pb.log_pain(intensity=5, occurred_at=utc(2026, 11, 27, 10))
+    assert both(pb, LONDON, date(2026, 1, 1), date(2026, 12, 1))[0][0]
+    with pb.db.unit_of_work(write=True) as con:
+        repo.clear_records(con)
+    got, raw, kept = both(pb, LONDON, date(2026, 1, 1), date(2026, 12, 1))
+    assert got == raw == ([], []) and kept == [LONDON]
+
+
+def test_a_short_range_reads_the_rows_and_leaves_the_file_alone(pb, db_path):
+    pb.log_pain(intensity=5, occurred_at=utc(2026, 11, 27, 10))
+    stamp = db_path.read_bytes()
+    got, raw, kept = both(pb, LONDON, date(2026, 11, 1), date(2026, 12, 1))
+    assert kept == [] and got == raw and got[0][0]["n"] == 1
+    assert db_path.read_bytes() == stamp
+
+
+def test_deleting_an_entry_through_the_service_keeps_its_day_in_step(pb):
+    pb.log_pain(intensity=9, occurred_at=utc(2026, 10, 25, 1, 30))
+    pb.log_pain(intensity=2, occurred_at=utc(2026, 10, 25, 12, 0))
+    got, raw, kept = both(pb, LONDON, date(2026, 3, 1), date(2026, 12, 1))
+    assert kept == [LONDON] and got == raw
+    nine = [e for e in pb.entries() if e["intensity"] == 9][0]
+    pb.delete_entry(nine["id"])  # what 'painboard delete entry' and the dashboard's d call
+    got, raw, _ = both(pb, LONDON, date(2026, 3, 1), date(2026, 12, 1))
+    assert got == raw
+    assert {r["day"]: (r["n"], r["worst"]) for r in got[0]} == {AUTUMN: (1, 2)}

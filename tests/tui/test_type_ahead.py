@@ -1,0 +1,56 @@
+"""Keys typed in one burst, before the form they are meant for is up, land where typed."""
+
+from __future__ import annotations
+
+from painboard.tui.screens.main import MainScreen
+
+SIZE = (80, 24)
+
+
+def _burst(app, *keys: str) -> None:
+    """Keys queued together, as they arrive over a laggy link: no waiting between them."""
+    from textual import events
+
+    for k in keys:
+        event = events.Key(k, k if len(k) == 1 else None)
+        event.set_sender(app)
+        app._driver.send_message(event)
+
+
+async def _log_burst(demo_pb, make_app, helpers, keys, expected):
+    app = make_app(demo_pb)
+    async with app.run_test(size=SIZE) as pilot:
+        await helpers.settle(pilot)
+        before = demo_pb.counts()["pain_entry"]
+        _burst(app, *keys)
+        await helpers.until(pilot, lambda: isinstance(app.screen_stack[-1], MainScreen)
+                            and demo_pb.counts()["pain_entry"] == before + 1, what="the save")
+        await helpers.settle(pilot)
+        assert demo_pb.counts()["pain_entry"] == before + 1
+        assert demo_pb.entries(newest_first=True, limit=1)[0]["intensity"] == expected
+
+
+async def test_a_burst_of_1_0_enter_saves_10(demo_pb, make_app, helpers):
+    await _log_burst(demo_pb, make_app, helpers, ("1", "0", "enter"), 10)
+
+
+async def test_a_burst_of_7_enter_saves_7(demo_pb, make_app, helpers):
+    await _log_burst(demo_pb, make_app, helpers, ("7", "enter"), 7)
+
+
+async def test_a_review_burst_fills_each_field_as_typed(demo_pb, make_app, helpers):
+    from painboard.tui.dialogs.review import ReviewDialog
+
+    app = make_app(demo_pb)
+    async with app.run_test(size=SIZE) as pilot:
+        await helpers.settle(pilot)
+        _burst(app, "r", "8", "tab", "3", "tab", "5")
+        def typed() -> bool:
+            top = app.screen_stack[-1]
+            return isinstance(top, ReviewDialog) and any(i.value == "5" for i in top.query("#average"))
+
+        await helpers.until(pilot, typed, what="the burst")
+        await helpers.settle(pilot)
+        dialog = app.screen_stack[-1]
+        got = [dialog.query_one(f"#{k}").value for k in ("worst", "least", "average")]
+        assert got == ["8", "3", "5"]
