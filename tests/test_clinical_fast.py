@@ -144,3 +144,24 @@ def test_the_scans_see_the_window_edges():
     eod = clinical.end_of_dose([{"onset": t - END_OF_DOSE_WINDOW}, {"onset": t}], [Scheduled("m", [t])],
                                t - timedelta(hours=3), t + timedelta(hours=1), TZ)
     assert eod["before_dose"] == 1 and eod["episodes"] == 2
+
+
+# -- rows read once per view ------------------------------------------------------------------
+def test_rows_once_reads_each_period_once_and_cuts_narrower_ones(pb):
+    """A visit report's figures share one read of the period's entries and episodes; a
+    narrower period is cut from it and matches a read of its own, row for row."""
+    from painboard.builtin._common import rows_once
+    from painboard.demo import load_demo
+
+    load_demo(pb, days=30, seed=5)
+    with pb.db.unit_of_work() as con:
+        view = pb.period_view(con, None, None, default_days=30)
+        for kind in ("entries", "episodes"):
+            whole = rows_once(view, kind)
+            assert whole and whole == getattr(view, kind)()
+            assert rows_once(view, kind) is whole  # no second read
+            since, until = view.start + timedelta(days=10), view.start + timedelta(days=12)
+            part = rows_once(view, kind, since, until)
+            assert part and len(part) < len(whole)
+            assert part == getattr(view, kind)(since, until)
+        view.close()
