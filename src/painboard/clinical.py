@@ -519,9 +519,19 @@ def pain_summary(daily: Iterable[dict[str, Any]]) -> dict[str, Any]:
 # Added for issue 12 ("New figures"). Plain Python over rows like the rest of this module; the
 # metric plugins in builtin/figures.py only gather rows and word these results.
 # ==============================================================================================
+import bisect as _bisect
 import math as _math
 import statistics as _stats
 from datetime import timedelta as _td
+
+
+def _first_after(times: list[datetime], t: datetime) -> datetime:
+    """The first of the sorted ``times`` after ``t``, else datetime.max (UTC): no due time."""
+    i = _bisect.bisect_right(times, t)
+    return times[i] if i < len(times) else _NEVER
+
+
+_NEVER = datetime.max.replace(tzinfo=timezone.utc)
 
 # Breakthrough pain (Davies et al., 2009): an episode belongs to the local day of its onset,
 # so one that starts at 23:50 and ends at 00:20 counts once, on the first day.
@@ -606,7 +616,9 @@ def end_of_dose(episodes: Iterable[dict[str, Any]], items: Iterable[Any], lo: da
         if b > a:
             covered += b - a
             reach = b
-    in_window = [e for e in eps if any(t - END_OF_DOSE_WINDOW <= e["onset"] < t for t in due)]
+    # t - 2 h <= onset < t for some due t  <=>  the first due time after the onset is within 2 h
+    # (due is sorted: one bisection per episode, not a scan of every due time)
+    in_window = [e for e in eps if _first_after(due, e["onset"]) <= e["onset"] + END_OF_DOSE_WINDOW]
     gaps = [(b - a).total_seconds() / 3600 for a, b in zip(due, due[1:])]
     out.update(doses_due=sum(1 for t in due if lo <= t < hi), before_dose=len(in_window),
                pct=round(100 * len(in_window) / len(eps), 1),
@@ -801,23 +813,25 @@ def pain_by_hour(entries: Iterable[dict[str, Any]], tz: tzinfo) -> list[dict[str
             for h, v in g.items()]
 
 
-def _sorted_entries(entries: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
-    return sorted(entries, key=lambda e: e["occurred_at"])
+def _sorted_entries(entries: Iterable[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[datetime]]:
+    """Entries sorted by when they happened (stable), with their times for bisection."""
+    es = sorted(entries, key=lambda e: e["occurred_at"])
+    return es, [e["occurred_at"] for e in es]
 
 
 def rescue_before_after(entries: Iterable[dict[str, Any]], doses: Iterable[dict[str, Any]]) -> dict[str, Any]:
     """Pain before and after each rescue dose: the last entry within 60 min before it and the
     first 30-120 min after; the mean drop (before minus after) over the doses that have both."""
-    es = _sorted_entries(entries)
+    es, times = _sorted_entries(entries)
     doses = list(doses)
     n_doses = len(doses)
     pairs = []
     for dose in doses:
         t = dose["done_at"]
-        before = [e for e in es if t - RESCUE_BEFORE <= e["occurred_at"] < t]
-        after = [e for e in es if t + RESCUE_AFTER[0] <= e["occurred_at"] <= t + RESCUE_AFTER[1]]
-        if before and after:
-            pairs.append((before[-1]["intensity"], after[0]["intensity"]))
+        b = _bisect.bisect_left(times, t) - 1  # the last entry before t
+        a = _bisect.bisect_left(times, t + RESCUE_AFTER[0])  # the first from t + 30 min on
+        if b >= 0 and times[b] >= t - RESCUE_BEFORE and a < len(times) and times[a] <= t + RESCUE_AFTER[1]:
+            pairs.append((es[b]["intensity"], es[a]["intensity"]))
     n = len(pairs)
     return {"doses": n_doses, "n": n,
             "before": round(sum(p[0] for p in pairs) / n, 2) if n else None,
@@ -829,15 +843,16 @@ def rescue_before_after(entries: Iterable[dict[str, Any]], doses: Iterable[dict[
 def what_helps(entries: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     """Each made-better-by named on an entry, with the drop to the next entry 30 min to 4 h
     later (this entry's intensity minus that one's), ranked by the mean drop."""
-    es = _sorted_entries(entries)
+    es, times = _sorted_entries(entries)
     g: dict[str, list[float]] = {}
     for i, e in enumerate(es):
         if not e.get("better"):
             continue
-        nxt = next((x for x in es[i + 1:] if e["occurred_at"] + HELPS_AFTER[0] <= x["occurred_at"]
-                    <= e["occurred_at"] + HELPS_AFTER[1]), None)
-        if nxt is None:
+        # the first later entry from 30 min on; it counts if it is within 4 h
+        j = max(i + 1, _bisect.bisect_left(times, e["occurred_at"] + HELPS_AFTER[0]))
+        if j >= len(es) or times[j] > e["occurred_at"] + HELPS_AFTER[1]:
             continue
+        nxt = es[j]
         for b in dict.fromkeys(e["better"]):
             g.setdefault(b, []).append(e["intensity"] - nxt["intensity"])
     rows = _ranked(g)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections import Counter
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from painboard import clinical
 from painboard.clinical import severity_level  # noqa: F401  (the metrics' level for a score)
@@ -48,6 +49,29 @@ def trend_words(series: list[float | None]) -> str:
         return f"about the same ({first:.1f} and {last:.1f} on average over the {span})"
     word = "lower" if diff < 0 else "higher"
     return f"{word} by {abs(diff):.1f} points ({first:.1f} to {last:.1f} on average over the {span})"
+
+
+# Pain entries and episodes read once per view for the built-in figures: a visit summary over
+# years asks for the same rows from several figures, and each read of 100k rows costs about a
+# second while the export holds the file. A narrower period is cut from a wider read already made.
+# Callers share the rows: they must not change them.
+_READ: WeakKeyDictionary = WeakKeyDictionary()
+_WHEN = {"entries": "occurred_at", "episodes": "onset"}
+
+
+def rows_once(view: PeriodView, kind: str, since: date | None = None,
+              until: date | None = None) -> list[dict[str, Any]]:
+    """``view.entries`` or ``view.episodes`` of [since, until), read once per view."""
+    lo, hi = view.bounds(since, until)
+    memo = _READ.setdefault(view, {})
+    for (k, a, b), rows in memo.items():
+        if k == kind and a <= lo and b >= hi:
+            if (a, b) == (lo, hi):
+                return rows
+            when = _WHEN[kind]
+            return [r for r in rows if lo <= r[when] < hi]
+    rows = memo[(kind, lo, hi)] = getattr(view, kind)(since, until)
+    return rows
 
 
 def rescue_items(view: PeriodView) -> dict[int, Any]:

@@ -15,7 +15,7 @@ from datetime import date, datetime
 from typing import Any
 
 from painboard import clinical
-from painboard.builtin._common import adherence, daily_series, rescue_by_day, trend_words
+from painboard.builtin._common import adherence, daily_series, rescue_by_day, rows_once, trend_words
 from painboard.clinical import CONTROLLED_MAX, RESCUE_DOSES_MARKER
 from painboard.plugin_api import PeriodView
 
@@ -88,18 +88,21 @@ def omed_by_drug(f: "VisitFigures") -> str:
     return ", ".join(f"{n} {v:g} mg" for n, v in (f.mme or {}).get("per_drug", {}).items())
 
 
-def visit_figures(view: PeriodView) -> VisitFigures:
-    """The period's figures for a visit report, each read from its one home."""
+def visit_figures(view: PeriodView, with_new_figures: bool = True) -> VisitFigures:
+    """The period's figures for a visit report, each read from its one home.
+
+    ``with_new_figures=False`` leaves ``new_figures`` empty, for a report that runs those
+    metrics itself (the HTML report), so none is computed twice."""
     days = view.days()
     s = view.pain_summary()
     daily = view.daily_pain()
     avg_series = daily_series(view, daily, "average")
     worst_series = daily_series(view, daily, "worst")
-    eps = view.episodes()
+    eps = rows_once(view, "episodes")
     events = view.events()
     items = {i.id: i for i in view.plan_items()}
     rescue = rescue_by_day(view, events)
-    entries = view.entries()
+    entries = rows_once(view, "entries")
     markers: list[str] = []
 
     above = sum(1 for a in avg_series if clinical.severity_level(a) != "ok")
@@ -139,7 +142,7 @@ def visit_figures(view: PeriodView) -> VisitFigures:
         triggers=Counter(e["trigger"] for e in eps if e["trigger"]).most_common(4),
         rescue=rescue, adherence=adherence(view), plan_marks=marks, has_events=bool(events), mme=mme,
         notes=sorted(notes), markers=markers, mme_not_counted=o.not_counted_words(),
-        new_figures=new_figures(view))
+        new_figures=new_figures(view) if with_new_figures else [])
 
 
 def new_figures(view: PeriodView) -> list[tuple[str, str]]:

@@ -14,6 +14,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from painboard import clinical
+from painboard.builtin._common import rows_once
 from painboard.plugin_api import Metric, MetricValue, PeriodView, hookimpl
 
 RAISE = "worth raising with your care team"
@@ -47,7 +48,7 @@ def _num(x: float | None, unit: str = "") -> str:
 # -- breakthrough profile -----------------------------------------------------------------------
 def breakthrough(view: PeriodView) -> MetricValue:
     ns, ne = view.night_start, view.night_end
-    p = clinical.breakthrough_profile(view.episodes(), len(view.days()), view.tz,
+    p = clinical.breakthrough_profile(rows_once(view, "episodes"), len(view.days()), view.tz,
                                       ns.hour * 60 + ns.minute, ne.hour * 60 + ne.minute)
     tail = f" Period {period_words(view)}; episodes by onset day; definition after Davies et al. 2009."
     if not p["n"]:
@@ -68,7 +69,7 @@ def breakthrough(view: PeriodView) -> MetricValue:
 
 # -- end-of-dose timing ---------------------------------------------------------------------------
 def end_of_dose(view: PeriodView) -> MetricValue:
-    r = clinical.end_of_dose(view.episodes(), view.plan_items(), view.lo, view.hi, view.tz)
+    r = clinical.end_of_dose(rows_once(view, "episodes"), view.plan_items(), view.lo, view.hi, view.tz)
     tail = (f" Period {period_words(view)}; episodes by onset against the due times of scheduled "
             "long-acting opioids; end-of-dose pain after Davies et al. 2009.")
     if not r["items"]:
@@ -205,10 +206,13 @@ def radiation_response(view: PeriodView) -> MetricValue:
 
 # -- insights -------------------------------------------------------------------------------------
 def insights_detail(view: PeriodView) -> dict[str, Any]:
-    entries, eps = view.entries(), view.episodes()
-    doses = clinical.rescue_doses(view.events(), view.plan_item_rows())
+    entries, eps = rows_once(view, "entries"), rows_once(view, "episodes")
     # a dose early on the first day or late on the last sees the entries just outside the period
-    around = view.entries(view.start - timedelta(days=1), view.end + timedelta(days=1))
+    # (the day either side read on its own: the period's rows are read once)
+    day = timedelta(days=1)
+    around = (rows_once(view, "entries", view.start - day, view.start) + entries
+              + rows_once(view, "entries", view.end, view.end + day))
+    doses = clinical.rescue_doses(view.events(), view.plan_item_rows())
     return {"period": {"since": view.start, "until": view.end - timedelta(days=1)},
             "entries": len(entries), "episodes": len(eps), "min_n": clinical.INSIGHT_MIN_N,
             "triggers": clinical.triggers_ranked(eps), "activities": clinical.activities_ranked(entries),

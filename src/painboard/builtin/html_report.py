@@ -70,9 +70,12 @@ def builtin_metrics() -> list[Metric]:
     return sorted(found, key=lambda m: (m.order, m.name))
 
 
-def metric_rows(view: PeriodView) -> list[dict[str, Any]]:
+def metric_rows(view: PeriodView, skip: tuple[str, ...] = ()) -> list[dict[str, Any]]:
+    """Each built-in metric's row, but those named in ``skip`` (not computed at all)."""
     rows = []
     for m in builtin_metrics():
+        if m.name in skip:
+            continue
         try:
             v = m.compute(view)
             v = v if isinstance(v, MetricValue) else MetricValue.model_validate(v)
@@ -327,14 +330,14 @@ def render(view: PeriodView) -> tuple[str, int]:
     paper = view.options.get("paper", "").strip().lower()
     if paper and paper not in PAPER:
         raise BadInput(f"paper must be a4 or letter, not {paper!r}", field="paper")
-    f = visit_figures(view)
-    metrics = metric_rows(view)
+    # the long breakthrough, end-of-dose and insights texts are in the Markdown summary, not
+    # here: neither visit_figures nor metric_rows computes them for this report
+    f = visit_figures(view, with_new_figures=False)
+    metrics = metric_rows(view, skip=LONG_METRICS)
     # "no radiation session recorded" (value None) adds no radiation section
     rad_metrics = [m for m in metrics if m["name"] in RADIATION_METRICS and m["error"] is None
                    and m.get("value") is not None]
-    # the long breakthrough, end-of-dose and insights texts are in the Markdown summary; the
-    # one-page table keeps to short figures
-    table_metrics = [m for m in metrics if m["name"] not in RADIATION_METRICS + LONG_METRICS]
+    table_metrics = [m for m in metrics if m["name"] not in RADIATION_METRICS]
     courses = radiation_courses(view)
 
     questions: list[str] = []
