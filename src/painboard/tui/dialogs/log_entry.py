@@ -126,7 +126,7 @@ class LogEntryDialog(Dialog):
         # The fields in the order of the form, not Textual's focus chain: rows mounted a moment
         # ago may not be in that chain yet (a busy machine), and the keys typed after this Tab
         # go wherever the focus is now.
-        fields = list(self.query(Input))
+        fields = [w for w in self.query("Input, Select") if w.focusable]  # the pattern is a Select
         here = fields.index(self.focused) if self.focused in fields else -1
         self.set_focus(fields[(here + step) % len(fields)])
 
