@@ -126,6 +126,7 @@ def test_sleeping_plugin_code_is_stopped_after_the_idle_time():
     release.set()
 
 
+@pytest.mark.slow
 def test_plugin_code_that_keeps_computing_is_not_cut_off():
     def compute() -> int:  # about 1.5 s of pure Python, never touching the view
         end, n = time.thread_time() + 1.5, 0
@@ -136,6 +137,7 @@ def test_plugin_code_that_keeps_computing_is_not_cut_off():
     assert run_with_deadline(compute, Deadline(0.3, idle=True, cap=60)) > 0
 
 
+@pytest.mark.slow
 def test_a_busy_loop_is_stopped_at_the_cap():
     stop = threading.Event()
 
@@ -159,6 +161,7 @@ def test_metrics_share_one_total_limit():
     release.set()
 
 
+@pytest.mark.slow
 def test_a_running_query_can_be_seen_from_the_waiting_thread(pb):
     """DuckDB may run a query on its own threads, using no processor time in the exporter's
     thread; the store's watch_queries lets the deadline see that a query is running."""

@@ -130,3 +130,14 @@ def pytest_pyfunc_call(pyfuncitem):
         asyncio.run(pyfuncitem.obj(**args))
         return True
     return None
+
+
+_HERE = Path(__file__).resolve().parent
+
+
+def pytest_collection_modifyitems(config, items):
+    """Every test here drives a whole dashboard (one to three seconds each): marked slow, so
+    `pytest -m "not system and not slow"` is the quick unit run and CI still runs them all."""
+    for item in items:
+        if _HERE in Path(str(item.fspath)).resolve().parents:
+            item.add_marker(pytest.mark.slow)
