@@ -84,3 +84,34 @@ async def test_a_quick_log_is_stamped_when_its_key_was_pressed(demo_pb, make_app
         await helpers.settle(pilot)
     newest = demo_pb.entries(newest_first=True, limit=1)[0]
     assert newest["intensity"] == 7 and newest["occurred_at"] == tui_env
+
+
+async def test_escapes_in_plan_and_trigger_names_never_reach_the_terminal_in_the_list_views(
+        demo_pb, make_app, helpers):
+    """The plan list, the metrics view and the insights view show user words: cleaned there too."""
+    from painboard.tui.screens.insights import InsightsScreen
+    from painboard.tui.screens.lists import ListScreen
+    from painboard.tui.screens.metrics import MetricsScreen
+
+    evil = "\x1b]0;PWNED\x07\x1b[41m"
+    demo_pb.add_plan_item(name=f"Calm{evil}tea", kind="as_needed", category="supportive")
+    for minutes in range(30, 30 * 16, 30):  # 15: the most frequent trigger, so it is listed
+        demo_pb.record_episode(peak=7, trigger=f"stairs{evil}", onset=demo_pb.local(
+            demo_pb.entries(newest_first=True, limit=1)[0]["occurred_at"]) - timedelta(minutes=minutes))
+    app = make_app(demo_pb)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await helpers.settle(pilot)
+        await app.main_screen.run_action("plan_list")
+        await helpers.until(pilot, lambda: isinstance(app.screen, ListScreen) and app.screen.loaded
+                            and "Calm" in helpers.text(app), what="the plan list")
+        assert "\x1b" not in helpers.text(app) and "Calm�" in helpers.text(app)
+        app.pop_screen()
+        await pilot.press("M")
+        await helpers.until(pilot, lambda: isinstance(app.screen, MetricsScreen), what="the metrics view")
+        await pilot.pause(0.2)
+        assert "\x1b" not in helpers.text(app)
+        app.pop_screen()
+        await pilot.press("i")
+        await helpers.until(pilot, lambda: isinstance(app.screen, InsightsScreen)
+                            and "stairs" in helpers.text(app), what="the insights")
+        assert "\x1b" not in helpers.text(app) and "stairs�" in helpers.text(app)

@@ -17,6 +17,8 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
+from painboard.terminal_text import clean
+
 PERIOD_DAYS = 30
 NAMES = ("radiation-flare", "radiation-response", "insights", "breakthrough", "end-of-dose")
 # day marks on the timeline
@@ -173,11 +175,13 @@ class InsightsScreen(Screen):
         self.query_one("#ins-title", Static).update(
             f"Radiation and insights, {since:%-d %b} to {today:%-d %b %Y}  (Esc back)")
         if err:
-            self.query_one("#ins-radiation", Static).update(f"could not read the figures: {err}")
+            self.query_one("#ins-radiation", Static).update(clean(f"could not read the figures: {err}"))
         else:
             rad = radiation_lines(res.get("radiation-flare"), res.get("radiation-response"), today)
-            self.query_one("#ins-radiation", Static).update("\n".join(rad))
-            self.query_one("#ins-insights", Static).update("\n".join(insight_lines(res.get("insights"))))
+            # Triggers and activities are the user's words: cleaned of terminal controls, line by line.
+            self.query_one("#ins-radiation", Static).update("\n".join(clean(x) for x in rad))
+            self.query_one("#ins-insights", Static).update(
+                "\n".join(clean(x) for x in insight_lines(res.get("insights"))))
         self.rows_pending = False
 
     def action_close(self) -> None:

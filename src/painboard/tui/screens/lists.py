@@ -6,11 +6,14 @@ from __future__ import annotations
 
 from rich.table import Table
 from rich.text import Text
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
+
+from painboard.terminal_text import clean
 
 
 def plan_rows(pb) -> list[tuple[Text, ...]]:
@@ -21,8 +24,8 @@ def plan_rows(pb) -> list[tuple[Text, ...]]:
     for it in pb.plan(include_stopped=True):
         style = "" if it.status == "active" else "dim"
         status = "" if it.status == "active" else f" ({it.status})"
-        rows.append((Text(it.label() + status, style=f"bold {style}".strip()),
-                     Text(it.category.replace("_", " "), style="dim"), Text(plan_item_when(it), style=style)))
+        rows.append((Text(clean(it.label()) + status, style=f"bold {style}".strip()),
+                     Text(it.category.replace("_", " "), style="dim"), Text(clean(plan_item_when(it)), style=style)))
     return rows
 
 
@@ -32,15 +35,15 @@ def plugin_rows(pb) -> list[tuple[Text, ...]]:
     rows = []
     for p in sorted(pb.plugin_list(), key=lambda p: p.error is None):
         t = Text()
-        t.append(f"{p.name} {p.version or ''}".strip(), "bold")
-        t.append(f"  {p.source}" + (f": {p.location}" if p.location and p.source != "builtin" else ""), "dim")
+        t.append(clean(f"{p.name} {p.version or ''}".strip()), "bold")
+        t.append(clean(f"  {p.source}" + (f": {p.location}" if p.location and p.source != "builtin" else "")), "dim")
         adds = "; ".join(f"{k}: {', '.join(v)}" for k, v in p.registers.items() if v)
         if adds:
             t.append(f"\n  adds {adds}")
         for w in p.warnings:
-            t.append(f"\n  warning: {w}", "yellow")
+            t.append(f"\n  warning: {clean(w)}", "yellow")
         if p.error:
-            t.append(f"\n  could not load: {p.error}", "bold red")
+            t.append(f"\n  could not load: {clean(p.error)}", "bold red")
         rows.append((t,))
     return rows
 

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from rich.table import Table
 from rich.text import Text
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from painboard.terminal_text import clean, clean_lines
 from painboard.tui.format import LEVEL_LEGEND, LEVEL_MARKS, attr_or_key
 
 
@@ -25,14 +27,14 @@ def metrics_table(metrics: list, app=None) -> Table:
         level = attr_or_key(m, "level") or "ok"
         label = attr_or_key(m, "label") or attr_or_key(m, "name") or "metric"
         if attr_or_key(m, "error"):
-            text = Text("could not be computed: " + str(attr_or_key(m, "error")), style="italic")
+            text = Text("could not be computed: " + clean(attr_or_key(m, "error")), style="italic")
         else:
-            text = Text(attr_or_key(m, "text") or "–",
+            text = Text(clean_lines(attr_or_key(m, "text") or "–"),
                         style=level_style(app, level) if app else "")
         plugin = attr_or_key(m, "plugin")
-        label_text = Text(label)
+        label_text = Text(clean(label))
         if plugin and plugin != "painboard":
-            label_text.append(f"\n({plugin})", "dim")
+            label_text.append(f"\n({clean(plugin)})", "dim")
         table.add_row(LEVEL_MARKS.get(level, "").strip(), label_text, text)
     return table
 
