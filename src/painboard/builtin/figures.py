@@ -97,7 +97,7 @@ def radiation_courses(view: PeriodView) -> list[dict[str, Any]]:
         return []
     ids = {it.id: it for it in items}
     sessions: dict[int, set[date]] = {}
-    for ev in view.events(since=view.start - LOOK_BACK, until=view.end):
+    for ev in view.events(since=view.start - LOOK_BACK, until=view.end, item_ids=list(ids)):
         if ev["item_id"] in ids and ev["status"] in DONE:
             sessions.setdefault(ev["item_id"], set()).add(ev["done_at"].astimezone(view.tz).date())
     out = []

@@ -290,12 +290,17 @@ def set_item_status(con, item_id: int, status: str, end_date: date | None) -> No
 
 
 def events(con, since: datetime | None = None, until: datetime | None = None,
-           item_id: int | None = None) -> list[dict[str, Any]]:
-    return _rows(con, """
+           item_id: int | None = None, item_ids: Sequence[int] | None = None) -> list[dict[str, Any]]:
+    """Events done in [since, until), of one item or of item_ids when given."""
+    sql = """
         SELECT * FROM plan_event
         WHERE (? IS NULL OR done_at >= ?) AND (? IS NULL OR done_at < ?)
-          AND (? IS NULL OR item_id = ?)
-        ORDER BY done_at, id""", [since, since, until, until, item_id, item_id])
+          AND (? IS NULL OR item_id = ?)"""
+    params: list = [since, since, until, until, item_id, item_id]
+    if item_ids is not None:
+        sql += " AND list_contains(?::BIGINT[], item_id)"
+        params.append(list(item_ids))
+    return _rows(con, sql + " ORDER BY done_at, id", params)
 
 
 def events_due_between(con, since: datetime, until: datetime, item_id: int | None = None) -> list[dict[str, Any]]:
