@@ -94,8 +94,15 @@ class PeriodView:
                 return [dict(r) for r in rows if lo <= when(r) < hi]
         return self._once((name, lo, hi), read)
 
-    def _day_start(self, row: dict[str, Any]) -> datetime:
-        return datetime.combine(row["day"], time(0), self.tz).astimezone(timezone.utc)
+    def _days_within(self, name: str, d0: date, d1: date, read: Callable[[], list[dict[str, Any]]]
+                     ) -> list[dict[str, Any]]:
+        """Per-day rows of the local days [d0, d1), as _within: a day is inside exactly when its
+        local midnight is, so a wider read is cut by date (no instant made per row)."""
+        lo, hi = self.bounds(d0, d1)
+        for key, rows in self._memo.items():
+            if key[0] == name and key[1] <= lo and key[2] >= hi:
+                return [dict(r) for r in rows if d0 <= r["day"] < d1]
+        return self._once((name, lo, hi), read)
 
     # queries (all SQL lives in store/repository.py)
     def entries(self, since: date | None = None, until: date | None = None) -> list[dict[str, Any]]:
@@ -114,9 +121,8 @@ class PeriodView:
         account (clinical.with_reviews)."""
         lo, hi = self.bounds(since, until)
         d0, d1 = since or self.start, until or self.end
-        return self._within("daily_pain", lo, hi, lambda: clinical.with_reviews(
-            repo.daily_pain(self._connection(), self.tz_name, lo, hi, (d0, d1)), repo.reviews(self._connection(), d0, d1)),
-            self._day_start)
+        return self._days_within("daily_pain", d0, d1, lambda: clinical.with_reviews(
+            repo.daily_pain(self._connection(), self.tz_name, lo, hi, (d0, d1)), repo.reviews(self._connection(), d0, d1)))
 
     def episodes(self, since: date | None = None, until: date | None = None) -> list[dict[str, Any]]:
         return repo.episodes(self._connection(), *self.bounds(since, until))
@@ -124,9 +130,8 @@ class PeriodView:
     def daily_episodes(self, since: date | None = None, until: date | None = None) -> list[dict[str, Any]]:
         lo, hi = self.bounds(since, until)
         days = (since or self.start, until or self.end)
-        return self._within("daily_episodes", lo, hi,
-                            lambda: repo.daily_episodes(self._connection(), self.tz_name, lo, hi, days),
-                            self._day_start)
+        return self._days_within("daily_episodes", *days,
+                                 lambda: repo.daily_episodes(self._connection(), self.tz_name, lo, hi, days))
 
     def events(self, since: date | None = None, until: date | None = None,
                item_ids: list[int] | None = None) -> list[dict[str, Any]]:
