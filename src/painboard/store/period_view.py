@@ -119,19 +119,33 @@ class PeriodView:
     def daily_pain(self, since: date | None = None, until: date | None = None) -> list[dict[str, Any]]:
         """Per local day: average, worst, least, n entries, with the day's review taken into
         account (clinical.with_reviews)."""
-        lo, hi = self.bounds(since, until)
         d0, d1 = since or self.start, until or self.end
-        return self._days_within("daily_pain", d0, d1, lambda: clinical.with_reviews(
-            repo.daily_pain(self._connection(), self.tz_name, lo, hi, (d0, d1)), repo.reviews(self._connection(), d0, d1)))
+        return self._days_within("daily_pain", d0, d1, lambda: self._daily("daily_pain", d0, d1))
 
     def episodes(self, since: date | None = None, until: date | None = None) -> list[dict[str, Any]]:
         return repo.episodes(self._connection(), *self.bounds(since, until))
 
     def daily_episodes(self, since: date | None = None, until: date | None = None) -> list[dict[str, Any]]:
-        lo, hi = self.bounds(since, until)
-        days = (since or self.start, until or self.end)
-        return self._days_within("daily_episodes", *days,
-                                 lambda: repo.daily_episodes(self._connection(), self.tz_name, lo, hi, days))
+        d0, d1 = since or self.start, until or self.end
+        return self._days_within("daily_episodes", d0, d1, lambda: self._daily("daily_episodes", d0, d1))
+
+    def _daily(self, name: str, d0: date, d1: date) -> list[dict[str, Any]]:
+        """Read the per-day rows ``name`` of [d0, d1). From the rollup, the days' pain and
+        episodes come in one read and the other kind is kept for its reader (the trend reads
+        both); from the rows, only the kind asked for."""
+        con, lo, hi = self._connection(), *self.bounds(d0, d1)
+        both = self._memo.get(("daily_rollup", lo, hi))
+        if both is None and ("daily_rollup", lo, hi) not in self._memo:
+            both = self._memo[("daily_rollup", lo, hi)] = repo.daily_rollup(con, self.tz_name, (d0, d1))
+        if both is not None:
+            pain, episodes = both
+        elif name == "daily_pain":
+            pain = repo.daily_pain(con, self.tz_name, lo, hi)
+        else:
+            episodes = repo.daily_episodes(con, self.tz_name, lo, hi)
+        if name == "daily_pain":
+            return clinical.with_reviews(pain, repo.reviews(con, d0, d1))
+        return episodes
 
     def events(self, since: date | None = None, until: date | None = None,
                item_ids: list[int] | None = None) -> list[dict[str, Any]]:
