@@ -219,6 +219,14 @@ class PeriodView:
         first = repo.entries(self._connection(), limit=1)
         return first[0]["occurred_at"] if first else None
 
+    def first_entry_day(self) -> date | None:
+        """The local date of the first pain entry, whenever it was logged."""
+        day = repo.first_entry_day(self._connection(), self.tz_name)
+        if day is not None:
+            return day
+        first = self.first_entry_at()
+        return first.astimezone(self.tz).date() if first else None
+
     def newest_entries(self, limit: int) -> list[dict[str, Any]]:
         """The newest pain entries, whenever they were logged (not only in the period)."""
         return self._once(("newest", limit), lambda: repo.entries(

@@ -193,6 +193,12 @@ def daily_rollup(con, tz: str, days: tuple[date, date]) -> tuple[list[dict[str, 
     return rollup.daily_both(con, tz, *days)
 
 
+def first_entry_day(con, tz: str) -> date | None:
+    """The local day of the first pain entry from the daily rollup, when it keeps the zone
+    (one row a day, not 1M entries to sort); None when it does not or holds no entry."""
+    return rollup.first_day(con, tz)
+
+
 def night_pain(con, tz: str, since: datetime, until: datetime, start_minute: int,
                end_minute: int, threshold: int = 1) -> dict[str, Any]:
     """Nights (local) with an entry or episode at or above threshold inside the night window.

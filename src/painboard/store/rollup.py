@@ -131,3 +131,10 @@ def daily_both(con, tz: str, d0: date, d1: date) -> tuple[list[dict[str, Any]], 
         if eps > 0:
             episodes.append({"day": day, "n": eps, "worst_peak": worst_peak})
     return pain, episodes
+
+
+def first_day(con, tz: str) -> date | None:
+    """The zone's first local day with a pain entry, when the zone is kept (else None)."""
+    kept, day = con.execute("SELECT (SELECT count(*) FROM day_rollup_zone WHERE tz = $tz), "
+                            "(SELECT min(day) FROM day_rollup WHERE tz = $tz AND n > 0)", {"tz": tz}).fetchone()
+    return day if kept else None
