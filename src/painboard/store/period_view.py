@@ -249,4 +249,18 @@ class PeriodView:
         """Each item's most recent taken or done event, whenever it was (before the local
         date ``until`` when given)."""
         hi = self.bounds(self.start, until)[1] if until else None
-        return repo.last_events(self._connection(), item_ids=item_ids, until=hi)
+        ids = list(item_ids)
+        # Items' latest events read without a bound, kept (None: the item has none): the
+        # latest before ``until`` is the same one when it is before it (the checklist reads
+        # them unbounded, a figure again up to the period's end).
+        latest = self._memo.setdefault(("last_events",), {})
+        missing = [i for i in ids if i not in latest
+                   or (hi is not None and latest[i] is not None and latest[i]["done_at"] >= hi)]
+        if hi is None and missing:
+            got = repo.last_events(self._connection(), item_ids=missing)
+            latest.update({i: got.get(i) for i in missing})
+            missing = []
+        out = {i: dict(latest[i]) for i in ids if i not in missing and latest[i] is not None}
+        if missing:
+            out.update(repo.last_events(self._connection(), item_ids=missing, until=hi))
+        return out
