@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import statistics
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 from hypothesis import given, settings, strategies as st
@@ -165,3 +165,20 @@ def test_rows_once_reads_each_period_once_and_cuts_narrower_ones(pb):
             assert part and len(part) < len(whole)
             assert part == getattr(view, kind)(since, until)
         view.close()
+
+
+def test_view_last_events_reuses_an_unbounded_read_only_when_it_is_before_until(pb):
+    """The view keeps each item's latest event read without a bound; asked again up to a
+    date, it gives the same only when that event is before it, else the earlier one."""
+    utc = timezone.utc
+    item = pb.add_plan_item(category="bone_strengthening", name="Zoledronic acid", dose=4, unit="mg",
+                            route="iv", kind="once", on_date=date(2026, 10, 1), start_date=date(2026, 9, 1))
+    early = pb.mark_done(item.id, at=datetime(2026, 10, 1, 10, 0, tzinfo=utc))
+    late = pb.mark_done(item.id, at=datetime(2026, 11, 20, 10, 0, tzinfo=utc), extra=True)
+    with pb.db.unit_of_work() as con:
+        view = pb.period_view(con, date(2026, 11, 1), date(2026, 11, 29))
+        assert view.last_events([item.id])[item.id]["id"] == late.id  # read without a bound
+        assert view.last_events([item.id], until=date(2026, 11, 29))[item.id]["id"] == late.id
+        assert view.last_events([item.id], until=date(2026, 11, 20))[item.id]["id"] == early.id
+        assert view.last_events([item.id], until=date(2026, 10, 1)) == {}
+        assert view.last_events([item.id + 100]) == {}  # an item without events

@@ -307,8 +307,7 @@ class Painboard:
         with self.db.unit_of_work() as con:
             week = self.period_view(con, day - timedelta(days=6), until)
             if range_days is None:
-                first = week.first_entry_at()
-                start = self.local(first).date() if first else day
+                start = week.first_entry_day() or day
             else:
                 start = day - timedelta(days=range_days - 1)
             # The trend's per-day figures are read once for the longest period, and the week's

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 from weakref import WeakKeyDictionary
 
@@ -72,6 +72,22 @@ def rows_once(view: PeriodView, kind: str, since: date | None = None,
             return [r for r in rows if lo <= r[when] < hi]
     rows = memo[(kind, lo, hi)] = getattr(view, kind)(since, until)
     return rows
+
+
+def rows_once_padded(view: PeriodView, kind: str, pad: timedelta) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The period's rows and those of the period widened by ``pad`` either side. When the
+    period's rows were not read yet, one read of the wider span serves both (kept under both);
+    else the pads are read on their own, so a long period's rows are never read twice."""
+    lo, hi = view.bounds()
+    memo = _READ.setdefault(view, {})
+    if any(k == kind and a <= lo and b >= hi for (k, a, b) in memo):
+        rows = rows_once(view, kind)
+        return rows, (rows_once(view, kind, view.start - pad, view.start) + rows
+                      + rows_once(view, kind, view.end, view.end + pad))
+    wide = rows_once(view, kind, view.start - pad, view.end + pad)
+    when = _WHEN[kind]
+    rows = memo[(kind, lo, hi)] = [r for r in wide if lo <= r[when] < hi]
+    return rows, list(wide)
 
 
 def rescue_items(view: PeriodView) -> dict[int, Any]:

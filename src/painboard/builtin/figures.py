@@ -14,7 +14,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from painboard import clinical
-from painboard.builtin._common import rows_once
+from painboard.builtin._common import rows_once, rows_once_padded
 from painboard.plugin_api import Metric, MetricValue, PeriodView, hookimpl
 
 RAISE = "worth raising with your care team"
@@ -97,7 +97,7 @@ def radiation_courses(view: PeriodView) -> list[dict[str, Any]]:
         return []
     ids = {it.id: it for it in items}
     sessions: dict[int, set[date]] = {}
-    for ev in view.events(since=view.start - LOOK_BACK, until=view.end):
+    for ev in view.events(since=view.start - LOOK_BACK, until=view.end, item_ids=list(ids)):
         if ev["item_id"] in ids and ev["status"] in DONE:
             sessions.setdefault(ev["item_id"], set()).add(ev["done_at"].astimezone(view.tz).date())
     out = []
@@ -206,12 +206,9 @@ def radiation_response(view: PeriodView) -> MetricValue:
 
 # -- insights -------------------------------------------------------------------------------------
 def insights_detail(view: PeriodView) -> dict[str, Any]:
-    entries, eps = rows_once(view, "entries"), rows_once(view, "episodes")
     # a dose early on the first day or late on the last sees the entries just outside the period
-    # (the day either side read on its own: the period's rows are read once)
-    day = timedelta(days=1)
-    around = (rows_once(view, "entries", view.start - day, view.start) + entries
-              + rows_once(view, "entries", view.end, view.end + day))
+    entries, around = rows_once_padded(view, "entries", timedelta(days=1))
+    eps = rows_once(view, "episodes")
     doses = clinical.rescue_doses(view.events(), view.plan_item_rows())
     return {"period": {"since": view.start, "until": view.end - timedelta(days=1)},
             "entries": len(entries), "episodes": len(eps), "min_n": clinical.INSIGHT_MIN_N,

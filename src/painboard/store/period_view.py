@@ -94,8 +94,15 @@ class PeriodView:
                 return [dict(r) for r in rows if lo <= when(r) < hi]
         return self._once((name, lo, hi), read)
 
-    def _day_start(self, row: dict[str, Any]) -> datetime:
-        return datetime.combine(row["day"], time(0), self.tz).astimezone(timezone.utc)
+    def _days_within(self, name: str, d0: date, d1: date, read: Callable[[], list[dict[str, Any]]]
+                     ) -> list[dict[str, Any]]:
+        """Per-day rows of the local days [d0, d1), as _within: a day is inside exactly when its
+        local midnight is, so a wider read is cut by date (no instant made per row)."""
+        lo, hi = self.bounds(d0, d1)
+        for key, rows in self._memo.items():
+            if key[0] == name and key[1] <= lo and key[2] >= hi:
+                return [dict(r) for r in rows if d0 <= r["day"] < d1]
+        return self._once((name, lo, hi), read)
 
     # queries (all SQL lives in store/repository.py)
     def entries(self, since: date | None = None, until: date | None = None) -> list[dict[str, Any]]:
@@ -112,26 +119,49 @@ class PeriodView:
     def daily_pain(self, since: date | None = None, until: date | None = None) -> list[dict[str, Any]]:
         """Per local day: average, worst, least, n entries, with the day's review taken into
         account (clinical.with_reviews)."""
-        lo, hi = self.bounds(since, until)
         d0, d1 = since or self.start, until or self.end
-        return self._within("daily_pain", lo, hi, lambda: clinical.with_reviews(
-            repo.daily_pain(self._connection(), self.tz_name, lo, hi, (d0, d1)), repo.reviews(self._connection(), d0, d1)),
-            self._day_start)
+        return self._days_within("daily_pain", d0, d1, lambda: self._daily("daily_pain", d0, d1))
 
     def episodes(self, since: date | None = None, until: date | None = None) -> list[dict[str, Any]]:
         return repo.episodes(self._connection(), *self.bounds(since, until))
 
     def daily_episodes(self, since: date | None = None, until: date | None = None) -> list[dict[str, Any]]:
-        lo, hi = self.bounds(since, until)
-        days = (since or self.start, until or self.end)
-        return self._within("daily_episodes", lo, hi,
-                            lambda: repo.daily_episodes(self._connection(), self.tz_name, lo, hi, days),
-                            self._day_start)
+        d0, d1 = since or self.start, until or self.end
+        return self._days_within("daily_episodes", d0, d1, lambda: self._daily("daily_episodes", d0, d1))
 
-    def events(self, since: date | None = None, until: date | None = None) -> list[dict[str, Any]]:
+    def _daily(self, name: str, d0: date, d1: date) -> list[dict[str, Any]]:
+        """Read the per-day rows ``name`` of [d0, d1). From the rollup, the days' pain and
+        episodes come in one read and the other kind is kept for its reader (the trend reads
+        both); from the rows, only the kind asked for."""
+        con, lo, hi = self._connection(), *self.bounds(d0, d1)
+        both = self._memo.get(("daily_rollup", lo, hi))
+        if both is None and ("daily_rollup", lo, hi) not in self._memo:
+            both = self._memo[("daily_rollup", lo, hi)] = repo.daily_rollup(con, self.tz_name, (d0, d1))
+        if both is not None:
+            pain, episodes = both
+        elif name == "daily_pain":
+            pain = repo.daily_pain(con, self.tz_name, lo, hi)
+        else:
+            episodes = repo.daily_episodes(con, self.tz_name, lo, hi)
+        if name == "daily_pain":
+            return clinical.with_reviews(pain, repo.reviews(con, d0, d1))
+        return episodes
+
+    def events(self, since: date | None = None, until: date | None = None,
+               item_ids: list[int] | None = None) -> list[dict[str, Any]]:
+        """Plan events done in the period, of every plan item or of item_ids only. Turning a
+        row's two instants into Python objects is most of a read's cost: a long look back
+        for a few items reads theirs alone (at 1M entries, 120 days of events: 15 ms, 3 ms)."""
         lo, hi = self.bounds(since, until)
-        return self._within("events", lo, hi, lambda: repo.events(self._connection(), lo, hi),
-                            lambda r: r["done_at"])
+        if item_ids is None:
+            return self._within("events", lo, hi, lambda: repo.events(self._connection(), lo, hi),
+                                lambda r: r["done_at"])
+        ids = sorted(set(item_ids))
+        for key, rows in self._memo.items():  # every item's events already read cover them
+            if key[0] == "events" and key[1] <= lo and key[2] >= hi:
+                return [dict(r) for r in rows if lo <= r["done_at"] < hi and r["item_id"] in ids]
+        return self._once(("events_of", lo, hi, tuple(ids)),
+                          lambda: repo.events(self._connection(), lo, hi, item_ids=ids))
 
     def events_due(self, since: date | None = None, until: date | None = None) -> list[dict[str, Any]]:
         """Plan events recorded against a due time inside the period."""
@@ -189,6 +219,14 @@ class PeriodView:
         first = repo.entries(self._connection(), limit=1)
         return first[0]["occurred_at"] if first else None
 
+    def first_entry_day(self) -> date | None:
+        """The local date of the first pain entry, whenever it was logged."""
+        day = repo.first_entry_day(self._connection(), self.tz_name)
+        if day is not None:
+            return day
+        first = self.first_entry_at()
+        return first.astimezone(self.tz).date() if first else None
+
     def newest_entries(self, limit: int) -> list[dict[str, Any]]:
         """The newest pain entries, whenever they were logged (not only in the period)."""
         return self._once(("newest", limit), lambda: repo.entries(
@@ -211,4 +249,18 @@ class PeriodView:
         """Each item's most recent taken or done event, whenever it was (before the local
         date ``until`` when given)."""
         hi = self.bounds(self.start, until)[1] if until else None
-        return repo.last_events(self._connection(), item_ids=item_ids, until=hi)
+        ids = list(item_ids)
+        # Items' latest events read without a bound, kept (None: the item has none): the
+        # latest before ``until`` is the same one when it is before it (the checklist reads
+        # them unbounded, a figure again up to the period's end).
+        latest = self._memo.setdefault(("last_events",), {})
+        missing = [i for i in ids if i not in latest
+                   or (hi is not None and latest[i] is not None and latest[i]["done_at"] >= hi)]
+        if hi is None and missing:
+            got = repo.last_events(self._connection(), item_ids=missing)
+            latest.update({i: got.get(i) for i in missing})
+            missing = []
+        out = {i: dict(latest[i]) for i in ids if i not in missing and latest[i] is not None}
+        if missing:
+            out.update(repo.last_events(self._connection(), item_ids=missing, until=hi))
+        return out

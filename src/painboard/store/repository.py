@@ -185,6 +185,20 @@ def daily_pain(con, tz: str, since: datetime | None, until: datetime | None,
         GROUP BY ALL ORDER BY day""", [tz, since, since, until, until])
 
 
+def daily_rollup(con, tz: str, days: tuple[date, date]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]] | None:
+    """daily_pain and daily_episodes of the local days [d0, d1) in one read, when the daily
+    rollup serves them; None when it does not (read each from the rows)."""
+    if not rollup.ready(con, tz, (days[1] - days[0]).days):
+        return None
+    return rollup.daily_both(con, tz, *days)
+
+
+def first_entry_day(con, tz: str) -> date | None:
+    """The local day of the first pain entry from the daily rollup, when it keeps the zone
+    (one row a day, not 1M entries to sort); None when it does not or holds no entry."""
+    return rollup.first_day(con, tz)
+
+
 def night_pain(con, tz: str, since: datetime, until: datetime, start_minute: int,
                end_minute: int, threshold: int = 1) -> dict[str, Any]:
     """Nights (local) with an entry or episode at or above threshold inside the night window.
@@ -290,12 +304,17 @@ def set_item_status(con, item_id: int, status: str, end_date: date | None) -> No
 
 
 def events(con, since: datetime | None = None, until: datetime | None = None,
-           item_id: int | None = None) -> list[dict[str, Any]]:
-    return _rows(con, """
+           item_id: int | None = None, item_ids: Sequence[int] | None = None) -> list[dict[str, Any]]:
+    """Events done in [since, until), of one item or of item_ids when given."""
+    sql = """
         SELECT * FROM plan_event
         WHERE (? IS NULL OR done_at >= ?) AND (? IS NULL OR done_at < ?)
-          AND (? IS NULL OR item_id = ?)
-        ORDER BY done_at, id""", [since, since, until, until, item_id, item_id])
+          AND (? IS NULL OR item_id = ?)"""
+    params: list = [since, since, until, until, item_id, item_id]
+    if item_ids is not None:
+        sql += " AND list_contains(?::BIGINT[], item_id)"
+        params.append(list(item_ids))
+    return _rows(con, sql + " ORDER BY done_at, id", params)
 
 
 def events_due_between(con, since: datetime, until: datetime, item_id: int | None = None) -> list[dict[str, Any]]:

@@ -117,3 +117,24 @@ def daily_episodes(con, tz: str, d0: date, d1: date) -> list[dict[str, Any]]:
     cur = con.execute("SELECT day, episodes, worst_peak FROM day_rollup "
                       "WHERE tz = ? AND day >= ? AND day < ? AND episodes > 0 ORDER BY day", [tz, d0, d1])
     return [dict(zip(("day", "n", "worst_peak"), r)) for r in cur.fetchall()]
+
+
+def daily_both(con, tz: str, d0: date, d1: date) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """daily_pain and daily_episodes of the same days in one read of the rollup."""
+    cur = con.execute("SELECT day, total / n AS average, worst, least, n, episodes, worst_peak "
+                      "FROM day_rollup WHERE tz = ? AND day >= ? AND day < ? AND (n > 0 OR episodes > 0) "
+                      "ORDER BY day", [tz, d0, d1])
+    pain, episodes = [], []
+    for day, average, worst, least, n, eps, worst_peak in cur.fetchall():
+        if n > 0:
+            pain.append({"day": day, "average": average, "worst": worst, "least": least, "n": n})
+        if eps > 0:
+            episodes.append({"day": day, "n": eps, "worst_peak": worst_peak})
+    return pain, episodes
+
+
+def first_day(con, tz: str) -> date | None:
+    """The zone's first local day with a pain entry, when the zone is kept (else None)."""
+    kept, day = con.execute("SELECT (SELECT count(*) FROM day_rollup_zone WHERE tz = $tz), "
+                            "(SELECT min(day) FROM day_rollup WHERE tz = $tz AND n > 0)", {"tz": tz}).fetchone()
+    return day if kept else None
