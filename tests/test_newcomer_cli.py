@@ -107,6 +107,11 @@ def test_plural_forms(db, tmp_path):
     r = run("--db", db, "backup", str(tmp_path / "b.db"))
     assert "1 entry," in r.output and "0 episodes)" in r.output
     assert run("--db", db, "entries").output.strip().endswith("1 entry")
+    r = run("--db", db, "metrics", "--since", "today", "--json")
+    import json
+
+    average = {m["name"]: m for m in json.loads(r.stdout)}["average-pain"]
+    assert average["text"] == "4.0/10 over 1 day (1 entry)"
 
 
 def test_missing_plugins_dir_and_unknown_plugin_name_warn(db, tmp_path):

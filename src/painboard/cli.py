@@ -8,7 +8,6 @@ dashboard's first thread worker.
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from datetime import date
@@ -21,7 +20,7 @@ from painboard.config import Settings
 from painboard.errors import BadInput, PainboardError
 from painboard.kinds import CATEGORIES
 
-from painboard.terminal_text import clean
+from painboard.terminal_text import clean, plural
 
 if TYPE_CHECKING:
     from painboard.services import Painboard
@@ -158,11 +157,6 @@ def _day(pb: Painboard, text: str | None, field: str = "since") -> date | None:
 
     # A span given as --since (7d, 2w, 3m, 1y) is a period of that length ending today.
     return parse_day(text, pb.tz, field=field, period=field == "since") if text else None
-
-
-def plural(n: int, one: str, many: str | None = None) -> str:
-    """'1 entry', '0 episodes'."""
-    return f"{n} {one if n == 1 else (many or one + 's')}"
 
 
 SINCE_HELP = "From this date: ISO date, 'yesterday', or a period ending today like 7d, 2w, 3m, 1y"

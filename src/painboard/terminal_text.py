@@ -71,3 +71,8 @@ def json_text(data: object) -> str:
 
     text = json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False)
     return _C1.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def plural(n: int, one: str, many: str | None = None) -> str:
+    """'1 entry', '0 episodes': counts in words, for the CLI, the dashboard and the metrics."""
+    return f"{n} {one if n == 1 else (many or one + 's')}"

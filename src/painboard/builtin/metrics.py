@@ -12,6 +12,7 @@ from painboard import clinical
 from painboard.builtin._common import adherence, daily_series, rescue_by_day
 from painboard.clinical import RESCUE_DOSES_MARKER, severity_level
 from painboard.plugin_api import Metric, MetricValue, PeriodView, hookimpl
+from painboard.terminal_text import plural
 
 
 def _pain(view: PeriodView, which: str) -> MetricValue:
@@ -20,11 +21,12 @@ def _pain(view: PeriodView, which: str) -> MetricValue:
     series = daily_series(view, view.daily_pain(), which)
     n_days = len(view.days())
     if v is None:
-        return MetricValue(value=None, text=f"no entries or daily reviews in {n_days} days", series=series)
+        return MetricValue(value=None, text=f"no entries or daily reviews in {plural(n_days, 'day')}",
+                           series=series)
     v = round(float(v), 1)
     shown = f"{v:.1f}" if which == "average" else f"{v:g}"
-    reviews = f", {s['reviews']} review{'s' if s['reviews'] != 1 else ''}" if s.get("reviews") else ""
-    return MetricValue(value=v, text=f"{shown}/10 over {n_days} days ({s['n']} entries{reviews})",
+    reviews = f", {plural(s['reviews'], 'review')}" if s.get("reviews") else ""
+    return MetricValue(value=v, text=f"{shown}/10 over {plural(n_days, 'day')} ({plural(s['n'], 'entry', 'entries')}{reviews})",
                        series=series, level=severity_level(v))
 
 
