@@ -110,3 +110,19 @@ def run_py(code: str, timeout: float = 60, **env: str) -> subprocess.CompletedPr
 def child_env(fixed_env) -> dict:
     """Environment for child processes: the test clock (PAINBOARD_NOW) and zone."""
     return sub_env()
+
+
+# -- checks on a CliRunner result, shared by the CLI tests ------------------------------------
+def ok(result):
+    assert result.exit_code == 0, (result.exit_code, result.stdout, result.stderr)
+    return result
+
+
+def refused(result, code: int, *fragments: str):
+    """Exit ``code``, a 'painboard: ' message naming each fragment, and no traceback."""
+    assert result.exit_code == code, (result.exit_code, result.stdout, result.stderr)
+    assert result.stderr.startswith("painboard: "), result.stderr
+    for f in fragments:
+        assert f in result.stderr, (f, result.stderr)
+    assert "Traceback" not in result.stderr + result.stdout
+    return result

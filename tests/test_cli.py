@@ -9,21 +9,9 @@ import pytest
 
 from painboard.store import repository as repo
 
+from .conftest import ok, refused as failed
+
 pytestmark = pytest.mark.usefixtures("fixed_env")
-
-
-def ok(result):
-    assert result.exit_code == 0, (result.exit_code, result.stdout, result.stderr)
-    return result
-
-
-def failed(result, code: int, *fragments: str):
-    assert result.exit_code == code, (result.exit_code, result.stdout, result.stderr)
-    assert result.stderr.startswith("painboard: "), result.stderr
-    for f in fragments:
-        assert f in result.stderr, (f, result.stderr)
-    assert "Traceback" not in result.stderr + result.stdout
-    return result
 
 
 @pytest.fixture

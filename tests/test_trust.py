@@ -9,27 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from painboard.store import repository as repo
+from .conftest import ok, refused
 
 pytestmark = pytest.mark.usefixtures("fixed_env")
 
 ESC_TITLE = "\x1b]0;PWNED\x07\x1b[41m"
 OSC52 = "\x1b]52;c;aGVsbG8=\x07"
 CONTROL = set(chr(c) for c in [*range(0, 9), *range(11, 32), *range(0x7f, 0xa0)])
-
-
-def ok(result):
-    assert result.exit_code == 0, (result.exit_code, result.stdout, result.stderr)
-    return result
-
-
-def refused(result, code: int, *fragments: str):
-    assert result.exit_code == code, (result.exit_code, result.stdout, result.stderr)
-    assert result.stderr.startswith("painboard: "), result.stderr
-    for f in fragments:
-        assert f in result.stderr, (f, result.stderr)
-    assert "Traceback" not in result.stderr + result.stdout
-    return result
 
 
 def revision(db_path) -> int | None:

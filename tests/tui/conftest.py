@@ -109,12 +109,25 @@ async def settle(pilot) -> None:
     await pilot.pause()
 
 
+def settled_after(*keys: str):
+    """A snapshot's run_before: settle, press the keys (if any), settle again, one more frame."""
+    async def run_before(pilot) -> None:
+        await settle(pilot)
+        if keys:
+            await pilot.press(*keys)
+            await settle(pilot)
+        await pilot.pause()
+
+    return run_before
+
+
 @pytest.fixture
 def helpers():
     class H:
         text = staticmethod(screen_text)
         until = staticmethod(until)
         settle = staticmethod(settle)
+        settled_after = staticmethod(settled_after)
 
     return H
 

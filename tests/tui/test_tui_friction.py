@@ -404,19 +404,8 @@ def test_palette_names_every_command_help_promises():
 
 # -- snapshots of what changed on purpose -------------------------------------------------
 
-def _settled(helpers, *keys: str):
-    async def run_before(pilot) -> None:
-        await helpers.settle(pilot)
-        if keys:
-            await pilot.press(*keys)
-            await helpers.settle(pilot)
-        await pilot.pause()
-
-    return run_before
-
-
 def test_snapshot_narrow_60x20(demo_pb, make_app, helpers, snap_compare):
-    assert snap_compare(make_app(demo_pb), terminal_size=(60, 20), run_before=_settled(helpers))
+    assert snap_compare(make_app(demo_pb), terminal_size=(60, 20), run_before=helpers.settled_after())
 
 
 def test_snapshot_read_only_footer(demo_db, make_app, helpers, snap_compare):
@@ -424,9 +413,9 @@ def test_snapshot_read_only_footer(demo_db, make_app, helpers, snap_compare):
     from painboard.services import Painboard
 
     app = make_app(Painboard(Settings.load(db=demo_db, read_only=True)))
-    assert snap_compare(app, terminal_size=(80, 24), run_before=_settled(helpers))
+    assert snap_compare(app, terminal_size=(80, 24), run_before=helpers.settled_after())
 
 
 def test_snapshot_export_dialog(demo_pb, make_app, helpers, snap_compare, tmp_path, monkeypatch):
     monkeypatch.chdir("/tmp")  # the default file name is under the working folder: a fixed one here
-    assert snap_compare(make_app(demo_pb), terminal_size=(80, 24), run_before=_settled(helpers, "e"))
+    assert snap_compare(make_app(demo_pb), terminal_size=(80, 24), run_before=helpers.settled_after("e"))

@@ -11,32 +11,21 @@ import pytest
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((120, 40), id="120x40")]
 
 
-def _before(helpers, *keys: str):
-    async def run_before(pilot) -> None:
-        await helpers.settle(pilot)
-        if keys:
-            await pilot.press(*keys)
-            await helpers.settle(pilot)
-        await pilot.pause()
-
-    return run_before
-
-
 @pytest.mark.parametrize("size", SIZES)
 def test_snapshot_main_screen(size, demo_pb, make_app, helpers, snap_compare):
-    assert snap_compare(make_app(demo_pb), terminal_size=size, run_before=_before(helpers))
+    assert snap_compare(make_app(demo_pb), terminal_size=size, run_before=helpers.settled_after())
 
 
 @pytest.mark.parametrize("size", SIZES)
 def test_snapshot_quick_log(size, demo_pb, make_app, helpers, snap_compare):
-    assert snap_compare(make_app(demo_pb), terminal_size=size, run_before=_before(helpers, "6"))
+    assert snap_compare(make_app(demo_pb), terminal_size=size, run_before=helpers.settled_after("6"))
 
 
 @pytest.mark.parametrize("size", SIZES)
 def test_snapshot_review(size, demo_pb, make_app, helpers, snap_compare):
-    assert snap_compare(make_app(demo_pb), terminal_size=size, run_before=_before(helpers, "r"))
+    assert snap_compare(make_app(demo_pb), terminal_size=size, run_before=helpers.settled_after("r"))
 
 
 @pytest.mark.parametrize("size", SIZES)
 def test_snapshot_help(size, demo_pb, make_app, helpers, snap_compare):
-    assert snap_compare(make_app(demo_pb), terminal_size=size, run_before=_before(helpers, "question_mark"))
+    assert snap_compare(make_app(demo_pb), terminal_size=size, run_before=helpers.settled_after("question_mark"))
