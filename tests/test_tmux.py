@@ -211,3 +211,35 @@ def test_keys_sent_in_one_burst_land_where_typed(demo, tmp_path):
         tmux.keys("q")
     finally:
         tmux.close()
+
+
+def test_keys_typed_while_the_dashboard_starts_land_and_the_first_read_leaves_nothing(demo, tmp_path):
+    """The command and a quick log in one burst: `5` Enter reach the terminal before the
+    dashboard has drawn anything, while its first read runs in a child process
+    (first_read.py). The entry is saved, the metrics follow the first read, and no child
+    process is left behind."""
+    env, db = demo
+    before = len(json.loads(_painboard(env, db, "entries", "--json").stdout))
+    tmux = Tmux(tmp_path, "xterm-256color", {**env, "TERM": "xterm-256color"})
+    try:
+        tmux.keys(f'"{PAINBOARD}" --db "{db}"', literal=True)
+        tmux.keys("Enter", "5", "Enter")
+        tmux.until(lambda s: "now 5/10" in s.splitlines()[0] and "Log pain now" not in s, 30, "now 5/10")
+        after = json.loads(_painboard(env, db, "entries", "--json").stdout)
+        assert len(after) == before + 1 and _newest(env, db)["intensity"] == 5
+
+        # The metrics came with the refresh after the first read: M lists them in full.
+        tmux.keys("M")
+        text = tmux.until(lambda s: "Average pain" in s, 10, "the metrics screen")
+        assert re.search(r"Average pain\s+[\d.]+/10", text), text
+        tmux.keys("Escape")
+
+        # The reader was reaped: the dashboard has no child process, not even a zombie.
+        shell = tmux.pane("#{pane_pid}")
+        dashboard = subprocess.run(["pgrep", "-P", shell], capture_output=True, text=True).stdout.split()
+        assert len(dashboard) == 1, dashboard
+        children = subprocess.run(["pgrep", "-P", dashboard[0]], capture_output=True, text=True).stdout.split()
+        assert children == []
+        tmux.keys("q")
+    finally:
+        tmux.close()

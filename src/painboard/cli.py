@@ -203,7 +203,7 @@ def cli(ctx: click.Context, db: str | None, read_only: bool, plugins_dir: str | 
         from painboard.tui.terminal import require_terminal
 
         require_terminal()
-        from painboard.tui.app import run_dashboard
+        from painboard.tui.launch import run_dashboard
 
         run_dashboard(settings)
         return

@@ -297,13 +297,16 @@ class Painboard:
                 "interference": {}, "note": None}
 
     # -- what the dashboard shows ----------------------------------------------------------
-    def snapshot(self, range_days: int | None = 30, recent: int = 8, day: date | None = None) -> Snapshot:
+    def snapshot(self, range_days: int | None = 30, recent: int = 8, day: date | None = None,
+                 metrics: bool = True) -> Snapshot:
         """One read unit of work, read through one period view, for the whole dashboard.
 
-        range_days None means from the first entry."""
+        range_days None means from the first entry. metrics=False leaves the plugins unloaded
+        and ``metrics`` None (not read yet): the dashboard's first read (first_read.py)."""
         day = day or self.today()
         until = day + timedelta(days=1)
-        self.registry  # loaded before the file is held: a plugin's import may be slow
+        if metrics:
+            self.registry  # loaded before the file is held: a plugin's import may be slow
         with self.db.unit_of_work() as con:
             week = self.period_view(con, day - timedelta(days=6), until)
             if range_days is None:
@@ -321,7 +324,8 @@ class Painboard:
                 return Snapshot(revision=week.revision(),
                                 today=readmodel.build_today(week, day, data, newest[0] if newest else None),
                                 checklist=readmodel.build_checklist(week, day, utcnow(), data), trend=trend,
-                                recent=newest[:recent], metrics=self._metrics_over(con, view=week))
+                                recent=newest[:recent],
+                                metrics=self._metrics_over(con, view=week) if metrics else None)
             finally:
                 view.close()
                 week.close()

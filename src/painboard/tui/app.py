@@ -25,9 +25,10 @@ from painboard.config import Settings
 from painboard.errors import DatabaseBusy, PainboardError, ReadOnly
 from painboard.terminal_text import clean
 from painboard.tui.commands import PainboardCommands
-from painboard.tui.format import RANGES
+from painboard.tui.format import RECENT_SHOWN, range_days, start_range
 
 if TYPE_CHECKING:
+    from painboard.first_read import FirstRead
     from painboard.services import Painboard, Snapshot
 
 
@@ -68,7 +69,8 @@ class PainboardApp(App):
     ]
 
     def __init__(self, pb: Painboard | Settings, *, poll_interval: float | None = 1.0, cursor_blink: bool = True,
-                 range_label: str | None = None, recent: int = 8) -> None:
+                 range_label: str | None = None, recent: int = RECENT_SHOWN,
+                 first_read: FirstRead | None = None, on_started: Callable[[], None] | None = None) -> None:
         super().__init__()
         from painboard.tui.typeahead import KeyHold
 
@@ -82,9 +84,10 @@ class PainboardApp(App):
         self.poll_interval = poll_interval
         self.cursor_blink = cursor_blink
         # The range and theme last chosen are kept in the settings file (config.py).
-        labels = [label for _, label, _ in RANGES]
-        self.range_label = range_label or (self.settings.range if self.settings.range in labels else "30d")
+        self.range_label = range_label or start_range(self.settings.range)
         self.recent = recent
+        self._first_read = first_read  # the opening snapshot, read by a child process
+        self._on_started = on_started  # once: the first data is drawn, or the first read failed
         self.snapshot: Snapshot | None = None
         self.timings: dict[str, float] = {"start": time.perf_counter()}
         self._refreshing = False
@@ -111,17 +114,20 @@ class PainboardApp(App):
     def read_only(self) -> bool:
         return bool(self.settings.read_only)
 
-    def on_mount(self) -> None:
+    def get_default_screen(self):
+        """The main screen is the app's first screen (no blank screen styled before it)."""
         from painboard.tui.screens.main import MainScreen
 
+        self.main_screen = MainScreen()
+        return self.main_screen
+
+    def on_mount(self) -> None:
         if self._few_colours():
             self.theme = "ansi-dark"
         elif self.settings.theme in self.available_themes:
             self.theme = self.settings.theme
         self._saved = {"theme": self.theme, "range": self.range_label}
         self.theme_changed_signal.subscribe(self, lambda theme: self.keep_choice("theme", theme.name))
-        self.main_screen = MainScreen()
-        self.push_screen(self.main_screen)
         # Paint first: the first read starts after the frame is on screen.
         self.call_after_refresh(self._first_paint)
 
@@ -163,6 +169,8 @@ class PainboardApp(App):
 
     def on_unmount(self) -> None:
         self._stop.set()
+        if self._first_read is not None:
+            self._first_read.cancel()
 
     async def action_quit(self) -> None:
         self._stop.set()
@@ -177,7 +185,7 @@ class PainboardApp(App):
     # -- reading -------------------------------------------------------------------------
     @property
     def range_days(self) -> int | None:
-        return next((d for _, label, d in RANGES if label == self.range_label), 30)
+        return range_days(self.range_label)
 
     def request_refresh(self) -> None:
         """Ask for fresh data; a flood of requests merges into at most one more read."""
@@ -191,6 +199,12 @@ class PainboardApp(App):
     @work(thread=True, group="refresh", exit_on_error=False)
     def _read_snapshot(self, range_days: int | None) -> None:
         t0 = time.perf_counter()
+        first, self._first_read = self._first_read, None
+        if first is not None and (first.range_days, first.recent) == (range_days, self.recent):
+            snap = first.take()
+            if snap is not None:  # without the metrics: the refresh after it reads them
+                self.post_message(SnapshotReady(snap, time.perf_counter() - t0))
+                return
         try:
             snap = self.pb.snapshot(range_days=range_days, recent=self.recent)
         except DatabaseBusy as exc:
@@ -218,6 +232,7 @@ class PainboardApp(App):
 
     def _refresh_failed(self, retry_in: float) -> None:
         self._refreshing = False
+        self._started()
         self.set_timer(retry_in, self.request_refresh)
 
     def on_snapshot_ready(self, msg: SnapshotReady) -> None:
@@ -225,12 +240,24 @@ class PainboardApp(App):
         self.snapshot = msg.snapshot
         if "first_data" not in self.timings:
             self.timings["first_data"] = time.perf_counter()
-            self.read(self.pb.plugin_list, self._report_plugin_failures)
+            self.call_after_refresh(self._started)
+        if msg.snapshot.metrics is not None and "plugins_loaded" not in self.timings:
+            self.timings["plugins_loaded"] = time.perf_counter()  # the refresh loaded them
+            self.read(lambda: self.pb.plugin_list(), self._report_plugin_failures)
         self.timings["last_refresh_s"] = msg.seconds
         self.main_screen.snapshot = msg.snapshot
         self.main_screen.db_state = ("live", "")
-        if self._refresh_again:
+        if msg.snapshot.metrics is None:
+            # The first read brought no metrics: read them once these figures are drawn (the
+            # read imports the services, and would hold the GIL while they draw).
+            self.call_after_refresh(self.request_refresh)
+        elif self._refresh_again:
             self.request_refresh()
+
+    def _started(self) -> None:
+        started, self._on_started = self._on_started, None
+        if started is not None:
+            started()
 
     def _report_plugin_failures(self, plugins) -> None:
         # A plugin that failed to load never takes the dashboard down; say so once.
@@ -324,10 +351,3 @@ class PainboardApp(App):
             return
         self.call_from_thread(on_done, result)
 
-
-def run_dashboard(pb: Painboard | Settings) -> None:
-    from painboard.tui.terminal import end_on_hangup
-
-    app = PainboardApp(pb)
-    end_on_hangup(lambda: app.call_from_thread(app.exit))
-    app.run()

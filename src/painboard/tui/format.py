@@ -14,9 +14,10 @@ def utcnow() -> datetime:
     models pulls in pydantic, which the first frame must not wait for. Until models is
     imported nobody can have frozen its clock, except through PAINBOARD_NOW, read here alike.
     """
-    models = sys.modules.get("painboard.models")
-    if models is not None:
-        return models.utcnow()
+    # getattr: a thread worker may be importing models this moment (partly initialised)
+    clock = getattr(sys.modules.get("painboard.models"), "utcnow", None)
+    if clock is not None:
+        return clock()
     text = os.environ.get("PAINBOARD_NOW")
     if text:
         return datetime.fromisoformat(text).astimezone(timezone.utc)
@@ -26,6 +27,24 @@ def utcnow() -> datetime:
 RANGES: list[tuple[str, str, int | None]] = [
     ("w", "7d", 7), ("m", "30d", 30), ("t", "90d", 90), ("y", "1y", 365), ("a", "all", None),
 ]
+START_RANGE = "30d"  # when the settings file names none, or one no longer offered
+RECENT_SHOWN = 8  # entries in the recent list
+
+
+def start_range(label: str | None) -> str:
+    """The range the dashboard opens on: the one last chosen (config.toml), if offered."""
+    return label if any(label == known for _, known, _ in RANGES) else START_RANGE
+
+
+def range_days(label: str) -> int | None:
+    """Days shown by a range label (None: all)."""
+    return next((days for _, known, days in RANGES if known == label), 30)
+
+
+def start_range_days(label: str | None) -> int | None:
+    return range_days(start_range(label))
+
+
 RANGE_WORDS = {"7d": "7 days", "30d": "30 days", "90d": "90 days", "1y": "1 year", "all": "all time"}
 # The same ranges as periods in words for the export dialog and the command palette.
 RANGE_PERIODS: list[tuple[str, str, int | None]] = [

@@ -13,6 +13,7 @@ from textual.widgets import Static
 from typing import TYPE_CHECKING
 
 from painboard.tui.format import RANGES, utcnow
+from painboard.tui.css import sibling_css
 from painboard.tui.messages import EntryLogged
 from painboard.tui.widgets.checklist import PlanChecklist
 from painboard.tui.widgets.header import DashHeader
@@ -38,7 +39,10 @@ def _digit_bindings() -> list[Binding]:
 
 
 class MainScreen(Screen):
-    CSS_PATH = "main.tcss"
+    # As DEFAULT_CSS, not CSS_PATH: this is the app's first screen (get_default_screen), which
+    # Textual registers without loading a CSS_PATH. Not scoped: the rules name the screen.
+    DEFAULT_CSS = sibling_css(__file__)
+    SCOPED_CSS = False
 
     BINDINGS = _digit_bindings() + [
         Binding("l", "log_form", "log form", show=False),

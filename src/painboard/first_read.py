@@ -1,0 +1,124 @@
+"""The dashboard's first read, done by a child process while the dashboard starts.
+
+Python runs one thread at a time: importing DuckDB and the models and reading the first
+snapshot (about 0.25 s) in a thread worker waits on Textual's own start and then adds to it.
+A child forked before Textual is imported does that work on another core. It runs the same
+``Painboard.snapshot`` as every refresh, without the plugins' metrics (``metrics`` None: the
+full refresh that follows brings them), and sends the snapshot back pickled through a pipe.
+On any failure it sends nothing and the dashboard reads in its own process, as before, which
+also shows the error. No Textual, pydantic or DuckDB import here.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import select
+import signal
+import sys
+import threading
+import time
+from typing import TYPE_CHECKING
+
+from painboard.config import Settings
+
+if TYPE_CHECKING:
+    from painboard.readmodel import Snapshot
+
+WAIT_SECONDS = 10.0  # then the dashboard reads by itself (a held file is retried there)
+
+
+class FirstRead:
+    """A snapshot being read by a child process; ``take`` waits for it."""
+
+    def __init__(self, pid: int, fd: int, range_days: int | None, recent: int) -> None:
+        self.pid, self._fd = pid, fd
+        self.range_days, self.recent = range_days, recent
+        self._lock = threading.Lock()
+
+    @classmethod
+    def start(cls, settings: Settings, range_days: int | None, recent: int) -> FirstRead | None:
+        """Fork the reader, or None where a fork is not safe or not possible."""
+        # A fork copies one thread only: with others running, a lock they held stays held.
+        if not hasattr(os, "fork") or threading.active_count() > 1 or "duckdb" in sys.modules:
+            return None
+        read_end, write_end = os.pipe()
+        try:
+            pid = os.fork()
+        except OSError:
+            os.close(read_end)
+            os.close(write_end)
+            return None
+        if pid == 0:  # the child: never returns
+            os.close(read_end)
+            _child(settings, range_days, recent, write_end)
+        os.close(write_end)
+        return cls(pid, read_end, range_days, recent)
+
+    def take(self, timeout: float = WAIT_SECONDS) -> Snapshot | None:
+        """The child's snapshot, or None (it failed, or took longer than ``timeout``).
+
+        Blocks: call it from a thread worker. Only the first call reads; later ones get None."""
+        with self._lock:
+            fd, self._fd = self._fd, -1
+            if fd < 0:
+                return None
+            data = bytearray()
+            deadline = time.monotonic() + timeout
+            try:
+                while (left := deadline - time.monotonic()) > 0:
+                    if not select.select([fd], [], [], left)[0]:
+                        continue
+                    chunk = os.read(fd, 1 << 16)
+                    if not chunk:
+                        break
+                    data += chunk
+                else:
+                    data.clear()  # too slow: read in this process instead
+            finally:
+                os.close(fd)
+                self._end_child()
+            if not data:
+                return None
+            try:
+                return pickle.loads(bytes(data))  # from our own child, through our own pipe
+            except Exception:
+                return None
+
+    def cancel(self) -> None:
+        """The dashboard ended first: stop the child and reap it."""
+        with self._lock:
+            if self._fd >= 0:
+                os.close(self._fd)
+                self._fd = -1
+                self._end_child()
+
+    def _end_child(self) -> None:
+        try:
+            if os.waitpid(self.pid, os.WNOHANG) == (0, 0):
+                os.kill(self.pid, signal.SIGTERM)
+                os.waitpid(self.pid, 0)
+        except ChildProcessError:
+            pass
+
+
+def _child(settings: Settings, range_days: int | None, recent: int, fd: int) -> None:
+    code = 1
+    try:
+        # Nothing from the child may reach the terminal the dashboard is about to take.
+        null = os.open(os.devnull, os.O_RDWR)
+        for std in (0, 1, 2):
+            os.dup2(null, std)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "1")
+        from painboard.services import Painboard
+
+        snapshot = Painboard(settings).snapshot(range_days, recent, metrics=False)
+        view = memoryview(pickle.dumps(snapshot, protocol=pickle.HIGHEST_PROTOCOL))
+        while view:
+            view = view[os.write(fd, view):]
+        code = 0
+    except BaseException:
+        pass
+    finally:
+        os._exit(code)  # no atexit handler or buffered output of the parent runs twice

@@ -1,0 +1,120 @@
+"""The dashboard's first read in a child process (first_read.py), in fresh processes.
+
+Each case runs in a new Python, as `painboard` starts: a fork needs a process that has not
+started DuckDB yet, which this test process has.
+"""
+
+from __future__ import annotations
+
+import json
+import pickle
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from painboard.config import Settings
+from painboard.demo import load_demo
+from painboard.services import Painboard
+from tests.conftest import sub_env
+
+SCRIPT = r"""
+import json, os, pickle, sys, threading
+from painboard.config import Settings
+from painboard.first_read import FirstRead
+db, read_only, out, case = sys.argv[1], sys.argv[2] == "ro", sys.argv[3], sys.argv[4]
+settings = Settings.load(db=db, read_only=read_only)
+if case == "thread":
+    stop = threading.Event()
+    threading.Thread(target=stop.wait).start()
+first = FirstRead.start(settings, 30, 8)
+if case == "thread":
+    stop.set()
+report = {"forked": first is not None}
+if first is not None:
+    report["pid"] = first.pid
+    if case == "cancel":
+        first.cancel()
+        snap = None
+    else:
+        snap = first.take()
+    report["took"] = snap is not None
+    try:
+        os.waitpid(first.pid, os.WNOHANG)
+        report["reaped"] = False
+    except ChildProcessError:
+        report["reaped"] = True
+    if snap is not None:
+        with open(out, "wb") as f:
+            pickle.dump(snap, f)
+    report["again"] = first.take() is not None
+report["heavy"] = sorted(m for m in ("duckdb", "pydantic", "painboard.services") if m in sys.modules)
+print("parent:", json.dumps(report))
+"""
+
+
+def _run(db: Path, tmp_path: Path, case: str = "take", read_only: bool = False):
+    env = sub_env()  # the test clock and zone, as the fixed_env fixture gives this process
+    out = tmp_path / "snapshot.pickle"
+    proc = subprocess.run([sys.executable, "-c", SCRIPT, str(db), "ro" if read_only else "rw", str(out), case],
+                          capture_output=True, text=True, env=env, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    lines = proc.stdout.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("parent: "), proc.stdout  # the child printed nothing
+    assert proc.stderr == ""
+    report = json.loads(lines[0].removeprefix("parent: "))
+    snap = pickle.loads(out.read_bytes()) if out.exists() else None
+    return report, snap
+
+
+@pytest.fixture
+def demo(tmp_path, fixed_env) -> Path:
+    db = tmp_path / "demo.db"
+    load_demo(Painboard(Settings.load(db=db)), days=30, seed=3)
+    return db
+
+
+def test_the_child_reads_the_same_snapshot_as_a_refresh(demo, tmp_path):
+    report, snap = _run(demo, tmp_path)
+    assert report["forked"] and report["took"] and report["reaped"]
+    assert report["again"] is False  # one snapshot, taken once
+    # The parent never loaded DuckDB, pydantic or the services: the child did that work.
+    assert report["heavy"] == []
+    here = Painboard(Settings.load(db=demo)).snapshot(30, 8, metrics=False)
+    assert snap.metrics is None  # the plugins' metrics come with the refresh after it
+    assert snap.revision == here.revision and snap.revision > 0
+    assert snap.today == here.today and snap.trend == here.trend
+    assert snap.checklist == here.checklist and snap.recent == here.recent
+    assert len(snap.recent) == 8 and len(snap.trend.days) == 30
+    # And it is the dashboard's data, not an empty read: the demo's plan and entries.
+    assert any("Morphine" in line.label for line in snap.checklist)
+
+
+def test_a_failed_read_sends_nothing_and_leaves_no_process(tmp_path, fixed_env):
+    missing = tmp_path / "nothing-here.db"  # read-only: the child cannot create it
+    report, snap = _run(missing, tmp_path, read_only=True)
+    assert report["forked"] and not report["took"] and report["reaped"]
+    assert snap is None
+    assert not missing.exists()
+
+
+def test_no_fork_while_another_thread_runs(demo, tmp_path):
+    report, snap = _run(demo, tmp_path, case="thread")
+    assert report == {"forked": False, "heavy": []}
+    assert snap is None
+
+
+def test_cancel_ends_the_child(demo, tmp_path):
+    report, snap = _run(demo, tmp_path, case="cancel")
+    assert report["forked"] and not report["took"] and report["reaped"] and not report["again"]
+    assert snap is None
+
+
+def test_not_forked_once_duckdb_is_loaded(demo):
+    # This test process has DuckDB loaded (the fixture used it): a fork would copy its
+    # threads' locks half-held, so the dashboard reads in-process instead.
+    from painboard.first_read import FirstRead
+
+    assert "duckdb" in sys.modules
+    assert FirstRead.start(Settings.load(db=demo), 30, 8) is None
