@@ -41,6 +41,17 @@ def test_the_probe_can_see_textual_when_it_is_imported(subproc):
     assert r.stdout.strip() == "True"  # so the test above is not vacuous
 
 
+def test_the_launcher_forks_before_anything_heavy_is_loaded(subproc):
+    # first_read.py forks while the process is small and has one thread: the launcher and the
+    # reader load no Textual, DuckDB or pydantic of their own.
+    code = ("import sys, json; import painboard.tui.launch, painboard.first_read; "
+            "print(json.dumps(sorted({m.split('.')[0] for m in sys.modules} & "
+            "{'textual', 'rich', 'duckdb', 'pydantic', 'pluggy', 'click'})))")
+    r = subproc(code)
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout) == []
+
+
 def test_only_the_store_imports_duckdb():
     offenders = [str(p.relative_to(SRC)) for p in SRC.rglob("*.py")
                  if any(m == "duckdb" or m.startswith("duckdb.") for m in imports_of(p))
