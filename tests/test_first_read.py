@@ -118,3 +118,23 @@ def test_not_forked_once_duckdb_is_loaded(demo):
 
     assert "duckdb" in sys.modules
     assert FirstRead.start(Settings.load(db=demo), 30, 8) is None
+
+
+def test_a_held_file_is_left_to_the_dashboard_at_once(demo, tmp_path):
+    # Another process holds the database: the child does not wait in the file's queue (the
+    # dashboard's own read retries and says who holds it); it sends nothing, quickly.
+    import time
+
+    holder = subprocess.Popen([sys.executable, "-c", "import duckdb, sys, time; "
+                               f"c = duckdb.connect({str(demo)!r}); print('held', flush=True); time.sleep(8)"],
+                              stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        t = time.monotonic()
+        report, snap = _run(demo, tmp_path)
+        took = time.monotonic() - t
+    finally:
+        holder.kill()
+        holder.wait()
+    assert report["forked"] and not report["took"] and report["reaped"] and snap is None
+    assert took < 6  # not the 10 s a read waits in the queue

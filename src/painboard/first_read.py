@@ -113,7 +113,11 @@ def _child(settings: Settings, range_days: int | None, recent: int, fd: int) -> 
         os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "1")
         from painboard.services import Painboard
 
-        snapshot = Painboard(settings).snapshot(range_days, recent, metrics=False)
+        pb = Painboard(settings)
+        # One try: a file held by another process is the dashboard's own business (its read
+        # retries and shows who holds it), not a silent wait here.
+        pb.db.retry_seconds = 0
+        snapshot = pb.snapshot(range_days, recent, metrics=False)
         view = memoryview(pickle.dumps(snapshot, protocol=pickle.HIGHEST_PROTOCOL))
         while view:
             view = view[os.write(fd, view):]
