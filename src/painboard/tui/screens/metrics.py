@@ -55,7 +55,9 @@ class MetricsScreen(ModalScreen):
             if metrics:
                 yield Static(metrics_table(metrics, self.app), id="metrics-table")
             else:
-                yield Static(Text("reading your log…" if snap is None else "no metrics registered", "dim"),
+                # metrics None: the first read (first_read.py) drew the figures; these follow
+                reading = snap is None or getattr(snap, "metrics", None) is None
+                yield Static(Text("reading the metrics…" if reading else "no metrics registered", "dim"),
                              id="metrics-table")
             yield Static(Text(LEVEL_LEGEND + "; painboard never advises treatment", style="dim"),
                          id="metrics-legend")
