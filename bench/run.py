@@ -81,9 +81,11 @@ FLOOR_APP = PEAK_RSS + textwrap.dedent("""
     Floor().run(headless=True, size=(80, 24))
 """)
 
-# painboard's dashboard, exiting at first paint or once the data is on screen. Started the
-# way `painboard` starts it (tui/launch.py): the first read is forked before Textual is
-# imported, and the app gets the Settings and builds the services in a worker.
+# painboard's dashboard, exiting at first paint, once the first data is on screen ("data"), or
+# once the metrics are too ("full"). Started as tui/launch.py's run_dashboard starts it, whose
+# steps are repeated here because the app is subclassed after Textual is imported: collection
+# paused, the first read forked before Textual is imported, the app given the first read and
+# gc.enable for when the data is drawn.
 PAINBOARD_APP = PEAK_RSS + textwrap.dedent("""
     import sys
     from painboard.config import Settings
