@@ -260,6 +260,29 @@ async def test_keys_typed_at_once_land_in_the_path_and_tab_completes(demo_pb, ma
     assert demo_pb.counts()["pain_entry"] == before + count
 
 
+async def test_tab_completes_the_path_once_the_dialog_is_up(demo_pb, make_app, helpers, here):
+    """Typed a key at a time into the open dialog, and then in one burst into it: Tab completes
+    in both (it used to move on to the format without completing once the dialog was up)."""
+    (here / "downloads").mkdir()
+    shutil.copy(DATA / "bearable-export.csv", here / "downloads" / "bearable-export.csv")
+    app = make_app(demo_pb)
+    async with app.run_test(size=(80, 24)) as pilot:
+        dlg = await _open(pilot, helpers)
+        path = dlg.query_one("#path")
+        await pilot.press(*"down", "tab")
+        assert path.value == "downloads/" and app.focused is path
+        await pilot.press(*"be", "tab")
+        assert path.value == "downloads/bearable-export.csv" and app.focused is path
+        await pilot.press("tab")  # nothing longer to complete: Tab moves on
+        assert app.focused is dlg.query_one("#format")
+        await pilot.press("shift+tab")
+        assert app.focused is path
+        path.value = ""
+        _type_at_once(app, *"down", "tab", *"be", "tab", "enter")
+        await helpers.until(pilot, lambda: "Looks like" in helpers.text(app), what="the detected format")
+        assert path.value == "downloads/bearable-export.csv" and "(bearable)" in helpers.text(app)
+
+
 async def test_date_order_offered_for_formats_that_read_dates(demo_pb, make_app, helpers, here):
     # Every date fits day first and month first: the file is refused until the order is said.
     (here / "ambiguous.csv").write_text("date,pain\n01/02/2026,4\n03/04/2026,6\n")

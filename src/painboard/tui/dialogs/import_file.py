@@ -67,18 +67,24 @@ class PathSuggester(Suggester):
 class PathInput(Input):
     """An Input whose Tab completes the path (as the suggestion shows) before moving on."""
 
+    def check_consume_key(self, key: str, character: str | None) -> bool:
+        # Tab is taken here, in order with the keys typed before it. Left to the dialog's
+        # priority Tab binding, it ran as the app read it: after the dialog was up it always
+        # moved on without completing, and in a burst before "dow" had reached the field.
+        return key == "tab" or super().check_consume_key(key, character)
+
     async def _on_key(self, event: events.Key) -> None:
-        # Here rather than as a binding: bindings run once the key has bubbled up to the app,
-        # after the keys typed behind it, so "dow<Tab>be" would complete "dowbe".
-        if event.key == "tab" and self.cursor_at_end:
-            done = complete_path(self.value)  # not the grey suggestion: it may not be there yet
-            if done:
-                event.stop()
-                event.prevent_default()
+        if event.key == "tab":
+            event.stop()
+            event.prevent_default()
+            done = complete_path(self.value) if self.cursor_at_end else None  # not the grey
+            if done:  # suggestion: it may not be there yet
                 self.value = done
                 self.cursor_position = len(done)
-                return
-        await super()._on_key(event)  # nothing to complete: Tab moves on as usual
+            else:
+                self.screen.focus_next()  # nothing to complete: Tab moves on as usual
+            return
+        await super()._on_key(event)
 
 
 class KeysAhead:
