@@ -137,13 +137,8 @@ def build_today(view, day: date, data: DayData | None = None, latest: dict | Non
 def build_trend(view, start: date, end: date) -> Trend:
     """Daily average and worst, episodes per day, and plan events worth marking, start..end."""
     until = end + timedelta(days=1)
-    days = {r["day"]: {"day": r["day"], "average": r["average"], "worst": r["worst"], "episodes": 0}
-            for r in view.daily_pain(start, until)}
-    for r in view.daily_episodes(start, until):
-        days.setdefault(r["day"], {"day": r["day"], "average": None, "worst": None, "episodes": 0})
-        days[r["day"]]["episodes"] = r["n"]
-    markers = view.plan_markers(MARKED_CATEGORIES, start, until)
-    return Trend(start=start, end=end, days=[days[d] for d in sorted(days)], markers=markers)
+    return Trend(start=start, end=end, days=view.trend_days(start, until),
+                 markers=view.plan_markers(MARKED_CATEGORIES, start, until))
 
 
 def build_checklist(view, day: date, now: datetime, data: DayData | None = None) -> list[ChecklistLine]:

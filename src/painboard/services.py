@@ -11,7 +11,7 @@ from painboard import readmodel
 from painboard import clinical
 from painboard.clinical import is_rescue_item
 from painboard.config import Settings
-from painboard.deadline import Deadline, Overran, run_with_deadline
+from painboard.deadline import Deadline, Overran, PluginRunner, run_with_deadline
 from painboard.errors import BadInput, NotFound, PluginError
 from painboard.models import DailyReview, Episode, PainEntry, PlanEvent, PlanItem, minutes_of, utcnow
 # The read model's types, importable from here as before.
@@ -389,13 +389,13 @@ class Painboard:
         own = view is None
         view = view or self.period_view(con, since, until)
         out = []
-        deadline = Deadline()  # shared: all metrics together
+        runner = PluginRunner(Deadline(), con)  # one deadline shared: all metrics together
         try:
             for m in self.registry.sorted_metrics():
                 base = dict(name=m.name, label=m.label, unit=m.unit,
                             plugin=self.registry.owner.get(("metrics", m.name)))
                 try:
-                    v = run_with_deadline(lambda m=m: m.compute(view), deadline, con)
+                    v = runner.run(lambda m=m: m.compute(view))
                     if not isinstance(v, MetricValue):
                         v = MetricValue.model_validate(v)
                     out.append(MetricResult(**base, **v.model_dump()))
@@ -406,6 +406,7 @@ class Painboard:
                     out.append(MetricResult(**base, text="could not be computed", error=describe_error(exc)))
                     view.recover()  # a failed query aborts the read transaction: begin a fresh one
         finally:
+            runner.close()
             if own:
                 view.close()
         return out
