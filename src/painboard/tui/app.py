@@ -200,10 +200,11 @@ class PainboardApp(App):
     def _read_snapshot(self, range_days: int | None) -> None:
         t0 = time.perf_counter()
         first, self._first_read = self._first_read, None
-        if first is not None and (first.range_days, first.recent) == (range_days, self.recent):
-            snap = first.take()
-            if snap is not None:  # without the metrics: the refresh after it reads them
-                self.post_message(SnapshotReady(snap, time.perf_counter() - t0))
+        if first is not None:
+            if (first.range_days, first.recent) != (range_days, self.recent):
+                first.cancel()  # another range was chosen before it came
+            elif (snap := first.take()) is not None:  # without the metrics: the refresh after
+                self.post_message(SnapshotReady(snap, time.perf_counter() - t0))  # it reads them
                 return
         try:
             snap = self.pb.snapshot(range_days=range_days, recent=self.recent)
