@@ -17,7 +17,8 @@ import pytest
 from painboard.config import Settings
 from painboard.demo import load_demo
 from painboard.services import Painboard
-from tests.conftest import sub_env
+
+from .conftest import sub_env
 
 SCRIPT = r"""
 import json, os, pickle, sys, threading

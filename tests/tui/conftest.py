@@ -121,6 +121,17 @@ def settled_after(*keys: str):
     return run_before
 
 
+def burst(app, *keys: str) -> None:
+    """Keys queued together, as a fast typist or a laggy SSH link sends them: no waiting
+    between them (Pilot.press waits for the app after each key)."""
+    from textual import events
+
+    for k in keys:
+        event = events.Key(k, k if len(k) == 1 else None)
+        event.set_sender(app)
+        app._driver.send_message(event)
+
+
 @pytest.fixture
 def helpers():
     class H:
@@ -128,6 +139,7 @@ def helpers():
         until = staticmethod(until)
         settle = staticmethod(settle)
         settled_after = staticmethod(settled_after)
+        burst = staticmethod(burst)
 
     return H
 

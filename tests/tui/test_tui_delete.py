@@ -3,23 +3,14 @@ with z in the same session; a read-only session refuses. Real keys, a real datab
 
 from __future__ import annotations
 
-import pytest
 
 from painboard.errors import NotFound
 from painboard.tui.dialogs.delete_entry import DeleteEntryDialog
 from painboard.tui.screens.main import MainScreen
 
+from .conftest import burst
+
 SIZE = (80, 24)
-
-
-def _burst(app, *keys: str) -> None:
-    """Keys queued together, as they arrive over a laggy link: no waiting between them."""
-    from textual import events
-
-    for k in keys:
-        event = events.Key(k, k if len(k) == 1 else None)
-        event.set_sender(app)
-        app._driver.send_message(event)
 
 
 def newest(pb, n: int = 3) -> list[dict]:
@@ -70,7 +61,7 @@ async def test_keys_in_one_burst_delete_the_one_chosen(demo_pb, make_app, helper
     before = demo_pb.counts()["pain_entry"]
     async with app.run_test(size=SIZE) as pilot:
         await helpers.settle(pilot)
-        _burst(app, "d", "down", "enter")
+        burst(app, "d", "down", "enter")
         await helpers.until(pilot, lambda: demo_pb.counts()["pain_entry"] == before - 1, what="the delete")
         await helpers.settle(pilot)
         assert isinstance(app.screen, MainScreen)
@@ -84,7 +75,7 @@ async def test_escape_keeps_the_entry(demo_pb, make_app, helpers):
     rev = demo_pb.revision()
     async with app.run_test(size=SIZE) as pilot:
         await helpers.settle(pilot)
-        _burst(app, "d", "escape")
+        burst(app, "d", "escape")
         await pilot.pause(0.3)
         await helpers.settle(pilot)
         assert isinstance(app.screen, MainScreen)
@@ -100,7 +91,7 @@ async def test_z_puts_the_deleted_entry_back(demo_pb, make_app, helpers):
         await pilot.press("z")
         await pilot.pause()
         assert "none yet" in notes(app)
-        _burst(app, "d", "enter")
+        burst(app, "d", "enter")
         await helpers.until(pilot, lambda: demo_pb.counts()["pain_entry"] == before - 1, what="the delete")
         await helpers.settle(pilot)
         await pilot.press("z")

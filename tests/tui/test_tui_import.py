@@ -11,22 +11,15 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 
 import pytest
-from textual import events
 
 from painboard.config import Settings
 from painboard.services import Painboard
 from painboard.tui.dialogs.import_file import ImportDialog, complete_path
 from painboard.tui.screens.main import MainScreen
 
+from .conftest import burst
+
 DATA = Path(__file__).resolve().parents[2] / "examples" / "data"
-
-
-def _type_at_once(app, *keys: str) -> None:
-    """Keys as a fast typist (or a paste over SSH) sends them: queued together, no waiting."""
-    for k in keys:
-        event = events.Key(k, k if len(k) == 1 else None)
-        event.set_sender(app)
-        app._driver.send_message(event)
 
 
 def _csv_rows(name: str, **kw) -> list[dict]:
@@ -247,14 +240,14 @@ async def test_keys_typed_at_once_land_in_the_path_and_tab_completes(demo_pb, ma
     async with app.run_test(size=(80, 24)) as pilot:
         await helpers.settle(pilot)
         # One burst: the key, a folder by Tab, a file by Tab, Enter looks at it.
-        _type_at_once(app, "I", *"down", "tab", *"be", "tab", "enter")
+        burst(app, "I", *"down", "tab", *"be", "tab", "enter")
         await helpers.until(pilot, lambda: "Looks like" in helpers.text(app), what="the detected format")
         dlg = app.screen
         assert isinstance(dlg, ImportDialog)
         assert dlg.query_one("#path").value == "downloads/bearable-export.csv"
         assert "(bearable)" in helpers.text(app) and dlg.result is None
         assert demo_pb.counts()["pain_entry"] == before  # nothing written before the format showed
-        _type_at_once(app, "enter")
+        burst(app, "enter")
         await helpers.until(pilot, lambda: dlg.result is not None, timeout=20, what="the import")
         assert f"pain entries: {count} added" in helpers.text(app)
     assert demo_pb.counts()["pain_entry"] == before + count
@@ -278,7 +271,7 @@ async def test_tab_completes_the_path_once_the_dialog_is_up(demo_pb, make_app, h
         await pilot.press("shift+tab")
         assert app.focused is path
         path.value = ""
-        _type_at_once(app, *"down", "tab", *"be", "tab", "enter")
+        burst(app, *"down", "tab", *"be", "tab", "enter")
         await helpers.until(pilot, lambda: "Looks like" in helpers.text(app), what="the detected format")
         assert path.value == "downloads/bearable-export.csv" and "(bearable)" in helpers.text(app)
 
@@ -333,7 +326,7 @@ async def test_keys_after_the_dialog_closes_are_the_dashboards_again(demo_pb, ma
     app = make_app(demo_pb)
     async with app.run_test(size=(80, 24)) as pilot:
         await helpers.settle(pilot)
-        _type_at_once(app, "I", *"xy", "escape")
+        burst(app, "I", *"xy", "escape")
         ahead = lambda: app.main_screen._keys_ahead  # noqa: E731
         await helpers.until(pilot, lambda: ahead() is not None and ahead().dialog is not None and ahead().closed
                             and isinstance(app.screen, MainScreen), what="the dialog opened and closed")

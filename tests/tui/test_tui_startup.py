@@ -65,16 +65,7 @@ async def test_an_entry_logged_for_earlier_leaves_now_alone(demo_pb, make_app, h
 
 
 from painboard.tui.screens.main import MainScreen  # noqa: E402
-
-
-def _type_at_once(app, *keys: str) -> None:
-    """Keys as a fast typist sends them: queued together, no waiting between them."""
-    from textual import events
-
-    for k in keys:
-        event = events.Key(k, k if len(k) == 1 else None)
-        event.set_sender(app)
-        app._driver.send_message(event)
+from .conftest import burst  # noqa: E402
 
 
 async def test_quick_log_rows_join_the_form_a_moment_later(demo_pb, make_app, helpers):
@@ -83,7 +74,7 @@ async def test_quick_log_rows_join_the_form_a_moment_later(demo_pb, make_app, he
     app = make_app(demo_pb)
     async with app.run_test(size=SIZE) as pilot:
         await helpers.settle(pilot)
-        _type_at_once(app, "5")
+        burst(app, "5")
         await helpers.until(pilot, lambda: isinstance(app.screen_stack[-1], LogEntryDialog), what="the quick log")
         dialog = app.screen_stack[-1]
         await helpers.settle(pilot)  # waits for rows_pending too
@@ -103,11 +94,11 @@ async def test_quick_log_tab_typed_before_the_rows_reaches_them(demo_pb, make_ap
     async with app.run_test(size=SIZE) as pilot:
         await helpers.settle(pilot)
         before = demo_pb.counts()["pain_entry"]
-        _type_at_once(app, "3")
+        burst(app, "3")
         await helpers.until(pilot, lambda: isinstance(app.screen_stack[-1], LogEntryDialog)
                             and app.focused is not None and app.focused.id == "intensity", what="the form")
         assert app.screen_stack[-1].rows_pending
-        _type_at_once(app, "tab", *"ribs", "tab", *"sharp", "enter")  # before the rows are there
+        burst(app, "tab", *"ribs", "tab", *"sharp", "enter")  # before the rows are there
         await helpers.until(pilot, lambda: isinstance(app.screen_stack[-1], MainScreen)
                             and demo_pb.counts()["pain_entry"] == before + 1, what="the save")
         await helpers.settle(pilot)

@@ -4,17 +4,9 @@ from __future__ import annotations
 
 from painboard.tui.screens.main import MainScreen
 
+from .conftest import burst
+
 SIZE = (80, 24)
-
-
-def _burst(app, *keys: str) -> None:
-    """Keys queued together, as they arrive over a laggy link: no waiting between them."""
-    from textual import events
-
-    for k in keys:
-        event = events.Key(k, k if len(k) == 1 else None)
-        event.set_sender(app)
-        app._driver.send_message(event)
 
 
 async def _log_burst(demo_pb, make_app, helpers, keys, expected):
@@ -22,7 +14,7 @@ async def _log_burst(demo_pb, make_app, helpers, keys, expected):
     async with app.run_test(size=SIZE) as pilot:
         await helpers.settle(pilot)
         before = demo_pb.counts()["pain_entry"]
-        _burst(app, *keys)
+        burst(app, *keys)
         await helpers.until(pilot, lambda: isinstance(app.screen_stack[-1], MainScreen)
                             and demo_pb.counts()["pain_entry"] == before + 1, what="the save")
         await helpers.settle(pilot)
@@ -44,7 +36,7 @@ async def test_a_review_burst_fills_each_field_as_typed(demo_pb, make_app, helpe
     app = make_app(demo_pb)
     async with app.run_test(size=SIZE) as pilot:
         await helpers.settle(pilot)
-        _burst(app, "r", "8", "tab", "3", "tab", "5")
+        burst(app, "r", "8", "tab", "3", "tab", "5")
         def typed() -> bool:
             top = app.screen_stack[-1]
             return isinstance(top, ReviewDialog) and any(i.value == "5" for i in top.query("#average"))
