@@ -3,7 +3,6 @@ with z in the same session; a read-only session refuses. Real keys, a real datab
 
 from __future__ import annotations
 
-
 from painboard.errors import NotFound
 from painboard.tui.dialogs.delete_entry import DeleteEntryDialog
 from painboard.tui.screens.main import MainScreen

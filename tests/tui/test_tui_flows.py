@@ -238,8 +238,12 @@ async def test_review_bad_relief_names_the_field(demo_pb, make_app, helpers):
         app.screen.query_one("#relief_pct", Input).focus()
         await pilot.press(*"55", "enter")
         await helpers.settle(pilot)
+        text = helpers.text(app)
         assert isinstance(app.screen, ReviewDialog)
-        assert "Relief from treatment %" in helpers.text(app) and "steps of 10" in helpers.text(app)
+        assert "Relief from treatment %" in text and "steps of 10" in text
+        # the label, never the field's name (issue 11, item 6)
+        assert "Relief from treatment %: must be 0 to 100 in steps of 10 (got 55)" in text
+        assert "relief_pct" not in text
         assert app.focused.id == "relief_pct"
     assert not [r for r in _reviews(demo_pb) if r["day"] == NOW.date()]
 
