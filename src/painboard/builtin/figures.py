@@ -11,7 +11,7 @@ are markers for discussion with the care team, never advice.
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, Callable, Iterator
 
 from painboard import clinical
 from painboard.builtin._common import rows_once, rows_once_padded
@@ -134,18 +134,25 @@ def _sessions_words(s: list[date]) -> str:
     return f"session {_d(s[0])}" if len(s) == 1 else f"{len(s)} sessions {_d(s[0])} to {_d(s[-1])}"
 
 
+NO_COURSE = "no radiation session recorded for this period."
+
+
+def _course_figures(view: PeriodView, figure: Callable[..., dict[str, Any]]) -> Iterator[tuple]:
+    """Each radiation course with its daily worst and OMED and ``figure`` (a clinical function of
+    sessions, worst, omed, last day) over them, the course's item named in ``item``."""
+    for c in radiation_courses(view):
+        worst, omed, last_day = _daily(view, c["sessions"][0], c["sessions"][-1])
+        r = figure(c["sessions"], worst, omed, last_day)
+        r["item"] = c["item"].label()
+        yield c, worst, omed, r
+
+
 def radiation_flare(view: PeriodView) -> MetricValue:
     tail = f" Period {period_words(view)}, baseline before it; pain flare after Hird et al., IJROBP 2009."
-    courses = radiation_courses(view)
-    if not courses:
-        return MetricValue(value=None, text="no radiation session recorded for this period." + tail)
     texts, details, level, value = [], [], "ok", None
-    for c in courses:
-        worst, omed, last_day = _daily(view, c["sessions"][0], c["sessions"][-1])
-        r = clinical.radiation_flare(c["sessions"], worst, omed, last_day)
+    for c, worst, omed, r in _course_figures(view, clinical.radiation_flare):
         r["flare_worst"] = {d: worst.get(d) for d in r["flare_days"]}
         r["flare_omed"] = {d: round(omed.get(d, 0.0), 1) for d in r["flare_days"]}
-        r["item"] = c["item"].label()
         words = f"{r['item']}, {_sessions_words(c['sessions'])}: {r['result']}"
         if r["flare_days"]:
             words += " on " + ", ".join(f"{d:%-d %b} (worst {_num(worst.get(d))}, OMED {_num(omed.get(d, 0.0))} mg)"
@@ -162,6 +169,8 @@ def radiation_flare(view: PeriodView) -> MetricValue:
         texts.append(words)
         details.append(r)
         value = r["result"]
+    if not details:
+        return MetricValue(value=None, text=NO_COURSE + tail)
     return MetricValue(value=value, text="; ".join(texts) + "." + tail, level=level,
                        details=jsonable({"courses": details}))
 
@@ -169,14 +178,8 @@ def radiation_flare(view: PeriodView) -> MetricValue:
 def radiation_response(view: PeriodView) -> MetricValue:
     tail = (f" Period {period_words(view)}, baseline before it; each week the 7 days ending on it; "
             "International Consensus Endpoints (Chow et al. 2002, 2012).")
-    courses = radiation_courses(view)
-    if not courses:
-        return MetricValue(value=None, text="no radiation session recorded for this period." + tail)
     texts, details, level, value = [], [], "ok", None
-    for c in courses:
-        worst, omed, last_day = _daily(view, c["sessions"][0], c["sessions"][-1])
-        r = clinical.radiation_response(c["sessions"], worst, omed, last_day)
-        r["item"] = c["item"].label()
+    for c, _worst, _omed, r in _course_figures(view, clinical.radiation_response):
         weeks = []
         for w in r["weeks"]:
             if w["result"] == "not yet":
@@ -198,6 +201,8 @@ def radiation_response(view: PeriodView) -> MetricValue:
         words += f"; {_baseline_words(r['baseline'])}"
         texts.append(words)
         details.append(r)
+    if not details:
+        return MetricValue(value=None, text=NO_COURSE + tail)
     text = "; ".join(texts) + "."
     if level == "alert":
         text += f" Progression: {RAISE}."
