@@ -163,7 +163,6 @@ class PainboardApp(App):
         self.request_refresh()
         self.main_screen.add_key_line()
         if self.poll_interval:
-            self._poll(self.poll_interval)
             # Time alone changes what is shown: a dose turns overdue, midnight starts a new day.
             self.set_interval(60, self.request_refresh)
 
@@ -243,8 +242,13 @@ class PainboardApp(App):
             self.timings["first_data"] = time.perf_counter()
             self.call_after_refresh(self._started)
         if msg.snapshot.metrics is not None and "plugins_loaded" not in self.timings:
-            self.timings["plugins_loaded"] = time.perf_counter()  # the refresh loaded them
+            # The first full read: the services and plugins are loaded in this process now, so
+            # neither the plugin report nor the watch for other writers holds up a first frame
+            # by importing them (the watch reads the file through the services).
+            self.timings["plugins_loaded"] = time.perf_counter()
             self.read(lambda: self.pb.plugin_list(), self._report_plugin_failures)
+            if self.poll_interval:
+                self._poll(self.poll_interval)
         self.timings["last_refresh_s"] = msg.seconds
         self.main_screen.snapshot = msg.snapshot
         self.main_screen.db_state = ("live", "")
