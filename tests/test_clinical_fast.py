@@ -14,9 +14,10 @@ from zoneinfo import ZoneInfo
 
 from hypothesis import given, settings, strategies as st
 
-from painboard import clinical
-from painboard.clinical import (END_OF_DOSE_MIN_EPISODES, END_OF_DOSE_WINDOW, HELPS_AFTER, INSIGHT_MIN_N,
-                                RESCUE_AFTER, RESCUE_BEFORE)
+from painboard.figures.end_of_dose import end_of_dose, long_acting_items
+from painboard.figures.insights import _ranked, rescue_before_after, what_helps
+from painboard.figures.end_of_dose import END_OF_DOSE_MIN_EPISODES, END_OF_DOSE_WINDOW
+from painboard.figures.insights import HELPS_AFTER, INSIGHT_MIN_N, RESCUE_AFTER, RESCUE_BEFORE
 
 T0 = datetime(2024, 3, 30, tzinfo=timezone.utc)  # a clock change (Europe/London) is inside the range
 TZ = ZoneInfo("Europe/London")
@@ -63,13 +64,13 @@ def what_helps_ref(entries):
         if nxt is not None:
             for b in dict.fromkeys(e["better"]):
                 g.setdefault(b, []).append(e["intensity"] - nxt["intensity"])
-    rows = clinical._ranked(g)
+    rows = _ranked(g)
     rows.sort(key=lambda r: (not r["enough"], -(r["mean"] or 0), -r["n"], r["name"]))
     return rows
 
 
 def end_of_dose_ref(episodes, items, lo, hi, tz):
-    longs = clinical.long_acting_items(items)
+    longs = long_acting_items(items)
     due = sorted({t for it in longs for t in it.occurrences(lo - timedelta(days=1), hi + END_OF_DOSE_WINDOW, tz)})
     eps = [e for e in episodes if lo <= e["onset"] < hi]
     out = {"items": [it.name for it in longs], "doses_due": 0, "episodes": len(eps), "before_dose": 0,
@@ -109,13 +110,13 @@ class Scheduled:
 @settings(max_examples=300, deadline=None)
 @given(entry_rows, dose_rows)
 def test_rescue_before_after_matches_the_scan(entries, doses):
-    assert clinical.rescue_before_after(entries, doses) == rescue_before_after_ref(entries, doses)
+    assert rescue_before_after(entries, doses) == rescue_before_after_ref(entries, doses)
 
 
 @settings(max_examples=300, deadline=None)
 @given(entry_rows)
 def test_what_helps_matches_the_scan(entries):
-    assert clinical.what_helps(entries) == what_helps_ref(entries)
+    assert what_helps(entries) == what_helps_ref(entries)
 
 
 @settings(max_examples=200, deadline=None)
@@ -127,7 +128,7 @@ def test_end_of_dose_matches_the_scan(onsets, schedules, lo_m, length):
     items = [Scheduled(f"opioid {i}", [at(m) for m in ms]) for i, ms in enumerate(schedules)]
     items.append(Scheduled("paracetamol", [at(30)], mme_factor=None))  # not long-acting: ignored
     episodes = [{"onset": at(m)} for m in onsets]
-    assert clinical.end_of_dose(episodes, items, lo, hi, TZ) == end_of_dose_ref(episodes, items, lo, hi, TZ)
+    assert end_of_dose(episodes, items, lo, hi, TZ) == end_of_dose_ref(episodes, items, lo, hi, TZ)
 
 
 def test_the_scans_see_the_window_edges():
@@ -137,11 +138,11 @@ def test_the_scans_see_the_window_edges():
                {"occurred_at": t, "intensity": 9, "better": ["heat"]},                     # at the dose: not before
                {"occurred_at": t + RESCUE_AFTER[0], "intensity": 5, "better": []},         # 30 min after: in
                {"occurred_at": t + RESCUE_AFTER[1] + timedelta(minutes=1), "intensity": 1, "better": []}]
-    r = clinical.rescue_before_after(entries, [{"done_at": t}])
+    r = rescue_before_after(entries, [{"done_at": t}])
     assert (r["n"], r["before"], r["after"]) == (1, 8, 5)
     # heat at 9, the next entry from 30 min on is the 5: a drop of 4 (too few for a mean)
-    assert clinical.what_helps(entries) == [{"name": "heat", "n": 1, "mean": None, "enough": False}]
-    eod = clinical.end_of_dose([{"onset": t - END_OF_DOSE_WINDOW}, {"onset": t}], [Scheduled("m", [t])],
+    assert what_helps(entries) == [{"name": "heat", "n": 1, "mean": None, "enough": False}]
+    eod = end_of_dose([{"onset": t - END_OF_DOSE_WINDOW}, {"onset": t}], [Scheduled("m", [t])],
                                t - timedelta(hours=3), t + timedelta(hours=1), TZ)
     assert eod["before_dose"] == 1 and eod["episodes"] == 2
 

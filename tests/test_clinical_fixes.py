@@ -9,7 +9,9 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from painboard import clinical
+from painboard.figures.omed import omed_per_day
+from painboard.figures.opioids import resolve_opioid
+from painboard.figures.schedule import match_due
 
 pytestmark = pytest.mark.usefixtures("fixed_env")
 
@@ -76,13 +78,13 @@ def test_a_bad_strength_is_refused(cli_run, db_counts, db_path):
     ("Oxycodone", "iv", "oxycodone", None),
 ])
 def test_whole_names_and_brands(name, route, drug, factor):
-    o = clinical.resolve_opioid(name, route)
+    o = resolve_opioid(name, route)
     assert (o.drug, o.factor) == (drug, factor)
 
 
 def test_not_an_opioid_by_resemblance():
-    assert clinical.resolve_opioid("Paracetamol") is None
-    assert clinical.resolve_opioid("Morphinexyz") is None  # a whole word, not a prefix
+    assert resolve_opioid("Paracetamol") is None
+    assert resolve_opioid("Morphinexyz") is None  # a whole word, not a prefix
 
 
 def test_brand_names_count_and_what_is_not_counted_is_named(cli_run, tmp_path):
@@ -137,7 +139,7 @@ def test_a_patch_across_the_clocks_going_back():
             "unit": "mcg/h", "route": None, "mme_factor": None, "strength": None}
     on = datetime(2026, 10, 24, 9, 0, tzinfo=tz).astimezone(timezone.utc)
     ev = {"item_id": 1, "status": "taken", "amount": None, "done_at": on, "due_at": None}
-    assert clinical.omed_per_day([ev], [item], tz) == {date(2026, 10, d): 60.0 for d in (24, 25, 26, 27)}
+    assert omed_per_day([ev], [item], tz) == {date(2026, 10, d): 60.0 for d in (24, 25, 26, 27)}
 
 
 # -- 1. adherence from anywhere --------------------------------------------------------------------
@@ -176,9 +178,9 @@ def test_closer_schedules_use_half_the_gap():
                   rrule="FREQ=HOURLY;INTERVAL=4", start_date=date(2026, 11, 20))
     at = lambda h, m=0: datetime(2026, 11, 21, h, m, tzinfo=tz).astimezone(timezone.utc)  # noqa: E731
     # Due 00, 04, 08, 12...: each owns 2 h either side (half the 4 h gap, under the 3 h window).
-    assert clinical.match_due(it, at(9, 30), [], tz) == ("open", at(8))
-    assert clinical.match_due(it, at(10, 30), [], tz) == ("open", at(12))
-    assert clinical.match_due(it, at(9, 30), [at(8)], tz) == ("recorded", at(8))  # not moved to 12:00
+    assert match_due(it, at(9, 30), [], tz) == ("open", at(8))
+    assert match_due(it, at(10, 30), [], tz) == ("open", at(12))
+    assert match_due(it, at(9, 30), [at(8)], tz) == ("recorded", at(8))  # not moved to 12:00
 
 
 def test_imported_doses_are_matched_too(cli_run, tmp_path, db_path):

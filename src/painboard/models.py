@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import calendar
-import json
 import math
 import re
 import uuid
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from functools import lru_cache
-from importlib import resources
 from typing import Any, Literal
 
 from dateutil import rrule as du_rrule
@@ -694,5 +692,7 @@ def _parse_day(text: str | None, tz: tzinfo, now: datetime | None = None, field:
 
 
 def load_opioid_factors() -> dict[str, float]:
-    raw = resources.files("painboard").joinpath("data/opioid_factors.json").read_text()
-    return {k: float(v) for k, v in json.loads(raw)["factors"].items()}
+    """The opioid table's factors (read in painboard.figures.opioids only)."""
+    from painboard.figures.opioids import opioid_factors
+
+    return opioid_factors()

@@ -2,7 +2,7 @@
 
 Plain dataclasses and functions over a PeriodView (store/period_view.py), with no import of
 duckdb, pydantic or Textual, so the first frame can use the types before the store loads.
-The clinical arithmetic is in painboard.clinical; this module only arranges its figures.
+The figures are computed in painboard.figures; this module only arranges its figures.
 """
 
 from __future__ import annotations
@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 
-from painboard import clinical
+from painboard.figures.rescue import daily_cap, over_rescue_marker, rescue_doses
+from painboard.figures.schedule import next_bone_due
 
 # Plan categories the trend marks on its days, and the checklist's order of categories.
 MARKED_CATEGORIES = ("radiation", "bone_strengthening", "procedure")
@@ -55,7 +56,7 @@ class Today:
 
     @property
     def rescue_marker(self) -> bool:
-        return clinical.over_rescue_marker(self.rescue_doses)
+        return over_rescue_marker(self.rescue_doses)
 
     def with_entry(self, intensity: int, occurred_at: datetime, tz) -> "Today":
         """Today as it is once a new entry is logged, before the next full read: the worst
@@ -127,8 +128,8 @@ def build_today(view, day: date, data: DayData | None = None, latest: dict | Non
                  average=round(s["average"], 1) if s["average"] is not None else None,
                  worst=s["worst"], entries=s["n"], episodes=eps["n"],
                  episode_median_min=eps["median_min"],
-                 rescue_doses=len(clinical.rescue_doses(data.events, items)),
-                 rescue_max=clinical.daily_cap(items),
+                 rescue_doses=len(rescue_doses(data.events, items)),
+                 rescue_max=daily_cap(items),
                  mme=round(dose_omed.total, 1) if dose_omed.total is not None else None,
                  nights_with_pain=nights, nights=7, open_episode=view.open_episode(),
                  mme_not_counted=dose_omed.not_counted_words())
@@ -196,7 +197,7 @@ def _next_due_line(view, it, day: date, lo: datetime, today_events: list[dict],
             return []
         due = it.next_due(lo, tz)
     elif it.category == "bone_strengthening":  # one interval after the last dose given
-        next_day = clinical.next_bone_due(it, last["done_at"] if last else None, tz)
+        next_day = next_bone_due(it, last["done_at"] if last else None, tz)
         if next_day is None or (it.end_date and next_day > it.end_date):
             return []
         due = datetime.combine(next_day, time(0), tz).astimezone(timezone.utc)

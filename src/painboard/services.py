@@ -8,8 +8,10 @@ from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 
 from painboard import readmodel
-from painboard import clinical
-from painboard.clinical import is_rescue_item
+from painboard.figures.omed import omed_note
+from painboard.figures.opioids import opioid_factor, parse_strength
+from painboard.figures.schedule import match_due
+from painboard.figures.rescue import is_rescue_item
 from painboard.config import Settings
 from painboard.deadline import Deadline, Overran, PluginRunner, run_with_deadline
 from painboard.errors import BadInput, NotFound, PluginError
@@ -170,8 +172,8 @@ class Painboard:
         fields.setdefault("start_date", self.today())
         fields.setdefault("category", "medication")
         if fields.get("mme_factor") is None and fields.get("category", "medication") == "medication":
-            fields["mme_factor"] = clinical.opioid_factor(str(fields.get("name", "")), fields.get("route"))
-        if fields.get("strength") and clinical.parse_strength(fields["strength"]) is None:
+            fields["mme_factor"] = opioid_factor(str(fields.get("name", "")), fields.get("route"))
+        if fields.get("strength") and parse_strength(fields["strength"]) is None:
             raise BadInput(f"{fields['strength']!r} is not a strength: write it like '10 mg/5 ml', "
                            "'5 mg' (per tablet) or '25 mcg/h' (a patch)", field="strength")
         item = PlanItem.build(**fields)
@@ -185,7 +187,7 @@ class Painboard:
 
     def omed_note(self, item: PlanItem) -> str | None:
         """Why an item that looks like an opioid will not count in OMED (shown by plan add)."""
-        return clinical.omed_note(item)
+        return omed_note(item)
 
     def plan(self, include_stopped: bool = True) -> list[PlanItem]:
         with self.db.unit_of_work() as con:
@@ -211,14 +213,14 @@ class Painboard:
         """Record a plan event: a dose taken, a session or procedure done, or skipped.
 
         A scheduled dose without a due time is matched to the nearest open one
-        (clinical.match_due); one whose due time is already recorded is refused unless
+        (match_due); one whose due time is already recorded is refused unless
         ``extra`` (then it is kept as an extra dose, outside adherence)."""
         at = at or utcnow()
         with self.db.unit_of_work(write=True) as con:
             it = self._find_item(con, item)
             if due_at is None and it.kind == "scheduled":
                 near = repo.events_due_between(con, at - timedelta(days=2), at + timedelta(days=2), it.id)
-                state, due = clinical.match_due(it, at, [e["due_at"] for e in near], self.tz)
+                state, due = match_due(it, at, [e["due_at"] for e in near], self.tz)
                 if state == "recorded" and not extra:
                     ev = next(e for e in near if e["due_at"] == due)
                     raise BadInput(f"{it.label()}: the dose due {self.local(due):%a %-d %b %H:%M} is already "

@@ -7,8 +7,8 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from weakref import WeakKeyDictionary
 
-from painboard import clinical
-from painboard.clinical import severity_level  # noqa: F401  (the metrics' level for a score)
+from painboard.figures import rescue as _rescue, schedule as _schedule
+from painboard.figures.severity import severity_level  # noqa: F401  (the metrics' level for a score)
 from painboard.plugin_api import PeriodView
 
 BARS = "▁▂▃▄▅▆▇█"
@@ -91,19 +91,19 @@ def rows_once_padded(view: PeriodView, kind: str, pad: timedelta) -> tuple[list[
 
 
 def rescue_items(view: PeriodView) -> dict[int, Any]:
-    return clinical.rescue_items(view.plan_items())
+    return _rescue.rescue_items(view.plan_items())
 
 
 def rescue_by_day(view: PeriodView, events: list[dict[str, Any]] | None = None) -> Counter:
     """Rescue doses taken per local day (of the view's events, or of ``events``)."""
-    return clinical.rescue_doses_per_day(view.events() if events is None else events,
-                                         view.plan_item_rows(), view.tz)
+    return _rescue.rescue_doses_per_day(view.events() if events is None else events,
+                                        view.plan_item_rows(), view.tz)
 
 
 def adherence(view: PeriodView) -> dict[str, Any]:
     """Scheduled medication doses due in the period (up to now) and what was recorded for them."""
-    return clinical.adherence(view.plan_items(), view.events_due(), view.lo, min(view.hi, view.now),
-                              view.tz, view.days())
+    return _schedule.adherence(view.plan_items(), view.events_due(), view.lo, min(view.hi, view.now),
+                               view.tz, view.days())
 
 
 def local_iso(dt: datetime | None, tz) -> str:

@@ -1,6 +1,6 @@
 """What a visit report shows, gathered once: the Markdown summary and the HTML report both render it.
 
-One home for each figure: the arithmetic lives in builtin/_common.py, clinical.py and the
+One home for each figure: the arithmetic lives in builtin/_common.py, painboard.figures and the
 period view; this module only collects those figures for one period and words the markers
 ("worth raising with your care team"). It never recommends a dose, a drug or a change of
 treatment.
@@ -14,9 +14,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from painboard import clinical
+from painboard.figures.rescue import over_rescue_marker
+from painboard.figures.severity import severity_band, severity_level
 from painboard.builtin._common import adherence, daily_series, rescue_by_day, rows_once, trend_words
-from painboard.clinical import CONTROLLED_MAX, RESCUE_DOSES_MARKER
+from painboard.figures.rescue import RESCUE_DOSES_MARKER
+from painboard.figures.severity import CONTROLLED_MAX
 from painboard.plugin_api import PeriodView
 
 RAISE = "worth raising with your care team"
@@ -105,10 +107,10 @@ def visit_figures(view: PeriodView, with_new_figures: bool = True) -> VisitFigur
     entries = rows_once(view, "entries")
     markers: list[str] = []
 
-    above = sum(1 for a in avg_series if clinical.severity_level(a) != "ok")
+    above = sum(1 for a in avg_series if severity_level(a) != "ok")
     if s["n"] and above:
         markers.append(f"Average pain above {CONTROLLED_MAX}/10 on {above} of {len(daily)} days: {RAISE}.")
-    over = sorted(d for d, n in rescue.items() if clinical.over_rescue_marker(n))
+    over = sorted(d for d, n in rescue.items() if over_rescue_marker(n))
     if over:
         markers.append(f"More than {RESCUE_DOSES_MARKER} rescue doses a day on {len(over)} days "
                        f"(last {day_words(over[-1])}): {RAISE}.")
@@ -133,7 +135,7 @@ def visit_figures(view: PeriodView, with_new_figures: bool = True) -> VisitFigur
     return VisitFigures(
         days=days, last=days[-1] if days else view.start, summary=s, daily=daily,
         avg_series=avg_series, worst_series=worst_series, trend=trend_words(avg_series),
-        severe_days=sum(1 for w in worst_series if clinical.severity_band(w) == "severe"),
+        severe_days=sum(1 for w in worst_series if severity_band(w) == "severe"),
         nights=view.nights_with_pain(threshold=1) if s["n"] else 0,
         sites=Counter(x for e in entries for x in (e["sites"] or [])).most_common(4),
         episodes=eps, episode_durations=durations,

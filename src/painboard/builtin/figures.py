@@ -2,7 +2,7 @@
 and response at the treated site, and insights (triggers, activities, hour of day, rescue
 doses, what helps).
 
-The arithmetic is in painboard.clinical (the section at its end); this module gathers rows
+The arithmetic is in painboard.figures (episodes, end_of_dose, radiation, insights); this module gathers rows
 from the period view, words the results and keeps the figures behind the text in ``details``
 (in `painboard metrics --json`). Each text names its period, its data and its source. Levels
 are markers for discussion with the care team, never advice.
@@ -13,14 +13,21 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any, Callable, Iterator
 
-from painboard import clinical
+from painboard.figures import end_of_dose as eod, radiation
+from painboard.figures.end_of_dose import END_OF_DOSE_MIN_EPISODES
+from painboard.figures.episodes import breakthrough_profile
+from painboard.figures.insights import INSIGHT_MIN_N, activities_ranked, pain_by_hour, rescue_before_after, triggers_ranked, what_helps
+from painboard.figures.omed import omed_per_day
+from painboard.figures.radiation import BASELINE_DAYS, RESPONSE_WEEKS
+from painboard.figures.rescue import rescue_doses
+from painboard.figures.severity import whole
 from painboard.builtin._common import rows_once, rows_once_padded
 from painboard.plugin_api import Metric, MetricValue, PeriodView, hookimpl
 
 RAISE = "worth raising with your care team"
 DONE = ("done", "taken")
 # A course is shown while the period overlaps its baseline, its sessions or its 12 response weeks.
-LOOK_BACK = timedelta(days=7 * max(clinical.RESPONSE_WEEKS) + 28)
+LOOK_BACK = timedelta(days=7 * max(RESPONSE_WEEKS) + 28)
 
 
 def _d(day: date) -> str:
@@ -48,7 +55,7 @@ def _num(x: float | None, unit: str = "") -> str:
 # -- breakthrough profile -----------------------------------------------------------------------
 def breakthrough(view: PeriodView) -> MetricValue:
     ns, ne = view.night_start, view.night_end
-    p = clinical.breakthrough_profile(rows_once(view, "episodes"), len(view.days()), view.tz,
+    p = breakthrough_profile(rows_once(view, "episodes"), len(view.days()), view.tz,
                                       ns.hour * 60 + ns.minute, ne.hour * 60 + ne.minute)
     tail = f" Period {period_words(view)}; episodes by onset day; definition after Davies et al. 2009."
     if not p["n"]:
@@ -69,7 +76,7 @@ def breakthrough(view: PeriodView) -> MetricValue:
 
 # -- end-of-dose timing ---------------------------------------------------------------------------
 def end_of_dose(view: PeriodView) -> MetricValue:
-    r = clinical.end_of_dose(rows_once(view, "episodes"), view.plan_items(), view.lo, view.hi, view.tz)
+    r = eod.end_of_dose(rows_once(view, "episodes"), view.plan_items(), view.lo, view.hi, view.tz)
     tail = (f" Period {period_words(view)}; episodes by onset against the due times of scheduled "
             "long-acting opioids; end-of-dose pain after Davies et al. 2009.")
     if not r["items"]:
@@ -77,7 +84,7 @@ def end_of_dose(view: PeriodView) -> MetricValue:
                            details=jsonable(r))
     if not r["enough"]:
         return MetricValue(value=None, text=f"too little data: {r['episodes']} episodes "
-                           f"({clinical.END_OF_DOSE_MIN_EPISODES} needed)." + tail, details=jsonable(r))
+                           f"({END_OF_DOSE_MIN_EPISODES} needed)." + tail, details=jsonable(r))
     every = f"2 h of every {_num(r['interval_h'])} h" if r["interval_h"] else "2 h windows"
     text = (f"{r['before_dose']} of {r['episodes']} episodes ({_num(r['pct'])} %) began in the 2 h "
             f"before a scheduled dose of {', '.join(r['items'])}; by chance {_num(r['expected_pct'])} % "
@@ -103,8 +110,8 @@ def radiation_courses(view: PeriodView) -> list[dict[str, Any]]:
     out = []
     for item_id, days in sessions.items():
         first, last = min(days), max(days)
-        lo = first - timedelta(days=clinical.BASELINE_DAYS)
-        hi = last + timedelta(days=7 * max(clinical.RESPONSE_WEEKS))
+        lo = first - timedelta(days=BASELINE_DAYS)
+        hi = last + timedelta(days=7 * max(RESPONSE_WEEKS))
         if lo < view.end and hi >= view.start:
             out.append({"item": ids[item_id], "sessions": sorted(days)})
     out.sort(key=lambda c: c["sessions"][-1])
@@ -113,21 +120,21 @@ def radiation_courses(view: PeriodView) -> list[dict[str, Any]]:
 
 def _daily(view: PeriodView, first: date, last: date) -> tuple[dict[date, float], dict[date, float], date]:
     """Daily worst and daily OMED from the baseline to the 12th week, cut at the period's end."""
-    since = first - timedelta(days=clinical.BASELINE_DAYS)
-    until = min(view.end, last + timedelta(days=7 * max(clinical.RESPONSE_WEEKS) + 1))
+    since = first - timedelta(days=BASELINE_DAYS)
+    until = min(view.end, last + timedelta(days=7 * max(RESPONSE_WEEKS) + 1))
     if until <= since:
         return {}, {}, view.today
     worst = {r["day"]: float(r["worst"]) for r in view.daily_pain(since, until) if r["worst"] is not None}
-    omed = clinical.omed_per_day(view.events(since, until), view.plan_item_rows(), view.tz)
+    omed = omed_per_day(view.events(since, until), view.plan_item_rows(), view.tz)
     return worst, omed, view.today
 
 
 def _baseline_words(b: dict[str, Any]) -> str:
     span = f"{_d(b['since'])} to {_d(b['until'])}"
     if not b["enough"]:
-        return f"baseline {span}: not enough data ({b['days_with_worst']} of {clinical.BASELINE_DAYS} days with a worst)"
+        return f"baseline {span}: not enough data ({b['days_with_worst']} of {BASELINE_DAYS} days with a worst)"
     return (f"baseline {span}: worst {_num(b['worst'])} (mean of {b['days_with_worst']} days, "
-            f"{clinical.whole(b['worst'])} as a whole point), OMED {_num(b['omed'])} mg a day")
+            f"{whole(b['worst'])} as a whole point), OMED {_num(b['omed'])} mg a day")
 
 
 def _sessions_words(s: list[date]) -> str:
@@ -150,7 +157,7 @@ def _course_figures(view: PeriodView, figure: Callable[..., dict[str, Any]]) -> 
 def radiation_flare(view: PeriodView) -> MetricValue:
     tail = f" Period {period_words(view)}, baseline before it; pain flare after Hird et al., IJROBP 2009."
     texts, details, level, value = [], [], "ok", None
-    for c, worst, omed, r in _course_figures(view, clinical.radiation_flare):
+    for c, worst, omed, r in _course_figures(view, radiation.radiation_flare):
         r["flare_worst"] = {d: worst.get(d) for d in r["flare_days"]}
         r["flare_omed"] = {d: round(omed.get(d, 0.0), 1) for d in r["flare_days"]}
         words = f"{r['item']}, {_sessions_words(c['sessions'])}: {r['result']}"
@@ -179,7 +186,7 @@ def radiation_response(view: PeriodView) -> MetricValue:
     tail = (f" Period {period_words(view)}, baseline before it; each week the 7 days ending on it; "
             "International Consensus Endpoints (Chow et al. 2002, 2012).")
     texts, details, level, value = [], [], "ok", None
-    for c, _worst, _omed, r in _course_figures(view, clinical.radiation_response):
+    for c, _worst, _omed, r in _course_figures(view, radiation.radiation_response):
         weeks = []
         for w in r["weeks"]:
             if w["result"] == "not yet":
@@ -214,18 +221,18 @@ def insights_detail(view: PeriodView) -> dict[str, Any]:
     # a dose early on the first day or late on the last sees the entries just outside the period
     entries, around = rows_once_padded(view, "entries", timedelta(days=1))
     eps = rows_once(view, "episodes")
-    doses = clinical.rescue_doses(view.events(), view.plan_item_rows())
+    doses = rescue_doses(view.events(), view.plan_item_rows())
     return {"period": {"since": view.start, "until": view.end - timedelta(days=1)},
-            "entries": len(entries), "episodes": len(eps), "min_n": clinical.INSIGHT_MIN_N,
-            "triggers": clinical.triggers_ranked(eps), "activities": clinical.activities_ranked(entries),
-            "by_hour": clinical.pain_by_hour(entries, view.tz),
-            "rescue": clinical.rescue_before_after(around, doses),
-            "helps": clinical.what_helps(entries)}
+            "entries": len(entries), "episodes": len(eps), "min_n": INSIGHT_MIN_N,
+            "triggers": triggers_ranked(eps), "activities": activities_ranked(entries),
+            "by_hour": pain_by_hour(entries, view.tz),
+            "rescue": rescue_before_after(around, doses),
+            "helps": what_helps(entries)}
 
 
 def insights(view: PeriodView) -> MetricValue:
     d = insights_detail(view)
-    mn = clinical.INSIGHT_MIN_N
+    mn = INSIGHT_MIN_N
     tail = (f" Period {period_words(view)}; {d['entries']} entries, {d['episodes']} episodes; a figure "
             f"needs {mn} or more records, else too little data. Counts and means, not causes.")
     parts = []

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from painboard.builtin._visit import RAISE, VisitFigures, day_words, omed_lines, visit_figures
-from painboard.clinical import CONTROLLED_MAX, SEVERE_MIN
+from painboard.figures.severity import CONTROLLED_MAX, SEVERE_MIN
 from painboard.errors import BadInput
 from painboard.hookspecs import hookimpl
 from painboard.models import PlanItem

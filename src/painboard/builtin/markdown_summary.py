@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import BinaryIO
 
 from painboard.builtin._common import sparkline
-from painboard.clinical import SEVERE_MIN
+from painboard.figures.severity import SEVERE_MIN
 from painboard.builtin._visit import day_words as _d, omed_by_drug, omed_lines, visit_figures
 from painboard.plugin_api import Exporter, PeriodView, hookimpl
 

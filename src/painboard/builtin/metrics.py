@@ -1,6 +1,6 @@
 """Built-in metrics: pain over the period, breakthrough episodes, rescue doses, adherence, nights.
 
-Levels follow the published figures painboard.clinical names (pain bands, the rescue-dose marker) and are
+Levels follow the published figures painboard.figures names (pain bands, the rescue-dose marker) and are
 otherwise only a nudge to look ("watch"); none of them is advice.
 """
 
@@ -8,9 +8,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from painboard import clinical
+from painboard.figures.opioids import opioid_table
+from painboard.figures.rescue import daily_cap, over_rescue_marker, rescue_marker_days
+from painboard.figures.schedule import next_bone_due
 from painboard.builtin._common import adherence, daily_series, rescue_by_day
-from painboard.clinical import RESCUE_DOSES_MARKER, severity_level
+from painboard.figures.rescue import RESCUE_DOSES_MARKER
+from painboard.figures.severity import severity_level
 from painboard.plugin_api import Metric, MetricValue, PeriodView, hookimpl
 from painboard.terminal_text import plural
 
@@ -49,7 +52,7 @@ def breakthrough_per_day(view: PeriodView) -> MetricValue:
     per_day = round(total / len(days), 1) if days else 0.0
     series = [float(x or 0) for x in daily_series(view, rows, "n")]
     # No clinical cut-off for episodes a day; watching at the rescue-dose marker's rate.
-    level = "watch" if clinical.over_rescue_marker(per_day) else "ok"
+    level = "watch" if over_rescue_marker(per_day) else "ok"
     return MetricValue(value=per_day, text=f"{per_day:g} a day ({total} in {len(days)} days)",
                        series=series, level=level)
 
@@ -61,12 +64,12 @@ def rescue_doses_today(view: PeriodView) -> MetricValue:
     last = view.today
     per_day = rescue_by_day(view)
     n = per_day.get(last, 0)
-    cap = clinical.daily_cap(view.plan_item_rows())
+    cap = daily_cap(view.plan_item_rows())
     series = [float(per_day.get(d, 0)) for d in view.days()]
     is_today = last == view.now.astimezone(view.tz).date()
     on = "today" if is_today else f"on {last.isoformat()}"
     text = f"{n} of {cap} {on}" if cap else f"{n} {on}"
-    over = clinical.rescue_marker_days(per_day, view.days())
+    over = rescue_marker_days(per_day, view.days())
     above_cap = sorted(d for d in view.days() if cap is not None and per_day.get(d, 0) > cap)
     level = "ok"
     parts = []
@@ -103,7 +106,7 @@ def scheduled_adherence(view: PeriodView) -> MetricValue:
 
 
 def omed(view: PeriodView) -> MetricValue:
-    """Oral morphine equivalents per day (clinical.omed): the mean over the days with a dose
+    """Oral morphine equivalents per day (figures.omed): the mean over the days with a dose
     counted, a series, each drug's share, and the items not counted with the reason."""
     o = view.omed()
     days = view.days()
@@ -115,7 +118,7 @@ def omed(view: PeriodView) -> MetricValue:
                                 for d, by in sorted(o.per_day_drug.items())},
                "not_counted": dict(sorted(o.not_counted.items())), "doses_not_counted": o.not_counted_doses,
                "source": "CDC 2022 oral morphine milligram equivalent factors (data/opioid_factors.json, "
-                         f"version {clinical.opioid_table()['version']})"}
+                         f"version {opioid_table()['version']})"}
     if not o.per_day:
         text = f"no opioid doses counted in {len(days)} days"
         return MetricValue(value=None, text=f"{text}; {missing}" if missing else text, series=series,
@@ -130,7 +133,7 @@ def omed(view: PeriodView) -> MetricValue:
 
 def bone_agent(view: PeriodView) -> MetricValue:
     """Days to the next bone-strengthening dose (negative: days overdue) on the period's last
-    day, one interval after the last dose given (clinical.next_bone_due)."""
+    day, one interval after the last dose given (next_bone_due)."""
     items = [it for it in view.plan_items(include_stopped=False)
              if it.category == "bone_strengthening" and it.kind != "once"]
     if not items:
@@ -140,7 +143,7 @@ def bone_agent(view: PeriodView) -> MetricValue:
     rows = []
     for it in items:
         given = last.get(it.id)
-        due = clinical.next_bone_due(it, given["done_at"] if given else None, view.tz)
+        due = next_bone_due(it, given["done_at"] if given else None, view.tz)
         if due is not None:
             rows.append((due, it, given))
     if not rows:

@@ -10,7 +10,8 @@ from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
-from painboard import clinical
+from painboard.figures.omed import Omed, PATCH_WEAR_HOURS, omed
+from painboard.figures.pain_days import pain_summary, with_reviews
 from painboard.config import zone_name
 from painboard.errors import PluginError
 from painboard.models import PlanItem, load_opioid_factors
@@ -116,11 +117,11 @@ class PeriodView:
 
     def pain_summary(self, since: date | None = None, until: date | None = None) -> dict[str, Any]:
         """Average, worst, least and count over whole local days, from the per-day figures."""
-        return clinical.pain_summary(self.daily_pain(since, until))
+        return pain_summary(self.daily_pain(since, until))
 
     def daily_pain(self, since: date | None = None, until: date | None = None) -> list[dict[str, Any]]:
         """Per local day: average, worst, least, n entries, with the day's review taken into
-        account (clinical.with_reviews)."""
+        account (with_reviews)."""
         return self._per_day("daily_pain", since, until)
 
     def episodes(self, since: date | None = None, until: date | None = None) -> list[dict[str, Any]]:
@@ -162,7 +163,7 @@ class PeriodView:
         else:
             episodes = repo.daily_episodes(con, self.tz_name, lo, hi)
         if name == "daily_pain":
-            return clinical.with_reviews(pain, repo.reviews(con, d0, d1))
+            return with_reviews(pain, repo.reviews(con, d0, d1))
         return episodes
 
     def events(self, since: date | None = None, until: date | None = None,
@@ -196,13 +197,13 @@ class PeriodView:
     def reviews(self, since: date | None = None, until: date | None = None) -> list[dict[str, Any]]:
         return repo.reviews(self._connection(), since or self.start, until or self.end)
 
-    def omed(self, since: date | None = None, until: date | None = None) -> clinical.Omed:
+    def omed(self, since: date | None = None, until: date | None = None) -> Omed:
         """Oral morphine equivalents of the days [since, until): per day, per drug, and what was
         not counted. Events are read from a patch's wear time earlier, so a patch applied
         before the period counts on the days it is still worn."""
         since, until = since or self.start, until or self.end
-        back = since - timedelta(days=-(-clinical.PATCH_WEAR_HOURS // 24))
-        return clinical.omed(self.events(back, until), self.plan_item_rows(), self.tz, days=(since, until))
+        back = since - timedelta(days=-(-PATCH_WEAR_HOURS // 24))
+        return omed(self.events(back, until), self.plan_item_rows(), self.tz, days=(since, until))
 
     def daily_mme(self, since: date | None = None, until: date | None = None) -> list[dict[str, Any]]:
         """Oral morphine equivalents (mg) per local day of the doses taken: rows of day, mme."""

@@ -83,7 +83,7 @@ class TodayPanel(VerticalScroll, can_focus=True):
             t.append(f" of {d.rescue_max}")
         t.append("\n")
         if d.rescue_marker:
-            from painboard.clinical import RESCUE_DOSES_MARKER
+            from painboard.figures.rescue import RESCUE_DOSES_MARKER
 
             t.append(f" ▲ more than {RESCUE_DOSES_MARKER} today: worth\n   raising with your care team\n",
                      "bold yellow")

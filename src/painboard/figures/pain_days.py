@@ -1,0 +1,39 @@
+"""Pain over whole days: each day's average, worst and least with its daily review."""
+
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+def with_reviews(daily: Iterable[dict[str, Any]], reviews: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Per-day pain rows (day, average, worst, least, n entries) with each day's daily review
+    taken into account: worst of the day = max(the entries' worst, the review's worst in the
+    last 24 h); least = min(the entries' least, the review's least); the average is the
+    entries' (the review's average only on a day without entries). ``n`` stays the entries;
+    ``reviewed`` says a review counted. A day with only a review is a day with figures."""
+    days = {r["day"]: dict(r, reviewed=False) for r in daily}
+    for rv in reviews:
+        if all(rv.get(k) is None for k in ("worst", "least", "average")):
+            continue
+        row = days.setdefault(rv["day"], {"day": rv["day"], "average": None, "worst": None, "least": None, "n": 0})
+        row["reviewed"] = True
+        if rv.get("worst") is not None:
+            row["worst"] = rv["worst"] if row["worst"] is None else max(row["worst"], rv["worst"])
+        if rv.get("least") is not None:
+            row["least"] = rv["least"] if row["least"] is None else min(row["least"], rv["least"])
+        if not row["n"] and rv.get("average") is not None:
+            row["average"] = float(rv["average"])
+    return [days[d] for d in sorted(days)]
+
+
+def pain_summary(daily: Iterable[dict[str, Any]]) -> dict[str, Any]:
+    """Average, worst, least and count over whole days, from per-day rows (average, worst,
+    least, n): the average is weighted by each day's entries, a day with only a daily
+    review's average weighing as one entry."""
+    days = list(daily)
+    n = sum(r["n"] for r in days)
+    w = [(r["average"], r["n"] or 1) for r in days if r["average"] is not None]
+    total = sum(x for _, x in w)
+    return {"average": sum(a * x for a, x in w) / total if total else None,
+            "worst": max((r["worst"] for r in days if r["worst"] is not None), default=None),
+            "least": min((r["least"] for r in days if r["least"] is not None), default=None), "n": n,
+            "reviews": sum(1 for r in days if r.get("reviewed"))}

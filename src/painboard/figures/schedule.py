@@ -1,0 +1,99 @@
+"""The plan's schedule: which due time a dose belongs to, adherence, and the next due date of a
+bone-strengthening drug."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date, datetime, timedelta, timezone, tzinfo
+from typing import Any, Iterable
+
+from painboard.figures.days import add_months as _add_months
+from painboard.figures.rows import value as _get
+
+# -- adherence -------------------------------------------------------------------------------------
+# A dose recorded from anywhere (the command line, the dashboard, an import) belongs to the
+# scheduled due time nearest to when it was taken, if it is within that due time's window:
+# 3 hours either side, or half the gap to the neighbouring due time when doses are closer
+# (every 4 h: 2 h), so each moment belongs to one due time at most.
+DOSE_WINDOW = timedelta(hours=3)
+
+
+def _window(slots: list[datetime], i: int) -> timedelta:
+    gaps = [slots[i] - slots[i - 1]] if i > 0 else []
+    gaps += [slots[i + 1] - slots[i]] if i + 1 < len(slots) else []
+    return min([DOSE_WINDOW] + [g / 2 for g in gaps])
+
+
+def match_due(item: Any, at: datetime, recorded: Iterable[datetime], tz: tzinfo) -> tuple[str, datetime | None]:
+    """The due time a dose taken at ``at`` belongs to, and whether it is still open:
+    ("open", due), ("recorded", due) when something is already recorded for it, or
+    ("none", None) for a dose far from every due time (kept, but outside adherence).
+    ``item`` lists its due times (``occurrences``); only scheduled items have any."""
+    if _get(item, "kind") != "scheduled":
+        return "none", None
+    slots = sorted(item.occurrences(at - timedelta(days=2), at + timedelta(days=2), tz))
+    near = [(abs(at - s), s) for i, s in enumerate(slots) if abs(at - s) <= _window(slots, i)]
+    if not near:
+        return "none", None
+    due = min(near)[1]
+    taken = {r.astimezone(timezone.utc) for r in recorded}
+    return ("recorded" if due in taken else "open"), due
+
+
+def adherence(items: Iterable[Any], events_due: Iterable[dict[str, Any]], lo: datetime, hi: datetime,
+              tz: tzinfo, days: list[date]) -> dict[str, Any]:
+    """Scheduled medication doses due in [lo, hi) and what was recorded for them.
+
+    ``items`` are plan items that can list their due times (``occurrences``); ``events_due``
+    the events recorded against a due time; ``days`` the period's days for the series."""
+    recorded = {(e["item_id"], e["due_at"].astimezone(timezone.utc)): e["status"]
+                for e in events_due if e["due_at"] is not None}
+    counts = Counter()
+    per_day: dict[date, list[int]] = {d: [0, 0] for d in days}
+    for it in items:
+        if it.kind != "scheduled" or it.category != "medication" or lo >= hi:
+            continue
+        for t in it.occurrences(lo, hi, tz):
+            counts["due"] += 1
+            status = recorded.get((it.id, t))
+            day = t.astimezone(tz).date()
+            per_day.setdefault(day, [0, 0])[1] += 1
+            if status in ("taken", "skipped", "missed"):
+                counts[status] += 1
+            if status == "taken":
+                per_day[day][0] += 1
+    due, taken = counts["due"], counts["taken"]
+    series = [None if per_day[d][1] == 0 else round(100 * per_day[d][0] / per_day[d][1], 1) for d in days]
+    return {"due": due, "taken": taken, "skipped": counts["skipped"], "missed": counts["missed"],
+            "not_recorded": due - taken - counts["skipped"] - counts["missed"],
+            "pct": round(100 * taken / due, 1) if due else None, "series": series}
+
+
+# -- bone-strengthening drugs ------------------------------------------------------------------------
+# The next dose is due one interval after the last dose given (ASCO guidance on bone-modifying
+# agents gives the intervals: every 3-4 or 12 weeks): a late infusion moves the next date.
+# The interval is the plan item's rule (FREQ and INTERVAL, RFC 5545).
+def rule_interval_after(rule: str | None, day: date) -> date | None:
+    """The date one interval of ``rule`` after ``day`` ('FREQ=WEEKLY;INTERVAL=4': 28 days)."""
+    parts = dict(p.split("=", 1) for p in str(rule or "").upper().split(";") if "=" in p)
+    n = int(parts.get("INTERVAL", "1") or 1)
+    freq = parts.get("FREQ")
+    if freq == "DAILY":
+        return day + timedelta(days=n)
+    if freq == "WEEKLY":
+        return day + timedelta(weeks=n)
+    if freq == "MONTHLY":
+        return _add_months(day, n)
+    if freq == "YEARLY":
+        return _add_months(day, 12 * n)
+    return None
+
+
+def next_bone_due(item: Any, last_given: datetime | None, tz: tzinfo) -> date | None:
+    """The local date the next dose is due: one interval after the last dose given, else the
+    plan's first due date (``item.next_due`` from its start)."""
+    if last_given is not None:
+        return rule_interval_after(_get(item, "rrule"), last_given.astimezone(tz).date())
+    start = _get(item, "start_date")
+    first = item.next_due(datetime.combine(start, datetime.min.time(), tz), tz) if start else None
+    return first.astimezone(tz).date() if first else None
