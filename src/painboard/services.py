@@ -11,6 +11,7 @@ from painboard import readmodel
 from painboard.figures.omed import omed_note
 from painboard.figures.opioids import opioid_factor, parse_strength
 from painboard.figures.schedule import match_due
+from painboard.figures.pain_days import last_24_hours
 from painboard.figures.rescue import is_rescue_item
 from painboard.config import Settings
 from painboard.deadline import Deadline, Overran, PluginRunner, run_with_deadline
@@ -282,20 +283,21 @@ class Painboard:
         return review
 
     def review_prefill(self, day: date | None = None) -> dict[str, Any]:
-        """Today's saved review, else worst / least / average / now from today's entries."""
+        """The day's saved review, else worst / least / average / now suggested from the 24 hours
+        before the answer (before the end of ``day`` for a past day), the open episode included."""
         day = day or self.today()
-        lo, hi = self.day_bounds(day)
+        hi = min(utcnow(), self.day_bounds(day)[1])
+        lo = hi - timedelta(hours=24)
         with self.db.unit_of_work() as con:
             saved = repo.review_for(con, day)
             if saved:
                 return saved
-            view = self.period_view(con, day, day + timedelta(days=1))
-            s = view.pain_summary()
-            latest = repo.entries(con, lo, hi, limit=1, newest_first=True)
-            view.close()
-        return {"day": day, "worst": s["worst"], "least": s["least"],
-                "average": round(s["average"]) if s["average"] is not None else None,
-                "now": latest[0]["intensity"] if latest else None, "relief_pct": None,
+            entries = repo.entries(con, lo, hi)
+            episodes = repo.episodes(con, lo, hi)
+            open_ep = repo.open_episode(con)
+        if open_ep is not None and open_ep["onset"] < lo:  # still going: it is in the last 24 h
+            episodes.append(open_ep)
+        return {"day": day, **last_24_hours(entries, episodes), "relief_pct": None,
                 "interference": {}, "note": None}
 
     # -- what the dashboard shows ----------------------------------------------------------

@@ -4,17 +4,29 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
-def with_reviews(daily: Iterable[dict[str, Any]], reviews: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+from painboard.figures.severity import whole
+
+def with_reviews(daily: Iterable[dict[str, Any]], reviews: Iterable[dict[str, Any]],
+                 episodes: Iterable[dict[str, Any]] = ()) -> list[dict[str, Any]]:
     """Per-day pain rows (day, average, worst, least, n entries) with each day's daily review
-    taken into account: worst of the day = max(the entries' worst, the review's worst in the
-    last 24 h); least = min(the entries' least, the review's least); the average is the
-    entries' (the review's average only on a day without entries). ``n`` stays the entries;
-    ``reviewed`` says a review counted. A day with only a review is a day with figures."""
+    and breakthrough episodes taken into account: worst of the day = max(the entries' worst,
+    the episodes' peaks, the review's worst in the last 24 h), since a breakthrough peak is
+    pain the person had (clinical.md, "Daily figures"); least = min(the entries' least, the
+    review's least); the average is the entries' (the review's average only on a day without
+    entries): a peak is neither a least nor an average. ``n`` stays the entries; ``reviewed``
+    says a review counted. A day with only a review or an episode is a day with figures."""
     days = {r["day"]: dict(r, reviewed=False) for r in daily}
+    for ep in episodes:  # per-day episode rows: day, n, worst_peak
+        if ep.get("worst_peak") is None:
+            continue
+        row = days.setdefault(ep["day"], {"day": ep["day"], "average": None, "worst": None, "least": None,
+                                          "n": 0, "reviewed": False})
+        row["worst"] = ep["worst_peak"] if row["worst"] is None else max(row["worst"], ep["worst_peak"])
     for rv in reviews:
         if all(rv.get(k) is None for k in ("worst", "least", "average")):
             continue
-        row = days.setdefault(rv["day"], {"day": rv["day"], "average": None, "worst": None, "least": None, "n": 0})
+        row = days.setdefault(rv["day"], {"day": rv["day"], "average": None, "worst": None, "least": None,
+                                          "n": 0})
         row["reviewed"] = True
         if rv.get("worst") is not None:
             row["worst"] = rv["worst"] if row["worst"] is None else max(row["worst"], rv["worst"])
@@ -37,3 +49,16 @@ def pain_summary(daily: Iterable[dict[str, Any]]) -> dict[str, Any]:
             "worst": max((r["worst"] for r in days if r["worst"] is not None), default=None),
             "least": min((r["least"] for r in days if r["least"] is not None), default=None), "n": n,
             "reviews": sum(1 for r in days if r.get("reviewed"))}
+
+
+def last_24_hours(entries: Iterable[dict[str, Any]], episodes: Iterable[dict[str, Any]]) -> dict[str, Any]:
+    """The daily review's suggestions from the 24 hours before the answer (clinical.md: "in the
+    last 24 h" is not since midnight): worst = the highest entry or episode peak (an open
+    episode included), least and average from the entries only (a peak is neither), the
+    average as a whole point (half up), now = the latest entry."""
+    es = sorted(entries, key=lambda e: e["occurred_at"])
+    vals = [e["intensity"] for e in es]
+    peaks = [e["peak"] for e in episodes if e.get("peak") is not None]
+    return {"worst": max(vals + peaks, default=None), "least": min(vals, default=None),
+            "average": whole(sum(vals) / len(vals)) if vals else None,
+            "now": vals[-1] if vals else None}

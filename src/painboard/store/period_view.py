@@ -162,8 +162,9 @@ class PeriodView:
             pain = repo.daily_pain(con, self.tz_name, lo, hi)
         else:
             episodes = repo.daily_episodes(con, self.tz_name, lo, hi)
-        if name == "daily_pain":
-            return with_reviews(pain, repo.reviews(con, d0, d1))
+        if name == "daily_pain":  # a day's worst includes its episode peaks
+            eps = episodes if both is not None else self._per_day("daily_episodes", d0, d1, copy=False)
+            return with_reviews(pain, repo.reviews(con, d0, d1), eps)
         return episodes
 
     def events(self, since: date | None = None, until: date | None = None,
