@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 
-from painboard.figures.rescue import daily_cap, over_rescue_marker, rescue_doses
+from painboard.figures.rescue import over_rescue_marker, rescue_by_item, rescue_doses
+from painboard.figures.severity import half_up
 from painboard.figures.schedule import next_bone_due
 
 # Plan categories the trend marks on its days, and the checklist's order of categories.
@@ -47,12 +48,13 @@ class Today:
     episodes: int
     episode_median_min: float | None
     rescue_doses: int
-    rescue_max: int | None
+    rescue_max: int | None  # the cap of the one rescue item active today; None with none or several
     mme: float | None  # oral morphine equivalents of the day's doses, mg
     nights_with_pain: int
     nights: int
     open_episode: dict[str, Any] | None = None
     mme_not_counted: str = ""  # "not counted (unit): Oramorph", or ""
+    rescue_items: list[dict[str, Any]] = field(default_factory=list)  # item, n, cap: each its own cap
 
     @property
     def rescue_marker(self) -> bool:
@@ -120,17 +122,18 @@ def build_today(view, day: date, data: DayData | None = None, latest: dict | Non
         latest = newest[0] if newest else None
     eps = view.episode_summary(day, until)
     items = list(data.items.values())
+    per_item = rescue_by_item(data.events, view.plan_items(), view.tz, day)
     dose_omed = view.omed(day, until)
     # The last seven nights, the one that ended this morning included.
     nights = view.nights_with_pain(1, day - timedelta(days=6), until)
     return Today(day=day, now=latest["intensity"] if latest else None,
                  now_at=latest["occurred_at"] if latest else None,
-                 average=round(s["average"], 1) if s["average"] is not None else None,
+                 average=half_up(s["average"], 1),
                  worst=s["worst"], entries=s["n"], episodes=eps["n"],
                  episode_median_min=eps["median_min"],
                  rescue_doses=len(rescue_doses(data.events, items)),
-                 rescue_max=daily_cap(items),
-                 mme=round(dose_omed.total, 1) if dose_omed.total is not None else None,
+                 rescue_max=per_item[0]["cap"] if len(per_item) == 1 else None, rescue_items=per_item,
+                 mme=half_up(dose_omed.total, 1),
                  nights_with_pain=nights, nights=7, open_episode=view.open_episode(),
                  mme_not_counted=dose_omed.not_counted_words())
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from painboard.figures.opioids import opioid_table
-from painboard.figures.rescue import daily_cap, over_rescue_marker, rescue_marker_days
+from painboard.figures.rescue import above_own_cap, over_rescue_marker, rescue_by_item, rescue_marker_days
 from painboard.figures.schedule import next_bone_due
 from painboard.builtin._common import adherence, daily_series, rescue_by_day
 from painboard.figures.rescue import RESCUE_DOSES_MARKER
@@ -58,40 +58,42 @@ def breakthrough_per_day(view: PeriodView) -> MetricValue:
 
 
 def rescue_doses_today(view: PeriodView) -> MetricValue:
-    """Rescue doses on the period's last day (the value), with the marker over the whole
-    period: the days with more than the marker's count are named. "today" is said only when
-    the last day is today."""
+    """Rescue doses on the period's last day (the value), each item against its own cap on the
+    days it is active (never a sum across drugs), with the marker over the whole period: the
+    days with more than the marker's count are named. "today" is said only when the last day
+    is today."""
     last = view.today
-    per_day = rescue_by_day(view)
+    events, items = view.events(), view.plan_items()
+    per_day = rescue_by_day(view, events)
     n = per_day.get(last, 0)
-    cap = daily_cap(view.plan_item_rows())
+    per_item = rescue_by_item(events, items, view.tz, last)
     series = [float(per_day.get(d, 0)) for d in view.days()]
     is_today = last == view.now.astimezone(view.tz).date()
     on = "today" if is_today else f"on {last.isoformat()}"
-    text = f"{n} of {cap} {on}" if cap else f"{n} {on}"
+    text = "; ".join(f"{r['item']} {r['n']}" + (f" of {r['cap']}" if r["cap"] else "") for r in per_item)
+    text = f"{text} {on}" if per_item else f"{n} {on}"
     over = rescue_marker_days(per_day, view.days())
-    above_cap = sorted(d for d in view.days() if cap is not None and per_day.get(d, 0) > cap)
-    level = "ok"
-    parts = []
+    above_cap = above_own_cap(events, items, view.tz, view.days())
+    level, parts = "ok", []
     if over:
         named = ["today" if is_today and d == last else f"{d.isoformat()} ({per_day[d]})" for d in over[-3:]]
         more = f" and {len(over) - 3} earlier days" if len(over) > 3 else ""  # all in details
         parts.append(f"more than {RESCUE_DOSES_MARKER} a day on {', '.join(named)}{more}")
-    cap_only = [d for d in above_cap if d not in over]
-    if cap_only:
-        named = ["today" if is_today and d == last else d.isoformat() for d in cap_only[-3:]]
-        parts.append(f"above the plan's daily maximum on {', '.join(named)}")
-    elif above_cap:
-        parts[-1] += ", above the plan's daily maximum"
+    if above_cap:
+        named = [f"{r['item']} on {'today' if is_today and r['day'] == last else r['day'].isoformat()}"
+                 for r in above_cap[-3:]]
+        parts.append(f"above the item's own daily maximum: {', '.join(named)}")
     if parts:
         level = "alert"
         text += "; " + "; ".join(parts) + ": worth raising with your care team"
-    if level == "ok" and cap is not None and n == cap:
+    elif any(r["cap"] and r["n"] == r["cap"] for r in per_item):
         level = "watch"
-        text += ": the plan's daily maximum"
+        text += ": an item's daily maximum"
     return MetricValue(value=n, text=text, series=series, level=level,
                        details={"per_day": {d.isoformat(): per_day.get(d, 0) for d in view.days()},
-                                "marker_days": [d.isoformat() for d in over]})
+                                "marker_days": [d.isoformat() for d in over],
+                                "items": per_item, "day": last.isoformat(),
+                                "above_cap": [dict(r, day=r["day"].isoformat()) for r in above_cap]})
 
 
 def scheduled_adherence(view: PeriodView) -> MetricValue:
@@ -180,8 +182,9 @@ METRICS = [
            compute=breakthrough_per_day, description="Episodes in the period divided by its days."),
     Metric(name="rescue-doses-today", label="Rescue doses", unit="today", order=21,
            compute=rescue_doses_today,
-           description="Rescue doses (as-needed opioids) taken on the period's last day, against the plan's "
-                       "daily maximum; the days of the period with more than 4 are named."),
+           description="Rescue doses (as-needed opioids) taken on the period's last day, each item against "
+                       "its own daily maximum on the days it is active; the days of the period with more "
+                       "than 4 are named."),
     Metric(name="scheduled-adherence", label="Scheduled doses", unit="%", order=30,
            compute=scheduled_adherence,
            description="Scheduled medication doses due so far in the period with a dose recorded as taken."),

@@ -8,6 +8,7 @@ from typing import Any, Iterable
 
 from painboard.figures.opioids import opioid_of as _opioid_of
 from painboard.figures.rows import taken as _taken, value as _get
+from painboard.figures.schedule import active_on
 
 # More than about 4 rescue doses a day: the usual signal worth raising with the care team
 # (NCCN and ESMO-derived summaries).
@@ -38,11 +39,34 @@ def rescue_doses_per_day(events: Iterable[dict[str, Any]], items: Iterable[Any],
     return Counter(e["done_at"].astimezone(tz).date() for e in rescue_doses(events, items))
 
 
-def daily_cap(items: Iterable[Any]) -> int | None:
-    """The plan's daily maximum of rescue doses: the active rescue items' caps added, or None."""
-    caps = [_get(i, "max_per_day") for i in items
-            if is_rescue_item(i) and _get(i, "status") == "active" and _get(i, "max_per_day")]
-    return sum(caps) if caps else None
+def item_label(item: Any) -> str:
+    """A plan item's name with its dose (PlanItem.label), or its name for a plain row."""
+    label = getattr(item, "label", None)
+    return label() if callable(label) else str(_get(item, "name"))
+
+
+def rescue_by_item(events: Iterable[dict[str, Any]], items: Iterable[Any], tz: tzinfo,
+                   day: date) -> list[dict[str, Any]]:
+    """Each rescue item active on ``day`` (or with a dose taken that day) with its doses that
+    day against its own cap: caps belong to one item and one day and are never added across
+    drugs (clinical.md, "Daily figures"). Rows: item (label), n, cap (None: no cap)."""
+    items = list(items)
+    n = Counter(e["item_id"] for e in rescue_doses(events, items) if e["done_at"].astimezone(tz).date() == day)
+    return [{"item": item_label(it), "n": n.get(_get(it, "id"), 0), "cap": _get(it, "max_per_day")}
+            for it in items if is_rescue_item(it) and (active_on(it, day) or n.get(_get(it, "id")))]
+
+
+def above_own_cap(events: Iterable[dict[str, Any]], items: Iterable[Any], tz: tzinfo,
+                  days: Iterable[date]) -> list[dict[str, Any]]:
+    """The (day, item) pairs of ``days`` on which an item's rescue doses went above its own
+    cap, oldest first: rows day, item, n, cap."""
+    by_id = {_get(i, "id"): i for i in items}
+    keep = set(days)
+    n = Counter((e["item_id"], e["done_at"].astimezone(tz).date()) for e in rescue_doses(events, by_id.values()))
+    out = [{"day": d, "item": item_label(by_id[i]), "n": k, "cap": _get(by_id[i], "max_per_day")}
+           for (i, d), k in n.items() if d in keep and _get(by_id[i], "max_per_day") and
+           k > _get(by_id[i], "max_per_day")]
+    return sorted(out, key=lambda r: (r["day"], r["item"]))
 
 
 def over_rescue_marker(n: int) -> bool:

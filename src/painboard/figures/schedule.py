@@ -10,6 +10,24 @@ from typing import Any, Iterable
 from painboard.figures.days import add_months as _add_months
 from painboard.figures.rows import value as _get
 
+# -- which days a plan item is active ----------------------------------------------------------------
+def active_on(item: Any, day: date) -> bool:
+    """Whether a plan item is active on a local day: from its start date to its end date, both
+    included (a stopped item has its stop day as end date; stopped without one: no day)."""
+    start, end = _get(item, "start_date"), _get(item, "end_date")
+    if _get(item, "status") not in (None, "active") and end is None:
+        return False
+    return (start is None or start <= day) and (end is None or day <= end)
+
+
+def active_in(item: Any, first: date, last: date) -> bool:
+    """Whether a plan item is active on some day of first..last (both included)."""
+    start, end = _get(item, "start_date"), _get(item, "end_date")
+    if _get(item, "status") not in (None, "active") and end is None:
+        return False
+    return (start is None or start <= last) and (end is None or end >= first)
+
+
 # -- adherence -------------------------------------------------------------------------------------
 # A dose recorded from anywhere (the command line, the dashboard, an import) belongs to the
 # scheduled due time nearest to when it was taken, if it is within that due time's window:

@@ -33,3 +33,25 @@ def severity_level(score: float | None) -> str:
 def whole(x: float) -> int:
     """Round half up to a whole point."""
     return int(math.floor(x + 0.5))
+
+
+# -- one rounding rule for every face ------------------------------------------------------------
+# Half up to the shown precision (clinical.md, "Daily figures"): 11.25 shows as 11.3 on the
+# dashboard, in the metrics and in both visit reports. Python's round() and format() round
+# half to even on exact binary halves (round(11.25, 1) == 11.2), so neither is used for a figure.
+def half_up(x: float | None, places: int = 1) -> float | None:
+    """``x`` rounded half up (away from zero for a negative) to ``places`` decimals."""
+    if x is None:
+        return None
+    from decimal import ROUND_HALF_UP, Decimal
+
+    return float(Decimal(repr(float(x))).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP))
+
+
+def shown(x: float | None, places: int = 1, none: str = "n/a") -> str:
+    """A figure as text, half up to ``places`` decimals with trailing zeros dropped (15, 7.5)."""
+    v = half_up(x, places)
+    if v is None:
+        return none
+    text = f"{v:.{places}f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text

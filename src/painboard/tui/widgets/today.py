@@ -82,6 +82,11 @@ class TodayPanel(VerticalScroll, can_focus=True):
         if d.rescue_max:
             t.append(f" of {d.rescue_max}")
         t.append("\n")
+        per_item = getattr(d, "rescue_items", None) or []
+        if len(per_item) > 1:  # each item against its own cap, never one sum across drugs
+            for r in per_item:
+                cap = f" of {r['cap']}" if r["cap"] else ""
+                t.append(f"   {r['item'][:22]} {r['n']}{cap}\n", "dim")
         if d.rescue_marker:
             from painboard.figures.rescue import RESCUE_DOSES_MARKER
 
