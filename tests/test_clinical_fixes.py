@@ -245,7 +245,7 @@ def test_the_rescue_marker_names_the_days_over_a_period(cli_run):
     m = metrics(cli_run, "2026-09-01", "2026-09-05")["rescue-doses-today"]
     # The period's last day is 09-04 (2 doses), not today; 09-03 had 5, more than 4.
     assert m["value"] == 2
-    assert m["text"].startswith("2 of 6 on 2026-09-04")
+    assert m["text"].startswith("Oxycodone IR 5 mg 2 of 6 on 2026-09-04")  # the item against its own cap
     assert "today" not in m["text"]
     assert "more than 4 a day on 2026-09-03 (5)" in m["text"]
     assert m["level"] == "alert"

@@ -18,7 +18,7 @@ from painboard.figures.end_of_dose import END_OF_DOSE_MIN_EPISODES
 from painboard.figures.episodes import breakthrough_profile
 from painboard.figures.insights import INSIGHT_MIN_N, activities_ranked, pain_by_hour, rescue_before_after, triggers_ranked, what_helps
 from painboard.figures.omed import omed_per_day
-from painboard.figures.radiation import BASELINE_DAYS, RESPONSE_WEEKS
+from painboard.figures.radiation import BASELINE_DAYS, RESPONSE_WEEKS, known_omed_days
 from painboard.figures.rescue import rescue_doses
 from painboard.figures.severity import whole
 from painboard.builtin._common import rows_once, rows_once_padded
@@ -124,8 +124,13 @@ def _daily(view: PeriodView, first: date, last: date) -> tuple[dict[date, float]
     until = min(view.end, last + timedelta(days=7 * max(RESPONSE_WEEKS) + 1))
     if until <= since:
         return {}, {}, view.today
-    worst = {r["day"]: float(r["worst"]) for r in view.daily_pain(since, until) if r["worst"] is not None}
-    omed = omed_per_day(view.events(since, until), view.plan_item_rows(), view.tz)
+    pain = view.daily_pain(since, until)
+    worst = {r["day"]: float(r["worst"]) for r in pain if r["worst"] is not None}
+    events = view.events(since, until)
+    # the days with a record of any kind: an entry, episode or review (a daily_pain row), a dose
+    recorded = [r["day"] for r in pain] + [r["day"] for r in view.reviews(since, until)]
+    recorded += [e["done_at"].astimezone(view.tz).date() for e in events if e["status"] == "taken"]
+    omed = known_omed_days(omed_per_day(events, view.plan_item_rows(), view.tz), recorded)
     return worst, omed, view.today
 
 

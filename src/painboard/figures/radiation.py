@@ -3,23 +3,34 @@
 from __future__ import annotations
 
 from datetime import date, timedelta as _td
-from typing import Any
+from typing import Any, Iterable
 
 from painboard.figures.severity import whole
 
 # -- palliative radiotherapy: pain flare and response ----------------------------------------------
-# Baseline: the 7 local days before the first session; worst pain = the mean of the daily
-# worst (at least 3 days with one), OMED = the mean daily OMED (a day with no counted dose is
-# 0 mg). Means are rounded to whole points before a pain comparison, as the scale has whole
-# points. OMED counts as up at +25 % or more, down at -25 % or more, else stable (the 25 %
-# analgesic change of the International Consensus Endpoints, Chow et al. 2002, update 2012);
-# from a baseline of 0 mg any dose is up and nothing can be down (no division by zero).
+# Baseline: the days with records in the 7 local days before the first session (at least 3 of
+# them with a daily worst); worst pain = the mean of their daily worst, OMED = the mean of their
+# daily OMED. A day with no record of any kind (no entry, episode, review or dose) is unknown
+# and left out, never counted as 0 mg (clinical.md, "Daily figures"); a day with records and no
+# opioid dose is 0 mg. ``omed_day`` therefore maps every day with a record to its OMED
+# (known_omed_days). Means are rounded to whole points before a pain comparison, as the scale
+# has whole points. OMED counts as up at +25 % or more, down at -25 % or more, else stable (the
+# 25 % analgesic change of the International Consensus Endpoints, Chow et al. 2002, update
+# 2012); from a baseline of 0 mg any dose is up and nothing can be down (no division by zero).
+# ICE assesses one time point: a week's figure needs one day with a daily worst.
 BASELINE_DAYS = 7
 MIN_DAYS_WITH_WORST = 3
+MIN_DAYS_IN_WEEK = 1
 FLARE_DAYS = 10          # Hird et al., IJROBP 2009 (after Loblaw et al., 2007)
 FLARE_RETURN_DAYS = 14   # after the flare window: time allowed to come back to baseline
 RESPONSE_WEEKS = (1, 2, 4, 8, 12)
 OMED_CHANGE = 0.25
+
+
+def known_omed_days(omed_day: dict[date, float], recorded: Iterable[date]) -> dict[date, float]:
+    """Daily OMED on every day with a record of any kind: the counted mg, else 0 mg. Days with
+    no record stay out (unknown)."""
+    return {d: omed_day.get(d, 0.0) for d in sorted(set(recorded) | set(omed_day))}
 
 
 def omed_change(day_omed: float, base_omed: float) -> str:
@@ -35,9 +46,10 @@ def omed_change(day_omed: float, base_omed: float) -> str:
 
 def _period_figures(worst: dict[date, float], omed_day: dict[date, float], days: list[date]) -> dict[str, Any]:
     w = [worst[d] for d in days if worst.get(d) is not None]
-    return {"days": len(days), "days_with_worst": len(w),
+    o = [omed_day[d] for d in days if d in omed_day]  # the days with records only
+    return {"days": len(days), "days_with_worst": len(w), "days_with_records": len(o),
             "worst": round(sum(w) / len(w), 2) if w else None,
-            "omed": round(sum(omed_day.get(d, 0.0) for d in days) / len(days), 2) if days else None}
+            "omed": round(sum(o) / len(o), 2) if o else None}
 
 
 def radiation_baseline(first_day: date, worst: dict[date, float], omed_day: dict[date, float]) -> dict[str, Any]:
@@ -115,8 +127,9 @@ def response_category(worst_now: float, omed_now: float, base_worst: float, base
 def radiation_response(sessions: list[date], worst: dict[date, float], omed_day: dict[date, float],
                        last_data_day: date) -> dict[str, Any]:
     """Response at weeks 1, 2, 4, 8 and 12 after the last session: each week's figure is the
-    mean daily worst and mean daily OMED of the 7 days ending on that week's day (at least 3
-    days with a daily worst), against the baseline before the first session."""
+    mean daily worst and mean daily OMED over the days with records in the 7 days ending on that
+    week's day (one day with a daily worst is enough: ICE assesses one time point), against the
+    baseline before the first session."""
     first, last = min(sessions), max(sessions)
     base = radiation_baseline(first, worst, omed_day)
     weeks = []
@@ -132,10 +145,8 @@ def radiation_response(sessions: list[date], worst: dict[date, float], omed_day:
             if not base["enough"]:
                 row.update(result="not enough data",
                            missing=f"baseline worst pain ({base['days_with_worst']} of {BASELINE_DAYS} days)")
-            elif f["days_with_worst"] < MIN_DAYS_WITH_WORST:
-                row.update(result="not enough data",
-                           missing=f"daily worst pain on {f['days_with_worst']} of 7 days "
-                                   f"({MIN_DAYS_WITH_WORST} needed)")
+            elif f["days_with_worst"] < MIN_DAYS_IN_WEEK:
+                row.update(result="not enough data", missing="no daily worst pain in the 7 days")
             else:
                 row.update(result=response_category(f["worst"], f["omed"], base["worst"], base["omed"]),
                            missing=None)
