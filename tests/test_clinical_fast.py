@@ -18,6 +18,7 @@ from painboard.figures.end_of_dose import end_of_dose, long_acting_items
 from painboard.figures.insights import _ranked, rescue_before_after, what_helps
 from painboard.figures.end_of_dose import END_OF_DOSE_MIN_EPISODES, END_OF_DOSE_WINDOW
 from painboard.figures.insights import HELPS_AFTER, INSIGHT_MIN_N, RESCUE_AFTER, RESCUE_BEFORE
+from painboard.figures.severity import half_up
 
 T0 = datetime(2024, 3, 30, tzinfo=timezone.utc)  # a clock change (Europe/London) is inside the range
 TZ = ZoneInfo("Europe/London")
@@ -70,26 +71,31 @@ def what_helps_ref(entries):
 
 
 def end_of_dose_ref(episodes, items, lo, hi, tz):
-    longs = long_acting_items(items)
-    due = sorted({t for it in longs for t in it.occurrences(lo - timedelta(days=1), hi + END_OF_DOSE_WINDOW, tz)})
+    """Per item, by brute force: every minute of the time the item's schedule ran is checked
+    against each of its windows (the 2 h before a due time after its first)."""
     eps = [e for e in episodes if lo <= e["onset"] < hi]
-    out = {"items": [it.name for it in longs], "doses_due": 0, "episodes": len(eps), "before_dose": 0,
-           "pct": None, "expected_pct": None, "interval_h": None, "enough": False}
-    if not due or not eps:
-        return out
-    start = max(lo, due[0] - END_OF_DOSE_WINDOW)
-    # covered time by brute force: every minute of [start, hi) inside some window
-    span_min = int((hi - start).total_seconds() // 60)
-    covered = sum(1 for k in range(span_min) if any(t - END_OF_DOSE_WINDOW <= start + timedelta(minutes=k) < t
-                                                     for t in due))
-    in_window = [e for e in eps if any(t - END_OF_DOSE_WINDOW <= e["onset"] < t for t in due)]
-    gaps = [(b - a).total_seconds() / 3600 for a, b in zip(due, due[1:])]
-    out.update(doses_due=sum(1 for t in due if lo <= t < hi), before_dose=len(in_window),
-               pct=round(100 * len(in_window) / len(eps), 1),
-               expected_pct=round(100 * covered / span_min, 1) if span_min else None,
-               interval_h=round(statistics.median(gaps), 1) if gaps else None,
-               enough=len(eps) >= END_OF_DOSE_MIN_EPISODES)
-    return out
+    rows = []
+    for it in long_acting_items(items):
+        w = END_OF_DOSE_WINDOW
+        due = sorted(it.occurrences(lo - timedelta(days=4), hi + w, tz))
+        row = {"item": it.name, "window_h": 2, "interval_h": None, "doses_due": 0, "episodes": 0,
+               "before_dose": 0, "pct": None, "expected_pct": None, "enough": False}
+        rows.append(row)
+        if not due or due[0] >= hi:
+            continue
+        start = lo if due[0] < lo else due[0]
+        mine = [e for e in eps if start <= e["onset"] < hi]
+        span_min = int((hi - start).total_seconds() // 60)
+        covered = sum(1 for k in range(span_min) if any(t - w <= start + timedelta(minutes=k) < t for t in due[1:]))
+        k = sum(1 for e in mine if any(t - w <= e["onset"] < t for t in due))
+        gaps = [(b - a).total_seconds() / 3600 for a, b in zip(due, due[1:])]
+        row.update(doses_due=sum(1 for t in due if lo <= t < hi), episodes=len(mine), before_dose=k,
+                   interval_h=half_up(statistics.median(gaps), 1) if gaps else None,
+                   pct=half_up(100 * k / len(mine), 1) if mine else None,
+                   expected_pct=half_up(100 * covered / span_min, 1) if span_min else None,
+                   enough=len(mine) >= END_OF_DOSE_MIN_EPISODES)
+    flagged = [r["item"] for r in rows if r["enough"] and r["expected_pct"] and r["pct"] >= 2 * r["expected_pct"]]
+    return {"items": rows, "episodes": len(eps), "enough": any(r["enough"] for r in rows), "raise": flagged}
 
 
 @dataclass
@@ -142,8 +148,9 @@ def test_the_scans_see_the_window_edges():
     assert (r["n"], r["before"], r["after"]) == (1, 8, 5)
     # heat at 9, the next entry from 30 min on is the 5: a drop of 4 (too few for a mean)
     assert what_helps(entries) == [{"name": "heat", "n": 1, "mean": None, "enough": False}]
-    eod = end_of_dose([{"onset": t - END_OF_DOSE_WINDOW}, {"onset": t}], [Scheduled("m", [t])],
-                               t - timedelta(hours=3), t + timedelta(hours=1), TZ)
+    # a schedule running since 12 h before: the onset 2 h before t is in its window, at t is not
+    eod = end_of_dose([{"onset": t - END_OF_DOSE_WINDOW}, {"onset": t}], [Scheduled("m", [t - timedelta(hours=12), t])],
+                      t - timedelta(hours=3), t + timedelta(hours=1), TZ)["items"][0]
     assert eod["before_dose"] == 1 and eod["episodes"] == 2
 
 

@@ -164,12 +164,13 @@ def test_end_of_dose_and_insights_by_hand(run, tmp_path):
         run("log", str(after), "--at", f"{day}T11:30", "--activity", "sitting")
     m = metrics(run, "2026-11-02", "2026-11-05")
     eod = m["end-of-dose"]
+    ms = eod["details"]["items"][0]
     # chance: 2 h before each of two doses a day = 4 h of 24 h over the 3 days
-    assert eod["details"]["before_dose"] == 3 and eod["details"]["episodes"] == 6
-    assert eod["value"] == 50.0 and eod["details"]["expected_pct"] == round(100 * 12 / 72, 1)
-    assert eod["details"]["doses_due"] == 6 and eod["details"]["interval_h"] == 12
+    assert ms["item"] == "Morphine SR" and ms["before_dose"] == 3 and ms["episodes"] == 6
+    assert eod["value"] == 50.0 and ms["expected_pct"] == round(100 * 12 / 72, 1)
+    assert ms["doses_due"] == 6 and ms["interval_h"] == 12
     assert eod["level"] == "watch"  # 50 % is more than twice 16.7 %
-    assert "3 of 6 episodes (50 %) began in the 2 h before a scheduled dose of Morphine SR" in eod["text"]
+    assert "Morphine SR: 3 of 6 episodes (50 %) began in the 2 h before a dose" in eod["text"]
 
     d = m["insights"]["details"]
     drops = [b - a for b, a in pairs]

@@ -20,7 +20,7 @@ from painboard.figures.insights import INSIGHT_MIN_N, activities_ranked, pain_by
 from painboard.figures.omed import omed_per_day
 from painboard.figures.radiation import BASELINE_DAYS, RESPONSE_WEEKS, known_omed_days
 from painboard.figures.rescue import rescue_doses
-from painboard.figures.severity import whole
+from painboard.figures.severity import shown, whole
 from painboard.builtin._common import rows_once, rows_once_padded
 from painboard.plugin_api import Metric, MetricValue, PeriodView, hookimpl
 
@@ -49,7 +49,7 @@ def jsonable(x: Any) -> Any:
 
 
 def _num(x: float | None, unit: str = "") -> str:
-    return "n/a" if x is None else f"{x:.1f}".rstrip("0").rstrip(".") + unit
+    return "n/a" if x is None else shown(x, 1) + unit  # half up, the one rounding rule
 
 
 # -- breakthrough profile -----------------------------------------------------------------------
@@ -75,24 +75,31 @@ def breakthrough(view: PeriodView) -> MetricValue:
 
 
 # -- end-of-dose timing ---------------------------------------------------------------------------
+def _end_of_dose_words(r: dict[str, Any]) -> str:
+    """One item's end-of-dose figures in words."""
+    before = "a change" if r["window_h"] >= 24 else "a dose"
+    if not r["enough"]:
+        return f"{r['item']}: too little data, {r['episodes']} episodes ({END_OF_DOSE_MIN_EPISODES} needed)"
+    every = f"{r['window_h']} h of every {_num(r['interval_h'])} h" if r["interval_h"] else f"{r['window_h']} h windows"
+    text = (f"{r['item']}: {r['before_dose']} of {r['episodes']} episodes ({_num(r['pct'])} %) began in the "
+            f"{r['window_h']} h before {before}; by chance {_num(r['expected_pct'])} % ({every}, "
+            f"{r['doses_due']} due)")
+    if r["expected_pct"] and r["pct"] >= 2 * r["expected_pct"]:
+        text += f": more than twice the share by chance, {RAISE}"
+    return text
+
+
 def end_of_dose(view: PeriodView) -> MetricValue:
     r = eod.end_of_dose(rows_once(view, "episodes"), view.plan_items(), view.lo, view.hi, view.tz)
-    tail = (f" Period {period_words(view)}; episodes by onset against the due times of scheduled "
-            "long-acting opioids; end-of-dose pain after Davies et al. 2009.")
+    tail = (f" Period {period_words(view)}; each scheduled long-acting opioid on its own, episodes by "
+            "onset against its own due times; end-of-dose pain after Davies et al. 2009.")
     if not r["items"]:
-        return MetricValue(value=None, text="no scheduled long-acting opioid in the plan." + tail,
+        return MetricValue(value=None, text="no scheduled long-acting opioid in the plan in this period." + tail,
                            details=jsonable(r))
-    if not r["enough"]:
-        return MetricValue(value=None, text=f"too little data: {r['episodes']} episodes "
-                           f"({END_OF_DOSE_MIN_EPISODES} needed)." + tail, details=jsonable(r))
-    every = f"2 h of every {_num(r['interval_h'])} h" if r["interval_h"] else "2 h windows"
-    text = (f"{r['before_dose']} of {r['episodes']} episodes ({_num(r['pct'])} %) began in the 2 h "
-            f"before a scheduled dose of {', '.join(r['items'])}; by chance {_num(r['expected_pct'])} % "
-            f"({every}, {r['doses_due']} doses due)")
-    level = "ok"
-    if r["expected_pct"] and r["pct"] >= 2 * r["expected_pct"]:
-        level, text = "watch", text + f": more than twice the share by chance, {RAISE}"
-    return MetricValue(value=r["pct"], text=text + "." + tail, level=level, details=jsonable(r))
+    text = "; ".join(_end_of_dose_words(i) for i in r["items"])
+    shares = [i["pct"] for i in r["items"] if i["enough"]]
+    return MetricValue(value=max(shares) if shares else None, text=text + "." + tail,
+                       level="watch" if r["raise"] else "ok", details=jsonable(r))
 
 
 # -- radiation ------------------------------------------------------------------------------------
