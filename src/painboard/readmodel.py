@@ -13,7 +13,7 @@ from typing import Any
 
 from painboard.figures.rescue import over_rescue_marker, rescue_by_item, rescue_doses
 from painboard.figures.severity import half_up
-from painboard.figures.schedule import next_bone_due
+from painboard.figures.schedule import bone_agent_status
 
 # Plan categories the trend marks on its days, and the checklist's order of categories.
 MARKED_CATEGORIES = ("radiation", "bone_strengthening", "procedure")
@@ -189,7 +189,7 @@ def build_checklist(view, day: date, now: datetime, data: DayData | None = None)
 def _next_due_line(view, it, day: date, lo: datetime, today_events: list[dict],
                    last: dict | None) -> list[ChecklistLine]:
     """Infrequent items (infusions, radiation, procedures): when the next one is due."""
-    tz = view.tz
+    tz, held = view.tz, ""
     done_today = [e for e in today_events if e["item_id"] == it.id]
     if done_today:
         ev = done_today[-1]
@@ -200,10 +200,13 @@ def _next_due_line(view, it, day: date, lo: datetime, today_events: list[dict],
             return []
         due = it.next_due(lo, tz)
     elif it.category == "bone_strengthening":  # one interval after the last dose given
-        next_day = next_bone_due(it, last["done_at"] if last else None, tz)
-        if next_day is None or (it.end_date and next_day > it.end_date):
+        given = last["done_at"] if last else None
+        since = given.astimezone(tz).date() if given else it.start_date
+        st = bone_agent_status(it, given, view.events(since, day + timedelta(days=1), item_ids=[it.id]), day, tz)
+        if st is None or (it.end_date and st["next_due"] > it.end_date):
             return []
-        due = datetime.combine(next_day, time(0), tz).astimezone(timezone.utc)
+        due = datetime.combine(st["next_due"], time(0), tz).astimezone(timezone.utc)
+        held = "; ".join(f"{h['status']} {h['day']:%-d %b}" for h in st["not_given"])
     else:
         after = (last["due_at"] or last["done_at"]) + timedelta(days=1) if last else lo - timedelta(days=365)
         due = it.next_due(max(after, datetime.combine(it.start_date, time(0), tz)), tz)
@@ -223,5 +226,7 @@ def _next_due_line(view, it, day: date, lo: datetime, today_events: list[dict],
         state, when = "due", "due today"
     else:
         state, when = "overdue", f"overdue by {-days} day{'s' if days != -1 else ''}"
+    if it.category == "bone_strengthening" and held:  # a skipped or missed dose shows
+        when += f" ({held})"
     return [ChecklistLine(it.id, it.label(), it.category, it.kind, state, due_at=due,
                           due_in_days=days, text=f"{it.label()}, {when}")]

@@ -10,8 +10,9 @@ from datetime import timedelta
 
 from painboard.figures.opioids import opioid_table
 from painboard.figures.rescue import above_own_cap, over_rescue_marker, rescue_by_item, rescue_marker_days
-from painboard.figures.schedule import next_bone_due
+from painboard.figures.schedule import active_in, bone_agent_status, bone_agent_words
 from painboard.builtin._common import adherence, daily_series, rescue_by_day
+from painboard.builtin.figures import jsonable
 from painboard.figures.rescue import RESCUE_DOSES_MARKER
 from painboard.figures.severity import severity_level
 from painboard.plugin_api import Metric, MetricValue, PeriodView, hookimpl
@@ -134,34 +135,34 @@ def omed(view: PeriodView) -> MetricValue:
 
 
 def bone_agent(view: PeriodView) -> MetricValue:
-    """Days to the next bone-strengthening dose (negative: days overdue) on the period's last
-    day, one interval after the last dose given (next_bone_due)."""
-    items = [it for it in view.plan_items(include_stopped=False)
-             if it.category == "bone_strengthening" and it.kind != "once"]
+    """Days to the next bone-strengthening dose (negative: days overdue) as of the period's last
+    day, one interval after the last dose given, with a dose skipped or missed since then shown
+    as such (bone_agent_status); the items active in the period only."""
+    last_day = view.end - timedelta(days=1)
+    items = [it for it in view.plan_items() if it.category == "bone_strengthening" and it.kind != "once"
+             and active_in(it, view.start, last_day)]
     if not items:
         return MetricValue(value=None, text="no bone-strengthening drug in the plan")
-    today = view.today
-    last = view.last_events([it.id for it in items], until=today + timedelta(days=1))
+    as_of = view.today
+    ids = [it.id for it in items]
+    last = view.last_events(ids, until=as_of + timedelta(days=1))
+    since = min(it.start_date for it in items)
+    events = view.events(since=since, until=as_of + timedelta(days=1), item_ids=ids)
     rows = []
     for it in items:
         given = last.get(it.id)
-        due = next_bone_due(it, given["done_at"] if given else None, view.tz)
-        if due is not None:
-            rows.append((due, it, given))
+        st = bone_agent_status(it, given["done_at"] if given else None,
+                               [e for e in events if e["item_id"] == it.id], as_of, view.tz)
+        if st is not None:
+            rows.append((st, it))
     if not rows:
         return MetricValue(value=None, text="no next dose in the plan")
-    parts, details = [], {"as_of": today.isoformat(), "items": []}
-    for due, it, given in sorted(rows, key=lambda r: r[0]):
-        days = (due - today).days
-        when = (f"due in {days} day{'s' if days != 1 else ''}" if days > 0 else "due today" if days == 0
-                else f"overdue by {-days} day{'s' if days != -1 else ''}")
-        since = (f"last given {given['done_at'].astimezone(view.tz).date().isoformat()}" if given
-                 else "none given yet")
-        parts.append(f"{it.label()}: {when} ({due.isoformat()}; {since})")
-        details["items"].append({"item": it.label(), "next_due": due.isoformat(), "days": days,
-                                 "last_given": given["done_at"].astimezone(view.tz).isoformat() if given else None})
-    days = (rows[0][0] - today).days if len(rows) == 1 else min((r[0] - today).days for r in rows)
-    return MetricValue(value=days, text="; ".join(parts), level="watch" if days < 0 else "ok", details=details)
+    rows.sort(key=lambda r: r[0]["next_due"])
+    text = "; ".join(bone_agent_words(it.label(), st) for st, it in rows)
+    details = {"as_of": as_of.isoformat(), "items": [dict(jsonable(st), item=it.label()) for st, it in rows]}
+    days = min(st["days"] for st, _ in rows)
+    level = "watch" if days < 0 or any(st["not_given"] for st, _ in rows) else "ok"
+    return MetricValue(value=days, text=text, level=level, details=details)
 
 
 def nights_with_pain(view: PeriodView) -> MetricValue:

@@ -115,3 +115,32 @@ def next_bone_due(item: Any, last_given: datetime | None, tz: tzinfo) -> date | 
     start = _get(item, "start_date")
     first = item.next_due(datetime.combine(start, datetime.min.time(), tz), tz) if start else None
     return first.astimezone(tz).date() if first else None
+
+
+def bone_agent_status(item: Any, last_given: datetime | None, not_given: Iterable[dict[str, Any]],
+                      as_of: date, tz: tzinfo) -> dict[str, Any] | None:
+    """A bone-strengthening drug as of a local date: the next due date (one interval after the
+    last dose given), the days until it (negative: overdue), and the doses recorded as skipped
+    or missed since the last one given (``not_given``: the item's events of those statuses up
+    to ``as_of``), so a held dose shows as such. None when the plan gives no next date."""
+    due = next_bone_due(item, last_given, tz)
+    if due is None:
+        return None
+    held = sorted((e for e in not_given if e["status"] in ("skipped", "missed")
+                   and (last_given is None or e["done_at"] > last_given)
+                   and e["done_at"].astimezone(tz).date() <= as_of), key=lambda e: e["done_at"])
+    return {"next_due": due, "days": (due - as_of).days, "as_of": as_of,
+            "last_given": last_given.astimezone(tz).date() if last_given else None,
+            "not_given": [{"day": e["done_at"].astimezone(tz).date(), "status": e["status"]} for e in held]}
+
+
+def bone_agent_words(label: str, s: dict[str, Any]) -> str:
+    """'Zoledronic acid 4 mg: overdue by 16 days (due 29 Oct 2026; skipped 29 Oct 2026; last
+    given 1 Oct 2026)', as of ``s['as_of']`` (a report's end date: never "today")."""
+    days = s["days"]
+    when = (f"due in {days} day{'s' if days != 1 else ''}" if days > 0
+            else f"due on {s['as_of']:%-d %b %Y}" if days == 0
+            else f"overdue by {-days} day{'s' if days != -1 else ''}")
+    parts = [f"due {s['next_due']:%-d %b %Y}"] + [f"{h['status']} {h['day']:%-d %b %Y}" for h in s["not_given"]]
+    parts.append(f"last given {s['last_given']:%-d %b %Y}" if s["last_given"] else "none given yet")
+    return f"{label}: {when} ({'; '.join(parts)})"
