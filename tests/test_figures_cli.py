@@ -105,7 +105,7 @@ def test_radiation_flare_and_response_with_zero_baseline_omed_and_a_dst_change(r
     assert flare["value"] == "flare" and flare["level"] == "watch"
     assert "flare on 21 Oct (worst 7, OMED 0 mg), 22 Oct (worst 6, OMED 0 mg), 23 Oct (worst 4, OMED 7.5 mg)" \
         in flare["text"]
-    assert "Hird et al., IJROBP 2009" in flare["text"] and "Period 21 Oct 2026 to 27 Nov 2026" in flare["text"]
+    assert "Hird et al., IJROBP 2009" in flare["text"] and "flare window 21 Oct 2026 to 30 Oct 2026" in flare["text"]
 
     resp = m["radiation-response"]
     weeks = {w["week"]: w for w in resp["details"]["courses"][0]["weeks"]}
@@ -126,7 +126,8 @@ def test_radiation_flare_and_response_with_zero_baseline_omed_and_a_dst_change(r
     assert "week 2 (3 Nov) partial response" in resp["text"] and "Chow et al. 2002" in resp["text"]
 
     md = markdown(run, tmp_path, "2026-10-21", "2026-11-28")
-    assert "- Radiation pain flare: Radiation to spine 8 Gy, session 20 Oct 2026: flare on 21 Oct" in md
+    assert ("- Radiation pain flare: Radiation to spine 8 Gy, session 20 Oct 2026, flare window 21 Oct 2026 "
+            "to 30 Oct 2026: flare on 21 Oct") in md
     assert "back to baseline 24 Oct 2026" in md
     assert "week 4 (17 Nov) complete response" in md
 

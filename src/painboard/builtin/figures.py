@@ -167,12 +167,14 @@ def _course_figures(view: PeriodView, figure: Callable[..., dict[str, Any]]) -> 
 
 
 def radiation_flare(view: PeriodView) -> MetricValue:
-    tail = f" Period {period_words(view)}, baseline before it; pain flare after Hird et al., IJROBP 2009."
+    # each course names its own dates (a flare in October is not "Period 1 Dec to 7 Dec")
+    tail = " Pain flare after Hird et al., IJROBP 2009."
     texts, details, level, value = [], [], "ok", None
     for c, worst, omed, r in _course_figures(view, radiation.radiation_flare):
         r["flare_worst"] = {d: worst.get(d) for d in r["flare_days"]}
         r["flare_omed"] = {d: round(omed.get(d, 0.0), 1) for d in r["flare_days"]}
-        words = f"{r['item']}, {_sessions_words(c['sessions'])}: {r['result']}"
+        a, b = r["window"]
+        words = f"{r['item']}, {_sessions_words(c['sessions'])}, flare window {_d(a)} to {_d(b)}: {r['result']}"
         if r["flare_days"]:
             words += " on " + ", ".join(f"{d:%-d %b} (worst {_num(worst.get(d))}, OMED {_num(omed.get(d, 0.0))} mg)"
                                         for d in r["flare_days"])
@@ -195,7 +197,7 @@ def radiation_flare(view: PeriodView) -> MetricValue:
 
 
 def radiation_response(view: PeriodView) -> MetricValue:
-    tail = (f" Period {period_words(view)}, baseline before it; each week the 7 days ending on it; "
+    tail = (" Each week the days with records in the 7 days ending on it; "
             "International Consensus Endpoints (Chow et al. 2002, 2012).")
     texts, details, level, value = [], [], "ok", None
     for c, _worst, _omed, r in _course_figures(view, radiation.radiation_response):

@@ -14,7 +14,7 @@ from painboard.figures.schedule import active_in, bone_agent_status, bone_agent_
 from painboard.builtin._common import adherence, daily_series, rescue_by_day
 from painboard.builtin.figures import jsonable
 from painboard.figures.rescue import RESCUE_DOSES_MARKER
-from painboard.figures.severity import severity_level
+from painboard.figures.severity import fixed, half_up, severity_level
 from painboard.plugin_api import Metric, MetricValue, PeriodView, hookimpl
 from painboard.terminal_text import plural
 
@@ -27,8 +27,8 @@ def _pain(view: PeriodView, which: str) -> MetricValue:
     if v is None:
         return MetricValue(value=None, text=f"no entries or daily reviews in {plural(n_days, 'day')}",
                            series=series)
-    v = round(float(v), 1)
-    shown = f"{v:.1f}" if which == "average" else f"{v:g}"
+    v = half_up(float(v), 1)  # half up, the one rounding rule
+    shown = fixed(v, 1) if which == "average" else f"{v:g}"
     reviews = f", {plural(s['reviews'], 'review')}" if s.get("reviews") else ""
     return MetricValue(value=v, text=f"{shown}/10 over {plural(n_days, 'day')} ({plural(s['n'], 'entry', 'entries')}{reviews})",
                        series=series, level=severity_level(v))
@@ -50,7 +50,7 @@ def breakthrough_per_day(view: PeriodView) -> MetricValue:
     days = view.days()
     rows = view.daily_episodes()
     total = sum(r["n"] for r in rows)
-    per_day = round(total / len(days), 1) if days else 0.0
+    per_day = half_up(total / len(days), 1) if days else 0.0
     series = [float(x or 0) for x in daily_series(view, rows, "n")]
     # No clinical cut-off for episodes a day; watching at the rescue-dose marker's rate.
     level = "watch" if over_rescue_marker(per_day) else "ok"
@@ -113,11 +113,11 @@ def omed(view: PeriodView) -> MetricValue:
     counted, a series, each drug's share, and the items not counted with the reason."""
     o = view.omed()
     days = view.days()
-    series = [None if d not in o.per_day else round(o.per_day[d], 1) for d in days]
+    series = [None if d not in o.per_day else half_up(o.per_day[d], 1) for d in days]
     missing = o.not_counted_words()
-    details = {"unit": "mg", "per_day": {d.isoformat(): round(v, 1) for d, v in sorted(o.per_day.items())},
-               "per_drug": {n: round(v, 1) for n, v in sorted(o.per_drug.items())},
-               "per_day_drug": {d.isoformat(): {n: round(v, 1) for n, v in sorted(by.items())}
+    details = {"unit": "mg", "per_day": {d.isoformat(): half_up(v, 1) for d, v in sorted(o.per_day.items())},
+               "per_drug": {n: half_up(v, 1) for n, v in sorted(o.per_drug.items())},
+               "per_day_drug": {d.isoformat(): {n: half_up(v, 1) for n, v in sorted(by.items())}
                                 for d, by in sorted(o.per_day_drug.items())},
                "not_counted": dict(sorted(o.not_counted.items())), "doses_not_counted": o.not_counted_doses,
                "source": "CDC 2022 oral morphine milligram equivalent factors (data/opioid_factors.json, "
@@ -126,9 +126,9 @@ def omed(view: PeriodView) -> MetricValue:
         text = f"no opioid doses counted in {len(days)} days"
         return MetricValue(value=None, text=f"{text}; {missing}" if missing else text, series=series,
                            details=details)
-    vals = list(o.per_day.values())
-    mean = round(sum(vals) / len(vals), 1)
-    text = f"{mean:g} mg a day on {len(vals)} of {len(days)} days (range {min(vals):g} to {max(vals):g})"
+    text = o.period_words(len(days))
+    mean = o.period()["mean"]
+    details["period"] = o.period()
     if missing:
         text += f"; {missing}"
     return MetricValue(value=mean, text=text, series=series, details=details)
@@ -176,7 +176,7 @@ METRICS = [
     Metric(name="average-pain", label="Average pain", unit="/10", order=10, compute=average_pain,
            description="Mean intensity of the period's entries."),
     Metric(name="worst-pain", label="Worst pain", unit="/10", order=11, compute=worst_pain,
-           description="Highest intensity logged in the period."),
+           description="Highest pain of the period: entries, breakthrough episode peaks and daily reviews."),
     Metric(name="least-pain", label="Least pain", unit="/10", order=12, compute=least_pain,
            description="Lowest intensity logged in the period."),
     Metric(name="breakthrough-per-day", label="Breakthrough episodes", unit="per day", order=20,
@@ -191,7 +191,8 @@ METRICS = [
            description="Scheduled medication doses due so far in the period with a dose recorded as taken."),
     Metric(name="omed", label="Oral morphine equivalents", unit="mg/day", order=22, compute=omed,
            description="Oral morphine equivalents per day of the opioid doses taken (CDC 2022 factors; "
-                       "a patch on every day it is worn): the mean over days with a dose counted, per "
+                       "a patch on every day it is worn): the mean over days with a dose counted, with "
+                       "the range, per "
                        "day and per drug in details, and the items not counted with why. For "
                        "trend-watching only, never a dose recommendation."),
     Metric(name="bone-agent", label="Bone-strengthening drug", unit="days", order=35, compute=bone_agent,

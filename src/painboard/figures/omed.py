@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, tzinfo
 from typing import Any, Iterable
 
+from painboard.figures.severity import half_up, shown
 from painboard.figures.days import local_days as _local_days
 from painboard.figures.opioids import dose_mg, opioid_of as _opioid_of, patch_rate
 from painboard.figures.rows import taken as _taken, value as _get
@@ -58,6 +59,25 @@ class Omed:
         by = self.per_day_drug.setdefault(day, {})
         by[name] = by.get(name, 0.0) + mg
         self.doses += 1
+
+    def period(self) -> dict[str, Any] | None:
+        """A period's daily OMED in one statistic on every face (clinical.md, "Daily figures"):
+        the mean over the days with a dose counted, with the range, each half up to 0.1 mg.
+        The mean, not the median, because the radiation baseline and weeks compare means of
+        daily OMED (ICE): the figure a reader sets beside them is the same kind. None: no dose."""
+        if not self.per_day:
+            return None
+        vals = list(self.per_day.values())
+        return {"mean": half_up(sum(vals) / len(vals), 1), "min": half_up(min(vals), 1),
+                "max": half_up(max(vals), 1), "days": len(vals)}
+
+    def period_words(self, n_days: int) -> str:
+        """'mean 11.3 mg a day on 2 of 7 days (range 7.5 to 15)' or ''."""
+        p = self.period()
+        if p is None:
+            return ""
+        return (f"mean {shown(p['mean'])} mg a day on {p['days']} of {n_days} days "
+                f"(range {shown(p['min'])} to {shown(p['max'])})")
 
     def not_counted_words(self) -> str:
         """'not counted (unit): Oramorph; not in OMED: Abstral' or ''."""

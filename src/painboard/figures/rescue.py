@@ -77,3 +77,22 @@ def rescue_marker_days(per_day: dict[date, int], days: Iterable[date] | None = N
     """The days (of ``days``) with more rescue doses than the marker, oldest first."""
     keep = set(days) if days is not None else None
     return sorted(d for d, n in per_day.items() if over_rescue_marker(n) and (keep is None or d in keep))
+
+
+def rescue_items_over(events: Iterable[dict[str, Any]], items: Iterable[Any], tz: tzinfo,
+                      days: Iterable[date]) -> list[dict[str, Any]]:
+    """Each rescue item with a dose in ``days``: doses, the most in one day, its own cap and
+    the days above that cap (a period report's rescue figures, each item on its own)."""
+    by_id = {_get(i, "id"): i for i in items}
+    keep = set(days)
+    per: dict[Any, Counter] = {}
+    for e in rescue_doses(events, by_id.values()):
+        d = e["done_at"].astimezone(tz).date()
+        if d in keep:
+            per.setdefault(e["item_id"], Counter())[d] += 1
+    out = []
+    for i, c in per.items():
+        cap = _get(by_id[i], "max_per_day")
+        out.append({"item": item_label(by_id[i]), "doses": sum(c.values()), "most": max(c.values()), "cap": cap,
+                    "days_above": sorted(d for d, k in c.items() if cap and k > cap)})
+    return sorted(out, key=lambda r: r["item"])

@@ -55,3 +55,9 @@ def shown(x: float | None, places: int = 1, none: str = "n/a") -> str:
         return none
     text = f"{v:.{places}f}"
     return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def fixed(x: float | None, places: int = 1, none: str = "n/a") -> str:
+    """A figure as text, half up to ``places`` decimals, zeros kept (6.0, 4.3)."""
+    v = half_up(x, places)
+    return none if v is None else f"{v:.{places}f}"
