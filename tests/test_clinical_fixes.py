@@ -51,7 +51,7 @@ def test_omed_converts_mass_units_and_liquids_and_names_what_it_cannot(cli_run, 
     assert m["details"]["not_counted"] == {"Oramorph": "unit"}
     assert "not counted (unit): Oramorph" in m["text"]
     md = summary(cli_run, tmp_path, "2026-11-20", "2026-11-21")
-    assert f"median {hydro + liquid:.0f} mg a day" in md
+    assert "mean 16.5 mg a day on 1 of 1 days (range 16.5 to 16.5)" in md  # 6.5 + 10, half up to 0.1
     assert "not counted (unit): Oramorph" in md
 
 
@@ -125,7 +125,7 @@ def test_a_patch_counts_every_day_it_is_worn(cli_run, tmp_path):
     assert m["details"]["per_drug"] == {"Fentanyl": per_day * 7}
     # A period that starts after the patch went on still sees it worn.
     assert metrics(cli_run, "2026-11-22", "2026-11-23")["omed"]["value"] == per_day
-    assert "median 60 mg a day (range 60 to 60) over 7 days" in summary(cli_run, tmp_path, "2026-11-20", "2026-11-28")
+    assert "mean 60 mg a day on 7 of 8 days (range 60 to 60)" in summary(cli_run, tmp_path, "2026-11-20", "2026-11-28")
 
 
 def test_a_patch_across_the_clocks_going_back():
@@ -213,7 +213,7 @@ def test_bone_agent_next_due_follows_the_last_dose_given(cli_run, pb, tmp_path):
     line = [l for l in pb.snapshot(7).checklist if l.category == "bone_strengthening"][0]
     assert line.due_in_days == (due - date(2026, 11, 28)).days == 5 and line.state == "upcoming"
     m = metrics(cli_run, "2026-11-22", "2026-11-29")["bone-agent"]
-    assert m["value"] == 5 and "due in 5 days (2026-12-03; last given 2026-11-05)" in m["text"]
+    assert m["value"] == 5 and "due in 5 days (due 3 Dec 2026; last given 5 Nov 2026)" in m["text"]
     # As of 9 Nov (a period that ended then) it was 24 days away.
     assert metrics(cli_run, "2026-11-01", "2026-11-10")["bone-agent"]["value"] == (due - date(2026, 11, 9)).days
     cal = tmp_path / "plan.ics"
@@ -231,7 +231,7 @@ def test_a_late_infusion_moves_the_next_date(cli_run, pb):
     assert m["value"] == (date(2026, 11, 6) + timedelta(weeks=4) - date(2026, 11, 28)).days == 6
     # Nothing given for longer than the interval: overdue, in days.
     assert metrics(cli_run, "2026-10-30", "2026-10-31")["bone-agent"]["text"].startswith(
-        "Denosumab 120 mg: overdue by 1 day (2026-10-29")
+        "Denosumab 120 mg: overdue by 1 day (due 29 Oct 2026")
 
 
 # -- 6. the rescue-dose marker over a period -------------------------------------------------------

@@ -12,6 +12,7 @@ import pytest
 
 import painboard
 from painboard.demo import load_demo
+from painboard.figures.severity import half_up
 from painboard.store import repository as repo
 
 SRC = Path(painboard.__file__).resolve().parent
@@ -96,11 +97,12 @@ def test_today_metrics_and_visit_summary_agree(demo, cli_run, tmp_path):
                if items[e["item_id"]]["mme_factor"] is not None)
     assert today.rescue_doses == metrics["rescue-doses-today"]["value"] == n_rescue
     assert f"Rescue doses taken: {n_rescue} " in summary
-    assert today.mme == round(omed, 1)
-    assert f"median {omed:.0f} mg a day (range {omed:.0f} to {omed:.0f})" in summary
-    cap = today.rescue_max
+    assert today.mme == half_up(omed, 1)
+    shown = f"{half_up(omed, 1):g}"  # one day: mean = min = max, half up to 0.1 mg
+    assert f"mean {shown} mg a day on 1 of 1 days (range {shown} to {shown})" in summary
     on = "today" if day == demo.today() else f"on {day.isoformat()}"  # "today" only for today
-    assert metrics["rescue-doses-today"]["text"].startswith(f"{n_rescue} of {cap} {on}" if cap else f"{n_rescue} {on}")
+    per_item = "; ".join(f"{r['item']} {r['n']}" + (f" of {r['cap']}" if r["cap"] else "") for r in today.rescue_items)
+    assert metrics["rescue-doses-today"]["text"].startswith(f"{per_item} {on}")
     assert today.worst == metrics["worst-pain"]["value"]
     assert today.average == metrics["average-pain"]["value"]
     assert f"average {today.average:.1f}, worst {today.worst}," in summary

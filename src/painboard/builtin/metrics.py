@@ -138,15 +138,16 @@ def bone_agent(view: PeriodView) -> MetricValue:
     """Days to the next bone-strengthening dose (negative: days overdue) as of the period's last
     day, one interval after the last dose given, with a dose skipped or missed since then shown
     as such (bone_agent_status); the items active in the period only."""
-    last_day = view.end - timedelta(days=1)
-    items = [it for it in view.plan_items() if it.category == "bone_strengthening" and it.kind != "once"
-             and active_in(it, view.start, last_day)]
+    as_of = view.today
+    bone = [it for it in view.plan_items() if it.category == "bone_strengthening" and it.kind != "once"]
+    last = view.last_events([it.id for it in bone], until=as_of + timedelta(days=1))
+    # the items active in the period, or given by its end (an item added later for earlier doses)
+    items = [it for it in bone if active_in(it, view.start, view.end - timedelta(days=1))
+             or (it.id in last and it.status == "active")]
     if not items:
         return MetricValue(value=None, text="no bone-strengthening drug in the plan")
-    as_of = view.today
     ids = [it.id for it in items]
-    last = view.last_events(ids, until=as_of + timedelta(days=1))
-    since = min(it.start_date for it in items)
+    since = min([it.start_date for it in items] + [e["done_at"].astimezone(view.tz).date() for e in last.values()])
     events = view.events(since=since, until=as_of + timedelta(days=1), item_ids=ids)
     rows = []
     for it in items:
