@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 
+from painboard.figures.period import figures_of
 from painboard.figures.rescue import daily_cap, over_rescue_marker, rescue_doses
 from painboard.figures.schedule import next_bone_due
 
@@ -114,13 +115,14 @@ def build_today(view, day: date, data: DayData | None = None, latest: dict | Non
     """Today's figures; ``view`` covers at least the seven days ending on ``day``."""
     data = data or day_data(view, day)
     until = day + timedelta(days=1)
-    s = view.pain_summary(day, until)
+    f = figures_of(view)
+    s = f.pain(day, until)
     if latest is None:
         newest = view.newest_entries(1)
         latest = newest[0] if newest else None
-    eps = view.episode_summary(day, until)
+    eps = f.episode_summary(day, until)
     items = list(data.items.values())
-    dose_omed = view.omed(day, until)
+    dose_omed = f.omed(day, until)
     # The last seven nights, the one that ended this morning included.
     nights = view.nights_with_pain(1, day - timedelta(days=6), until)
     return Today(day=day, now=latest["intensity"] if latest else None,

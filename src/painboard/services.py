@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from painboard import readmodel
+from painboard.figures.days import day_bounds
 from painboard.figures.omed import omed_note
 from painboard.figures.opioids import opioid_factor, parse_strength
 from painboard.figures.schedule import match_due
@@ -59,9 +60,7 @@ class Painboard:
         return (now or utcnow()).astimezone(self.tz).date()
 
     def day_bounds(self, day: date) -> tuple[datetime, datetime]:
-        start = datetime.combine(day, time(0), self.tz).astimezone(timezone.utc)
-        end = datetime.combine(day + timedelta(days=1), time(0), self.tz).astimezone(timezone.utc)
-        return start, end
+        return day_bounds(day, day + timedelta(days=1), self.tz)
 
     def local(self, dt: datetime) -> datetime:
         return dt.astimezone(self.tz)

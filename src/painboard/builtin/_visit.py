@@ -1,22 +1,21 @@
 """What a visit report shows, gathered once: the Markdown summary and the HTML report both render it.
 
-One home for each figure: the arithmetic lives in builtin/_common.py, painboard.figures and the
-period view; this module only collects those figures for one period and words the markers
+One home for each figure: the arithmetic lives in painboard.figures, read through the period's
+figures (figures_of); this module only collects those figures for one period and words the markers
 ("worth raising with your care team"). It never recommends a dose, a drug or a change of
 treatment.
 """
 
 from __future__ import annotations
 
-import statistics
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from painboard.figures.rescue import over_rescue_marker
-from painboard.figures.severity import severity_band, severity_level
-from painboard.builtin._common import adherence, daily_series, rescue_by_day, rows_once, trend_words
+from painboard.figures.episodes import by_type, durations_min, median_or_none, trigger_counts
+from painboard.figures.pain_days import site_counts, trend_words
+from painboard.figures.period import figures_of, rows_once
 from painboard.figures.rescue import RESCUE_DOSES_MARKER
 from painboard.figures.severity import CONTROLLED_MAX
 from painboard.plugin_api import PeriodView
@@ -95,22 +94,21 @@ def visit_figures(view: PeriodView, with_new_figures: bool = True) -> VisitFigur
 
     ``with_new_figures=False`` leaves ``new_figures`` empty, for a report that runs those
     metrics itself (the HTML report), so none is computed twice."""
+    pf = figures_of(view)
     days = view.days()
-    s = view.pain_summary()
-    daily = view.daily_pain()
-    avg_series = daily_series(view, daily, "average")
-    worst_series = daily_series(view, daily, "worst")
-    eps = rows_once(view, "episodes")
+    s = pf.pain_summary
+    daily = pf.daily_pain
+    eps = pf.episodes
     events = view.events()
     items = {i.id: i for i in view.plan_items()}
-    rescue = rescue_by_day(view, events)
+    rescue = pf.rescue_per_day
     entries = rows_once(view, "entries")
     markers: list[str] = []
 
-    above = sum(1 for a in avg_series if severity_level(a) != "ok")
+    above = pf.days_above_controlled
     if s["n"] and above:
         markers.append(f"Average pain above {CONTROLLED_MAX}/10 on {above} of {len(daily)} days: {RAISE}.")
-    over = sorted(d for d, n in rescue.items() if over_rescue_marker(n))
+    over = pf.rescue_marker_days
     if over:
         markers.append(f"More than {RESCUE_DOSES_MARKER} rescue doses a day on {len(over)} days "
                        f"(last {day_words(over[-1])}): {RAISE}.")
@@ -122,27 +120,22 @@ def visit_figures(view: PeriodView, with_new_figures: bool = True) -> VisitFigur
             marks.append(PlanMark(e["done_at"].astimezone(view.tz), it.label(), it.category,
                                   e["status"], it.id))
 
-    o = view.omed()
-    mme = None
-    if o.per_day:
-        vals = list(o.per_day.values())
-        mme = {"median": statistics.median(vals), "min": min(vals), "max": max(vals),
-               "days": len(vals), "per_drug": dict(sorted(o.per_drug.items()))}
+    o = pf.period_omed
+    mme = pf.omed_stats
 
     notes = [(r["day"], r["note"]) for r in view.reviews() if r["note"]]
     notes += [(e["occurred_at"].astimezone(view.tz).date(), e["note"]) for e in entries if e["note"]]
-    durations = [e["duration_min"] for e in eps if e["duration_min"] is not None]
+    durations = durations_min(eps)
     return VisitFigures(
         days=days, last=days[-1] if days else view.start, summary=s, daily=daily,
-        avg_series=avg_series, worst_series=worst_series, trend=trend_words(avg_series),
-        severe_days=sum(1 for w in worst_series if severity_band(w) == "severe"),
+        avg_series=pf.avg_series, worst_series=pf.worst_series, trend=trend_words(pf.avg_series),
+        severe_days=pf.severe_days,
         nights=view.nights_with_pain(threshold=1) if s["n"] else 0,
-        sites=Counter(x for e in entries for x in (e["sites"] or [])).most_common(4),
+        sites=site_counts(entries, 4),
         episodes=eps, episode_durations=durations,
-        episode_median_min=statistics.median(durations) if durations else None,
-        episode_types=Counter(e["type"] or "type not given" for e in eps).most_common(),
-        triggers=Counter(e["trigger"] for e in eps if e["trigger"]).most_common(4),
-        rescue=rescue, adherence=adherence(view), plan_marks=marks, has_events=bool(events), mme=mme,
+        episode_median_min=median_or_none(durations),
+        episode_types=by_type(eps), triggers=trigger_counts(eps, 4),
+        rescue=rescue, adherence=pf.adherence, plan_marks=marks, has_events=bool(events), mme=mme,
         notes=sorted(notes), markers=markers, mme_not_counted=o.not_counted_words(),
         new_figures=new_figures(view) if with_new_figures else [])
 

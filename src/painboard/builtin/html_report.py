@@ -32,6 +32,7 @@ from typing import Any, BinaryIO
 from painboard.builtin._visit import RAISE, VisitFigures, day_words, omed_lines, visit_figures
 from painboard.figures.severity import CONTROLLED_MAX, SEVERE_MIN
 from painboard.errors import BadInput
+from painboard.figures.period import figures_of
 from painboard.hookspecs import hookimpl
 from painboard.models import PlanItem
 from painboard.plugins import BUILTIN_MODULES, Exporter, Metric, MetricValue, PeriodView, describe_error
@@ -109,13 +110,11 @@ def questions_from_file(path: str) -> list[str]:
 
 
 def radiation_courses(view: PeriodView) -> list[dict[str, Any]]:
-    """Each radiation plan item with its planned sessions and the ones recorded as done.
-
-    Those with a session from 12 weeks before the period on (the response window) or later."""
+    """The radiation courses the radiation figures assess (figures_of(view).radiation_courses),
+    each with its planned sessions and the events recorded for it, to list."""
     out = []
-    for it in view.plan_items():
-        if it.category != "radiation":
-            continue
+    for c in figures_of(view).radiation_courses:
+        it: PlanItem = c["item"]
         lo = datetime.combine(it.start_date, time(0), view.tz)
         last = it.end_date or max(view.end, it.start_date) + timedelta(days=365)
         hi = datetime.combine(last + timedelta(days=1), time(0), view.tz)
@@ -124,11 +123,7 @@ def radiation_courses(view: PeriodView) -> list[dict[str, Any]]:
             planned = [t for t in planned if view.lo <= t < view.hi]
         done = [ev for ev in view.events(since=it.start_date, until=max(view.end, last + timedelta(days=1)))
                 if ev["item_id"] == it.id and ev["status"] in ("done", "taken", "skipped", "missed")]
-        # Courses whose sessions are all more than 12 weeks before the period are history: the
-        # response window (International Consensus Endpoints, Chow et al. 2012) has closed.
-        cutoff = view.lo - timedelta(weeks=12)
-        if any(t >= cutoff for t in planned) or any(ev["done_at"] >= cutoff for ev in done):
-            out.append({"item": it, "planned": planned, "events": done})
+        out.append({"item": it, "planned": planned, "events": done})
     return out
 
 

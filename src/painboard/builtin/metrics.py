@@ -6,22 +6,19 @@ otherwise only a nudge to look ("watch"); none of them is advice.
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from painboard.figures.opioids import opioid_table
-from painboard.figures.rescue import daily_cap, over_rescue_marker, rescue_marker_days
-from painboard.figures.schedule import next_bone_due
-from painboard.builtin._common import adherence, daily_series, rescue_by_day
-from painboard.figures.rescue import RESCUE_DOSES_MARKER
+from painboard.figures.period import daily_series, figures_of
+from painboard.figures.rescue import RESCUE_DOSES_MARKER, over_rescue_marker
 from painboard.figures.severity import severity_level
 from painboard.plugin_api import Metric, MetricValue, PeriodView, hookimpl
 from painboard.terminal_text import plural
 
 
 def _pain(view: PeriodView, which: str) -> MetricValue:
-    s = view.pain_summary()
+    f = figures_of(view)
+    s = f.pain_summary
     v = s[which]
-    series = daily_series(view, view.daily_pain(), which)
+    series = daily_series(view, f.daily_pain, which)
     n_days = len(view.days())
     if v is None:
         return MetricValue(value=None, text=f"no entries or daily reviews in {plural(n_days, 'day')}",
@@ -46,11 +43,8 @@ def least_pain(view: PeriodView) -> MetricValue:
 
 
 def breakthrough_per_day(view: PeriodView) -> MetricValue:
-    days = view.days()
-    rows = view.daily_episodes()
-    total = sum(r["n"] for r in rows)
-    per_day = round(total / len(days), 1) if days else 0.0
-    series = [float(x or 0) for x in daily_series(view, rows, "n")]
+    e = figures_of(view).episodes_per_day
+    days, total, per_day, series = view.days(), e["total"], e["per_day"], e["series"]
     # No clinical cut-off for episodes a day; watching at the rescue-dose marker's rate.
     level = "watch" if over_rescue_marker(per_day) else "ok"
     return MetricValue(value=per_day, text=f"{per_day:g} a day ({total} in {len(days)} days)",
@@ -62,15 +56,16 @@ def rescue_doses_today(view: PeriodView) -> MetricValue:
     period: the days with more than the marker's count are named. "today" is said only when
     the last day is today."""
     last = view.today
-    per_day = rescue_by_day(view)
+    f = figures_of(view)
+    per_day = f.rescue_per_day
     n = per_day.get(last, 0)
-    cap = daily_cap(view.plan_item_rows())
+    cap = f.rescue_cap
     series = [float(per_day.get(d, 0)) for d in view.days()]
     is_today = last == view.now.astimezone(view.tz).date()
     on = "today" if is_today else f"on {last.isoformat()}"
     text = f"{n} of {cap} {on}" if cap else f"{n} {on}"
-    over = rescue_marker_days(per_day, view.days())
-    above_cap = sorted(d for d in view.days() if cap is not None and per_day.get(d, 0) > cap)
+    over = f.rescue_marker_days
+    above_cap = f.rescue_above_cap_days
     level = "ok"
     parts = []
     if over:
@@ -95,7 +90,7 @@ def rescue_doses_today(view: PeriodView) -> MetricValue:
 
 
 def scheduled_adherence(view: PeriodView) -> MetricValue:
-    a = adherence(view)
+    a = figures_of(view).adherence
     if not a["due"]:
         return MetricValue(value=None, text="no scheduled doses due in the period")
     text = f"{a['taken']} of {a['due']} scheduled doses taken ({a['pct']:g} %)"
@@ -108,7 +103,8 @@ def scheduled_adherence(view: PeriodView) -> MetricValue:
 def omed(view: PeriodView) -> MetricValue:
     """Oral morphine equivalents per day (figures.omed): the mean over the days with a dose
     counted, a series, each drug's share, and the items not counted with the reason."""
-    o = view.omed()
+    f = figures_of(view)
+    o = f.period_omed
     days = view.days()
     series = [None if d not in o.per_day else round(o.per_day[d], 1) for d in days]
     missing = o.not_counted_words()
@@ -123,9 +119,9 @@ def omed(view: PeriodView) -> MetricValue:
         text = f"no opioid doses counted in {len(days)} days"
         return MetricValue(value=None, text=f"{text}; {missing}" if missing else text, series=series,
                            details=details)
-    vals = list(o.per_day.values())
-    mean = round(sum(vals) / len(vals), 1)
-    text = f"{mean:g} mg a day on {len(vals)} of {len(days)} days (range {min(vals):g} to {max(vals):g})"
+    st = f.omed_stats
+    mean = st["mean"]
+    text = f"{mean:g} mg a day on {st['days']} of {len(days)} days (range {st['min']:g} to {st['max']:g})"
     if missing:
         text += f"; {missing}"
     return MetricValue(value=mean, text=text, series=series, details=details)
@@ -134,23 +130,15 @@ def omed(view: PeriodView) -> MetricValue:
 def bone_agent(view: PeriodView) -> MetricValue:
     """Days to the next bone-strengthening dose (negative: days overdue) on the period's last
     day, one interval after the last dose given (next_bone_due)."""
-    items = [it for it in view.plan_items(include_stopped=False)
-             if it.category == "bone_strengthening" and it.kind != "once"]
-    if not items:
+    rows = figures_of(view).bone_agents
+    if rows is None:
         return MetricValue(value=None, text="no bone-strengthening drug in the plan")
-    today = view.today
-    last = view.last_events([it.id for it in items], until=today + timedelta(days=1))
-    rows = []
-    for it in items:
-        given = last.get(it.id)
-        due = next_bone_due(it, given["done_at"] if given else None, view.tz)
-        if due is not None:
-            rows.append((due, it, given))
     if not rows:
         return MetricValue(value=None, text="no next dose in the plan")
+    today = view.today
     parts, details = [], {"as_of": today.isoformat(), "items": []}
-    for due, it, given in sorted(rows, key=lambda r: r[0]):
-        days = (due - today).days
+    for r in rows:
+        due, it, given, days = r["due"], r["item"], r["given"], r["days"]
         when = (f"due in {days} day{'s' if days != 1 else ''}" if days > 0 else "due today" if days == 0
                 else f"overdue by {-days} day{'s' if days != -1 else ''}")
         since = (f"last given {given['done_at'].astimezone(view.tz).date().isoformat()}" if given
@@ -158,7 +146,7 @@ def bone_agent(view: PeriodView) -> MetricValue:
         parts.append(f"{it.label()}: {when} ({due.isoformat()}; {since})")
         details["items"].append({"item": it.label(), "next_due": due.isoformat(), "days": days,
                                  "last_given": given["done_at"].astimezone(view.tz).isoformat() if given else None})
-    days = (rows[0][0] - today).days if len(rows) == 1 else min((r[0] - today).days for r in rows)
+    days = rows[0]["days"]  # the soonest
     return MetricValue(value=days, text="; ".join(parts), level="watch" if days < 0 else "ok", details=details)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any, Iterable
 
 def with_reviews(daily: Iterable[dict[str, Any]], reviews: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -37,3 +38,23 @@ def pain_summary(daily: Iterable[dict[str, Any]]) -> dict[str, Any]:
             "worst": max((r["worst"] for r in days if r["worst"] is not None), default=None),
             "least": min((r["least"] for r in days if r["least"] is not None), default=None), "n": n,
             "reviews": sum(1 for r in days if r.get("reviewed"))}
+
+
+def trend_words(series: list[float | None]) -> str:
+    """The daily average's direction, first week against last week, in words."""
+    vals = [v for v in series if v is not None]
+    if len(vals) < 4:
+        return "too few days with entries to describe a trend"
+    n = max(1, min(7, len(vals) // 3))
+    first, last = sum(vals[:n]) / n, sum(vals[-n:]) / n
+    diff = last - first
+    span = "first and last week" if n == 7 else f"first and last {n} days with entries"
+    if abs(diff) < 0.75:
+        return f"about the same ({first:.1f} and {last:.1f} on average over the {span})"
+    word = "lower" if diff < 0 else "higher"
+    return f"{word} by {abs(diff):.1f} points ({first:.1f} to {last:.1f} on average over the {span})"
+
+
+def site_counts(entries: Iterable[dict[str, Any]], top: int = 4) -> list[tuple[str, int]]:
+    """The ``top`` sites named most often on the entries, with their counts."""
+    return Counter(x for e in entries for x in (e.get("sites") or [])).most_common(top)
