@@ -29,6 +29,7 @@ __all__ = ["Row", "Columns", "ImportSource", "Importer", "Exporter", "Metric", "
 # The kinds of record (one table each) an importer may yield and the store holds.
 KINDS = RECORD_KINDS
 Level = Literal["ok", "watch", "alert"]
+SHOWN_EVERYWHERE = ("dashboard", "metrics", "report")
 
 
 class Row(NamedTuple):
@@ -169,6 +170,9 @@ class Metric(BaseModel):
     description: str = ""
     order: int = 100  # tiles sort by this, then by name
     compute: Callable[["PeriodView"], MetricValue]
+    # Where the figure is shown: the dashboard's metrics, `painboard metrics`, the visit
+    # reports. A figure the Today panel words in its own lines leaves out "dashboard".
+    shown: tuple[str, ...] = SHOWN_EVERYWHERE
 
     _name = field_validator("name")(lambda v: _check_name(v))
 
@@ -186,6 +190,7 @@ class MetricResult(BaseModel):
     details: dict[str, Any] | None = None
     error: str | None = None
     plugin: str | None = None
+    shown: tuple[str, ...] = SHOWN_EVERYWHERE
 
 
 def _check_name(v: str) -> str:

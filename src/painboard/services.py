@@ -10,6 +10,7 @@ from typing import Any
 from painboard import readmodel
 from painboard.figures.days import day_bounds
 from painboard.figures.omed import omed_note
+from painboard.figures.period import figures_of
 from painboard.figures.opioids import opioid_factor, parse_strength
 from painboard.figures.schedule import match_due
 from painboard.figures.rescue import is_rescue_item
@@ -289,7 +290,7 @@ class Painboard:
             if saved:
                 return saved
             view = self.period_view(con, day, day + timedelta(days=1))
-            s = view.pain_summary()
+            s = figures_of(view).pain_summary
             latest = repo.entries(con, lo, hi, limit=1, newest_first=True)
             view.close()
         return {"day": day, "worst": s["worst"], "least": s["least"],
@@ -393,7 +394,7 @@ class Painboard:
         runner = PluginRunner(Deadline(), con)  # one deadline shared: all metrics together
         try:
             for m in self.registry.sorted_metrics():
-                base = dict(name=m.name, label=m.label, unit=m.unit,
+                base = dict(name=m.name, label=m.label, unit=m.unit, shown=m.shown,
                             plugin=self.registry.owner.get(("metrics", m.name)))
                 try:
                     v = runner.run(lambda m=m: m.compute(view))

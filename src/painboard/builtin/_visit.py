@@ -67,10 +67,9 @@ class VisitFigures:
     mme_not_counted: str = ""               # "not counted (unit): Oramorph", or ""
     # (label, text) of the breakthrough, end-of-dose, radiation and insights metrics (builtin/figures.py)
     new_figures: list[tuple[str, str]] = field(default_factory=list)
-
-    @property
-    def episodes_per_day(self) -> float:
-        return len(self.episodes) / len(self.days) if self.days else 0.0
+    episodes_per_day: float = 0.0
+    worst_peak: int | None = None
+    rescue_totals: dict[str, Any] = field(default_factory=dict)  # total, per_day, most
 
 
 def omed_lines(f: "VisitFigures") -> list[str]:
@@ -137,6 +136,8 @@ def visit_figures(view: PeriodView, with_new_figures: bool = True) -> VisitFigur
         episode_types=by_type(eps), triggers=trigger_counts(eps, 4),
         rescue=rescue, adherence=pf.adherence, plan_marks=marks, has_events=bool(events), mme=mme,
         notes=sorted(notes), markers=markers, mme_not_counted=o.not_counted_words(),
+        episodes_per_day=pf.episode_rate, worst_peak=pf.episode_summary()["worst_peak"],
+        rescue_totals=pf.rescue_totals,
         new_figures=new_figures(view) if with_new_figures else [])
 
 

@@ -263,16 +263,15 @@ def _episode_lines(f: VisitFigures) -> list[str]:
     if eps:
         med = f"; median duration {f.episode_median_min:g} min" if f.episode_durations else ""
         out.append(f"{len(eps)} episodes ({f.episodes_per_day:.1f} a day); worst peak "
-                   f"{e(max(x['peak'] for x in eps))}/10{med}.")
+                   f"{e(f.worst_peak)}/10{med}.")
         out.append("By type: " + e(_short(", ".join(f"{k} {v}" for k, v in f.episode_types), 200)) + ".")
         if f.triggers:
             out.append("Common triggers: " + e(_short(", ".join(f"{k} ({v})" for k, v in f.triggers), 200)) + ".")
     else:
         out.append("No breakthrough episodes were logged.")
     if f.rescue:
-        total = sum(f.rescue.values())
-        out.append(f"Rescue doses taken: {total} ({total / len(f.days):.1f} a day); most in a day: "
-                   f"{max(f.rescue.values())}.")
+        r = f.rescue_totals
+        out.append(f"Rescue doses taken: {r['total']} ({r['per_day']:.1f} a day); most in a day: {r['most']}.")
     return out
 
 

@@ -51,7 +51,7 @@ def write_summary(view: PeriodView, out: BinaryIO) -> int:
     add("")
     eps = f.episodes
     if eps:
-        add(f"- {len(eps)} episodes ({f.episodes_per_day:.1f} a day); worst peak {max(e['peak'] for e in eps)}/10"
+        add(f"- {len(eps)} episodes ({f.episodes_per_day:.1f} a day); worst peak {f.worst_peak}/10"
             + (f"; median duration {f.episode_median_min:g} min" if f.episode_durations else "") + ".")
         add(f"- By type: {', '.join(f'{k} {v}' for k, v in f.episode_types)}.")
         if f.triggers:
@@ -59,9 +59,8 @@ def write_summary(view: PeriodView, out: BinaryIO) -> int:
     else:
         add("- No breakthrough episodes were logged.")
     if f.rescue:
-        total = sum(f.rescue.values())
-        add(f"- Rescue doses taken: {total} ({total / len(days):.1f} a day); most in a day: "
-            f"{max(f.rescue.values())}.")
+        r = f.rescue_totals
+        add(f"- Rescue doses taken: {r['total']} ({r['per_day']:.1f} a day); most in a day: {r['most']}.")
     add("")
 
     add("## Plan")

@@ -157,6 +157,9 @@ def nights_with_pain(view: PeriodView) -> MetricValue:
     return MetricValue(value=n, text=f"{n} of {nights} nights", level=level)
 
 
+# The Today panel's own lines show today's rescue doses and the week's night pain.
+NOT_ON_DASHBOARD = ("metrics", "report")
+
 METRICS = [
     Metric(name="average-pain", label="Average pain", unit="/10", order=10, compute=average_pain,
            description="Mean intensity of the period's entries."),
@@ -167,7 +170,7 @@ METRICS = [
     Metric(name="breakthrough-per-day", label="Breakthrough episodes", unit="per day", order=20,
            compute=breakthrough_per_day, description="Episodes in the period divided by its days."),
     Metric(name="rescue-doses-today", label="Rescue doses", unit="today", order=21,
-           compute=rescue_doses_today,
+           compute=rescue_doses_today, shown=NOT_ON_DASHBOARD,
            description="Rescue doses (as-needed opioids) taken on the period's last day, against the plan's "
                        "daily maximum; the days of the period with more than 4 are named."),
     Metric(name="scheduled-adherence", label="Scheduled doses", unit="%", order=30,
@@ -182,6 +185,7 @@ METRICS = [
            description="Days to the next bone-strengthening dose on the period's last day (negative: "
                        "days overdue), one interval of the plan's rule after the last dose given."),
     Metric(name="nights-with-pain", label="Night pain", unit="nights", order=40, compute=nights_with_pain,
+           shown=NOT_ON_DASHBOARD,
            description="Nights with pain of 1 or more logged inside the night window."),
 ]
 

@@ -149,6 +149,14 @@ class PeriodFigures:
         return _rescue.rescue_doses_per_day(self.view.events(), self.view.plan_item_rows(), self.view.tz)
 
     @cached_property
+    def rescue_totals(self) -> dict[str, Any]:
+        """Rescue doses of the period: total, a day on average over its days, most in a day."""
+        per_day, n_days = self.rescue_per_day, len(self.view.days())
+        total = sum(per_day.values())
+        return {"total": total, "per_day": total / n_days if n_days else 0.0,
+                "most": max(per_day.values(), default=0)}
+
+    @cached_property
     def rescue_cap(self) -> int | None:
         return _rescue.daily_cap(self.view.plan_item_rows())
 
@@ -197,6 +205,12 @@ class PeriodFigures:
         if since is None and until is None:
             return _episodes.episode_summary(self.episodes)
         return _episodes.episode_summary(self.view.episodes(since, until))
+
+    @cached_property
+    def episode_rate(self) -> float:
+        """The period's episodes (by onset) a day over its days."""
+        n_days = len(self.view.days())
+        return len(self.episodes) / n_days if n_days else 0.0
 
     @cached_property
     def episodes_per_day(self) -> dict[str, Any]:

@@ -93,6 +93,12 @@ def metric_text(m: Any) -> str:
     return clean(attr_or_key(m, "text") or "–")
 
 
+def on_dashboard(metric: Any) -> bool:
+    """Whether a metric result is shown among the dashboard's metrics (its ``shown``)."""
+    shown = attr_or_key(metric, "shown")
+    return shown is None or "dashboard" in shown
+
+
 def attr_or_key(obj: Any, name: str, default: Any = None) -> Any:
     """Metric results may be objects or dicts (plugins); read either."""
     if isinstance(obj, dict):
