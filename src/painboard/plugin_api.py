@@ -142,6 +142,9 @@ class Exporter(BaseModel):
     # (view, out) -> count. ``out`` is a real file opened for binary writing (out.name is its
     # path, created 0600): painboard renames it into place on success and removes it on failure.
     write: Callable[["PeriodView", BinaryIO], int]
+    # True: painboard runs the metrics shown in reports first (one runner, with the deadline)
+    # and hands their MetricResults to ``write`` on ``view.metric_results``.
+    uses_metrics: bool = False
 
     _name = field_validator("name")(lambda v: _check_name(v))
 

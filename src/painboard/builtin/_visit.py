@@ -142,14 +142,19 @@ def visit_figures(view: PeriodView, with_new_figures: bool = True) -> VisitFigur
 
 
 def new_figures(view: PeriodView) -> list[tuple[str, str]]:
-    """The issue-12 metrics' texts, each computed once from its home; one that fails says so
-    and leaves the others in place."""
+    """The issue-12 metrics' texts from the results painboard's one metric runner handed the
+    report (``view.metric_results``); one that failed says so and leaves the others in place."""
     from painboard.builtin import figures
 
+    wanted = {m.name for m in figures.METRICS}
     out = []
-    for m in figures.METRICS:
-        try:
-            out.append((m.label, m.compute(view).text))
-        except Exception as exc:  # a figure that cannot be computed must not lose the summary
-            out.append((m.label, f"could not be computed ({type(exc).__name__})"))
+    for r in report_metrics(view):
+        if r.name in wanted:
+            out.append((r.label, f"could not be computed ({r.error.split(':')[0]})" if r.error else r.text))
     return out
+
+
+def report_metrics(view: PeriodView) -> list:
+    """The metric results the runner computed for a report (services.export), in tile order:
+    those of painboard's built-in modules (a report shows no outside plugin's figure)."""
+    return [r for r in getattr(view, "metric_results", None) or [] if str(r.plugin or "").startswith("builtin.")]

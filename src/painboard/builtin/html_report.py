@@ -5,10 +5,10 @@ makes no network request. It prints on one A4 or Letter page, two when there are
 courses, notes or questions (they start the second page, the part to talk through).
 
 The figures are the visit summary's (builtin/_visit.py, the same as the Markdown summary) and
-the built-in metrics, computed over the same period view. An exporter receives only the view,
-not the registry, so the report runs the metrics that painboard's built-in modules register
-(any built-in named radiation-flare or radiation-response shows in the radiation section);
-metrics from outside plugins are not included.
+the built-in metrics' results, which painboard's one metric runner (services, with the
+deadline) computes over the same period view and hands the report on ``view.metric_results``
+(the exporter says ``uses_metrics``); any built-in named radiation-flare or radiation-response
+shows in the radiation section; metrics from outside plugins are not included.
 
 Questions for the care team: every entry or daily-review note that starts with "?" or "Q:"
 (the mark is dropped), plus the lines of a text file given with ``-O questions=FILE`` (one
@@ -24,18 +24,17 @@ of treatment.
 from __future__ import annotations
 
 import html
-import importlib
 from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from painboard.builtin._visit import RAISE, VisitFigures, day_words, omed_lines, visit_figures
+from painboard.builtin._visit import RAISE, VisitFigures, day_words, omed_lines, report_metrics, visit_figures
 from painboard.figures.severity import CONTROLLED_MAX, SEVERE_MIN
 from painboard.errors import BadInput
 from painboard.figures.period import figures_of
 from painboard.hookspecs import hookimpl
 from painboard.models import PlanItem
-from painboard.plugins import BUILTIN_MODULES, Exporter, Metric, MetricValue, PeriodView, describe_error
+from painboard.plugins import Exporter, PeriodView
 
 RADIATION_METRICS = ("radiation-flare", "radiation-response")
 LONG_METRICS = ("breakthrough", "end-of-dose", "insights")
@@ -61,30 +60,11 @@ def _short(text: str, n: int = NOTE_CHARS) -> str:
 
 
 # -- what goes in ----------------------------------------------------------------------------
-def builtin_metrics() -> list[Metric]:
-    """The metrics painboard's built-in modules register, in tile order."""
-    found: list[Metric] = []
-    for module in BUILTIN_MODULES.values():
-        hook = getattr(importlib.import_module(module), "register_metrics", None)
-        if hook is not None:
-            hook(found.append)
-    return sorted(found, key=lambda m: (m.order, m.name))
-
-
 def metric_rows(view: PeriodView, skip: tuple[str, ...] = ()) -> list[dict[str, Any]]:
-    """Each built-in metric's row, but those named in ``skip`` (not computed at all)."""
-    rows = []
-    for m in builtin_metrics():
-        if m.name in skip:
-            continue
-        try:
-            v = m.compute(view)
-            v = v if isinstance(v, MetricValue) else MetricValue.model_validate(v)
-            rows.append({"name": m.name, "label": m.label, "text": v.text, "level": v.level, "value": v.value, "error": None})
-        except Exception as exc:  # one metric's failure stays in its own row
-            rows.append({"name": m.name, "label": m.label, "text": "could not be computed",
-                         "level": "ok", "error": describe_error(exc)})
-    return rows
+    """Each built-in metric's row from the runner's results (report_metrics), but those named
+    in ``skip``."""
+    return [{"name": r.name, "label": r.label, "text": r.text, "level": r.level, "value": r.value,
+             "error": r.error} for r in report_metrics(view) if r.name not in skip]
 
 
 def is_question(note: str) -> str | None:
@@ -324,8 +304,7 @@ def render(view: PeriodView) -> tuple[str, int]:
     paper = view.options.get("paper", "").strip().lower()
     if paper and paper not in PAPER:
         raise BadInput(f"paper must be a4 or letter, not {paper!r}", field="paper")
-    # the long breakthrough, end-of-dose and insights texts are in the Markdown summary, not
-    # here: neither visit_figures nor metric_rows computes them for this report
+    # the long breakthrough, end-of-dose and insights texts are in the Markdown summary, not here
     f = visit_figures(view, with_new_figures=False)
     metrics = metric_rows(view, skip=LONG_METRICS)
     # "no radiation session recorded" (value None) adds no radiation section
@@ -412,6 +391,7 @@ def write_html(view: PeriodView, out: BinaryIO) -> int:
 @hookimpl
 def register_exporters(register):
     register(Exporter(name="html", extension=".html", label="Visit report (HTML)", write=write_html,
+                      uses_metrics=True,
                       description="A self-contained page for a clinic visit, printable on one or two pages: "
                                   "chart, figures, adherence, radiation, notes and questions. "
                                   "Options: questions=FILE, paper=a4|letter."))

@@ -121,5 +121,5 @@ def _md_text(text: str) -> str:
 @hookimpl
 def register_exporters(register):
     register(Exporter(name="markdown", extension=".md", label="Visit summary (Markdown)",
-                      write=write_summary,
+                      write=write_summary, uses_metrics=True,
                       description="A one-page summary for a clinic visit: trend, breakthrough pain, plan, notes."))

@@ -38,6 +38,8 @@ class PeriodView:
         self.night_start, self.night_end = night_start, night_end
         self.lo, self.hi = self.bounds(start, end)
         self._memo: dict[tuple, list] = {}  # the transaction's snapshot cannot change: read once
+        # a report's metric results, from painboard's one metric runner (Exporter.uses_metrics)
+        self.metric_results: list | None = None
 
     # time
     @property
