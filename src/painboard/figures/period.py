@@ -2,7 +2,7 @@
 on first use) from one period view, and every face words its results: the Today panel, the
 metric plugins, ``painboard metrics``, the insights view, the visit reports and the exports.
 
-The view is anything with the period view's queries (painboard.period.PeriodView, a
+The view is anything with the period view's queries (painboard.view_protocol.PeriodView, a
 typing.Protocol; the store's PeriodView is the one painboard passes). Rows come from the view,
 figures from the topic modules beside this one; nothing here reads the database itself.
 """
@@ -15,6 +15,8 @@ from datetime import date, timedelta
 from functools import cached_property
 from typing import Any
 from weakref import WeakKeyDictionary
+
+from painboard.view_protocol import PeriodView
 
 from painboard.figures import end_of_dose as _eod, episodes as _episodes, insights as _insights
 from painboard.figures import radiation as _radiation, rescue as _rescue, schedule as _schedule
@@ -31,7 +33,7 @@ _WHEN = {"entries": "occurred_at", "episodes": "onset"}
 _FIGURES: WeakKeyDictionary = WeakKeyDictionary()
 
 
-def rows_once(view: Any, kind: str, since: date | None = None,
+def rows_once(view: PeriodView, kind: str, since: date | None = None,
               until: date | None = None) -> list[dict[str, Any]]:
     """``view.entries`` or ``view.episodes`` of [since, until), read once per view."""
     lo, hi = view.bounds(since, until)
@@ -46,7 +48,7 @@ def rows_once(view: Any, kind: str, since: date | None = None,
     return rows
 
 
-def rows_once_padded(view: Any, kind: str, pad: timedelta) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+def rows_once_padded(view: PeriodView, kind: str, pad: timedelta) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """The period's rows and those of the period widened by ``pad`` either side. When the
     period's rows were not read yet, one read of the wider span serves both (kept under both);
     else the pads are read on their own, so a long period's rows are never read twice."""
@@ -62,7 +64,7 @@ def rows_once_padded(view: Any, kind: str, pad: timedelta) -> tuple[list[dict[st
     return rows, list(wide)
 
 
-def figures_of(view: Any) -> "PeriodFigures":
+def figures_of(view: PeriodView) -> "PeriodFigures":
     """The view's figures, made once per view."""
     f = _FIGURES.get(view)
     if f is None:
@@ -70,7 +72,7 @@ def figures_of(view: Any) -> "PeriodFigures":
     return f
 
 
-def period_omed(view: Any, since: date | None = None, until: date | None = None) -> Omed:
+def period_omed(view: PeriodView, since: date | None = None, until: date | None = None) -> Omed:
     """OMED of the local days [since, until) (default: the period). Events are read from a
     patch's wear time earlier, so a patch applied before the days counts on those it is worn."""
     since, until = since or view.start, until or view.end
@@ -78,7 +80,7 @@ def period_omed(view: Any, since: date | None = None, until: date | None = None)
     return omed(view.events(back, until), view.plan_item_rows(), view.tz, days=(since, until))
 
 
-def daily_series(view: Any, rows: list[dict[str, Any]], key: str) -> list[float | None]:
+def daily_series(view: PeriodView, rows: list[dict[str, Any]], key: str) -> list[float | None]:
     """One value of ``key`` per day of the period (None: no row that day)."""
     by_day = {r["day"]: r[key] for r in rows}
     return [None if by_day.get(d) is None else float(by_day[d]) for d in view.days()]
@@ -87,7 +89,7 @@ def daily_series(view: Any, rows: list[dict[str, Any]], key: str) -> list[float 
 class PeriodFigures:
     """Every figure of one period view, each computed on first use and kept."""
 
-    def __init__(self, view: Any):
+    def __init__(self, view: PeriodView):
         self.view = view
 
     # -- pain ----------------------------------------------------------------------------------
