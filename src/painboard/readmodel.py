@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 
+from painboard.figures.pain_days import with_new_entry
 from painboard.figures.period import figures_of
 from painboard.figures.rescue import daily_cap, over_rescue_marker, rescue_doses
 from painboard.figures.schedule import next_bone_due
@@ -66,8 +67,7 @@ class Today:
 
         if occurred_at.astimezone(tz).date() != self.day:
             return self
-        worst = intensity if self.worst is None else max(self.worst, intensity)
-        average = float(intensity) if not self.entries else self.average
+        worst, average = with_new_entry(self.worst, self.average, self.entries, intensity)
         return replace(self, worst=worst, entries=self.entries + 1, average=average)
 
 

@@ -58,3 +58,10 @@ def trend_words(series: list[float | None]) -> str:
 def site_counts(entries: Iterable[dict[str, Any]], top: int = 4) -> list[tuple[str, int]]:
     """The ``top`` sites named most often on the entries, with their counts."""
     return Counter(x for e in entries for x in (e.get("sites") or [])).most_common(top)
+
+
+def with_new_entry(worst: int | None, average: float | None, n: int, intensity: int) -> tuple[int, float | None]:
+    """A day's worst and average once one more entry is logged, before the next full read: the
+    worst at once, the average exact for a first entry (else unchanged until the read)."""
+    new_worst = intensity if worst is None else max(worst, intensity)
+    return new_worst, float(intensity) if not n else average
