@@ -311,30 +311,33 @@ def render(view: PeriodView) -> tuple[str, int]:
     rad_metrics = [m for m in metrics if m["name"] in RADIATION_METRICS and m["error"] is None
                    and m.get("value") is not None]
     table_metrics = [m for m in metrics if m["name"] not in RADIATION_METRICS]
-    courses = radiation_courses(view)
-
-    questions: list[str] = []
-    notes: list[tuple[date, str]] = []
-    for day, note in f.notes:
-        q = is_question(note)
-        if q is not None:
-            questions.append(q)
-        elif (day, note) not in notes:
-            notes.append((day, note))
-    if view.options.get("questions"):
-        questions += questions_from_file(view.options["questions"])
-    questions = list(dict.fromkeys(questions))
-
     title = f"Pain summary: {day_words(view.start)} to {day_words(f.last)}"
+    out = _head(title, paper) + _page_one(view, f, title, table_metrics)
+    talk = _talk(view, f, radiation_courses(view), rad_metrics)
+    if talk:
+        out.append('<div class="talk">' + "".join(talk) + "</div>")
+    out.append("<footer>Markers are fixed figures from published cancer-pain guidance (for example "
+               f"pain bands after Serlin et al., Pain 1995), shown for discussion; they are not advice. "
+               f"Made by painboard on {view.now.astimezone(view.tz):%-d %b %Y %H:%M}.</footer>")
+    out.append("</body></html>")
+    return "\n".join(out), f.summary["n"] + len(f.episodes)
+
+
+def _head(title: str, paper: str) -> list[str]:
     size = f"size: {PAPER[paper]};" if paper else ""
-    out: list[str] = [
+    return [
         "<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         # Nothing may be fetched: no scripts, styles, images, frames or connections from anywhere.
         "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
         "style-src 'unsafe-inline'; img-src data:\">",
         '<meta name="referrer" content="no-referrer">',
-        f"<title>{e(title)}</title>", f"<style>{CSS % {'size': size}}</style>", "</head>", "<body>",
+        f"<title>{e(title)}</title>", f"<style>{CSS % {'size': size}}</style>", "</head>", "<body>"]
+
+
+def _page_one(view: PeriodView, f: VisitFigures, title: str, table_metrics: list[dict[str, Any]]) -> list[str]:
+    """The first page: the chart, the figures, pain, breakthrough pain, the plan, the markers."""
+    return [
         f"<header><h1>{e(title)}</h1>",
         f'<p class="sub">From the patient\'s own painboard log ({len(f.days)} days, times in '
         f"{e(view.tz_name)}). This report shows what was logged; it does not recommend any treatment.</p>"
@@ -358,6 +361,26 @@ def render(view: PeriodView) -> tuple[str, int]:
         '<section id="markers" class="markers"><h2>Worth raising with your care team</h2>'
         + _ul([e(m) for m in f.markers] or ["Nothing in the log crossed a marker."]) + "</section>",
     ]
+
+
+def _notes_and_questions(view: PeriodView, f: VisitFigures) -> tuple[list[tuple[date, str]], list[str]]:
+    questions: list[str] = []
+    notes: list[tuple[date, str]] = []
+    for day, note in f.notes:
+        q = is_question(note)
+        if q is not None:
+            questions.append(q)
+        elif (day, note) not in notes:
+            notes.append((day, note))
+    if view.options.get("questions"):
+        questions += questions_from_file(view.options["questions"])
+    return notes, list(dict.fromkeys(questions))
+
+
+def _talk(view: PeriodView, f: VisitFigures, courses: list[dict[str, Any]],
+          rad_metrics: list[dict[str, Any]]) -> list[str]:
+    """The second page's sections, the part to talk through: radiation, notes, questions."""
+    notes, questions = _notes_and_questions(view, f)
     talk = []
     if courses or rad_metrics:
         talk.append('<section id="radiation"><h2>Radiation</h2>' + _radiation_html(view, courses, rad_metrics)
@@ -373,13 +396,7 @@ def render(view: PeriodView) -> tuple[str, int]:
                 if len(questions) > len(shown_q) else "")
         talk.append('<section id="questions"><h2>Questions to ask</h2>'
                     + _ul([e(_short(q, 160)) for q in shown_q], "note") + more + "</section>")
-    if talk:
-        out.append('<div class="talk">' + "".join(talk) + "</div>")
-    out.append("<footer>Markers are fixed figures from published cancer-pain guidance (for example "
-               f"pain bands after Serlin et al., Pain 1995), shown for discussion; they are not advice. "
-               f"Made by painboard on {view.now.astimezone(view.tz):%-d %b %Y %H:%M}.</footer>")
-    out.append("</body></html>")
-    return "\n".join(out), f.summary["n"] + len(f.episodes)
+    return talk
 
 
 def write_html(view: PeriodView, out: BinaryIO) -> int:

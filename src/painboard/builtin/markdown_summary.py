@@ -11,23 +11,25 @@ from typing import BinaryIO
 
 from painboard.builtin._common import sparkline
 from painboard.figures.severity import SEVERE_MIN
-from painboard.builtin._visit import day_words as _d, omed_by_drug, omed_lines, visit_figures
+from painboard.builtin._visit import VisitFigures, day_words as _d, omed_by_drug, omed_lines, visit_figures
 from painboard.plugin_api import Exporter, PeriodView, hookimpl
 
 
 def write_summary(view: PeriodView, out: BinaryIO) -> int:
     f = visit_figures(view)
-    days, s, adh = f.days, f.summary, f.adherence
-    L: list[str] = []
-    add = L.append
+    L: list[str] = [f"# Pain summary: {_d(view.start)} to {_d(f.last)}", "",
+                    f"From the patient's own painboard log ({len(f.days)} days, times in {view.tz_name}). "
+                    "This summary reports what was logged; it does not recommend any treatment.", ""]
+    for section in (_pain, _breakthrough, _plan, _new_figures, _notes, _markers):
+        L += section(view, f)
+    out.write("\n".join(L).encode("utf-8"))
+    return f.summary["n"] + len(f.episodes)
 
-    add(f"# Pain summary: {_d(view.start)} to {_d(f.last)}")
-    add("")
-    add(f"From the patient's own painboard log ({len(days)} days, times in {view.tz_name}). "
-        "This summary reports what was logged; it does not recommend any treatment.")
-    add("")
-    add("## Pain (0-10)")
-    add("")
+
+def _pain(view: PeriodView, f: VisitFigures) -> list[str]:
+    days, s = f.days, f.summary
+    L = ["## Pain (0-10)", ""]
+    add = L.append
     if s["n"] or s.get("reviews"):
         reviews = f" and {s['reviews']} daily review{'s' if s['reviews'] != 1 else ''}" if s.get("reviews") else ""
         avg = f"{s['average']:.1f}" if s["average"] is not None else "not given"
@@ -46,9 +48,12 @@ def write_summary(view: PeriodView, out: BinaryIO) -> int:
     else:
         add("- No pain ratings were logged in this period.")
     add("")
+    return L
 
-    add("## Breakthrough pain")
-    add("")
+
+def _breakthrough(view: PeriodView, f: VisitFigures) -> list[str]:
+    L = ["## Breakthrough pain", ""]
+    add = L.append
     eps = f.episodes
     if eps:
         add(f"- {len(eps)} episodes ({f.episodes_per_day:.1f} a day); worst peak {f.worst_peak}/10"
@@ -62,9 +67,13 @@ def write_summary(view: PeriodView, out: BinaryIO) -> int:
         r = f.rescue_totals
         add(f"- Rescue doses taken: {r['total']} ({r['per_day']:.1f} a day); most in a day: {r['most']}.")
     add("")
+    return L
 
-    add("## Plan")
-    add("")
+
+def _plan(view: PeriodView, f: VisitFigures) -> list[str]:
+    adh = f.adherence
+    L = ["## Plan", ""]
+    add = L.append
     if adh["due"]:
         add(f"- Scheduled medication doses: {adh['taken']} of {adh['due']} recorded as taken "
             f"({adh['pct']:g} %); {adh['missed']} missed, {adh['skipped']} skipped, "
@@ -78,34 +87,35 @@ def write_summary(view: PeriodView, out: BinaryIO) -> int:
     if f.mme:
         add(f"- Of that, over the period by drug: {omed_by_drug(f)}.")
     add("")
+    return L
 
-    if f.new_figures:
-        add("## Breakthrough timing, radiation and insights")
-        add("")
-        for label, text in f.new_figures:
-            add(f"- {label}: {text}")
-        add("")
 
-    add("## Notes")
-    add("")
+def _new_figures(view: PeriodView, f: VisitFigures) -> list[str]:
+    if not f.new_figures:
+        return []
+    return (["## Breakthrough timing, radiation and insights", ""]
+            + [f"- {label}: {text}" for label, text in f.new_figures] + [""])
+
+
+def _notes(view: PeriodView, f: VisitFigures) -> list[str]:
+    L = ["## Notes", ""]
     if f.notes:
         seen = set()
         for day, note in f.notes[-12:]:
             if (day, note) not in seen:
                 seen.add((day, note))
-                add(f"- {day:%-d %b}: {_md_text(note)}")
+                L.append(f"- {day:%-d %b}: {_md_text(note)}")
     else:
-        add("- No notes in this period.")
-    add("")
-    add("## Worth raising with your care team")
-    add("")
-    add("\n".join(f"- {m}" for m in f.markers) if f.markers else "- Nothing in the log crossed a marker.")
-    add("")
-    add("_Markers are fixed figures from published cancer-pain guidance, shown for discussion; "
-        "they are not advice._")
-    add("")
-    out.write("\n".join(L).encode("utf-8"))
-    return s["n"] + len(eps)
+        L.append("- No notes in this period.")
+    return L + [""]
+
+
+def _markers(view: PeriodView, f: VisitFigures) -> list[str]:
+    return ["## Worth raising with your care team", "",
+            "\n".join(f"- {m}" for m in f.markers) if f.markers else "- Nothing in the log crossed a marker.",
+            "",
+            "_Markers are fixed figures from published cancer-pain guidance, shown for discussion; "
+            "they are not advice._", ""]
 
 
 def _md_text(text: str) -> str:
