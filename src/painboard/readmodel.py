@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 
+from painboard.figures.days import midnight
 from painboard.figures.pain_days import with_new_entry
 from painboard.figures.period import figures_of
 from painboard.figures.rescue import daily_cap, over_rescue_marker, rescue_doses
@@ -202,7 +203,7 @@ def _next_due_line(view, it, day: date, lo: datetime, today_events: list[dict],
         next_day = next_bone_due(it, last["done_at"] if last else None, tz)
         if next_day is None or (it.end_date and next_day > it.end_date):
             return []
-        due = datetime.combine(next_day, time(0), tz).astimezone(timezone.utc)
+        due = midnight(next_day, tz)
     else:
         after = (last["due_at"] or last["done_at"]) + timedelta(days=1) if last else lo - timedelta(days=365)
         due = it.next_due(max(after, datetime.combine(it.start_date, time(0), tz)), tz)

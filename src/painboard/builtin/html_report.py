@@ -24,13 +24,14 @@ of treatment.
 from __future__ import annotations
 
 import html
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, BinaryIO
 
 from painboard.builtin._visit import RAISE, VisitFigures, day_words, omed_lines, report_metrics, visit_figures
 from painboard.figures.severity import CONTROLLED_MAX, SEVERE_MIN
 from painboard.errors import BadInput
+from painboard.figures.days import day_bounds
 from painboard.figures.period import figures_of
 from painboard.hookspecs import hookimpl
 from painboard.models import PlanItem
@@ -95,10 +96,8 @@ def radiation_courses(view: PeriodView) -> list[dict[str, Any]]:
     out = []
     for c in figures_of(view).radiation_courses:
         it: PlanItem = c["item"]
-        lo = datetime.combine(it.start_date, time(0), view.tz)
         last = it.end_date or max(view.end, it.start_date) + timedelta(days=365)
-        hi = datetime.combine(last + timedelta(days=1), time(0), view.tz)
-        planned = it.occurrences(lo.astimezone(timezone.utc), hi.astimezone(timezone.utc), view.tz)
+        planned = it.occurrences(*day_bounds(it.start_date, last + timedelta(days=1), view.tz), view.tz)
         if it.kind == "scheduled":  # an open-ended rule: the sessions of the period only
             planned = [t for t in planned if view.lo <= t < view.hi]
         done = [ev for ev in view.events(since=it.start_date, until=max(view.end, last + timedelta(days=1)))
