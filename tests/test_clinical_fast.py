@@ -158,7 +158,7 @@ def test_the_scans_see_the_window_edges():
 def test_rows_once_reads_each_period_once_and_cuts_narrower_ones(pb):
     """A visit report's figures share one read of the period's entries and episodes; a
     narrower period is cut from it and matches a read of its own, row for row."""
-    from painboard.builtin._common import rows_once
+    from painboard.figures.period import rows_once
     from painboard.demo import load_demo
 
     load_demo(pb, days=30, seed=5)

@@ -11,6 +11,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 
+from painboard.figures.days import midnight
+from painboard.figures.pain_days import with_new_entry
+from painboard.figures.period import figures_of
 from painboard.figures.rescue import over_rescue_marker, rescue_by_item, rescue_doses
 from painboard.figures.severity import half_up
 from painboard.figures.schedule import bone_agent_status
@@ -67,8 +70,7 @@ class Today:
 
         if occurred_at.astimezone(tz).date() != self.day:
             return self
-        worst = intensity if self.worst is None else max(self.worst, intensity)
-        average = float(intensity) if not self.entries else self.average
+        worst, average = with_new_entry(self.worst, self.average, self.entries, intensity)
         return replace(self, worst=worst, entries=self.entries + 1, average=average)
 
 
@@ -116,14 +118,15 @@ def build_today(view, day: date, data: DayData | None = None, latest: dict | Non
     """Today's figures; ``view`` covers at least the seven days ending on ``day``."""
     data = data or day_data(view, day)
     until = day + timedelta(days=1)
-    s = view.pain_summary(day, until)
+    f = figures_of(view)
+    s = f.pain(day, until)
     if latest is None:
         newest = view.newest_entries(1)
         latest = newest[0] if newest else None
-    eps = view.episode_summary(day, until)
+    eps = f.episode_summary(day, until)
     items = list(data.items.values())
     per_item = rescue_by_item(data.events, view.plan_items(), view.tz, day)
-    dose_omed = view.omed(day, until)
+    dose_omed = f.omed(day, until)
     # The last seven nights, the one that ended this morning included.
     nights = view.nights_with_pain(1, day - timedelta(days=6), until)
     return Today(day=day, now=latest["intensity"] if latest else None,
@@ -205,7 +208,7 @@ def _next_due_line(view, it, day: date, lo: datetime, today_events: list[dict],
         st = bone_agent_status(it, given, view.events(since, day + timedelta(days=1), item_ids=[it.id]), day, tz)
         if st is None or (it.end_date and st["next_due"] > it.end_date):
             return []
-        due = datetime.combine(st["next_due"], time(0), tz).astimezone(timezone.utc)
+        due = midnight(st["next_due"], tz)
         held = "; ".join(f"{h['status']} {h['day']:%-d %b}" for h in st["not_given"])
     else:
         after = (last["due_at"] or last["done_at"]) + timedelta(days=1) if last else lo - timedelta(days=365)

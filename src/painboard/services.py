@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from painboard import readmodel
+from painboard.figures.days import day_bounds
 from painboard.figures.omed import omed_note
+from painboard.figures.period import figures_of
 from painboard.figures.opioids import opioid_factor, parse_strength
 from painboard.figures.schedule import match_due
 from painboard.figures.pain_days import last_24_hours
@@ -60,9 +62,7 @@ class Painboard:
         return (now or utcnow()).astimezone(self.tz).date()
 
     def day_bounds(self, day: date) -> tuple[datetime, datetime]:
-        start = datetime.combine(day, time(0), self.tz).astimezone(timezone.utc)
-        end = datetime.combine(day + timedelta(days=1), time(0), self.tz).astimezone(timezone.utc)
-        return start, end
+        return day_bounds(day, day + timedelta(days=1), self.tz)
 
     def local(self, dt: datetime) -> datetime:
         return dt.astimezone(self.tz)
@@ -384,8 +384,10 @@ class Painboard:
             return self._metrics_over(con, since, until)
 
     def _metrics_over(self, con, since: date | None = None, until: date | None = None,
-                           view=None) -> list:
+                      view=None, shown: str | None = None, deadline: Deadline | None = None) -> list:
         """Every registered metric over one read view; a metric that raises is reported in place.
+        The one metric runner: the dashboard, `painboard metrics`, the insights view and the
+        reports (``shown="report"``: those a report shows) all get their results from here.
 
         A caller's view (the snapshot's week) is used as it is, and closed by the caller."""
         from painboard.plugins import MetricResult, MetricValue, describe_error
@@ -393,10 +395,13 @@ class Painboard:
         own = view is None
         view = view or self.period_view(con, since, until)
         out = []
-        runner = PluginRunner(Deadline(), con)  # one deadline shared: all metrics together
+        # one deadline shared: all metrics together (an export's: time without progress)
+        runner = PluginRunner(deadline or Deadline(), con)
         try:
             for m in self.registry.sorted_metrics():
-                base = dict(name=m.name, label=m.label, unit=m.unit,
+                if shown is not None and shown not in m.shown:
+                    continue
+                base = dict(name=m.name, label=m.label, unit=m.unit, shown=m.shown,
                             plugin=self.registry.owner.get(("metrics", m.name)))
                 try:
                     v = runner.run(lambda m=m: m.compute(view))
@@ -437,6 +442,9 @@ class Painboard:
                 view.options = dict(options or {})
                 repo.watch_queries(con)
                 try:  # an exporter stuck holding the file is stopped; safe_output removes its file
+                    if exporter.uses_metrics:  # a report words the runner's results
+                        view.metric_results = self._metrics_over(con, view=view, shown="report",
+                                                                 deadline=Deadline(idle=True))
                     return run_with_deadline(lambda: exporter.write(view, fh), Deadline(idle=True), con)
                 finally:
                     view.close()

@@ -2,8 +2,9 @@
 and response at the treated site, and insights (triggers, activities, hour of day, rescue
 doses, what helps).
 
-The arithmetic is in painboard.figures (episodes, end_of_dose, radiation, insights); this module gathers rows
-from the period view, words the results and keeps the figures behind the text in ``details``
+The arithmetic is in painboard.figures (episodes, end_of_dose, radiation, insights), read
+through the period's figures (figures_of); this module words the results and keeps the figures
+behind the text in ``details``
 (in `painboard metrics --json`). Each text names its period, its data and its source. Levels
 are markers for discussion with the care team, never advice.
 """
@@ -11,23 +12,16 @@ are markers for discussion with the care team, never advice.
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from typing import Any, Callable, Iterator
+from typing import Any
 
-from painboard.figures import end_of_dose as eod, radiation
 from painboard.figures.end_of_dose import END_OF_DOSE_MIN_EPISODES
-from painboard.figures.episodes import breakthrough_profile
-from painboard.figures.insights import INSIGHT_MIN_N, activities_ranked, pain_by_hour, rescue_before_after, triggers_ranked, what_helps
-from painboard.figures.omed import omed_per_day
-from painboard.figures.radiation import BASELINE_DAYS, RESPONSE_WEEKS, known_omed_days
-from painboard.figures.rescue import rescue_doses
-from painboard.figures.severity import shown, whole
-from painboard.builtin._common import rows_once, rows_once_padded
+from painboard.figures.insights import INSIGHT_MIN_N
+from painboard.figures.period import figures_of
+from painboard.figures.radiation import BASELINE_DAYS
+from painboard.figures.severity import half_up, shown, whole
 from painboard.plugin_api import Metric, MetricValue, PeriodView, hookimpl
 
 RAISE = "worth raising with your care team"
-DONE = ("done", "taken")
-# A course is shown while the period overlaps its baseline, its sessions or its 12 response weeks.
-LOOK_BACK = timedelta(days=7 * max(RESPONSE_WEEKS) + 28)
 
 
 def _d(day: date) -> str:
@@ -55,8 +49,7 @@ def _num(x: float | None, unit: str = "") -> str:
 # -- breakthrough profile -----------------------------------------------------------------------
 def breakthrough(view: PeriodView) -> MetricValue:
     ns, ne = view.night_start, view.night_end
-    p = breakthrough_profile(rows_once(view, "episodes"), len(view.days()), view.tz,
-                                      ns.hour * 60 + ns.minute, ne.hour * 60 + ne.minute)
+    p = figures_of(view).breakthrough
     tail = f" Period {period_words(view)}; episodes by onset day; definition after Davies et al. 2009."
     if not p["n"]:
         return MetricValue(value=None, text="no breakthrough episodes logged." + tail, details=jsonable(p))
@@ -90,7 +83,7 @@ def _end_of_dose_words(r: dict[str, Any]) -> str:
 
 
 def end_of_dose(view: PeriodView) -> MetricValue:
-    r = eod.end_of_dose(rows_once(view, "episodes"), view.plan_items(), view.lo, view.hi, view.tz)
+    r = figures_of(view).end_of_dose
     tail = (f" Period {period_words(view)}; each scheduled long-acting opioid on its own, episodes by "
             "onset against its own due times; end-of-dose pain after Davies et al. 2009.")
     if not r["items"]:
@@ -103,44 +96,6 @@ def end_of_dose(view: PeriodView) -> MetricValue:
 
 
 # -- radiation ------------------------------------------------------------------------------------
-def radiation_courses(view: PeriodView) -> list[dict[str, Any]]:
-    """Each radiation plan item with the local days of its sessions recorded as done, for the
-    courses whose baseline, sessions or 12 response weeks overlap the period."""
-    items = [it for it in view.plan_items() if it.category == "radiation"]
-    if not items:
-        return []
-    ids = {it.id: it for it in items}
-    sessions: dict[int, set[date]] = {}
-    for ev in view.events(since=view.start - LOOK_BACK, until=view.end, item_ids=list(ids)):
-        if ev["item_id"] in ids and ev["status"] in DONE:
-            sessions.setdefault(ev["item_id"], set()).add(ev["done_at"].astimezone(view.tz).date())
-    out = []
-    for item_id, days in sessions.items():
-        first, last = min(days), max(days)
-        lo = first - timedelta(days=BASELINE_DAYS)
-        hi = last + timedelta(days=7 * max(RESPONSE_WEEKS))
-        if lo < view.end and hi >= view.start:
-            out.append({"item": ids[item_id], "sessions": sorted(days)})
-    out.sort(key=lambda c: c["sessions"][-1])
-    return out
-
-
-def _daily(view: PeriodView, first: date, last: date) -> tuple[dict[date, float], dict[date, float], date]:
-    """Daily worst and daily OMED from the baseline to the 12th week, cut at the period's end."""
-    since = first - timedelta(days=BASELINE_DAYS)
-    until = min(view.end, last + timedelta(days=7 * max(RESPONSE_WEEKS) + 1))
-    if until <= since:
-        return {}, {}, view.today
-    pain = view.daily_pain(since, until)
-    worst = {r["day"]: float(r["worst"]) for r in pain if r["worst"] is not None}
-    events = view.events(since, until)
-    # the days with a record of any kind: an entry, episode or review (a daily_pain row), a dose
-    recorded = [r["day"] for r in pain] + [r["day"] for r in view.reviews(since, until)]
-    recorded += [e["done_at"].astimezone(view.tz).date() for e in events if e["status"] == "taken"]
-    omed = known_omed_days(omed_per_day(events, view.plan_item_rows(), view.tz), recorded)
-    return worst, omed, view.today
-
-
 def _baseline_words(b: dict[str, Any]) -> str:
     span = f"{_d(b['since'])} to {_d(b['until'])}"
     if not b["enough"]:
@@ -156,23 +111,13 @@ def _sessions_words(s: list[date]) -> str:
 NO_COURSE = "no radiation session recorded for this period."
 
 
-def _course_figures(view: PeriodView, figure: Callable[..., dict[str, Any]]) -> Iterator[tuple]:
-    """Each radiation course with its daily worst and OMED and ``figure`` (a clinical function of
-    sessions, worst, omed, last day) over them, the course's item named in ``item``."""
-    for c in radiation_courses(view):
-        worst, omed, last_day = _daily(view, c["sessions"][0], c["sessions"][-1])
-        r = figure(c["sessions"], worst, omed, last_day)
-        r["item"] = c["item"].label()
-        yield c, worst, omed, r
-
-
 def radiation_flare(view: PeriodView) -> MetricValue:
     # each course names its own dates (a flare in October is not "Period 1 Dec to 7 Dec")
     tail = " Pain flare after Hird et al., IJROBP 2009."
     texts, details, level, value = [], [], "ok", None
-    for c, worst, omed, r in _course_figures(view, radiation.radiation_flare):
+    for c, worst, omed, r in figures_of(view).radiation_flares:
         r["flare_worst"] = {d: worst.get(d) for d in r["flare_days"]}
-        r["flare_omed"] = {d: round(omed.get(d, 0.0), 1) for d in r["flare_days"]}
+        r["flare_omed"] = {d: half_up(omed.get(d, 0.0), 1) for d in r["flare_days"]}
         a, b = r["window"]
         words = f"{r['item']}, {_sessions_words(c['sessions'])}, flare window {_d(a)} to {_d(b)}: {r['result']}"
         if r["flare_days"]:
@@ -200,7 +145,7 @@ def radiation_response(view: PeriodView) -> MetricValue:
     tail = (" Each week the days with records in the 7 days ending on it; "
             "International Consensus Endpoints (Chow et al. 2002, 2012).")
     texts, details, level, value = [], [], "ok", None
-    for c, _worst, _omed, r in _course_figures(view, radiation.radiation_response):
+    for c, _worst, _omed, r in figures_of(view).radiation_responses:
         weeks = []
         for w in r["weeks"]:
             if w["result"] == "not yet":
@@ -232,16 +177,7 @@ def radiation_response(view: PeriodView) -> MetricValue:
 
 # -- insights -------------------------------------------------------------------------------------
 def insights_detail(view: PeriodView) -> dict[str, Any]:
-    # a dose early on the first day or late on the last sees the entries just outside the period
-    entries, around = rows_once_padded(view, "entries", timedelta(days=1))
-    eps = rows_once(view, "episodes")
-    doses = rescue_doses(view.events(), view.plan_item_rows())
-    return {"period": {"since": view.start, "until": view.end - timedelta(days=1)},
-            "entries": len(entries), "episodes": len(eps), "min_n": INSIGHT_MIN_N,
-            "triggers": triggers_ranked(eps), "activities": activities_ranked(entries),
-            "by_hour": pain_by_hour(entries, view.tz),
-            "rescue": rescue_before_after(around, doses),
-            "helps": what_helps(entries)}
+    return figures_of(view).insights
 
 
 def insights(view: PeriodView) -> MetricValue:

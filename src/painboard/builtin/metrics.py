@@ -6,23 +6,20 @@ otherwise only a nudge to look ("watch"); none of them is advice.
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from painboard.figures.opioids import opioid_table
-from painboard.figures.rescue import above_own_cap, over_rescue_marker, rescue_by_item, rescue_marker_days
-from painboard.figures.schedule import active_in, bone_agent_status, bone_agent_words
-from painboard.builtin._common import adherence, daily_series, rescue_by_day
-from painboard.builtin.figures import jsonable
-from painboard.figures.rescue import RESCUE_DOSES_MARKER
+from painboard.figures.period import daily_series, figures_of
+from painboard.figures.rescue import RESCUE_DOSES_MARKER, over_rescue_marker
+from painboard.figures.schedule import bone_agent_words
 from painboard.figures.severity import fixed, half_up, severity_level
 from painboard.plugin_api import Metric, MetricValue, PeriodView, hookimpl
 from painboard.terminal_text import plural
 
 
 def _pain(view: PeriodView, which: str) -> MetricValue:
-    s = view.pain_summary()
+    f = figures_of(view)
+    s = f.pain_summary
     v = s[which]
-    series = daily_series(view, view.daily_pain(), which)
+    series = daily_series(view, f.daily_pain, which)
     n_days = len(view.days())
     if v is None:
         return MetricValue(value=None, text=f"no entries or daily reviews in {plural(n_days, 'day')}",
@@ -47,11 +44,8 @@ def least_pain(view: PeriodView) -> MetricValue:
 
 
 def breakthrough_per_day(view: PeriodView) -> MetricValue:
-    days = view.days()
-    rows = view.daily_episodes()
-    total = sum(r["n"] for r in rows)
-    per_day = half_up(total / len(days), 1) if days else 0.0
-    series = [float(x or 0) for x in daily_series(view, rows, "n")]
+    e = figures_of(view).episodes_per_day
+    days, total, per_day, series = view.days(), e["total"], e["per_day"], e["series"]
     # No clinical cut-off for episodes a day; watching at the rescue-dose marker's rate.
     level = "watch" if over_rescue_marker(per_day) else "ok"
     return MetricValue(value=per_day, text=f"{per_day:g} a day ({total} in {len(days)} days)",
@@ -64,18 +58,16 @@ def rescue_doses_today(view: PeriodView) -> MetricValue:
     days with more than the marker's count are named. "today" is said only when the last day
     is today."""
     last = view.today
-    events, items = view.events(), view.plan_items()
-    per_day = rescue_by_day(view, events)
+    f = figures_of(view)
+    per_day, per_item = f.rescue_per_day, f.rescue_items
     n = per_day.get(last, 0)
-    per_item = rescue_by_item(events, items, view.tz, last)
     series = [float(per_day.get(d, 0)) for d in view.days()]
     is_today = last == view.now.astimezone(view.tz).date()
     on = "today" if is_today else f"on {last.isoformat()}"
     text = "; ".join(f"{r['item']} {r['n']}" + (f" of {r['cap']}" if r["cap"] else "") for r in per_item)
     text = f"{text} {on}" if per_item else f"{n} {on}"
-    over = rescue_marker_days(per_day, view.days())
-    above_cap = above_own_cap(events, items, view.tz, view.days())
-    level, parts = "ok", []
+    over, above_cap = f.rescue_marker_days, f.rescue_above_cap
+    parts = []
     if over:
         named = ["today" if is_today and d == last else f"{d.isoformat()} ({per_day[d]})" for d in over[-3:]]
         more = f" and {len(over) - 3} earlier days" if len(over) > 3 else ""  # all in details
@@ -84,21 +76,20 @@ def rescue_doses_today(view: PeriodView) -> MetricValue:
         named = [f"{r['item']} on {'today' if is_today and r['day'] == last else r['day'].isoformat()}"
                  for r in above_cap[-3:]]
         parts.append(f"above the item's own daily maximum: {', '.join(named)}")
+    level = "alert" if parts else "ok"
     if parts:
-        level = "alert"
         text += "; " + "; ".join(parts) + ": worth raising with your care team"
     elif any(r["cap"] and r["n"] == r["cap"] for r in per_item):
-        level = "watch"
-        text += ": an item's daily maximum"
+        level, text = "watch", text + ": an item's daily maximum"
     return MetricValue(value=n, text=text, series=series, level=level,
                        details={"per_day": {d.isoformat(): per_day.get(d, 0) for d in view.days()},
-                                "marker_days": [d.isoformat() for d in over],
-                                "items": per_item, "day": last.isoformat(),
+                                "marker_days": [d.isoformat() for d in over], "items": per_item,
+                                "day": last.isoformat(),
                                 "above_cap": [dict(r, day=r["day"].isoformat()) for r in above_cap]})
 
 
 def scheduled_adherence(view: PeriodView) -> MetricValue:
-    a = adherence(view)
+    a = figures_of(view).adherence
     if not a["due"]:
         return MetricValue(value=None, text="no scheduled doses due in the period")
     text = f"{a['taken']} of {a['due']} scheduled doses taken ({a['pct']:g} %)"
@@ -111,7 +102,8 @@ def scheduled_adherence(view: PeriodView) -> MetricValue:
 def omed(view: PeriodView) -> MetricValue:
     """Oral morphine equivalents per day (figures.omed): the mean over the days with a dose
     counted, a series, each drug's share, and the items not counted with the reason."""
-    o = view.omed()
+    f = figures_of(view)
+    o = f.period_omed
     days = view.days()
     series = [None if d not in o.per_day else half_up(o.per_day[d], 1) for d in days]
     missing = o.not_counted_words()
@@ -126,43 +118,29 @@ def omed(view: PeriodView) -> MetricValue:
         text = f"no opioid doses counted in {len(days)} days"
         return MetricValue(value=None, text=f"{text}; {missing}" if missing else text, series=series,
                            details=details)
-    text = o.period_words(len(days))
-    mean = o.period()["mean"]
-    details["period"] = o.period()
-    if missing:
-        text += f"; {missing}"
-    return MetricValue(value=mean, text=text, series=series, details=details)
+    st = f.omed_stats  # one statistic on every face: the mean with its range, half up
+    details["period"] = {k: st[k] for k in ("mean", "min", "max", "days")}
+    text = st["words"] + (f"; {missing}" if missing else "")
+    return MetricValue(value=st["mean"], text=text, series=series, details=details)
 
 
 def bone_agent(view: PeriodView) -> MetricValue:
     """Days to the next bone-strengthening dose (negative: days overdue) as of the period's last
     day, one interval after the last dose given, with a dose skipped or missed since then shown
-    as such (bone_agent_status); the items active in the period only."""
-    as_of = view.today
-    bone = [it for it in view.plan_items() if it.category == "bone_strengthening" and it.kind != "once"]
-    last = view.last_events([it.id for it in bone], until=as_of + timedelta(days=1))
-    # the items active in the period, or given by its end (an item added later for earlier doses)
-    items = [it for it in bone if active_in(it, view.start, view.end - timedelta(days=1))
-             or (it.id in last and it.status == "active")]
-    if not items:
+    as such (figures_of(view).bone_agents); the items of the period only."""
+    rows = figures_of(view).bone_agents
+    if rows is None:
         return MetricValue(value=None, text="no bone-strengthening drug in the plan")
-    ids = [it.id for it in items]
-    since = min([it.start_date for it in items] + [e["done_at"].astimezone(view.tz).date() for e in last.values()])
-    events = view.events(since=since, until=as_of + timedelta(days=1), item_ids=ids)
-    rows = []
-    for it in items:
-        given = last.get(it.id)
-        st = bone_agent_status(it, given["done_at"] if given else None,
-                               [e for e in events if e["item_id"] == it.id], as_of, view.tz)
-        if st is not None:
-            rows.append((st, it))
     if not rows:
         return MetricValue(value=None, text="no next dose in the plan")
-    rows.sort(key=lambda r: r[0]["next_due"])
-    text = "; ".join(bone_agent_words(it.label(), st) for st, it in rows)
-    details = {"as_of": as_of.isoformat(), "items": [dict(jsonable(st), item=it.label()) for st, it in rows]}
-    days = min(st["days"] for st, _ in rows)
-    level = "watch" if days < 0 or any(st["not_given"] for st, _ in rows) else "ok"
+    text = "; ".join(bone_agent_words(r["item"].label(), r) for r in rows)
+    details = {"as_of": view.today.isoformat(),
+               "items": [{"item": r["item"].label(), "next_due": r["next_due"].isoformat(), "days": r["days"],
+                          "last_given": r["last_given"].isoformat() if r["last_given"] else None,
+                          "not_given": [{"day": h["day"].isoformat(), "status": h["status"]} for h in r["not_given"]]}
+                         for r in rows]}
+    days = min(r["days"] for r in rows)
+    level = "watch" if days < 0 or any(r["not_given"] for r in rows) else "ok"
     return MetricValue(value=days, text=text, level=level, details=details)
 
 
@@ -172,6 +150,11 @@ def nights_with_pain(view: PeriodView) -> MetricValue:
     level = "watch" if nights and n * 2 > nights else "ok"
     return MetricValue(value=n, text=f"{n} of {nights} nights", level=level)
 
+
+# The Today panel's own lines show today's rescue doses and the week's night pain.
+NOT_ON_DASHBOARD = ("metrics", "report")
+# A figure about "today" only: a period report describes its period, so it is not in one.
+ONLY_METRICS = ("metrics",)
 
 METRICS = [
     Metric(name="average-pain", label="Average pain", unit="/10", order=10, compute=average_pain,
@@ -183,7 +166,7 @@ METRICS = [
     Metric(name="breakthrough-per-day", label="Breakthrough episodes", unit="per day", order=20,
            compute=breakthrough_per_day, description="Episodes in the period divided by its days."),
     Metric(name="rescue-doses-today", label="Rescue doses", unit="today", order=21,
-           compute=rescue_doses_today,
+           compute=rescue_doses_today, shown=ONLY_METRICS,
            description="Rescue doses (as-needed opioids) taken on the period's last day, each item against "
                        "its own daily maximum on the days it is active; the days of the period with more "
                        "than 4 are named."),
@@ -197,9 +180,11 @@ METRICS = [
                        "day and per drug in details, and the items not counted with why. For "
                        "trend-watching only, never a dose recommendation."),
     Metric(name="bone-agent", label="Bone-strengthening drug", unit="days", order=35, compute=bone_agent,
-           description="Days to the next bone-strengthening dose on the period's last day (negative: "
-                       "days overdue), one interval of the plan's rule after the last dose given."),
+           description="Days to the next bone-strengthening dose as of the period's last day (negative: "
+                       "days overdue), one interval of the plan's rule after the last dose given; a dose "
+                       "skipped or missed since then is named."),
     Metric(name="nights-with-pain", label="Night pain", unit="nights", order=40, compute=nights_with_pain,
+           shown=NOT_ON_DASHBOARD,
            description="Nights with pain of 1 or more logged inside the night window."),
 ]
 

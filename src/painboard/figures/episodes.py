@@ -31,7 +31,7 @@ def breakthrough_profile(episodes: Iterable[dict[str, Any]], n_days: int, tz: tz
     dose is linked). Shares are of all episodes; the median of those with an end."""
     eps = list(episodes)
     n = len(eps)
-    durations = [e["duration_min"] for e in eps if e.get("duration_min") is not None]
+    durations = durations_min(eps)
     relief = [e["relief_min"] for e in eps if e.get("rescue_event_id") is not None
               and e.get("relief_min") is not None]
     per_day = Counter(e["onset"].astimezone(tz).date() for e in eps)
@@ -39,12 +39,39 @@ def breakthrough_profile(episodes: Iterable[dict[str, Any]], n_days: int, tz: tz
         "n": n, "days": n_days,
         "per_day": round(n / n_days, 2) if n_days else None,
         "per_day_counts": {d.isoformat(): c for d, c in sorted(per_day.items())},
-        "median_min": _stats.median(durations) if durations else None, "with_duration": len(durations),
+        "median_min": median_or_none(durations), "with_duration": len(durations),
         "with_trigger": sum(1 for e in eps if e.get("trigger")),
         "trigger_pct": round(100 * sum(1 for e in eps if e.get("trigger")) / n, 1) if n else None,
         "at_night": sum(1 for e in eps if in_night(e["onset"], tz, night_start_min, night_end_min)),
         "night_pct": round(100 * sum(1 for e in eps if in_night(e["onset"], tz, night_start_min,
                                                                   night_end_min)) / n, 1) if n else None,
-        "by_type": dict(Counter(e.get("type") or "type not given" for e in eps).most_common()),
-        "relief_median_min": _stats.median(relief) if relief else None, "relief_n": len(relief),
+        "by_type": dict(by_type(eps)),
+        "relief_median_min": median_or_none(relief), "relief_n": len(relief),
     }
+
+
+# -- counts every face shows -------------------------------------------------------------------------
+def median_or_none(values: list[float]) -> float | None:
+    return _stats.median(values) if values else None
+
+
+def durations_min(episodes: Iterable[dict[str, Any]]) -> list[float]:
+    """The minutes of the episodes that have an end."""
+    return [e["duration_min"] for e in episodes if e.get("duration_min") is not None]
+
+
+def episode_summary(episodes: Iterable[dict[str, Any]]) -> dict[str, Any]:
+    """Count, median minutes (of those with an end) and worst peak of the episodes."""
+    eps = list(episodes)
+    return {"n": len(eps), "median_min": median_or_none(durations_min(eps)),
+            "worst_peak": max((e["peak"] for e in eps if e.get("peak") is not None), default=None)}
+
+
+def by_type(episodes: Iterable[dict[str, Any]]) -> list[tuple[str, int]]:
+    """Episodes per type, most first ("type not given" for those without one)."""
+    return Counter(e.get("type") or "type not given" for e in episodes).most_common()
+
+
+def trigger_counts(episodes: Iterable[dict[str, Any]], top: int = 4) -> list[tuple[str, int]]:
+    """The ``top`` most common triggers with their counts."""
+    return Counter(e["trigger"] for e in episodes if e.get("trigger")).most_common(top)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any, Iterable
 
-from painboard.figures.severity import whole
+from painboard.figures.severity import fixed, whole
 
 def with_reviews(daily: Iterable[dict[str, Any]], reviews: Iterable[dict[str, Any]],
                  episodes: Iterable[dict[str, Any]] = ()) -> list[dict[str, Any]]:
@@ -62,3 +63,30 @@ def last_24_hours(entries: Iterable[dict[str, Any]], episodes: Iterable[dict[str
     return {"worst": max(vals + peaks, default=None), "least": min(vals, default=None),
             "average": whole(sum(vals) / len(vals)) if vals else None,
             "now": vals[-1] if vals else None}
+
+
+def trend_words(series: list[float | None]) -> str:
+    """The daily average's direction, first week against last week, in words."""
+    vals = [v for v in series if v is not None]
+    if len(vals) < 4:
+        return "too few days with entries to describe a trend"
+    n = max(1, min(7, len(vals) // 3))
+    first, last = sum(vals[:n]) / n, sum(vals[-n:]) / n
+    diff = last - first
+    span = "first and last week" if n == 7 else f"first and last {n} days with entries"
+    if abs(diff) < 0.75:
+        return f"about the same ({fixed(first)} and {fixed(last)} on average over the {span})"
+    word = "lower" if diff < 0 else "higher"
+    return f"{word} by {fixed(abs(diff))} points ({fixed(first)} to {fixed(last)} on average over the {span})"
+
+
+def site_counts(entries: Iterable[dict[str, Any]], top: int = 4) -> list[tuple[str, int]]:
+    """The ``top`` sites named most often on the entries, with their counts."""
+    return Counter(x for e in entries for x in (e.get("sites") or [])).most_common(top)
+
+
+def with_new_entry(worst: int | None, average: float | None, n: int, intensity: int) -> tuple[int, float | None]:
+    """A day's worst and average once one more entry is logged, before the next full read: the
+    worst at once, the average exact for a first entry (else unchanged until the read)."""
+    new_worst = intensity if worst is None else max(worst, intensity)
+    return new_worst, float(intensity) if not n else average

@@ -153,3 +153,32 @@ def radiation_response(sessions: list[date], worst: dict[date, float], omed_day:
         weeks.append(row)
     return {"first_session": first, "last_session": last, "sessions": sorted(sessions),
             "baseline": base, "weeks": weeks}
+
+
+# -- courses -----------------------------------------------------------------------------------------
+# A course is a radiation plan item with the local days of its sessions recorded as done. It is
+# shown while the period overlaps its baseline, its sessions or its 12 response weeks; events
+# are read from COURSE_LOOK_BACK before the period so a course that ended earlier is found.
+SESSION_DONE = ("done", "taken")
+COURSE_LOOK_BACK = _td(days=7 * max(RESPONSE_WEEKS) + 28)
+
+
+def radiation_courses(items: list[Any], events: list[dict[str, Any]], tz: Any,
+                      start: date, end: date) -> list[dict[str, Any]]:
+    """Each radiation item ({"item", "sessions": sorted local days done}) whose baseline,
+    sessions or 12 response weeks overlap the period [start, end), the latest course last.
+    ``events`` are the items' events from COURSE_LOOK_BACK before ``start`` to ``end``."""
+    ids = {it.id: it for it in items if it.category == "radiation"}
+    sessions: dict[int, set[date]] = {}
+    for ev in events:
+        if ev["item_id"] in ids and ev["status"] in SESSION_DONE:
+            sessions.setdefault(ev["item_id"], set()).add(ev["done_at"].astimezone(tz).date())
+    out = []
+    for item_id, days in sessions.items():
+        first, last = min(days), max(days)
+        lo = first - _td(days=BASELINE_DAYS)
+        hi = last + _td(days=7 * max(RESPONSE_WEEKS))
+        if lo < end and hi >= start:
+            out.append({"item": ids[item_id], "sessions": sorted(days)})
+    out.sort(key=lambda c: c["sessions"][-1])
+    return out

@@ -10,7 +10,9 @@ from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
-from painboard.figures.omed import Omed, PATCH_WEAR_HOURS, omed
+from painboard.figures.days import day_bounds
+from painboard.figures.omed import Omed
+from painboard.figures.period import period_omed
 from painboard.figures.pain_days import pain_summary, with_reviews
 from painboard.config import zone_name
 from painboard.errors import PluginError
@@ -36,6 +38,8 @@ class PeriodView:
         self.night_start, self.night_end = night_start, night_end
         self.lo, self.hi = self.bounds(start, end)
         self._memo: dict[tuple, list] = {}  # the transaction's snapshot cannot change: read once
+        # a report's metric results, from painboard's one metric runner (Exporter.uses_metrics)
+        self.metric_results: list | None = None
 
     # time
     @property
@@ -52,10 +56,7 @@ class PeriodView:
 
     def bounds(self, since: date | None = None, until: date | None = None) -> tuple[datetime, datetime]:
         """UTC instants of local midnight at since and until (until exclusive)."""
-        since, until = since or self.start, until or self.end
-        lo = datetime.combine(since, time(0), self.tz).astimezone(timezone.utc)
-        hi = datetime.combine(until, time(0), self.tz).astimezone(timezone.utc)
-        return lo, hi
+        return day_bounds(since or self.start, until or self.end, self.tz)
 
     def _connection(self):
         """The open unit of work's connection; refused once the view is closed."""
@@ -116,7 +117,8 @@ class PeriodView:
         return repo.iter_entries(self._connection(), self.lo, self.hi, batch)
 
     def pain_summary(self, since: date | None = None, until: date | None = None) -> dict[str, Any]:
-        """Average, worst, least and count over whole local days, from the per-day figures."""
+        """Average, worst, least and count over whole local days (for plugins; the figure is
+        painboard.figures.pain_days.pain_summary over daily_pain)."""
         return pain_summary(self.daily_pain(since, until))
 
     def daily_pain(self, since: date | None = None, until: date | None = None) -> list[dict[str, Any]]:
@@ -199,12 +201,9 @@ class PeriodView:
         return repo.reviews(self._connection(), since or self.start, until or self.end)
 
     def omed(self, since: date | None = None, until: date | None = None) -> Omed:
-        """Oral morphine equivalents of the days [since, until): per day, per drug, and what was
-        not counted. Events are read from a patch's wear time earlier, so a patch applied
-        before the period counts on the days it is still worn."""
-        since, until = since or self.start, until or self.end
-        back = since - timedelta(days=-(-PATCH_WEAR_HOURS // 24))
-        return omed(self.events(back, until), self.plan_item_rows(), self.tz, days=(since, until))
+        """Oral morphine equivalents of the days [since, until) (for plugins; the figure is
+        painboard.figures.period.period_omed)."""
+        return period_omed(self, since, until)
 
     def daily_mme(self, since: date | None = None, until: date | None = None) -> list[dict[str, Any]]:
         """Oral morphine equivalents (mg) per local day of the doses taken: rows of day, mme."""
@@ -251,10 +250,6 @@ class PeriodView:
         """The newest pain entries, whenever they were logged (not only in the period)."""
         return self._once(("newest", limit), lambda: repo.entries(
             self._connection(), limit=limit, newest_first=True))
-
-    def episode_summary(self, since: date | None = None, until: date | None = None) -> dict[str, Any]:
-        """Count, median minutes and worst peak of the episodes with an onset in the days."""
-        return repo.episode_summary(self._connection(), *self.bounds(since, until))
 
     def open_episode(self) -> dict[str, Any] | None:
         return repo.open_episode(self._connection())

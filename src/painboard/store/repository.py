@@ -242,14 +242,6 @@ def end_episode(con, episode_id: int, end_at: datetime, rescue_event_id: int | N
                 "WHERE id = ?", [end_at, rescue_event_id, episode_id])
 
 
-def episode_summary(con, since: datetime, until: datetime) -> dict[str, Any]:
-    return _rows(con, """
-        SELECT count(*) AS n,
-               median(date_diff('minute', onset, end_at)) AS median_min,
-               max(peak) AS worst_peak
-        FROM episode WHERE onset >= ? AND onset < ?""", [since, until])[0]
-
-
 def daily_episodes(con, tz: str, since: datetime | None, until: datetime | None,
                    days: tuple[date, date] | None = None) -> list[dict[str, Any]]:
     """Per local day with episodes: count and worst peak (``days``: as daily_pain)."""
