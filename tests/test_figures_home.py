@@ -121,3 +121,23 @@ def test_a_planted_figure_outside_figures_fails(tmp_path):
     (pkg / "builtin" / "report.py").write_text("def words(eps):\n    return f'worst {max(e[\"peak\"] for e in eps)}'\n")
     found = offenders([pkg], pkg / "figures")
     assert found == ["painboard/builtin/report.py: line 2: max() over peak"]
+
+
+def test_the_figures_sit_at_the_bottom():
+    """figures/ imports the standard library, itself and the period view's protocol only, so
+    every layer (the store, the read model, the plugins, the faces) may use it."""
+    import sys
+
+    upward = []
+    for p in sorted(HOME.glob("*.py")):
+        for n in ast.walk(ast.parse(p.read_text())):
+            mods = [a.name for a in n.names] if isinstance(n, ast.Import) else \
+                [n.module or ""] if isinstance(n, ast.ImportFrom) and n.level == 0 else []
+            for m in mods:
+                top = m.split(".")[0]
+                if top == "painboard":
+                    if not (m.startswith("painboard.figures") or m == "painboard.view_protocol"):
+                        upward.append(f"{p.name}: {m}")
+                elif top not in sys.stdlib_module_names and top != "__future__":
+                    upward.append(f"{p.name}: {m}")
+    assert upward == []
