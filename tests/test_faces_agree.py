@@ -12,7 +12,6 @@ from datetime import date, timedelta
 
 import pytest
 
-from painboard.builtin._visit import md_text
 from painboard.config import Settings
 from painboard.services import Painboard
 
@@ -78,6 +77,8 @@ def box_html(page: str) -> list[str]:
 
 @pytest.mark.parametrize("since,until", PERIODS)
 def test_metrics_markdown_and_html_agree(demo, since, until):
+    from painboard.builtin._visit import md_text  # the Markdown summary's one escaping rule
+
     faces, _ = demo
     m, md, page = faces[since]
     seen = visible(page)
