@@ -82,6 +82,10 @@ def test_review_prefill_is_the_last_24_hours(run, db_path, monkeypatch):
     pre = pb.review_prefill()
     assert pre["day"] == date(2026, 11, 29)
     assert (pre["worst"], pre["least"], pre["average"], pre["now"]) == (8, 3, 5, 3)
+    # the command line's `review --yes` takes the same suggestions and saves them
+    run("review", "--yes")
+    saved = pb.review_prefill()
+    assert (saved["worst"], saved["least"], saved["average"], saved["now"]) == (8, 3, 5, 3)
 
 
 # -- 3. each rescue item against its own cap, on the days it is active ----------------------------
