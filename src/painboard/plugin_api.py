@@ -153,13 +153,16 @@ class Exporter(_Named):
     # (view, out) -> count. ``out`` is a real file opened for binary writing (out.name is its
     # path, created 0600): painboard renames it into place on success and removes it on failure.
     write: Callable[["PeriodView", BinaryIO], int]
-    # True: painboard runs the metrics shown in reports first (one runner, with the deadline)
-    # and hands their MetricResults to ``write`` on ``view.metric_results``.
-    uses_metrics: bool = False
+    # True (or the names of the metrics it words): painboard runs those metrics shown in
+    # reports first (one runner, with the deadline) and hands their MetricResults to ``write``
+    # on ``view.metric_results``.
+    uses_metrics: bool | tuple[str, ...] = False
 
     def __post_init__(self) -> None:
         super().__post_init__()
         _require(self, "write")
+        if not isinstance(self.uses_metrics, bool):
+            object.__setattr__(self, "uses_metrics", tuple(self.uses_metrics))
 
     def default_file_name(self, day: date) -> str:
         """The file an export goes to when none is named: painboard-DATE.EXT."""

@@ -28,6 +28,7 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from painboard.builtin import metrics as builtin_metrics
 from painboard.builtin._visit import RAISE, VisitFigures, day_words, omed_lines, report_metrics, visit_figures
 from painboard.figures.severity import CONTROLLED_MAX, SEVERE_MIN
 from painboard.errors import BadInput
@@ -38,7 +39,9 @@ from painboard.models import PlanItem
 from painboard.plugins import Exporter, PeriodView
 
 RADIATION_METRICS = ("radiation-flare", "radiation-response")
-LONG_METRICS = ("breakthrough", "end-of-dose", "insights")
+LONG_METRICS = ("breakthrough", "end-of-dose", "insights")  # in the Markdown summary, not here
+# The built-in metrics in the report's table (builtin/metrics.py): the runner computes these.
+TABLE_METRICS = tuple(m.name for m in builtin_metrics.METRICS)
 MARK_LETTERS = {"radiation": "R", "bone_strengthening": "I", "procedure": "P"}
 MARK_WORDS = {"radiation": "radiation", "bone_strengthening": "infusion", "procedure": "procedure"}
 NOTES_SHOWN, QUESTIONS_SHOWN, MARKS_LISTED = 12, 12, 5  # caps that keep the report to two pages
@@ -407,7 +410,7 @@ def write_html(view: PeriodView, out: BinaryIO) -> int:
 @hookimpl
 def register_exporters(register):
     register(Exporter(name="html", extension=".html", label="Visit report (HTML)", write=write_html,
-                      uses_metrics=True,
+                      uses_metrics=TABLE_METRICS + RADIATION_METRICS,
                       description="A self-contained page for a clinic visit, printable on one or two pages: "
                                   "chart, figures, adherence, radiation, notes and questions. "
                                   "Options: questions=FILE, paper=a4|letter."))

@@ -11,7 +11,7 @@ from typing import BinaryIO
 
 from painboard.builtin._common import sparkline
 from painboard.figures.severity import SEVERE_MIN
-from painboard.builtin._visit import VisitFigures, day_words as _d, omed_by_drug, omed_lines, visit_figures
+from painboard.builtin._visit import NEW_FIGURES, VisitFigures, day_words as _d, omed_by_drug, omed_lines, visit_figures
 from painboard.plugin_api import Exporter, PeriodView, hookimpl
 
 
@@ -131,5 +131,5 @@ def _md_text(text: str) -> str:
 @hookimpl
 def register_exporters(register):
     register(Exporter(name="markdown", extension=".md", label="Visit summary (Markdown)",
-                      write=write_summary, uses_metrics=True,
+                      write=write_summary, uses_metrics=NEW_FIGURES,
                       description="A one-page summary for a clinic visit: trend, breakthrough pain, plan, notes."))
