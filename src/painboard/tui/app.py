@@ -132,13 +132,41 @@ class PainboardApp(App):
         self.call_after_refresh(self._first_paint)
 
     def keep_choice(self, key: str, value: str) -> None:
-        """Write a changed theme or range to the settings file (a small write, off the UI thread)."""
+        """Write a changed theme or range to the settings file (a small write, off the UI thread).
+        A read-only session writes no file: the choice lasts for this session only."""
         if getattr(self, "_saved", {}).get(key) == value:
             return
         if key == "theme" and value.startswith("ansi-") and self._few_colours():
             return  # picked for the terminal, not by the person
         self._saved[key] = value
-        self._save_config({key: value})
+        if not self.read_only:
+            self._save_config({key: value})
+
+    def deliver_screenshot(self, filename: str | None = None, path: str | None = None,
+                           time_format: str | None = None) -> str | None:
+        """The palette's Screenshot: an SVG of the screen (health data) by the safe-output rule,
+        0600 and never from a read-only session; the toast names the file in plain words."""
+        if self.read_only:
+            self.notify("read-only session: screenshots are off (no file is written)",
+                        severity="warning", timeout=4)
+            return None
+        from pathlib import Path
+
+        from platformdirs import user_downloads_path
+        from textual._files import generate_datetime_filename
+
+        from painboard.safe_output import write_file
+
+        name = filename or generate_datetime_filename(self.title, ".svg", time_format)
+        svg = self.export_screenshot().encode("utf-8")
+        try:
+            target, _ = write_file(Path(path or user_downloads_path()) / name, lambda fh: fh.write(svg),
+                                   protected=[self.settings.db_path])
+        except (PainboardError, OSError) as exc:
+            self.notify(f"screenshot not saved: {exc}", severity="warning", timeout=6)
+            return None
+        self.notify(f"screenshot saved to {target}", title="Screenshot")
+        return str(target)
 
     @work(thread=True, group="config", exit_on_error=False)
     def _save_config(self, changes: dict) -> None:
