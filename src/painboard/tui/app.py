@@ -22,7 +22,7 @@ from textual.message import Message
 from textual.worker import get_current_worker
 
 from painboard.config import Settings
-from painboard.errors import DatabaseBusy, PainboardError, ReadOnly
+from painboard.errors import DatabaseBusy, DatabaseMoved, PainboardError, ReadOnly
 from painboard.terminal_text import clean
 from painboard.tui.commands import PainboardCommands
 from painboard.tui.format import RECENT_SHOWN, range_days, start_range
@@ -42,7 +42,7 @@ class SnapshotReady(Message):
 
 
 class DatabaseState(Message):
-    """live | busy | error, with a few words for the header."""
+    """live | busy | moved | error, with a few words for the header."""
 
     def __init__(self, state: str, text: str = "") -> None:
         super().__init__()
@@ -240,7 +240,8 @@ class PainboardApp(App):
             self.call_from_thread(self._refresh_failed, 2.0)
             return
         except Exception as exc:  # never leave the dashboard waiting on a refresh that died
-            self.post_message(DatabaseState("error", str(_as_app_error(exc))))
+            self.post_message(DatabaseState("moved" if isinstance(exc, DatabaseMoved) else "error",
+                                            str(_as_app_error(exc))))
             self.call_from_thread(self._show_why_empty, exc)
             self.call_from_thread(self._refresh_failed, 5.0)
             return
@@ -315,11 +316,15 @@ class PainboardApp(App):
                 rev = self.pb.revision()
             except DatabaseBusy:
                 continue  # someone is writing: look again next tick
+            except DatabaseMoved as exc:  # nothing is created in its place: say so until it is back
+                self.post_message(DatabaseState("moved", str(exc)))
+                last_stamp = stamp  # look again when the file is back
+                continue
             except PainboardError:
                 continue
             last_stamp = stamp
             shown = self.snapshot.revision if self.snapshot else None
-            if rev != shown:
+            if rev != shown or self.main_screen.db_state[0] == "moved":
                 self.call_from_thread(self.request_refresh)
 
     def notify(self, message: str, *, title: str = "", severity="information",
