@@ -279,6 +279,8 @@ class PainboardApp(App):
             if self.poll_interval:
                 self._poll(self.poll_interval)
         self.timings["last_refresh_s"] = msg.seconds
+        while self._pb is not None and self._pb.db.notices:  # a copy kept before an upgrade
+            self.notify(self._pb.db.notices.pop(0), timeout=10)
         self.main_screen.snapshot = msg.snapshot
         self.main_screen.db_state = ("live", "")
         if msg.snapshot.metrics is None:
