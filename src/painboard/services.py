@@ -508,12 +508,6 @@ class Painboard:
 
         return maintenance.restore(self.db, source)
 
-    def keep_copy(self, why: str) -> str | None:
-        """A checked backup beside the database before painboard replaces what it holds."""
-        from painboard.store import maintenance
-
-        return str(maintenance.keep_copy(self.db, why)) if self.db.path.exists() else None
-
     def check(self) -> dict[str, Any]:
         """Verify the database; a path with no database is said so, and nothing is created."""
         from painboard.store import maintenance
