@@ -502,6 +502,12 @@ class Painboard:
 
         return maintenance.backup(self.db, dest)
 
+    def restore(self, source: str) -> dict[str, Any]:
+        """Put a checked backup in the database's place, keeping the current file beside it."""
+        from painboard.store import maintenance
+
+        return maintenance.restore(self.db, source)
+
     def check(self) -> dict[str, Any]:
         """Verify the database; a path with no database is said so, and nothing is created."""
         from painboard.store import maintenance
