@@ -26,7 +26,12 @@ from painboard.errors import BadInput
 from painboard.plugins import ImportSource
 
 LEVEL_SCORE = {"not present": 0, "none": 0, "mild": 3, "moderate": 5, "severe": 8, "unbearable": 10}
-FIELD_LIMIT = 128 * 1024  # a cell longer than this is refused (csv's own default limit)
+# Every cell of a file is bounded: one longer than CELL_LIMIT characters is refused, naming
+# its line and column, before any pattern reads it (each parser here is linear besides).
+CELL_LIMIT = 128 * 1024
+FIELD_LIMIT = CELL_LIMIT  # the name older code used
+_CSV_HARD_LIMIT = 4 * 1024 * 1024  # the csv module's own stop, far above CELL_LIMIT
+LINE_LIMIT = 4 * 1024 * 1024  # one line of a file (a row of a million empty cells is refused)
 
 # C0 and C1 control characters except tab and newline: a terminal would act on them.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -91,12 +96,14 @@ def encoding(source: ImportSource) -> str:
 
 
 def csv_rows(source: ImportSource, delimiter: str = ",", counted: bool = True) -> Iterator[tuple[int, list[str]]]:
-    """(line, cells) of a CSV file; bad bytes, NULs and overlong cells as BadInput naming the line."""
+    """(line, cells) of a CSV file; bad bytes, NULs and overlong cells as BadInput naming the line
+    (and, for a cell over CELL_LIMIT, its column by the header's name)."""
     enc = encoding(source)
     fh = source.open_text(enc) if counted else open(source.path, encoding=enc, newline="")
-    csv.field_size_limit(FIELD_LIMIT)
+    csv.field_size_limit(_CSV_HARD_LIMIT)
+    names: list[str] | None = None
     with fh:
-        reader = csv.reader(fh, delimiter=delimiter, strict=True)  # a cut-off quote is an error
+        reader = csv.reader(bounded_lines(fh), delimiter=delimiter, strict=True)  # a cut-off quote is an error
         while True:
             try:
                 cells = next(reader)
@@ -112,11 +119,40 @@ def csv_rows(source: ImportSource, delimiter: str = ",", counted: bool = True) -
                 if "NUL" in msg:
                     msg = "holds NUL bytes: this is not a text CSV file"
                 elif "field larger" in msg:
-                    msg = f"holds a cell longer than {FIELD_LIMIT // 1024} KiB"
+                    msg = f"holds a cell longer than {CELL_LIMIT // 1024} KiB"
                 elif "EOF" in msg or "end of data" in msg:
                     msg = "ends inside a quoted cell: the file looks cut short"
                 raise BadInput(msg, field="row", line=reader.line_num or 1) from None
+            _check_cells(cells, names, reader.line_num)
+            if names is None:
+                names = cells
             yield reader.line_num, cells
+
+
+def bounded_lines(fh) -> Iterator[str]:
+    """The lines of a text file, each read with a bound: a line over LINE_LIMIT is refused."""
+    line = 0
+    while True:
+        text = fh.readline(LINE_LIMIT + 1)
+        if not text:
+            return
+        line += 1
+        if len(text) > LINE_LIMIT:
+            raise BadInput(f"is longer than {LINE_LIMIT // (1024 * 1024)} MiB: not a CSV file painboard reads",
+                           field="row", line=line)
+        yield text
+
+
+def _check_cells(cells: list[str], names: list[str] | None, line: int) -> None:
+    """A cell over CELL_LIMIT is refused, named by its column's header (or 'header')."""
+    for i, cell in enumerate(cells):
+        if len(cell) > CELL_LIMIT:
+            if names is None:
+                field = "header"
+            else:
+                field = clean_name(names[i])[:40] if i < len(names) and names[i].strip() else f"column {i + 1}"
+            raise BadInput(f"holds a cell longer than {CELL_LIMIT // 1024} KiB ({len(cell):,} characters)",
+                           field=field, line=line)
 
 
 def _first_bad_utf8(path) -> tuple[int, int] | None:
@@ -278,12 +314,13 @@ def parse_numeric_date(text: str, order: str | None) -> date:
         raise ValueError(f"{text.strip()!r} is not a date in {order} order") from None
 
 
-_CLOCK = re.compile(r"\s*(\d{1,2})(?::(\d{2}))?(?::(\d{2}))?\s*([ap]\.?m\.?)?\s*", re.I)
+# Read from stripped text: no two quantifiers here can take the same characters (linear time).
+_CLOCK = re.compile(r"(\d{1,2})(?::(\d{2}))?(?::(\d{2}))?(?:\s*([ap]\.?m\.?))?", re.I)
 
 
 def parse_clock(text: str) -> time | None:
     """A clock time like 14:30, 2:30 PM or 9 am; None if the text is not one."""
-    m = _CLOCK.fullmatch(text)
+    m = _CLOCK.fullmatch(text.strip())
     if not m or (m.group(2) is None and m.group(4) is None):
         return None
     h, mi, s = int(m.group(1)), int(m.group(2) or 0), int(m.group(3) or 0)
