@@ -110,7 +110,7 @@ def csv_rows(source: ImportSource, delimiter: str = ",", counted: bool = True) -
             except StopIteration:
                 return
             except UnicodeDecodeError as exc:
-                line, byte = _first_bad_utf8(source.path) or (reader.line_num + 1, exc.object[exc.start])
+                line, byte = first_bad_utf8(source.path) or (reader.line_num + 1, exc.object[exc.start])
                 raise BadInput(f"is not UTF-8 text (byte 0x{byte:02x}); save the file as "
                                f"UTF-8, or import it with -O encoding=latin-1", field="encoding",
                                line=line) from None
@@ -155,7 +155,7 @@ def _check_cells(cells: list[str], names: list[str] | None, line: int) -> None:
                            field=field, line=line)
 
 
-def _first_bad_utf8(path) -> tuple[int, int] | None:
+def first_bad_utf8(path) -> tuple[int, int] | None:
     """(line, byte) of the first byte that is not UTF-8 (the text reader decodes whole chunks)."""
     dec = codecs.getincrementaldecoder("utf-8")()
     line = 1
