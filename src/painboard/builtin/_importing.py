@@ -17,9 +17,10 @@ import csv
 import hashlib
 import io
 import re
+import zipfile
 from collections import Counter
 from datetime import date, datetime, time, tzinfo
-from typing import Any, Iterable, Iterator
+from typing import IO, Any, Callable, Iterable, Iterator
 
 from painboard.config import local_zone
 from painboard.errors import BadInput
@@ -336,3 +337,44 @@ def parse_clock(text: str) -> time | None:
 
 def local_iso(day: date, at: time, tz: tzinfo) -> str:
     return datetime.combine(day, at, tz).isoformat()
+
+
+# -- archives ------------------------------------------------------------------------------
+# One rule for every zip an importer reads, checked from the zip's directory before any of it
+# is unpacked: a member may expand to at most ARCHIVE_MAX_BYTES and at most ARCHIVE_MAX_RATIO
+# times its compressed size (Apple's export.xml compresses about 20 times; a file of repeated
+# whitespace about 1,000 times), and the zip may hold at most ARCHIVE_MAX_MEMBERS files.
+# zipfile stops at the declared size and checks the CRC, so the directory cannot lie about it.
+ARCHIVE_MAX_BYTES = 8 * 1024 ** 3
+ARCHIVE_MAX_RATIO = 100
+ARCHIVE_MAX_MEMBERS = 100_000
+
+
+def archive_member(path, choose: Callable[[list[str]], str | None], what: str) -> tuple[IO[bytes], zipfile.ZipInfo]:
+    """(stream, directory entry) of the member ``choose`` picks from the zip's names, after the
+    checks above; BadInput naming the member when the zip breaks one, or ``what`` is missing."""
+    try:
+        with open(path, "rb") as fh:
+            end = zipfile._EndRecData(fh)  # the directory's own count, before zipfile reads it all
+        if end and end[zipfile._ECD_ENTRIES_TOTAL] > ARCHIVE_MAX_MEMBERS:
+            raise BadInput(f"holds {end[zipfile._ECD_ENTRIES_TOTAL]:,} files; painboard reads a zip of at most "
+                           f"{ARCHIVE_MAX_MEMBERS:,}", field="file")
+        zf = zipfile.ZipFile(path)
+        name = choose(zf.namelist())
+    except (zipfile.BadZipFile, OSError, EOFError) as exc:
+        raise BadInput(f"is not a readable zip file ({exc})", field="file") from None
+    if name is None:
+        raise BadInput(f"holds no {what}", field="file")
+    info = zf.getinfo(name)
+    size, packed = info.file_size, max(info.compress_size, 1)
+    if size > ARCHIVE_MAX_BYTES:
+        raise BadInput(f"would unpack to {size / 1024 ** 3:.1f} GiB; painboard reads at most "
+                       f"{ARCHIVE_MAX_BYTES // 1024 ** 3} GiB", field=name[:200])
+    if size > 1024 * 1024 and size / packed > ARCHIVE_MAX_RATIO:
+        raise BadInput(f"would unpack {size / packed:,.0f} times its size ({packed:,} bytes to {size:,}); "
+                       f"an export compresses at most {ARCHIVE_MAX_RATIO} times: not an export painboard reads",
+                       field=name[:200])
+    try:
+        return zf.open(name), info
+    except (zipfile.BadZipFile, NotImplementedError, RuntimeError, OSError) as exc:
+        raise BadInput(f"cannot be unpacked ({exc})", field=name[:200]) from None
