@@ -94,8 +94,9 @@ def csv_file(tmp_path: Path, header: list[str], *rows: list[str], name: str = "i
     return f
 
 
-def _fast(result: dict) -> dict:
-    assert result["seconds"] < FAST, f"took {result['seconds']:.2f} s"
+def _fast(result: dict, limit: float = FAST) -> dict:
+    print(f"{result['seconds']:.3f} s", end=" ")  # shown with -s
+    assert result["seconds"] < limit, f"took {result['seconds']:.2f} s"
     return result
 
 
@@ -253,10 +254,11 @@ def _fhir_bundle(tmp_path: Path, entries: str) -> Path:
 
 
 def test_fhir_many_entries_are_read_in_linear_time(tmp_path):
-    """Each entry's line was counted from the start of the file: quadratic in the entries."""
+    """Each entry's line was counted from the start of the file: quadratic in the entries (about
+    a minute here); 150,000 entries are decoded one by one in a few seconds."""
     n = 150_000
     f = _fhir_bundle(tmp_path, ",\n".join(['{"resource": {"resourceType": "Patient"}}'] * n) + ",\n{}")
-    r = _fast(child_read("fhir", f))
+    r = _fast(child_read("fhir", f), limit=10.0)
     assert (r["field"], r["line"]) == (f"entry[{n}].resource", n + 2)
 
 
