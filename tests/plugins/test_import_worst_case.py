@@ -391,3 +391,28 @@ def test_apple_health_arbitrary_records(attrs, tail):
     body = f'<?xml version="1.0"?>\n<HealthData>\n{rec}\n{tail}</HealthData>\n'
     got = _read_all("applehealth", body.encode("utf-8", "surrogatepass"), "export.xml")
     assert all(r.data["intensity"] in (0, 3, 5, 8) for r in got)
+
+
+@FUZZ
+@given(fmt=st.sampled_from(["bearable", "paindiary", "generic-csv", "csv"]),
+       body=st.binary(max_size=300), header=st.sampled_from([BEARABLE, PAINDIARY, GENERIC, OWN_CSV]))
+def test_csv_readers_arbitrary_bytes_after_their_header(fmt, body, header):
+    """Bytes that need not be UTF-8 or CSV after a header the reader knows."""
+    got = _read_all(fmt, (",".join(header) + "\n").encode() + body)
+    _check_rows(got, body.count(b"\n") + body.count(b"\r") + 1)
+
+
+@FUZZ
+@given(head=st.binary(max_size=2000), name=st.sampled_from(["in.csv", "export.xml", "export.zip", "a.json"]))
+def test_sniffers_take_any_bytes(head, name):
+    """Every importer's sniff is asked about the first bytes of any file: a yes or no, nothing else."""
+    from painboard.builtin import apple_health, bearable, csv_format, generic_csv, json_format, pain_diary
+
+    sniffs = [bearable.sniff, pain_diary.sniff, generic_csv.sniff, csv_format.sniff_csv, json_format.sniff_json,
+              apple_health.sniff]
+    try:
+        from painboard_fhir.importer import sniff as fhir_sniff
+        sniffs.append(fhir_sniff)
+    except ImportError:
+        pass
+    assert all(isinstance(s(head, name), bool) for s in sniffs)
