@@ -416,3 +416,20 @@ def test_sniffers_take_any_bytes(head, name):
     except ImportError:
         pass
     assert all(isinstance(s(head, name), bool) for s in sniffs)
+
+
+def test_apple_health_entity_expansion_and_outside_files_are_refused(tmp_path):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("SECRET")
+    laughs = "".join(f'<!ENTITY {chr(98 + i)} "' + f"&{chr(97 + i)};" * 10 + '">\n' for i in range(9))
+    rec = HEADACHE.format(src="&j;", inside="")
+    f = tmp_path / "laughs.xml"
+    f.write_text(f'<?xml version="1.0"?>\n<!DOCTYPE HealthData [\n<!ENTITY a "aaaaaaaaaa">\n{laughs}]>\n'
+                 f"<HealthData>\n{rec}</HealthData>\n")
+    r = _fast(child_read("applehealth", f))
+    assert (r["field"], r["line"]) == ("laughs.xml", 15) and "amplification" in r["error"]
+    f = tmp_path / "outside.xml"
+    f.write_text(f'<?xml version="1.0"?>\n<!DOCTYPE HealthData [\n<!ENTITY x SYSTEM "file://{secret}">\n]>\n'
+                 f"<HealthData>&x;\n{HEADACHE.format(src='Watch', inside='')}</HealthData>\n")
+    r = _fast(child_read("applehealth", f))
+    assert (r["rows"], r["field"], r["line"]) == (0, "outside.xml", 5) and "another file" in r["error"]

@@ -108,6 +108,12 @@ def read(source: ImportSource) -> Iterator[Row]:
     records = _Records(source, name)
     parser = expat.ParserCreate()
     parser.StartElementHandler = records.start  # no text or end handlers: nothing else is kept
+
+    def outside(*_) -> int:  # an external entity: another file is never read
+        raise BadInput("refers to another file (an external entity): not an Apple Health export", field=name,
+                       line=parser.CurrentLineNumber)
+
+    parser.ExternalEntityRefHandler = outside
     fed = 0
     try:
         with stream:
