@@ -433,3 +433,13 @@ def test_apple_health_entity_expansion_and_outside_files_are_refused(tmp_path):
                  f"<HealthData>&x;\n{HEADACHE.format(src='Watch', inside='')}</HealthData>\n")
     r = _fast(child_read("applehealth", f))
     assert (r["rows"], r["field"], r["line"]) == (0, "outside.xml", 5) and "another file" in r["error"]
+
+
+def test_fhir_bundle_over_the_limit_is_refused_before_it_is_read(tmp_path):
+    f = tmp_path / "bundle.json"
+    with open(f, "wb") as out:  # sparse: nothing of it is read
+        out.write(b'{"resourceType": "Bundle", "entry": [')
+        out.truncate(24 * 1024 * 1024 + 1)
+    r = _fast(child_read("fhir", f))
+    assert (r["field"], r["rows"]) == ("file", 0) and "at most 24 MiB" in r["error"]
+    assert r["peak_mb"] < 100
