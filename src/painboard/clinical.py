@@ -18,6 +18,8 @@ import re
 from datetime import date, datetime, timedelta, timezone, tzinfo
 from typing import Any, Iterable, Iterator
 
+from painboard.recurrence import Recurrence, RuleError
+
 # -- severity ---------------------------------------------------------------------------------
 # 0-10 severity bands on the worst-pain item (Serlin et al., Pain 1995): 1-4 mild,
 # 5-6 moderate, 7-10 severe. Background pain counts as controlled at 4/10 or less
@@ -454,9 +456,11 @@ def _add_months(d: date, n: int) -> date:
 
 def rule_interval_after(rule: str | None, day: date) -> date | None:
     """The date one interval of ``rule`` after ``day`` ('FREQ=WEEKLY;INTERVAL=4': 28 days)."""
-    parts = dict(p.split("=", 1) for p in str(rule or "").upper().split(";") if "=" in p)
-    n = int(parts.get("INTERVAL", "1") or 1)
-    freq = parts.get("FREQ")
+    try:
+        rec = Recurrence.parse(rule or "")
+    except RuleError:
+        return None  # a stored rule that cannot be read: no next date
+    n, freq = rec.interval, rec.freq
     if freq == "DAILY":
         return day + timedelta(days=n)
     if freq == "WEEKLY":

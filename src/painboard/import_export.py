@@ -404,7 +404,7 @@ def _match_due_times(con, events: list, tz) -> None:
             continue
         if ev.item_id not in items:
             row = repo.plan_item(con, ev.item_id)
-            items[ev.item_id] = PlanItem(**row) if row else None
+            items[ev.item_id] = PlanItem.from_row(row) if row else None
         it = items[ev.item_id]
         if it is None or it.kind != "scheduled":
             continue

@@ -12,6 +12,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 
 from painboard import clinical
+from painboard.recurrence import UNREADABLE
 
 # Plan categories the trend marks on its days, and the checklist's order of categories.
 MARKED_CATEGORIES = ("radiation", "bone_strengthening", "procedure")
@@ -26,7 +27,7 @@ class ChecklistLine:
     label: str
     category: str
     kind: str
-    state: str  # done | due | overdue | upcoming | as_needed | skipped | missed
+    state: str  # done | due | overdue | upcoming | as_needed | skipped | missed | error
     due_at: datetime | None = None
     event_id: int | None = None
     count_today: int = 0
@@ -151,6 +152,10 @@ def build_checklist(view, day: date, now: datetime, data: DayData | None = None)
     infrequent = []  # infusions, radiation, procedures: when the next one is due
     for it in view.plan_items(include_stopped=False):
         if it.start_date > day + timedelta(days=60) or (it.end_date and it.end_date < day):
+            continue
+        if it.schedule_problem:  # stored unreadable: a line of its own, the rest of the plan goes on
+            lines.append(ChecklistLine(it.id, it.label(), it.category, it.kind, "error",
+                                       text=f"{it.label()}: {UNREADABLE} {it.schedule_problem}"))
             continue
         if it.kind == "as_needed":
             n = sum(1 for e in today_events if e["item_id"] == it.id and e["status"] == "taken")

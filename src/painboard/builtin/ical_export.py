@@ -29,6 +29,7 @@ from painboard import clinical
 from painboard.hookspecs import hookimpl
 from painboard.models import PlanItem
 from painboard.plugins import Exporter, PeriodView
+from painboard.recurrence import Recurrence
 
 PRODID = "-//painboard//plan calendar//EN"
 CATEGORY_WORDS = {"medication": "medication", "bone_strengthening": "bone-strengthening drug",
@@ -37,8 +38,6 @@ DOSE_MINUTES = 15      # a dose is a short event; it does not block the day (TRA
 SESSION_MINUTES = 30   # radiation sessions and procedures with a time of day
 ALL_DAY_ALARM = timedelta(hours=-12)  # noon the day before an all-day event
 HORIZON_YEARS = 50     # how far a finite rule's occurrences are counted
-_FREQ = {"YEARLY": "years", "MONTHLY": "months", "WEEKLY": "weeks", "DAILY": "days",
-         "HOURLY": "hours", "MINUTELY": "minutes"}
 
 
 def item_uid(it: PlanItem, suffix: str = "") -> str:
@@ -47,19 +46,9 @@ def item_uid(it: PlanItem, suffix: str = "") -> str:
     return f"plan-{it.id}-{digest}{suffix}@painboard"
 
 
-def _parts(rule: str) -> dict[str, str]:
-    return dict(p.split("=", 1) for p in rule.upper().split(";") if "=" in p)
-
-
-def _timed(rule: str) -> bool:
-    parts = _parts(rule)
-    return "BYHOUR" in parts or parts.get("FREQ") in ("HOURLY", "MINUTELY")
-
-
 def rule_step(rule: str) -> tuple[int, str]:
     """The step of a plan rule (FREQ and INTERVAL): 'FREQ=WEEKLY;INTERVAL=4' is (4, 'weeks')."""
-    parts = _parts(rule)
-    return int(parts.get("INTERVAL", "1")), _FREQ[parts["FREQ"]]
+    return Recurrence.parse(rule).step()
 
 
 def _alarm(text: str, trigger: timedelta) -> Alarm:
@@ -104,8 +93,8 @@ def recurring_event(it: PlanItem, view: PeriodView, stamp: datetime) -> Event | 
     first = it.next_due(lo, tz)
     if first is None:
         return None
-    rule = vRecur.from_ical(it.rrule)
-    timed = _timed(it.rrule)
+    rule = vRecur.from_ical(it.rrule)  # the canonical text of the rule checked when the item was read
+    timed = Recurrence.parse(it.rrule).timed()  # type: ignore[arg-type]
     if it.kind == "course" or "COUNT" in rule or "UNTIL" in rule:
         # A finite rule: count the occurrences painboard's checklist would show.
         hi = datetime.combine(it.end_date + timedelta(days=1), time(0), tz) if it.end_date \
@@ -143,6 +132,8 @@ def build_calendar(view: PeriodView) -> Calendar:
     as_needed = []
     items = [it for it in view.plan_items(include_stopped=False)]
     for it in items:
+        if it.schedule_problem:
+            continue  # a stored rule that cannot be read: no event (painboard check names it)
         if it.kind == "as_needed":
             cap = f", up to {it.max_per_day} a day" if it.max_per_day else ""
             as_needed.append(f"{it.label()}, as needed{cap}")
