@@ -14,6 +14,7 @@ import math
 from dataclasses import dataclass, fields
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
+from itertools import islice
 
 from dateutil import rrule as du_rrule
 
@@ -208,7 +209,8 @@ class Recurrence:
         return _guard(self, start)[0]
 
     def most_per_day(self, start: date) -> int:
-        """The most due times the rule gives in a day (over its first two years)."""
+        """The most due times the rule can give in a day (what its parts allow; walked for a
+        rule whose parts allow more than a plan item may have, to give the exact number)."""
         return _guard(self, start)[1]
 
 
@@ -275,18 +277,44 @@ def _guard(rec: Recurrence, start: date) -> tuple[str | None, int]:
         horizon = datetime.combine(moved, time(0)) + timedelta(days=RRULE_HORIZON_DAYS)
         if rec.until is not None:
             horizon = min(horizon, rec.until.replace(year=rec.until.year + shift))
-        times = list(_uncounted(rec).rule(moved, until=horizon))
+        rule = _uncounted(rec).rule(moved, until=horizon)
+        bound = _per_day_bound(rec)
+        # Within the limit by its parts alone: only whether it occurs at all is walked for.
+        if bound <= MAX_DUE_PER_DAY:
+            most = bound if list(islice(rule, 1)) else 0
+        else:
+            most = _most_in_a_day(rule)
     except (ValueError, OverflowError) as e:
         return f"is not a usable recurrence rule ({e})", 0
-    if not times:
+    if not most:
         return "never occurs within two years of the start date (check BYMONTH, BYMONTHDAY, INTERVAL)", 0
-    per_day: dict[date, int] = {}
-    for t in times:
-        per_day[t.date()] = per_day.get(t.date(), 0) + 1
-    most = max(per_day.values())
     if most > MAX_DUE_PER_DAY:
         return f"occurs {most} times a day; a plan item has at most {MAX_DUE_PER_DAY}", most
     return None, most
+
+
+def _per_day_bound(rec: Recurrence) -> int:
+    """The most times a day the rule's parts allow: each day it falls on gets every
+    BYHOUR x BYMINUTE x BYSECOND time (an HOURLY rule: its hours of the day instead)."""
+    n = (len(rec.byminute) or 1) * (len(rec.bysecond) or 1)
+    if rec.freq == "HOURLY":
+        hours = -(-24 // rec.interval)
+        return n * (min(len(rec.byhour), hours) if rec.byhour else hours)
+    return n * (len(rec.byhour) or 1)
+
+
+def _most_in_a_day(times) -> int:
+    """The most times on one day; the walk stops at the end of the first day over the limit
+    (FREQ=HOURLY;BYMINUTE=0,...,59 is not walked for two years)."""
+    most, day, n = 0, None, 0
+    for t in times:
+        if t.date() != day:
+            if n > MAX_DUE_PER_DAY:
+                break
+            day, n = t.date(), 0
+        n += 1
+        most = max(most, n)
+    return most
 
 
 def _uncounted(rec: Recurrence) -> Recurrence:
