@@ -16,7 +16,8 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError,
 
 from painboard.errors import BadInput
 from painboard.kinds import CATEGORIES, RECORD_KINDS  # noqa: F401  (RECORD_KINDS re-exported)
-from painboard.recurrence import MAX_DUE_PER_DAY, RRULE_HORIZON_DAYS, Recurrence, RuleError  # noqa: F401
+from painboard.recurrence import (MAX_ACTIVE_ITEMS, MAX_DUE_PER_DAY, MAX_PLAN_DUE_PER_DAY,  # noqa: F401
+                                  RRULE_HORIZON_DAYS, Recurrence, RuleError)
 
 # The plausibility window for times, one rule for every face and importer. An event (an
 # entry, an episode, a dose) lies between EARLIEST and a few minutes from now (clock skew
@@ -526,6 +527,21 @@ class PlanItem(Record):
         if t is None or (self.end_date and t.date() > self.end_date):
             return None
         return t.replace(tzinfo=tz).astimezone(timezone.utc)
+
+
+def plan_size_problem(items: list[PlanItem]) -> str | None:
+    """Why a plan of these items is beyond painboard's plan limits, or None (the active items
+    count; a scheduled item or course counts the most due times its rule allows in a day)."""
+    active = [it for it in items if it.status == "active"]
+    if len(active) > MAX_ACTIVE_ITEMS:
+        return (f"the plan would hold {len(active)} active items; painboard keeps at most "
+                f"{MAX_ACTIVE_ITEMS} active items (stop items no longer in use with 'painboard plan stop')")
+    due = sum(Recurrence.parse(it.rrule).most_per_day(it.start_date) for it in active
+              if it.rrule and not it.schedule_problem)
+    if due > MAX_PLAN_DUE_PER_DAY:
+        return (f"the plan would have up to {due} due times a day; painboard keeps at most "
+                f"{MAX_PLAN_DUE_PER_DAY} across the active items")
+    return None
 
 
 def rrule_problem(rule_text: str | None, start: date) -> str | None:

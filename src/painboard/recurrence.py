@@ -23,6 +23,12 @@ MAX_INTERVAL = 1000
 MAX_COUNT = 1000  # as a course's sessions: a rule with COUNT is walked from its start
 FIRST_YEAR, LAST_YEAR = 1900, 2199  # as a plan's dates (models.FIRST_DAY, LAST_DAY)
 MAX_DUE_PER_DAY = 24  # due times one item may have in a day
+# A plan's size (README, "Plan limits"): at most so many active items and due times a day across
+# them, so that what one refresh of the checklist computes stays bounded. A plan beyond them
+# (stored by an older version or a hand-edited file) still reads: the checklist computes at most
+# MAX_PLAN_DUE_PER_DAY due times, then one line says what it left out.
+MAX_ACTIVE_ITEMS = 100
+MAX_PLAN_DUE_PER_DAY = 200
 RRULE_HORIZON_DAYS = 2 * 366  # a plan's rule must occur within two years of its start
 
 FREQS = ("YEARLY", "MONTHLY", "WEEKLY", "DAILY", "HOURLY", "MINUTELY", "SECONDLY")

@@ -13,7 +13,8 @@ from painboard.clinical import is_rescue_item
 from painboard.config import Settings
 from painboard.deadline import Deadline, Overran, PluginRunner, run_with_deadline
 from painboard.errors import BadInput, NotFound, PluginError
-from painboard.models import DailyReview, Episode, PainEntry, PlanEvent, PlanItem, minutes_of, utcnow
+from painboard.models import (DailyReview, Episode, PainEntry, PlanEvent, PlanItem, minutes_of, plan_size_problem,
+                              utcnow)
 # The read model's types, importable from here as before.
 from painboard.readmodel import ChecklistLine, DayData, Snapshot, Today, Trend  # noqa: F401
 from painboard.recurrence import UNREADABLE, Recurrence, RuleError
@@ -177,10 +178,14 @@ class Painboard:
                            "'5 mg' (per tablet) or '25 mcg/h' (a patch)", field="strength")
         item = PlanItem.build(**fields)
         with self.db.unit_of_work(write=True) as con:
-            same = _same_active_item(item, [PlanItem.from_row(r) for r in repo.plan_items(con, False)])
+            active = [PlanItem.from_row(r) for r in repo.plan_items(con, False)]
+            same = _same_active_item(item, active)
             if same is not None:
                 raise BadInput(f"plan item {same.id} ({same.label()}) is already in the plan with the same "
                                f"dose and schedule; 'painboard plan list' shows it", field="name")
+            too_big = plan_size_problem([*active, item])
+            if too_big:
+                raise BadInput(too_big, field="plan")
             item.id = repo.insert_one(con, "plan_item", item)
         return item
 
@@ -514,9 +519,11 @@ class Painboard:
             raise NotFound(f"there is no database at {self.db.path}: nothing was checked or created")
 
         report = maintenance.check(self.db)
-        if report["counts"]:  # the data could be read: also each plan item's schedule
+        if report["counts"]:  # the data could be read: also each plan item's schedule, the plan's size
+            items = self.plan(include_stopped=False)
             bad = [f"plan item {it.id} ({it.label()}): {UNREADABLE} {it.schedule_problem}"
-                   for it in self.plan() if it.schedule_problem]
+                   for it in items if it.schedule_problem]
+            bad += [p.replace("would hold", "holds").replace("would have", "has") for p in [plan_size_problem(items)] if p]
             report["problems"] = report["problems"] + bad
             report["ok"] = report["ok"] and not bad
         return report
