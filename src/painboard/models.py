@@ -6,6 +6,7 @@ import calendar
 import json
 import math
 import re
+import unicodedata
 import uuid
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from importlib import resources
@@ -527,6 +528,17 @@ class PlanItem(Record):
         if t is None or (self.end_date and t.date() > self.end_date):
             return None
         return t.replace(tzinfo=tz).astimezone(timezone.utc)
+
+
+def same_words(text: str | None) -> str:
+    """Text as it reads, for comparing names: compatibility forms folded (NFKC: 'Ｍ' is 'M'),
+    invisible format characters dropped (zero-width, bidi: Unicode category Cf), case folded,
+    runs of white space one space."""
+    if not text:
+        return ""
+    s = unicodedata.normalize("NFKC", text)
+    s = "".join(ch for ch in s if unicodedata.category(ch) != "Cf")
+    return " ".join(unicodedata.normalize("NFKC", s.casefold()).split())
 
 
 def plan_size_problem(items: list[PlanItem]) -> str | None:

@@ -14,7 +14,7 @@ from painboard.config import Settings
 from painboard.deadline import Deadline, Overran, PluginRunner, run_with_deadline
 from painboard.errors import BadInput, NotFound, PluginError
 from painboard.models import (DailyReview, Episode, PainEntry, PlanEvent, PlanItem, minutes_of, plan_size_problem,
-                              utcnow)
+                              same_words, utcnow)
 # The read model's types, importable from here as before.
 from painboard.readmodel import ChecklistLine, DayData, Snapshot, Today, Trend  # noqa: F401
 from painboard.recurrence import UNREADABLE, Recurrence, RuleError
@@ -547,9 +547,10 @@ def jsonable(obj: Any) -> Any:
 
 
 def _same_active_item(item: PlanItem, active: list[PlanItem]) -> PlanItem | None:
-    """An active item that is an exact duplicate of item (name, dose, unit, route, schedule)."""
+    """An active item that duplicates item (name, dose, unit, route, schedule), its words compared
+    as a reader sees them (models.same_words: 'Morphine\u200b SR' is 'morphine sr')."""
     def key(it: PlanItem) -> tuple:
-        return (it.name.strip().lower(), it.category, it.dose, (it.unit or "").lower(), (it.route or "").lower(),
+        return (same_words(it.name), it.category, it.dose, same_words(it.unit), same_words(it.route),
                 it.kind, it.rrule, it.on_date, it.max_per_day, it.sessions)
 
     return next((it for it in active if it.status == "active" and key(it) == key(item)), None)
