@@ -93,18 +93,23 @@ def recurring_event(it: PlanItem, view: PeriodView, stamp: datetime) -> Event | 
     first = it.next_due(lo, tz)
     if first is None:
         return None
-    rule = vRecur.from_ical(it.rrule)  # the canonical text of the rule checked when the item was read
-    timed = Recurrence.parse(it.rrule).timed()  # type: ignore[arg-type]
-    if it.kind == "course" or "COUNT" in rule or "UNTIL" in rule:
-        # A finite rule: count the occurrences painboard's checklist would show.
+    rec = Recurrence.parse(it.rrule)  # type: ignore[arg-type]  (checked when the item was read)
+    rule, timed = vRecur.from_ical(rec.text()), rec.timed()
+    if it.kind == "course" or rec.count:
+        # A counted rule (at most 1,000 times): count the occurrences the checklist would show.
         hi = datetime.combine(it.end_date + timedelta(days=1), time(0), tz) if it.end_date \
             else lo + relativedelta(years=HORIZON_YEARS)
         rule.pop("UNTIL", None)
         rule["COUNT"] = [len(it.occurrences(lo.astimezone(timezone.utc), hi.astimezone(timezone.utc), tz))]
-    elif it.end_date:
-        end = datetime.combine(it.end_date, time(23, 59, 59), tz)
-        # RFC 5545 3.3.10: with a TZID start, UNTIL is given in UTC; with a date start, a date.
-        rule["UNTIL"] = [end.astimezone(timezone.utc) if timed else it.end_date]
+    else:
+        # The rule's own UNTIL (local) or the item's end, whichever is first, not counted one
+        # by one (an hourly rule to 2199 is 1.5 million times). RFC 5545 3.3.10: with a TZID
+        # start, UNTIL is given in UTC; with a date start, a date.
+        ends = [t for t in (rec.until, it.end_date and datetime.combine(it.end_date, time(23, 59, 59))) if t]
+        rule.pop("UNTIL", None)
+        if ends:
+            end = min(ends).replace(tzinfo=tz)
+            rule["UNTIL"] = [end.astimezone(timezone.utc) if timed else end.date()]
     ev = _event(it, item_uid(it), stamp, it.label(), _describe(it))
     local = first.astimezone(tz)
     if timed:
