@@ -18,8 +18,6 @@ import re
 from datetime import date, datetime, timedelta, timezone, tzinfo
 from typing import Any, Iterable, Iterator
 
-from painboard.recurrence import Recurrence, RuleError
-
 # -- severity ---------------------------------------------------------------------------------
 # 0-10 severity bands on the worst-pain item (Serlin et al., Pain 1995): 1-4 mild,
 # 5-6 moderate, 7-10 severe. Background pain counts as controlled at 4/10 or less
@@ -456,6 +454,8 @@ def _add_months(d: date, n: int) -> date:
 
 def rule_interval_after(rule: str | None, day: date) -> date | None:
     """The date one interval of ``rule`` after ``day`` ('FREQ=WEEKLY;INTERVAL=4': 28 days)."""
+    from painboard.recurrence import Recurrence, RuleError  # the one parser of a rule
+
     try:
         rec = Recurrence.parse(rule or "")
     except RuleError:
