@@ -199,7 +199,7 @@ def rules(draw):
     return draw(st.sampled_from(["", "RRULE:", "rrule:", " "])) + (text.lower() if draw(st.booleans()) else text)
 
 
-@settings(max_examples=300, deadline=2000, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=300, deadline=5000, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(text=st.one_of(rules(), st.text(max_size=400)))
 def test_parse_refuses_with_a_message_or_round_trips(text):
     try:

@@ -5,7 +5,8 @@ Only a plain rule is a rule: ``FREQ=DAILY;BYHOUR=8,20``. A DTSTART, RDATE, EXDAT
 its own, a second line, an unknown part or a value out of range is refused with a message
 saying which. The dateutil rule is built from these fields with painboard's own start (the
 plan item's start date) alone, so no text can move the start or add dates. Standard library
-and dateutil only: a bottom layer that models, figures and exporters all import.
+and dateutil (imported when a rule is built) only: a bottom layer that models, figures,
+the read model and exporters all import.
 """
 
 from __future__ import annotations
@@ -15,8 +16,6 @@ from dataclasses import dataclass, fields
 from datetime import date, datetime, time, timedelta
 from functools import lru_cache
 from itertools import islice
-
-from dateutil import rrule as du_rrule
 
 MAX_RULE_TEXT = 300  # "FREQ=MONTHLY;BYMONTHDAY=1,15;BYHOUR=8,12,16,20;BYMINUTE=30" is 55
 MAX_INTERVAL = 1000
@@ -41,11 +40,6 @@ KEYS = ("FREQ", "INTERVAL", "COUNT", "UNTIL", "BYMONTH", "BYWEEKNO", "BYYEARDAY"
         "BYDAY", "BYHOUR", "BYMINUTE", "BYSECOND", "BYSETPOS", "WKST")
 _CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789=;,+-")
 _OTHER_PROPERTIES = ("DTSTART", "RDATE", "EXDATE", "EXRULE", "RRULE", "DTEND", "DURATION", "TZID")
-_DU_FREQ = {"YEARLY": du_rrule.YEARLY, "MONTHLY": du_rrule.MONTHLY, "WEEKLY": du_rrule.WEEKLY,
-            "DAILY": du_rrule.DAILY, "HOURLY": du_rrule.HOURLY, "MINUTELY": du_rrule.MINUTELY,
-            "SECONDLY": du_rrule.SECONDLY}
-_DU_DAY = dict(zip(DAYS, (du_rrule.MO, du_rrule.TU, du_rrule.WE, du_rrule.TH, du_rrule.FR,
-                          du_rrule.SA, du_rrule.SU)))
 EXAMPLE = "FREQ=DAILY;BYHOUR=8,20"
 UNREADABLE = "this item's schedule cannot be read:"  # a stored item whose rule fails, wherever shown
 
@@ -178,7 +172,7 @@ class Recurrence:
         return bool(self.byhour) or self.freq in ("HOURLY", "MINUTELY", "SECONDLY")
 
     def rule(self, start: date, *, near: datetime | None = None, count: int | None = None,
-             until: datetime | None = None) -> du_rrule.rrule:
+             until: datetime | None = None):
         """dateutil's rule from the plan item's start date (local midnight, naive). ``near``:
         the times wanted lie at or after it, so the walk may begin a whole number of the
         rule's steps later (the same times, found without walking from a start years ago)."""
@@ -186,14 +180,16 @@ class Recurrence:
         count = self.count or count
         if near is not None and count is None:
             dtstart = self._moved(dtstart, near)
-        return du_rrule.rrule(
-            _DU_FREQ[self.freq], dtstart=dtstart, interval=self.interval, count=count,
+        from dateutil import rrule as du  # here, not at the top: the first frame reads limits only
+
+        return du.rrule(
+            getattr(du, self.freq), dtstart=dtstart, interval=self.interval, count=count,
             until=until if until is not None else self.until,
-            wkst=_DU_DAY[self.wkst] if self.wkst else None,
+            wkst=getattr(du, self.wkst) if self.wkst else None,
             bymonth=self.bymonth or None, byweekno=self.byweekno or None, byyearday=self.byyearday or None,
             bymonthday=self.bymonthday or None, byhour=self.byhour or None, byminute=self.byminute or None,
             bysecond=self.bysecond or None, bysetpos=self.bysetpos or None,
-            byweekday=[_DU_DAY[d](n) if n else _DU_DAY[d] for n, d in self.byday] or None)
+            byweekday=[getattr(du, d)(n) if n else getattr(du, d) for n, d in self.byday] or None)
 
     def _moved(self, dtstart: datetime, near: datetime) -> datetime:
         """dtstart moved on by whole steps of the rule, to at most a step or a cycle before near.
