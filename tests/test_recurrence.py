@@ -220,3 +220,22 @@ def test_an_ical_export_keeps_a_far_until_instead_of_counting_each_time(cli_run,
     assert time.monotonic() - t0 < 5  # counting 1.5 million hourly times took 5 s an item
     rules = [line for line in out.read_text().splitlines() if line.startswith("RRULE")]
     assert rules == ["RRULE:FREQ=HOURLY;UNTIL=21991231T000000Z"]  # London is on UTC in December
+
+
+_PLAIN = ["FREQ=DAILY;BYHOUR=8,20", "FREQ=HOURLY;INTERVAL=5", "FREQ=HOURLY;INTERVAL=7;BYMINUTE=15,45",
+          "FREQ=DAILY;INTERVAL=3;BYHOUR=9", "FREQ=WEEKLY;INTERVAL=2;BYDAY=MO,WE,FR;BYHOUR=10",
+          "FREQ=WEEKLY;INTERVAL=3;WKST=SU;BYDAY=SU,SA", "FREQ=MONTHLY;INTERVAL=5;BYMONTHDAY=31",
+          "FREQ=MONTHLY;INTERVAL=7;BYDAY=-1FR", "FREQ=MONTHLY;BYDAY=MO,TU;BYSETPOS=-1",
+          "FREQ=YEARLY;INTERVAL=3;BYMONTH=2;BYMONTHDAY=29", "FREQ=YEARLY;BYWEEKNO=20;BYDAY=TH",
+          "FREQ=MONTHLY;INTERVAL=18"]
+
+
+@settings(max_examples=150, deadline=5000)
+@given(rule=st.sampled_from(_PLAIN), start=st.dates(date(1990, 1, 1), date(2026, 11, 1)),
+       ahead=st.integers(0, 20_000))
+def test_walking_from_near_the_day_gives_the_same_times_as_walking_from_the_start(rule, start, ahead):
+    rec = Recurrence.parse(rule)
+    near = datetime.combine(start, datetime.min.time()) + timedelta(days=ahead, hours=ahead % 24)
+    far = near + timedelta(days=40)
+    walked = rec.rule(start).between(near, far, inc=True)
+    assert rec.rule(start, near=near).between(near, far, inc=True) == walked
