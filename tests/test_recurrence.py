@@ -65,6 +65,9 @@ def test_parse_gives_the_parts_and_the_canonical_text():
         Recurrence.parse("FREQ=DAILY;BYDAY=1MO")
     with pytest.raises(RuleError, match="both COUNT and UNTIL"):
         Recurrence.parse("FREQ=DAILY;COUNT=3;UNTIL=20270101")
+    for not_text in (["FREQ=DAILY"], 7, None):  # as a JSON file could hold it
+        with pytest.raises(RuleError, match="is not text"):
+            Recurrence.parse(not_text)  # type: ignore[arg-type]
 
 
 def test_the_rule_starts_at_the_items_start_and_nowhere_else():

@@ -142,6 +142,8 @@ class Recurrence:
     @classmethod
     def parse(cls, text: str) -> "Recurrence":
         """The rule in ``text`` (an RRULE value, any case, 'RRULE:' allowed before it); RuleError if not."""
+        if not isinstance(text, str):
+            raise RuleError("is not text")  # a list or a number from a file: not hashed, not cached
         return _parse(text)
 
     def text(self) -> str:
