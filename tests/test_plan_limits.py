@@ -78,9 +78,9 @@ def test_an_import_beyond_the_limits_is_refused_whole(cli_run, tmp_path, rules, 
 def test_a_plan_stored_beyond_the_limits_reads_with_a_bounded_checklist(cli_run, db_path, pb):
     ok(cli_run("log", "3"))
     con = duckdb.connect(str(db_path))  # 1,000 hourly items, as an older version could keep
-    con.executemany("INSERT INTO plan_item (category, name, kind, rrule, start_date, status) VALUES "
-                    "('medication', ?, 'scheduled', 'FREQ=HOURLY', DATE '2026-11-01', 'active')",
-                    [[f"Item {i}"] for i in range(1000)])
+    con.execute("INSERT INTO plan_item (category, name, kind, rrule, start_date, status) "
+                "SELECT 'medication', 'Item ' || i, 'scheduled', 'FREQ=HOURLY', DATE '2026-11-01', 'active' "
+                "FROM range(1000) t(i)")
     con.close()
     lines = pb.snapshot(metrics=False).checklist
     # due times stop once 200 are computed: 9 items of 24 (216), then one line for the 991 left
