@@ -202,8 +202,30 @@ def rules(draw):
     return draw(st.sampled_from(["", "RRULE:", "rrule:", " "])) + (text.lower() if draw(st.booleans()) else text)
 
 
+def _nums(lo: int, hi: int) -> st.SearchStrategy[str]:
+    return st.lists(st.integers(lo, hi), min_size=1, max_size=4).map(lambda v: ",".join(map(str, v)))
+
+
+@st.composite
+def plain_rules(draw):
+    """Rules made of valid parts in any order and case, so many of them parse."""
+    parts = {"FREQ": draw(st.sampled_from(["YEARLY", "MONTHLY", "WEEKLY", "DAILY", "HOURLY"]))}
+    optional = {"INTERVAL": st.integers(1, 30).map(str), "COUNT": st.integers(1, 1000).map(str),
+                "BYHOUR": _nums(0, 23), "BYMINUTE": _nums(0, 59), "BYMONTH": _nums(1, 12),
+                "BYMONTHDAY": _nums(-31, 31).filter(lambda v: "0" not in v.split(",")),
+                "BYDAY": st.lists(st.sampled_from(["MO", "TU", "WE", "TH", "FR", "SA", "SU"]), min_size=1,
+                                  max_size=3).map(",".join),
+                "WKST": st.sampled_from(["MO", "SU"]),
+                "UNTIL": st.dates(date(1990, 1, 1), date(2199, 12, 31)).map(lambda d: d.strftime("%Y%m%d"))}
+    for key in draw(st.lists(st.sampled_from(sorted(optional)), unique=True, max_size=5)):
+        parts[key] = draw(optional[key])
+    order = draw(st.permutations(list(parts)))
+    text = ";".join(f"{k}={parts[k]}" for k in order)
+    return text.lower() if draw(st.booleans()) else text
+
+
 @settings(max_examples=300, deadline=5000, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(text=st.one_of(rules(), st.text(max_size=400)))
+@given(text=st.one_of(rules(), plain_rules(), st.text(max_size=400)))
 def test_parse_refuses_with_a_message_or_round_trips(text):
     try:
         rec = Recurrence.parse(text)
