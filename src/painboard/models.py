@@ -17,8 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError,
 
 from painboard.errors import BadInput
 from painboard.kinds import CATEGORIES, RECORD_KINDS  # noqa: F401  (RECORD_KINDS re-exported)
-from painboard.recurrence import (MAX_ACTIVE_ITEMS, MAX_DUE_PER_DAY, MAX_PLAN_DUE_PER_DAY,  # noqa: F401
-                                  RRULE_HORIZON_DAYS, Recurrence, RuleError)
+from painboard.recurrence import MAX_ACTIVE_ITEMS, MAX_PLAN_DUE_PER_DAY, Recurrence, RuleError
 
 # The plausibility window for times, one rule for every face and importer. An event (an
 # entry, an episode, a dose) lies between EARLIEST and a few minutes from now (clock skew
@@ -439,7 +438,7 @@ class PlanItem(Record):
     @model_validator(mode="after")
     def _by_kind(self) -> "PlanItem":
         if self.rrule:
-            problem = rrule_problem(self.rrule, self.start_date)
+            problem = Recurrence.parse(self.rrule).problem(self.start_date)  # parsed: canonical
             if problem:
                 raise ValueError(f"rrule: {problem}")
         if self.kind == "scheduled" and not self.rrule:
@@ -541,28 +540,21 @@ def same_words(text: str | None) -> str:
     return " ".join(unicodedata.normalize("NFKC", s.casefold()).split())
 
 
-def plan_size_problem(items: list[PlanItem]) -> str | None:
+def plan_size_problem(items: list[PlanItem], stored: bool = False) -> str | None:
     """Why a plan of these items is beyond painboard's plan limits, or None (the active items
-    count; a scheduled item or course counts the most due times its rule allows in a day)."""
+    count; a scheduled item or course counts the most due times its rule allows in a day).
+    stored: said of the plan as it is (painboard check), not as it would be."""
     active = [it for it in items if it.status == "active"]
+    hold, have = ("holds", "has") if stored else ("would hold", "would have")
     if len(active) > MAX_ACTIVE_ITEMS:
-        return (f"the plan would hold {len(active)} active items; painboard keeps at most "
+        return (f"the plan {hold} {len(active)} active items; painboard keeps at most "
                 f"{MAX_ACTIVE_ITEMS} active items (stop items no longer in use with 'painboard plan stop')")
     due = sum(Recurrence.parse(it.rrule).most_per_day(it.start_date) for it in active
               if it.rrule and not it.schedule_problem)
     if due > MAX_PLAN_DUE_PER_DAY:
-        return (f"the plan would have up to {due} due times a day; painboard keeps at most "
+        return (f"the plan {have} up to {due} due times a day; painboard keeps at most "
                 f"{MAX_PLAN_DUE_PER_DAY} across the active items")
     return None
-
-
-def rrule_problem(rule_text: str | None, start: date) -> str | None:
-    """Why a recurrence rule cannot be a plan's schedule from ``start``, or None if it can
-    (the rule parsed and guarded in painboard.recurrence)."""
-    try:
-        return Recurrence.parse(rule_text or "").problem(start)
-    except RuleError as e:
-        return str(e)
 
 
 class PlanEvent(Record):

@@ -523,7 +523,8 @@ class Painboard:
             items = self.plan(include_stopped=False)
             bad = [f"plan item {it.id} ({it.label()}): {UNREADABLE} {it.schedule_problem}"
                    for it in items if it.schedule_problem]
-            bad += [p.replace("would hold", "holds").replace("would have", "has") for p in [plan_size_problem(items)] if p]
+            too_big = plan_size_problem(items, stored=True)
+            bad += [too_big] if too_big else []
             report["problems"] = report["problems"] + bad
             report["ok"] = report["ok"] and not bad
         return report
