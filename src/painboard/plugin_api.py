@@ -153,17 +153,53 @@ class Exporter(_Named):
     # (view, out) -> count. ``out`` is a real file opened for binary writing (out.name is its
     # path, created 0600): painboard renames it into place on success and removes it on failure.
     write: Callable[["PeriodView", BinaryIO], int]
-    # True: painboard runs the metrics shown in reports first (one runner, with the deadline)
-    # and hands their MetricResults to ``write`` on ``view.metric_results``.
-    uses_metrics: bool = False
+    # True (or the names of the metrics it words): painboard runs those metrics shown in
+    # reports first (one runner, with the deadline) and hands their MetricResults to ``write``
+    # on ``view.metric_results``.
+    uses_metrics: bool | tuple[str, ...] = False
 
     def __post_init__(self) -> None:
         super().__post_init__()
         _require(self, "write")
+        if not isinstance(self.uses_metrics, bool):
+            object.__setattr__(self, "uses_metrics", tuple(self.uses_metrics))
 
     def default_file_name(self, day: date) -> str:
         """The file an export goes to when none is named: painboard-DATE.EXT."""
         return f"painboard-{day.isoformat()}.{self.extension.lstrip('.')}"
+
+
+# A metric's result is drawn in a tile and a line of `painboard metrics`: a plugin's text (or a
+# text value) beyond TEXT_LIMIT characters is cut to its first TEXT_KEPT, a series beyond
+# SERIES_LIMIT days to the most recent ones, where results are taken in, and the text says so
+# (docs/plugins.md). A 5 MB text took 30 s and 150 MB to draw. (The room between the two
+# leaves a text already cut, with its note, as it is when it is taken in again.)
+TEXT_LIMIT = 1200
+TEXT_KEPT = 1000
+SERIES_LIMIT = 3660
+
+
+def _bounded(data: Any) -> Any:
+    """The one bound on what a metric hands in, before the fields are validated."""
+    if not isinstance(data, dict):
+        return data
+    data = dict(data)
+    notes = []
+    text = data.get("text")
+    if isinstance(text, str) and len(text) > TEXT_LIMIT:
+        data["text"] = text[:TEXT_KEPT]
+        notes.append(f"text cut at {TEXT_KEPT:,} of {len(text):,} characters")
+    value = data.get("value")
+    if isinstance(value, str) and len(value) > TEXT_LIMIT:
+        data["value"] = value[:TEXT_KEPT]
+        notes.append(f"value cut at {TEXT_KEPT:,} characters")
+    series = data.get("series")
+    if isinstance(series, (list, tuple)) and len(series) > SERIES_LIMIT:
+        data["series"] = list(series[-SERIES_LIMIT:])
+        notes.append(f"series cut to the last {SERIES_LIMIT:,} of {len(series):,} days")
+    if notes and isinstance(data.get("text"), str):
+        data["text"] += f" … [{'; '.join(notes)}]"
+    return data
 
 
 class _Dumped:
@@ -174,7 +210,7 @@ class _Dumped:
 
 @dataclass(kw_only=True)
 class MetricValue(_Dumped):
-    """What a metric computes."""
+    """What a metric computes (bounded: see TEXT_LIMIT)."""
 
     value: float | int | str | None = None
     text: str
@@ -218,7 +254,8 @@ class Metric(_Named):
 
 @dataclass(kw_only=True)
 class MetricResult(_Dumped):
-    """A metric's result as the faces show it; ``error`` is set when the metric raised."""
+    """A metric's result as the faces show it; ``error`` is set when the metric raised
+    (bounded: see TEXT_LIMIT)."""
 
     name: str
     label: str
@@ -251,6 +288,8 @@ def _require(obj: Any, *names: str) -> None:
 
 def _check_value(v: Any) -> None:
     """A metric's text, level and series as the faces need them (what pydantic checked)."""
+    bounded = _bounded({"text": v.text, "value": v.value, "series": v.series})
+    v.text, v.value, v.series = bounded["text"], bounded["value"], bounded["series"]
     if not isinstance(v.text, str):
         raise TypeError(f"a metric's text must be a string, not {type(v.text).__name__}")
     if v.level not in get_args(Level):

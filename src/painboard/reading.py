@@ -115,7 +115,8 @@ class Reading:
             return self._metrics_over(con, since, until)
 
     def _metrics_over(self, con, since: date | None = None, until: date | None = None,
-                      view=None, shown: str | None = None, deadline: Deadline | None = None) -> list:
+                      view=None, shown: str | None = None, deadline: Deadline | None = None,
+                      names: tuple[str, ...] | None = None) -> list:
         """Every registered metric over one read view; a metric that raises is reported in place.
         The one metric runner: the dashboard, `painboard metrics`, the insights view and the
         reports (``shown="report"``: those a report shows) all get their results from here.
@@ -130,7 +131,7 @@ class Reading:
         runner = PluginRunner(deadline or Deadline(), con)
         try:
             for m in self.registry.sorted_metrics():
-                if shown is not None and shown not in m.shown:
+                if (shown is not None and shown not in m.shown) or (names is not None and m.name not in names):
                     continue
                 base = dict(name=m.name, label=m.label, unit=m.unit, shown=m.shown,
                             plugin=self.registry.owner.get(("metrics", m.name)))
@@ -173,9 +174,11 @@ class Reading:
                 view.options = dict(options or {})
                 repo.watch_queries(con)
                 try:  # an exporter stuck holding the file is stopped; safe_output removes its file
-                    if exporter.uses_metrics:  # a report words the runner's results
-                        view.metric_results = self._metrics_over(con, view=view, shown="report",
-                                                                 deadline=Deadline(idle=True))
+                    wanted = exporter.uses_metrics
+                    if wanted:  # a report words the runner's results
+                        view.metric_results = self._metrics_over(
+                            con, view=view, shown="report", deadline=Deadline(idle=True),
+                            names=None if wanted is True else wanted)
                     return run_with_deadline(lambda: exporter.write(view, fh), Deadline(idle=True), con)
                 finally:
                     view.close()

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from painboard.builtin import figures as _figure_metrics
 from painboard.figures.episodes import by_type, durations_min, median_or_none, trigger_counts
 from painboard.figures.pain_days import site_counts, trend_words
 from painboard.figures.period import figures_of, rows_once
@@ -24,6 +25,8 @@ from painboard.figures.severity import CONTROLLED_MAX, fixed
 from painboard.plugin_api import PeriodView
 
 RAISE = "worth raising with your care team"
+# The metrics of builtin/figures.py, whose texts the Markdown summary words (new_figures).
+NEW_FIGURES = tuple(m.name for m in _figure_metrics.METRICS)
 # Plan items whose events are marked on the time axis (the dashboard's trend marks the same).
 MARKED_CATEGORIES = ("radiation", "bone_strengthening", "procedure")
 MARKER_CHARS = 240
@@ -208,12 +211,9 @@ def markers(f: VisitFigures, above: int, over: list[date]) -> list[str]:
 def new_figures(view: PeriodView) -> list[tuple[str, str]]:
     """The issue-12 metrics' texts from the results painboard's one metric runner handed the
     report (``view.metric_results``); one that failed says so and leaves the others in place."""
-    from painboard.builtin import figures
-
-    wanted = {m.name for m in figures.METRICS}
     out = []
     for r in report_metrics(view):
-        if r.name in wanted:
+        if r.name in NEW_FIGURES:
             out.append((r.label, f"could not be computed ({r.error.split(':')[0]})" if r.error else r.text))
     return out
 

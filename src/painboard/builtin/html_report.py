@@ -27,6 +27,7 @@ from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from painboard.builtin import metrics as builtin_metrics
 from painboard.builtin._visit import (RAISE, VisitFigures, bone_line, day_words, html_text, omed_lines, one_line,
                                       report_metrics, rescue_lines, visit_figures)
 from painboard.figures.severity import CONTROLLED_MAX, SEVERE_MIN, fixed
@@ -40,6 +41,9 @@ from painboard.plugins import Exporter, PeriodView
 RADIATION_METRICS = ("radiation-flare", "radiation-response")
 LONG_METRICS = ("breakthrough", "insights")  # in the Markdown summary; too long for this page
 LONG_TEXT = {"end-of-dose": 420}  # each item's share against its own chance must show whole
+# The built-in metrics in the report's table (builtin/metrics.py and end-of-dose): the runner
+# computes these and the radiation ones; the Worth raising box holds those flagged.
+TABLE_METRICS = tuple(m.name for m in builtin_metrics.METRICS) + ("end-of-dose",)
 MARK_LETTERS = {"radiation": "R", "bone_strengthening": "I", "procedure": "P"}
 MARK_WORDS = {"radiation": "radiation", "bone_strengthening": "infusion", "procedure": "procedure"}
 NOTES_SHOWN, QUESTIONS_SHOWN, MARKS_LISTED = 12, 12, 5  # caps that keep the report to two pages
@@ -411,7 +415,7 @@ def write_html(view: PeriodView, out: BinaryIO) -> int:
 @hookimpl
 def register_exporters(register):
     register(Exporter(name="html", extension=".html", label="Visit report (HTML)", write=write_html,
-                      uses_metrics=True,
+                      uses_metrics=TABLE_METRICS + RADIATION_METRICS,
                       description="A self-contained page for a clinic visit, printable on one or two pages: "
                                   "chart, figures, adherence, radiation, notes and questions. "
                                   "Options: questions=FILE, paper=a4|letter."))

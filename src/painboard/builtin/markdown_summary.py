@@ -13,9 +13,14 @@ from typing import BinaryIO
 
 from painboard.builtin._common import sparkline
 from painboard.figures.severity import SEVERE_MIN, fixed
-from painboard.builtin._visit import (VisitFigures, bone_line, day_words as _d, md_text as md, omed_by_drug,
-                                      omed_lines, rescue_lines, visit_figures)
+from painboard.builtin import metrics as builtin_metrics
+from painboard.builtin._visit import (NEW_FIGURES, VisitFigures, bone_line, day_words as _d, md_text as md,
+                                      omed_by_drug, omed_lines, rescue_lines, visit_figures)
 from painboard.plugin_api import Exporter, PeriodView, hookimpl
+
+# The figures it words: the five long ones in their section, and the built-in metrics whose
+# flags go in the Worth raising box (the same box as the HTML report's) and the bone agent line.
+REPORT_METRICS = NEW_FIGURES + tuple(m.name for m in builtin_metrics.METRICS)
 
 
 def write_summary(view: PeriodView, out: BinaryIO) -> int:
@@ -125,5 +130,5 @@ def _markers(view: PeriodView, f: VisitFigures) -> list[str]:
 @hookimpl
 def register_exporters(register):
     register(Exporter(name="markdown", extension=".md", label="Visit summary (Markdown)",
-                      write=write_summary, uses_metrics=True,
+                      write=write_summary, uses_metrics=REPORT_METRICS,
                       description="A one-page summary for a clinic visit: trend, breakthrough pain, plan, notes."))
