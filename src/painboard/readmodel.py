@@ -129,7 +129,7 @@ def build_today(view, day: date, data: DayData | None = None, latest: dict | Non
     per_item = rescue_by_item(data.events, view.plan_items(), view.tz, day)
     dose_omed = f.omed(day, until)
     # The last seven nights, the one that ended this morning included.
-    nights = view.nights_with_pain(1, day - timedelta(days=6), until)
+    nights = f.nights_with_pain(1, day - timedelta(days=6), until)
     return Today(day=day, now=latest["intensity"] if latest else None,
                  now_at=latest["occurred_at"] if latest else None,
                  average=half_up(s["average"], 1),

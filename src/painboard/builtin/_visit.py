@@ -172,7 +172,7 @@ def visit_figures(view: PeriodView, with_new_figures: bool = True) -> VisitFigur
         days=days, last=days[-1] if days else view.start, summary=s, daily=daily,
         avg_series=pf.avg_series, worst_series=pf.worst_series, trend=trend_words(pf.avg_series),
         severe_days=pf.severe_days,
-        nights=view.nights_with_pain(threshold=1) if s["n"] else 0,
+        nights=pf.nights_with_pain(threshold=1) if s["n"] else 0,
         sites=site_counts(entries, 4),
         episodes=eps, episode_durations=durations,
         episode_median_min=median_or_none(durations),

@@ -146,7 +146,7 @@ def bone_agent(view: PeriodView) -> MetricValue:
 
 def nights_with_pain(view: PeriodView) -> MetricValue:
     nights = len(view.days())
-    n = view.nights_with_pain(threshold=1)
+    n = figures_of(view).nights_with_pain(threshold=1)
     level = "watch" if nights and n * 2 > nights else "ok"
     return MetricValue(value=n, text=f"{n} of {nights} nights", level=level)
 

@@ -17,4 +17,5 @@ Sources are named beside each figure; docs/clinical.md explains them in our own 
 - end_of_dose: episodes before a long-acting dose
 - radiation: flare and response after a radiotherapy course
 - insights: triggers, activities, hours, rescue before/after, what helps
+- period: figures_of(view), the one PeriodFigures of a period view, each figure once
 """

@@ -90,3 +90,8 @@ def with_new_entry(worst: int | None, average: float | None, n: int, intensity: 
     worst at once, the average exact for a first entry (else unchanged until the read)."""
     new_worst = intensity if worst is None else max(worst, intensity)
     return new_worst, float(intensity) if not n else average
+
+
+def nights_with_pain(nights: Iterable[dict[str, Any]]) -> int:
+    """How many nights had pain in the night window, from the store's rows (one per night)."""
+    return len({r["night"] for r in nights})

@@ -21,7 +21,7 @@ from painboard.view_protocol import PeriodView
 from painboard.figures import end_of_dose as _eod, episodes as _episodes, insights as _insights
 from painboard.figures import radiation as _radiation, rescue as _rescue, schedule as _schedule
 from painboard.figures.omed import PATCH_WEAR_HOURS, Omed, omed, omed_per_day
-from painboard.figures.pain_days import pain_summary
+from painboard.figures.pain_days import nights_with_pain, pain_summary
 from painboard.figures.severity import severity_band, severity_level
 
 # Pain entries and episodes read once per view: a visit summary over years asks for the same
@@ -114,6 +114,10 @@ class PeriodFigures:
     @cached_property
     def worst_series(self) -> list[float | None]:
         return daily_series(self.view, self.daily_pain, "worst")
+
+    def nights_with_pain(self, threshold: int = 1, since: date | None = None, until: date | None = None) -> int:
+        """Nights ending on the mornings of the days with pain >= threshold in the night window."""
+        return nights_with_pain(self.view.pain_nights(threshold, since, until))
 
     @cached_property
     def severe_days(self) -> int:

@@ -13,7 +13,7 @@ from typing import Any, Callable, Iterator
 from painboard.figures.days import day_bounds
 from painboard.figures.omed import Omed
 from painboard.figures.period import period_omed
-from painboard.figures.pain_days import pain_summary, with_reviews
+from painboard.figures.pain_days import nights_with_pain, pain_summary, with_reviews
 from painboard.config import zone_name
 from painboard.errors import PluginError
 from painboard.models import PlanItem, load_opioid_factors
@@ -213,14 +213,21 @@ class PeriodView:
     def nights_with_pain(self, threshold: int = 1, since: date | None = None,
                          until: date | None = None) -> int:
         """Of the nights ending on the mornings of the period's days, those with pain >= threshold
-        logged in the night window (22:00-06:00 by default). A 7-day period has 7 nights."""
+        logged in the night window (22:00-06:00 by default). A 7-day period has 7 nights.
+        (For plugins; the figure is painboard.figures.pain_days.nights_with_pain.)"""
+        return nights_with_pain(self.pain_nights(threshold, since, until))
+
+    def pain_nights(self, threshold: int = 1, since: date | None = None,
+                    until: date | None = None) -> list[dict[str, Any]]:
+        """The nights (rows of ``night``, the date it starts on) ending on the mornings of the
+        days [since, until) with pain >= threshold logged in the night window."""
         ns, ne = self.night_start, self.night_end
         since, until = since or self.start, until or self.end
         lo = datetime.combine(since - timedelta(days=1), ns, self.tz).astimezone(timezone.utc)
         hi = datetime.combine(until - timedelta(days=1), ne, self.tz).astimezone(timezone.utc)
-        return self._once(("nights", lo, hi, threshold), lambda: [repo.night_pain(
+        return self._once(("nights", lo, hi, threshold), lambda: repo.night_pain(
             self._connection(), self.tz_name, lo, hi, ns.hour * 60 + ns.minute, ne.hour * 60 + ne.minute,
-            threshold)])[0]["nights"]
+            threshold))
 
     def write_entries_parquet(self, path: str | Path) -> int:
         """Let DuckDB write the period's pain entries as Parquet; returns the row count."""
