@@ -14,9 +14,11 @@ from zoneinfo import ZoneInfo
 
 from hypothesis import given, settings, strategies as st
 
-from painboard import clinical
-from painboard.clinical import (END_OF_DOSE_MIN_EPISODES, END_OF_DOSE_WINDOW, HELPS_AFTER, INSIGHT_MIN_N,
-                                RESCUE_AFTER, RESCUE_BEFORE)
+from painboard.figures.end_of_dose import end_of_dose, long_acting_items
+from painboard.figures.insights import _ranked, rescue_before_after, what_helps
+from painboard.figures.end_of_dose import END_OF_DOSE_MIN_EPISODES, END_OF_DOSE_WINDOW
+from painboard.figures.insights import HELPS_AFTER, INSIGHT_MIN_N, RESCUE_AFTER, RESCUE_BEFORE
+from painboard.figures.severity import half_up
 
 T0 = datetime(2024, 3, 30, tzinfo=timezone.utc)  # a clock change (Europe/London) is inside the range
 TZ = ZoneInfo("Europe/London")
@@ -63,32 +65,37 @@ def what_helps_ref(entries):
         if nxt is not None:
             for b in dict.fromkeys(e["better"]):
                 g.setdefault(b, []).append(e["intensity"] - nxt["intensity"])
-    rows = clinical._ranked(g)
+    rows = _ranked(g)
     rows.sort(key=lambda r: (not r["enough"], -(r["mean"] or 0), -r["n"], r["name"]))
     return rows
 
 
 def end_of_dose_ref(episodes, items, lo, hi, tz):
-    longs = clinical.long_acting_items(items)
-    due = sorted({t for it in longs for t in it.occurrences(lo - timedelta(days=1), hi + END_OF_DOSE_WINDOW, tz)})
+    """Per item, by brute force: every minute of the time the item's schedule ran is checked
+    against each of its windows (the 2 h before a due time after its first)."""
     eps = [e for e in episodes if lo <= e["onset"] < hi]
-    out = {"items": [it.name for it in longs], "doses_due": 0, "episodes": len(eps), "before_dose": 0,
-           "pct": None, "expected_pct": None, "interval_h": None, "enough": False}
-    if not due or not eps:
-        return out
-    start = max(lo, due[0] - END_OF_DOSE_WINDOW)
-    # covered time by brute force: every minute of [start, hi) inside some window
-    span_min = int((hi - start).total_seconds() // 60)
-    covered = sum(1 for k in range(span_min) if any(t - END_OF_DOSE_WINDOW <= start + timedelta(minutes=k) < t
-                                                     for t in due))
-    in_window = [e for e in eps if any(t - END_OF_DOSE_WINDOW <= e["onset"] < t for t in due)]
-    gaps = [(b - a).total_seconds() / 3600 for a, b in zip(due, due[1:])]
-    out.update(doses_due=sum(1 for t in due if lo <= t < hi), before_dose=len(in_window),
-               pct=round(100 * len(in_window) / len(eps), 1),
-               expected_pct=round(100 * covered / span_min, 1) if span_min else None,
-               interval_h=round(statistics.median(gaps), 1) if gaps else None,
-               enough=len(eps) >= END_OF_DOSE_MIN_EPISODES)
-    return out
+    rows = []
+    for it in long_acting_items(items):
+        w = END_OF_DOSE_WINDOW
+        due = sorted(it.occurrences(lo - timedelta(days=4), hi + w, tz))
+        row = {"item": it.name, "window_h": 2, "interval_h": None, "doses_due": 0, "episodes": 0,
+               "before_dose": 0, "pct": None, "expected_pct": None, "enough": False}
+        rows.append(row)
+        if not due or due[0] >= hi:
+            continue
+        start = lo if due[0] < lo else due[0]
+        mine = [e for e in eps if start <= e["onset"] < hi]
+        span_min = int((hi - start).total_seconds() // 60)
+        covered = sum(1 for k in range(span_min) if any(t - w <= start + timedelta(minutes=k) < t for t in due[1:]))
+        k = sum(1 for e in mine if any(t - w <= e["onset"] < t for t in due))
+        gaps = [(b - a).total_seconds() / 3600 for a, b in zip(due, due[1:])]
+        row.update(doses_due=sum(1 for t in due if lo <= t < hi), episodes=len(mine), before_dose=k,
+                   interval_h=half_up(statistics.median(gaps), 1) if gaps else None,
+                   pct=half_up(100 * k / len(mine), 1) if mine else None,
+                   expected_pct=half_up(100 * covered / span_min, 1) if span_min else None,
+                   enough=len(mine) >= END_OF_DOSE_MIN_EPISODES)
+    flagged = [r["item"] for r in rows if r["enough"] and r["expected_pct"] and r["pct"] >= 2 * r["expected_pct"]]
+    return {"items": rows, "episodes": len(eps), "enough": any(r["enough"] for r in rows), "raise": flagged}
 
 
 @dataclass
@@ -109,13 +116,13 @@ class Scheduled:
 @settings(max_examples=300, deadline=None)
 @given(entry_rows, dose_rows)
 def test_rescue_before_after_matches_the_scan(entries, doses):
-    assert clinical.rescue_before_after(entries, doses) == rescue_before_after_ref(entries, doses)
+    assert rescue_before_after(entries, doses) == rescue_before_after_ref(entries, doses)
 
 
 @settings(max_examples=300, deadline=None)
 @given(entry_rows)
 def test_what_helps_matches_the_scan(entries):
-    assert clinical.what_helps(entries) == what_helps_ref(entries)
+    assert what_helps(entries) == what_helps_ref(entries)
 
 
 @settings(max_examples=200, deadline=None)
@@ -127,7 +134,7 @@ def test_end_of_dose_matches_the_scan(onsets, schedules, lo_m, length):
     items = [Scheduled(f"opioid {i}", [at(m) for m in ms]) for i, ms in enumerate(schedules)]
     items.append(Scheduled("paracetamol", [at(30)], mme_factor=None))  # not long-acting: ignored
     episodes = [{"onset": at(m)} for m in onsets]
-    assert clinical.end_of_dose(episodes, items, lo, hi, TZ) == end_of_dose_ref(episodes, items, lo, hi, TZ)
+    assert end_of_dose(episodes, items, lo, hi, TZ) == end_of_dose_ref(episodes, items, lo, hi, TZ)
 
 
 def test_the_scans_see_the_window_edges():
@@ -137,12 +144,13 @@ def test_the_scans_see_the_window_edges():
                {"occurred_at": t, "intensity": 9, "better": ["heat"]},                     # at the dose: not before
                {"occurred_at": t + RESCUE_AFTER[0], "intensity": 5, "better": []},         # 30 min after: in
                {"occurred_at": t + RESCUE_AFTER[1] + timedelta(minutes=1), "intensity": 1, "better": []}]
-    r = clinical.rescue_before_after(entries, [{"done_at": t}])
+    r = rescue_before_after(entries, [{"done_at": t}])
     assert (r["n"], r["before"], r["after"]) == (1, 8, 5)
     # heat at 9, the next entry from 30 min on is the 5: a drop of 4 (too few for a mean)
-    assert clinical.what_helps(entries) == [{"name": "heat", "n": 1, "mean": None, "enough": False}]
-    eod = clinical.end_of_dose([{"onset": t - END_OF_DOSE_WINDOW}, {"onset": t}], [Scheduled("m", [t])],
-                               t - timedelta(hours=3), t + timedelta(hours=1), TZ)
+    assert what_helps(entries) == [{"name": "heat", "n": 1, "mean": None, "enough": False}]
+    # a schedule running since 12 h before: the onset 2 h before t is in its window, at t is not
+    eod = end_of_dose([{"onset": t - END_OF_DOSE_WINDOW}, {"onset": t}], [Scheduled("m", [t - timedelta(hours=12), t])],
+                      t - timedelta(hours=3), t + timedelta(hours=1), TZ)["items"][0]
     assert eod["before_dose"] == 1 and eod["episodes"] == 2
 
 
@@ -150,7 +158,7 @@ def test_the_scans_see_the_window_edges():
 def test_rows_once_reads_each_period_once_and_cuts_narrower_ones(pb):
     """A visit report's figures share one read of the period's entries and episodes; a
     narrower period is cut from it and matches a read of its own, row for row."""
-    from painboard.builtin._common import rows_once
+    from painboard.figures.period import rows_once
     from painboard.demo import load_demo
 
     load_demo(pb, days=30, seed=5)

@@ -1,4 +1,4 @@
-"""One home for each clinical figure: the arithmetic lives in painboard.clinical only, and the
+"""One home for each clinical figure: the arithmetic lives in painboard.figures only, and the
 Today panel, `painboard metrics --json` and the visit summary agree on the same day."""
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import pytest
 
 import painboard
 from painboard.demo import load_demo
+from painboard.figures.severity import half_up
 from painboard.store import repository as repo
 
 SRC = Path(painboard.__file__).resolve().parent
@@ -39,15 +40,18 @@ def test_the_probe_finds_figure_arithmetic():
     assert not arithmetic_lines("mme_factor: float | None = None")
 
 
-def test_figure_arithmetic_lives_only_in_clinical():
+def test_figure_arithmetic_lives_only_in_figures():
+    home = SRC / "figures"
     offenders = [f"{p.relative_to(SRC)}: {line}" for p in sorted(SRC.rglob("*.py"))
-                 if p.name != "clinical.py" for line in arithmetic_lines(p.read_text())]
+                 if home not in p.parents for line in arithmetic_lines(p.read_text())]
     assert offenders == []
-    assert arithmetic_lines((SRC / "clinical.py").read_text())  # the home itself is found
+    assert any(arithmetic_lines(p.read_text()) for p in home.glob("*.py"))  # the home itself is found
 
 
-def test_clinical_imports_nothing_heavy(subproc):
-    r = subproc("import sys, json; import painboard.clinical, painboard.readmodel; "
+def test_figures_import_nothing_heavy(subproc):
+    r = subproc("import sys, json, pkgutil, importlib, painboard.figures as f; "
+                "[importlib.import_module('painboard.figures.' + m.name) for m in pkgutil.iter_modules(f.__path__)]; "
+                "import painboard.readmodel; "
                 "print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] in "
                 "('duckdb', 'pydantic', 'textual', 'pluggy', 'click'))))")
     assert r.returncode == 0, r.stderr
@@ -93,11 +97,12 @@ def test_today_metrics_and_visit_summary_agree(demo, cli_run, tmp_path):
                if items[e["item_id"]]["mme_factor"] is not None)
     assert today.rescue_doses == metrics["rescue-doses-today"]["value"] == n_rescue
     assert f"Rescue doses taken: {n_rescue} " in summary
-    assert today.mme == round(omed, 1)
-    assert f"median {omed:.0f} mg a day (range {omed:.0f} to {omed:.0f})" in summary
-    cap = today.rescue_max
+    assert today.mme == half_up(omed, 1)
+    shown = f"{half_up(omed, 1):g}"  # one day: mean = min = max, half up to 0.1 mg
+    assert f"mean {shown} mg a day on 1 of 1 days (range {shown} to {shown})" in summary
     on = "today" if day == demo.today() else f"on {day.isoformat()}"  # "today" only for today
-    assert metrics["rescue-doses-today"]["text"].startswith(f"{n_rescue} of {cap} {on}" if cap else f"{n_rescue} {on}")
+    per_item = "; ".join(f"{r['item']} {r['n']}" + (f" of {r['cap']}" if r["cap"] else "") for r in today.rescue_items)
+    assert metrics["rescue-doses-today"]["text"].startswith(f"{per_item} {on}")
     assert today.worst == metrics["worst-pain"]["value"]
     assert today.average == metrics["average-pain"]["value"]
     assert f"average {today.average:.1f}, worst {today.worst}," in summary
@@ -108,8 +113,7 @@ def test_no_figure_function_is_defined_twice():
     import ast
     from collections import Counter
 
-    import painboard.clinical as mod
-
-    tree = ast.parse(open(mod.__file__).read())
-    names = Counter(n.name for n in tree.body if isinstance(n, (ast.FunctionDef, ast.ClassDef)))
-    assert [n for n, c in names.items() if c > 1] == []
+    for path in sorted((SRC / "figures").glob("*.py")):
+        tree = ast.parse(path.read_text())
+        names = Counter(n.name for n in tree.body if isinstance(n, (ast.FunctionDef, ast.ClassDef)))
+        assert [n for n, c in names.items() if c > 1] == [], path.name

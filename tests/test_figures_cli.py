@@ -105,14 +105,15 @@ def test_radiation_flare_and_response_with_zero_baseline_omed_and_a_dst_change(r
     assert flare["value"] == "flare" and flare["level"] == "watch"
     assert "flare on 21 Oct (worst 7, OMED 0 mg), 22 Oct (worst 6, OMED 0 mg), 23 Oct (worst 4, OMED 7.5 mg)" \
         in flare["text"]
-    assert "Hird et al., IJROBP 2009" in flare["text"] and "Period 21 Oct 2026 to 27 Nov 2026" in flare["text"]
+    assert "Hird et al., IJROBP 2009" in flare["text"] and "flare window 21 Oct 2026 to 30 Oct 2026" in flare["text"]
 
     resp = m["radiation-response"]
     weeks = {w["week"]: w for w in resp["details"]["courses"][0]["weeks"]}
-    # week 1 = 21-27 Oct: worsts 7, 6, 4, 3, 4, 3 (none on the 26th); OMED 7.5 mg over 7 days.
+    # week 1 = 21-27 Oct: worsts 7, 6, 4, 3, 4, 3 (none on the 26th); OMED 7.5 mg over the 6 days
+    # with records (the 26th has none: unknown, left out, not 0 mg).
     w1 = [7, 6, 4, 3, 4, 3]
     assert weeks[1]["worst"] == round(sum(w1) / 6, 2) and weeks[1]["days_with_worst"] == 6
-    assert weeks[1]["omed"] == round(7.5 / 7, 2)
+    assert weeks[1]["omed"] == round(7.5 / 6, 2)
     assert whole(sum(w1) / 6) - bw == 1  # pain up by 1 with OMED up from 0: progression
     assert weeks[1]["result"] == "progression"
     # week 2 = 28 Oct-3 Nov: worst 2 on three days, no dose: down 2 with OMED stable.
@@ -125,7 +126,8 @@ def test_radiation_flare_and_response_with_zero_baseline_omed_and_a_dst_change(r
     assert "week 2 (3 Nov) partial response" in resp["text"] and "Chow et al. 2002" in resp["text"]
 
     md = markdown(run, tmp_path, "2026-10-21", "2026-11-28")
-    assert "- Radiation pain flare: Radiation to spine 8 Gy, session 20 Oct 2026: flare on 21 Oct" in md
+    assert ("- Radiation pain flare: Radiation to spine 8 Gy, session 20 Oct 2026, flare window 21 Oct 2026 "
+            "to 30 Oct 2026: flare on 21 Oct") in md
     assert "back to baseline 24 Oct 2026" in md
     assert "week 4 (17 Nov) complete response" in md
 
@@ -163,12 +165,13 @@ def test_end_of_dose_and_insights_by_hand(run, tmp_path):
         run("log", str(after), "--at", f"{day}T11:30", "--activity", "sitting")
     m = metrics(run, "2026-11-02", "2026-11-05")
     eod = m["end-of-dose"]
+    ms = eod["details"]["items"][0]
     # chance: 2 h before each of two doses a day = 4 h of 24 h over the 3 days
-    assert eod["details"]["before_dose"] == 3 and eod["details"]["episodes"] == 6
-    assert eod["value"] == 50.0 and eod["details"]["expected_pct"] == round(100 * 12 / 72, 1)
-    assert eod["details"]["doses_due"] == 6 and eod["details"]["interval_h"] == 12
+    assert ms["item"] == "Morphine SR" and ms["before_dose"] == 3 and ms["episodes"] == 6
+    assert eod["value"] == 50.0 and ms["expected_pct"] == round(100 * 12 / 72, 1)
+    assert ms["doses_due"] == 6 and ms["interval_h"] == 12
     assert eod["level"] == "watch"  # 50 % is more than twice 16.7 %
-    assert "3 of 6 episodes (50 %) began in the 2 h before a scheduled dose of Morphine SR" in eod["text"]
+    assert "Morphine SR: 3 of 6 episodes (50 %) began in the 2 h before a dose" in eod["text"]
 
     d = m["insights"]["details"]
     drops = [b - a for b, a in pairs]

@@ -284,5 +284,5 @@ def test_factor_table_matches_the_reference():
     ("Morphine", "iv", None), ("Hydromorphone", "subcutaneous", None),
 ])
 def test_guess_mme_factor(name, route, factor):
-    from painboard.clinical import opioid_factor
+    from painboard.figures.opioids import opioid_factor
     assert opioid_factor(name, route) == factor

@@ -238,12 +238,14 @@ def test_mme_factor_guessed_on_add(pb):
 
 
 # -- review ------------------------------------------------------------------------------------
-def test_review_prefill_from_todays_entries_then_saved(pb):
-    pb.log_pain(intensity=9, occurred_at=utc(2026, 11, 27, 20))  # yesterday
+def test_review_prefill_from_the_last_24_hours_then_saved(pb):
+    pb.log_pain(intensity=8, occurred_at=utc(2026, 11, 27, 13))  # 25 h ago: outside
+    pb.log_pain(intensity=9, occurred_at=utc(2026, 11, 27, 20))  # yesterday evening: inside
     for h, v in ((9, 3), (11, 7), (13, 6)):
         pb.log_pain(intensity=v, occurred_at=utc(2026, 11, 28, h))
+    # the 24 h before 14:05: 9, 3, 7, 6 -> worst 9, least 3, average 25/4 = 6.25 -> 6, now 6
     pre = pb.review_prefill()
-    assert (pre["worst"], pre["least"], pre["average"], pre["now"]) == (7, 3, 5, 6)
+    assert (pre["worst"], pre["least"], pre["average"], pre["now"]) == (9, 3, 6, 6)
     pb.save_review(worst=8, least=2, relief_pct=30, interference={"walking": 7})
     pre = pb.review_prefill()
     assert (pre["worst"], pre["least"], pre["relief_pct"], pre["interference"]) == (8, 2, 30, {"walking": 7})
@@ -276,7 +278,8 @@ def test_snapshot_today_and_trend(planned):
     planned.record_episode(peak=8, onset=utc(2026, 11, 28, 10), duration_min=20)
     planned.mark_done("zoledronic", at=utc(2026, 11, 25, 11))
     s = planned.snapshot(range_days=7)
-    assert (s.today.average, s.today.worst, s.today.entries, s.today.now, s.today.episodes) == (5.0, 6, 2, 6, 1)
+    # worst of the day = max(entries 4, 6; episode peak 8) = 8; the average is the entries' (4+6)/2
+    assert (s.today.average, s.today.worst, s.today.entries, s.today.now, s.today.episodes) == (5.0, 8, 2, 6, 1)
     assert s.trend.start == date(2026, 11, 22) and s.trend.end == TODAY
     assert [d["day"] for d in s.trend.days] == [TODAY]
     assert s.trend.days[0]["episodes"] == 1

@@ -421,7 +421,7 @@ def _review_check(day: date, key: str, domain: str | None = None):
 @click.option("--relief", help="Relief from treatment, 0-100 in steps of 10.")
 @click.option("--interference", multiple=True, help="DOMAIN=N, e.g. walking=6 (repeatable).")
 @click.option("--note")
-@click.option("--yes", "-y", is_flag=True, help="Ask nothing: use the options and today's entries.")
+@click.option("--yes", "-y", is_flag=True, help="Ask nothing: use the options and the last 24 hours.")
 @click.pass_obj
 def review(pb: Painboard, day, worst, least, average, now_, relief, interference, note, yes) -> None:
     """The daily review: a few questions about today's pain and how it got in the way."""

@@ -27,7 +27,7 @@ from typing import Any, BinaryIO, Callable, Iterable
 
 from pydantic import TypeAdapter, ValidationError
 
-from painboard import clinical
+from painboard.figures.schedule import match_due
 from painboard.errors import BadInput, PainboardError
 from painboard.models import (EARLIEST, FUTURE_SLACK, DailyReview, Episode, PainEntry, PlanEvent, PlanItem,
                               plan_size_problem, utcnow)
@@ -411,7 +411,7 @@ def _match_due_times(con, events: list, tz) -> None:
         if ev.item_id not in taken:
             taken[ev.item_id] = [e["due_at"] for e in repo.events_due_between(con, *span, ev.item_id)]
             taken[ev.item_id] += [e.due_at for e in events if e.item_id == ev.item_id and e.due_at is not None]
-        state, due = clinical.match_due(it, ev.done_at, taken[ev.item_id], tz)
+        state, due = match_due(it, ev.done_at, taken[ev.item_id], tz)
         if state == "open":
             ev.due_at = due
             taken[ev.item_id].append(due)
@@ -421,7 +421,7 @@ def write(con, v: Validated, tz=None) -> dict[str, int]:
     """Append everything validated inside the caller's write transaction; counts added per kind.
 
     With ``tz``, an imported dose of a scheduled item with no due time is matched to its
-    nearest open due time (clinical.match_due); one whose due time is already recorded stays
+    nearest open due time (match_due); one whose due time is already recorded stays
     without one (an extra dose: a file is all or nothing, so it is kept, not refused)."""
     added = dict.fromkeys(KINDS, 0)
     refs: dict[str, int] = {}

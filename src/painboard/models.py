@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import calendar
-import json
 import math
 import re
 import unicodedata
 import uuid
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
-from importlib import resources
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
@@ -71,29 +68,8 @@ def new_key() -> str:
     return uuid.uuid4().hex
 
 
-def _frozen_from_env() -> datetime | None:
-    # For reproducible screenshots and tests: PAINBOARD_NOW=2026-11-28T14:05:00+00:00
-    import os
-
-    text = os.environ.get("PAINBOARD_NOW")
-    try:
-        return datetime.fromisoformat(text).astimezone(timezone.utc) if text else None
-    except ValueError:
-        return None  # Settings.load refuses it with a message (config.check_clock_override)
-
-
-_frozen: datetime | None = _frozen_from_env()
-
-
-def freeze_clock(at: datetime | None) -> None:
-    """Make utcnow() answer ``at`` (None: the real clock again)."""
-    global _frozen
-    _frozen = at.astimezone(timezone.utc) if at else None
-
-
-def utcnow() -> datetime:
-    """The one clock every layer reads."""
-    return _frozen or datetime.now(timezone.utc)
+# The clock lives in painboard.clock (standard library only); models keeps its names.
+from painboard.clock import freeze_clock, utcnow  # noqa: E402,F401  (re-exported)
 
 
 def _norm_terms(values: Any, aliases: dict[str, str]) -> list[str]:
@@ -680,13 +656,12 @@ def _parse_day(text: str | None, tz: tzinfo, now: datetime | None = None, field:
         if unit in "dw":
             back = today - timedelta(days=n * (7 if unit == "w" else 1))
         else:
-            months = n * (12 if unit == "y" else 1)
-            y, mo = divmod(today.year * 12 + today.month - 1 - months, 12)
-            mo += 1
-            last = calendar.monthrange(y, mo)[1] if y >= 1 else 1
-            if y < 1:
-                raise BadInput(f"{text!r} reaches back too far", field=field)
-            back = date(y, mo, min(today.day, last))
+            from painboard.figures.days import add_months
+
+            try:
+                back = add_months(today, -n * (12 if unit == "y" else 1))
+            except ValueError:  # before year 1
+                raise BadInput(f"{text!r} reaches back too far", field=field) from None
         return back + timedelta(days=1) if period else back
     try:
         return date.fromisoformat(t)
@@ -696,5 +671,7 @@ def _parse_day(text: str | None, tz: tzinfo, now: datetime | None = None, field:
 
 
 def load_opioid_factors() -> dict[str, float]:
-    raw = resources.files("painboard").joinpath("data/opioid_factors.json").read_text()
-    return {k: float(v) for k, v in json.loads(raw)["factors"].items()}
+    """The opioid table's factors (read in painboard.figures.opioids only)."""
+    from painboard.figures.opioids import opioid_factors
+
+    return opioid_factors()

@@ -5,7 +5,8 @@ A plugin module imports from here only::
     from painboard.plugin_api import Exporter, Metric, MetricValue, PeriodView, hookimpl
 
 Importers read a file (an ImportSource) into Rows or Columns and never touch the database;
-metrics and exporters read a period through a PeriodView. Discovery and the registry live in
+metrics and exporters read a period through a PeriodView (a typing.Protocol: importing this
+module loads no database driver and no pydantic). Discovery and the registry live in
 painboard.plugins, which re-exports these names for plugins written against it.
 """
 
@@ -14,14 +15,14 @@ from __future__ import annotations
 import io
 from datetime import date
 from pathlib import Path
-from typing import Any, BinaryIO, Callable, Iterable, Iterator, Literal, NamedTuple
+from typing import Any, BinaryIO, Callable, Iterable, Iterator, Literal, NamedTuple, get_args
 
-from pydantic import BaseModel, ConfigDict, field_validator, model_validator
+from dataclasses import asdict, dataclass
 
 from painboard.errors import PluginError
 from painboard.hookspecs import hookimpl
 from painboard.kinds import RECORD_KINDS
-from painboard.store.period_view import PeriodView
+from painboard.view_protocol import PeriodView
 
 __all__ = ["Row", "Columns", "ImportSource", "Importer", "Exporter", "Metric", "MetricValue",
            "MetricResult", "PeriodView", "PluginError", "Level", "KINDS", "hookimpl"]
@@ -29,6 +30,7 @@ __all__ = ["Row", "Columns", "ImportSource", "Importer", "Exporter", "Metric", "
 # The kinds of record (one table each) an importer may yield and the store holds.
 KINDS = RECORD_KINDS
 Level = Literal["ok", "watch", "alert"]
+SHOWN_EVERYWHERE = ("dashboard", "metrics", "report")
 
 
 class Row(NamedTuple):
@@ -116,10 +118,17 @@ class _CountingReader(io.RawIOBase):
         super().close()
 
 
-class Importer(BaseModel):
+class _Named:
+    """A registered thing's name: letters, digits, '-', '_' or '.', kept in lower case."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "name", _check_name(self.name))
+
+
+@dataclass(frozen=True, kw_only=True)
+class Importer(_Named):
     """Reads a file into Rows. It never touches the database."""
 
-    model_config = ConfigDict(frozen=True)
     name: str
     label: str
     extensions: tuple[str, ...] = ()
@@ -127,13 +136,16 @@ class Importer(BaseModel):
     sniff: Callable[[bytes, str], bool]  # (first 64 KiB, file name) -> "I can read this"
     read: Callable[[ImportSource], Iterable[Row | Columns]]
 
-    _name = field_validator("name")(lambda v: _check_name(v))
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        object.__setattr__(self, "extensions", tuple(self.extensions))
+        _require(self, "sniff", "read")
 
 
-class Exporter(BaseModel):
+@dataclass(frozen=True, kw_only=True)
+class Exporter(_Named):
     """Writes a period's data to a file, streaming; returns how many records it wrote."""
 
-    model_config = ConfigDict(frozen=True)
     name: str
     extension: str
     label: str
@@ -141,8 +153,16 @@ class Exporter(BaseModel):
     # (view, out) -> count. ``out`` is a real file opened for binary writing (out.name is its
     # path, created 0600): painboard renames it into place on success and removes it on failure.
     write: Callable[["PeriodView", BinaryIO], int]
+    # True (or the names of the metrics it words): painboard runs those metrics shown in
+    # reports first (one runner, with the deadline) and hands their MetricResults to ``write``
+    # on ``view.metric_results``.
+    uses_metrics: bool | tuple[str, ...] = False
 
-    _name = field_validator("name")(lambda v: _check_name(v))
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        _require(self, "write")
+        if not isinstance(self.uses_metrics, bool):
+            object.__setattr__(self, "uses_metrics", tuple(self.uses_metrics))
 
     def default_file_name(self, day: date) -> str:
         """The file an export goes to when none is named: painboard-DATE.EXT."""
@@ -182,10 +202,15 @@ def _bounded(data: Any) -> Any:
     return data
 
 
-class MetricValue(BaseModel):
-    """What a metric computes (bounded: see TEXT_LIMIT)."""
+class _Dumped:
+    def model_dump(self) -> dict[str, Any]:
+        """The fields as a dict (JSON-ready when the values are)."""
+        return asdict(self)  # type: ignore[call-overload]
 
-    _bound = model_validator(mode="before")(_bounded)
+
+@dataclass(kw_only=True)
+class MetricValue(_Dumped):
+    """What a metric computes (bounded: see TEXT_LIMIT)."""
 
     value: float | int | str | None = None
     text: str
@@ -193,25 +218,44 @@ class MetricValue(BaseModel):
     level: Level = "ok"
     details: dict[str, Any] | None = None  # a breakdown behind the figure (JSON-ready), optional
 
+    def __post_init__(self) -> None:
+        _check_value(self)
 
-class Metric(BaseModel):
+    @classmethod
+    def model_validate(cls, obj: Any) -> "MetricValue":
+        """A MetricValue from what a metric returned: one already, or a dict of its fields."""
+        if isinstance(obj, cls):
+            return obj
+        if isinstance(obj, dict):
+            return cls(**obj)
+        raise TypeError(f"a metric must return a MetricValue or a dict, not {type(obj).__name__}")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Metric(_Named):
     """A figure computed over a read-only view of a period."""
 
-    model_config = ConfigDict(frozen=True)
     name: str
     label: str
     unit: str = ""
     description: str = ""
     order: int = 100  # tiles sort by this, then by name
     compute: Callable[["PeriodView"], MetricValue]
+    # Where the figure is shown: the dashboard's metrics, `painboard metrics`, the visit
+    # reports. A figure the Today panel words in its own lines leaves out "dashboard".
+    shown: tuple[str, ...] = SHOWN_EVERYWHERE
 
-    _name = field_validator("name")(lambda v: _check_name(v))
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        _require(self, "compute")
+        object.__setattr__(self, "order", int(self.order))
+        object.__setattr__(self, "shown", tuple(self.shown))
 
 
-class MetricResult(BaseModel):
-    """A metric's result as the faces show it; ``error`` is set when the metric raised."""
-
-    _bound = model_validator(mode="before")(_bounded)
+@dataclass(kw_only=True)
+class MetricResult(_Dumped):
+    """A metric's result as the faces show it; ``error`` is set when the metric raised
+    (bounded: see TEXT_LIMIT)."""
 
     name: str
     label: str
@@ -223,10 +267,34 @@ class MetricResult(BaseModel):
     details: dict[str, Any] | None = None
     error: str | None = None
     plugin: str | None = None
+    shown: tuple[str, ...] = SHOWN_EVERYWHERE
+
+    def __post_init__(self) -> None:
+        _check_value(self)
 
 
 def _check_name(v: str) -> str:
-    v = v.strip().lower()
+    v = str(v).strip().lower()
     if not v or not all(c.isalnum() or c in "-_." for c in v):
         raise ValueError(f"{v!r} must be letters, digits, '-', '_' or '.'")
     return v
+
+
+def _require(obj: Any, *names: str) -> None:
+    for n in names:
+        if not callable(getattr(obj, n)):
+            raise TypeError(f"{type(obj).__name__} {obj.name!r}: {n} must be a function")
+
+
+def _check_value(v: Any) -> None:
+    """A metric's text, level and series as the faces need them (what pydantic checked)."""
+    bounded = _bounded({"text": v.text, "value": v.value, "series": v.series})
+    v.text, v.value, v.series = bounded["text"], bounded["value"], bounded["series"]
+    if not isinstance(v.text, str):
+        raise TypeError(f"a metric's text must be a string, not {type(v.text).__name__}")
+    if v.level not in get_args(Level):
+        raise ValueError(f"a metric's level must be one of {', '.join(get_args(Level))}, not {v.level!r}")
+    if v.value is not None and not isinstance(v.value, (int, float, str)):
+        raise TypeError(f"a metric's value must be a number or text, not {type(v.value).__name__}")
+    if v.series is not None:
+        v.series = [None if x is None else float(x) for x in v.series]

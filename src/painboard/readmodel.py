@@ -2,7 +2,7 @@
 
 Plain dataclasses and functions over a PeriodView (store/period_view.py), with no import of
 duckdb, pydantic or Textual, so the first frame can use the types before the store loads.
-The clinical arithmetic is in painboard.clinical; this module only arranges its figures.
+The figures are computed in painboard.figures; this module only arranges its figures.
 """
 
 from __future__ import annotations
@@ -11,7 +11,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 
-from painboard import clinical
+from painboard.figures.days import midnight
+from painboard.figures.pain_days import with_new_entry
+from painboard.figures.period import figures_of
+from painboard.figures.rescue import over_rescue_marker, rescue_by_item, rescue_doses
+from painboard.figures.severity import half_up
+from painboard.figures.schedule import bone_agent_status
 from painboard.recurrence import MAX_ACTIVE_ITEMS, MAX_PLAN_DUE_PER_DAY, UNREADABLE
 
 # Plan categories the trend marks on its days, and the checklist's order of categories.
@@ -47,16 +52,17 @@ class Today:
     episodes: int
     episode_median_min: float | None
     rescue_doses: int
-    rescue_max: int | None
+    rescue_max: int | None  # the cap of the one rescue item active today; None with none or several
     mme: float | None  # oral morphine equivalents of the day's doses, mg
     nights_with_pain: int
     nights: int
     open_episode: dict[str, Any] | None = None
     mme_not_counted: str = ""  # "not counted (unit): Oramorph", or ""
+    rescue_items: list[dict[str, Any]] = field(default_factory=list)  # item, n, cap: each its own cap
 
     @property
     def rescue_marker(self) -> bool:
-        return clinical.over_rescue_marker(self.rescue_doses)
+        return over_rescue_marker(self.rescue_doses)
 
     def with_entry(self, intensity: int, occurred_at: datetime, tz) -> "Today":
         """Today as it is once a new entry is logged, before the next full read: the worst
@@ -65,8 +71,7 @@ class Today:
 
         if occurred_at.astimezone(tz).date() != self.day:
             return self
-        worst = intensity if self.worst is None else max(self.worst, intensity)
-        average = float(intensity) if not self.entries else self.average
+        worst, average = with_new_entry(self.worst, self.average, self.entries, intensity)
         return replace(self, worst=worst, entries=self.entries + 1, average=average)
 
 
@@ -114,23 +119,25 @@ def build_today(view, day: date, data: DayData | None = None, latest: dict | Non
     """Today's figures; ``view`` covers at least the seven days ending on ``day``."""
     data = data or day_data(view, day)
     until = day + timedelta(days=1)
-    s = view.pain_summary(day, until)
+    f = figures_of(view)
+    s = f.pain(day, until)
     if latest is None:
         newest = view.newest_entries(1)
         latest = newest[0] if newest else None
-    eps = view.episode_summary(day, until)
+    eps = f.episode_summary(day, until)
     items = list(data.items.values())
-    dose_omed = view.omed(day, until)
+    per_item = rescue_by_item(data.events, view.plan_items(), view.tz, day)
+    dose_omed = f.omed(day, until)
     # The last seven nights, the one that ended this morning included.
-    nights = view.nights_with_pain(1, day - timedelta(days=6), until)
+    nights = f.nights_with_pain(1, day - timedelta(days=6), until)
     return Today(day=day, now=latest["intensity"] if latest else None,
                  now_at=latest["occurred_at"] if latest else None,
-                 average=round(s["average"], 1) if s["average"] is not None else None,
+                 average=half_up(s["average"], 1),
                  worst=s["worst"], entries=s["n"], episodes=eps["n"],
                  episode_median_min=eps["median_min"],
-                 rescue_doses=len(clinical.rescue_doses(data.events, items)),
-                 rescue_max=clinical.daily_cap(items),
-                 mme=round(dose_omed.total, 1) if dose_omed.total is not None else None,
+                 rescue_doses=len(rescue_doses(data.events, items)),
+                 rescue_max=per_item[0]["cap"] if len(per_item) == 1 else None, rescue_items=per_item,
+                 mme=half_up(dose_omed.total, 1),
                  nights_with_pain=nights, nights=7, open_episode=view.open_episode(),
                  mme_not_counted=dose_omed.not_counted_words())
 
@@ -200,7 +207,7 @@ def build_checklist(view, day: date, now: datetime, data: DayData | None = None)
 def _next_due_line(view, it, day: date, lo: datetime, today_events: list[dict],
                    last: dict | None) -> list[ChecklistLine]:
     """Infrequent items (infusions, radiation, procedures): when the next one is due."""
-    tz = view.tz
+    tz, held = view.tz, ""
     done_today = [e for e in today_events if e["item_id"] == it.id]
     if done_today:
         ev = done_today[-1]
@@ -211,10 +218,13 @@ def _next_due_line(view, it, day: date, lo: datetime, today_events: list[dict],
             return []
         due = it.next_due(lo, tz)
     elif it.category == "bone_strengthening":  # one interval after the last dose given
-        next_day = clinical.next_bone_due(it, last["done_at"] if last else None, tz)
-        if next_day is None or (it.end_date and next_day > it.end_date):
+        given = last["done_at"] if last else None
+        since = given.astimezone(tz).date() if given else it.start_date
+        st = bone_agent_status(it, given, view.events(since, day + timedelta(days=1), item_ids=[it.id]), day, tz)
+        if st is None or (it.end_date and st["next_due"] > it.end_date):
             return []
-        due = datetime.combine(next_day, time(0), tz).astimezone(timezone.utc)
+        due = midnight(st["next_due"], tz)
+        held = "; ".join(f"{h['status']} {h['day']:%-d %b}" for h in st["not_given"])
     else:
         after = (last["due_at"] or last["done_at"]) + timedelta(days=1) if last else lo - timedelta(days=365)
         due = it.next_due(max(after, datetime.combine(it.start_date, time(0), tz)), tz)
@@ -234,5 +244,7 @@ def _next_due_line(view, it, day: date, lo: datetime, today_events: list[dict],
         state, when = "due", "due today"
     else:
         state, when = "overdue", f"overdue by {-days} day{'s' if days != -1 else ''}"
+    if it.category == "bone_strengthening" and held:  # a skipped or missed dose shows
+        when += f" ({held})"
     return [ChecklistLine(it.id, it.label(), it.category, it.kind, state, due_at=due,
                           due_in_days=days, text=f"{it.label()}, {when}")]

@@ -4,29 +4,27 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from painboard import readmodel
-from painboard import clinical
-from painboard.clinical import is_rescue_item
+from painboard.figures.days import day_bounds
+from painboard.figures.omed import omed_note
+from painboard.figures.period import figures_of
+from painboard.figures.opioids import opioid_factor, parse_strength
+from painboard.figures.schedule import match_due
+from painboard.figures.pain_days import last_24_hours
+from painboard.figures.rescue import is_rescue_item
 from painboard.config import Settings
-from painboard.deadline import Deadline, Overran, PluginRunner, run_with_deadline
-from painboard.errors import BadInput, NotFound, PluginError
+from painboard.errors import BadInput, NotFound
 from painboard.models import (DailyReview, Episode, PainEntry, PlanEvent, PlanItem, minutes_of, plan_size_problem,
                               same_words, utcnow)
 # The read model's types, importable from here as before.
 from painboard.readmodel import ChecklistLine, DayData, Snapshot, Today, Trend  # noqa: F401
+# Reading what is stored: the dashboard's snapshot, the metrics (the one runner), exports.
+from painboard.reading import ExportResult, Reading  # noqa: F401
 from painboard.recurrence import UNREADABLE, Recurrence, RuleError
 from painboard.store import Database
 from painboard.store import repository as repo
-
-
-@dataclass
-class ExportResult:
-    format: str
-    path: Any  # Path, or None when written to stdout
-    count: int
 
 
 @dataclass
@@ -42,7 +40,7 @@ class ImportResult:
         return sum(self.added.values())
 
 
-class Painboard:
+class Painboard(Reading):
     """The application's use-cases over one database."""
 
     def __init__(self, settings: Settings, db: Database | None = None):
@@ -59,9 +57,7 @@ class Painboard:
         return (now or utcnow()).astimezone(self.tz).date()
 
     def day_bounds(self, day: date) -> tuple[datetime, datetime]:
-        start = datetime.combine(day, time(0), self.tz).astimezone(timezone.utc)
-        end = datetime.combine(day + timedelta(days=1), time(0), self.tz).astimezone(timezone.utc)
-        return start, end
+        return day_bounds(day, day + timedelta(days=1), self.tz)
 
     def local(self, dt: datetime) -> datetime:
         return dt.astimezone(self.tz)
@@ -172,8 +168,8 @@ class Painboard:
         fields.setdefault("start_date", self.today())
         fields.setdefault("category", "medication")
         if fields.get("mme_factor") is None and fields.get("category", "medication") == "medication":
-            fields["mme_factor"] = clinical.opioid_factor(str(fields.get("name", "")), fields.get("route"))
-        if fields.get("strength") and clinical.parse_strength(fields["strength"]) is None:
+            fields["mme_factor"] = opioid_factor(str(fields.get("name", "")), fields.get("route"))
+        if fields.get("strength") and parse_strength(fields["strength"]) is None:
             raise BadInput(f"{fields['strength']!r} is not a strength: write it like '10 mg/5 ml', "
                            "'5 mg' (per tablet) or '25 mcg/h' (a patch)", field="strength")
         item = PlanItem.build(**fields)
@@ -191,7 +187,7 @@ class Painboard:
 
     def omed_note(self, item: PlanItem) -> str | None:
         """Why an item that looks like an opioid will not count in OMED (shown by plan add)."""
-        return clinical.omed_note(item)
+        return omed_note(item)
 
     def plan(self, include_stopped: bool = True) -> list[PlanItem]:
         with self.db.unit_of_work() as con:
@@ -217,14 +213,14 @@ class Painboard:
         """Record a plan event: a dose taken, a session or procedure done, or skipped.
 
         A scheduled dose without a due time is matched to the nearest open one
-        (clinical.match_due); one whose due time is already recorded is refused unless
+        (match_due); one whose due time is already recorded is refused unless
         ``extra`` (then it is kept as an extra dose, outside adherence)."""
         at = at or utcnow()
         with self.db.unit_of_work(write=True) as con:
             it = self._find_item(con, item)
             if due_at is None and it.kind == "scheduled":
                 near = repo.events_due_between(con, at - timedelta(days=2), at + timedelta(days=2), it.id)
-                state, due = clinical.match_due(it, at, [e["due_at"] for e in near], self.tz)
+                state, due = match_due(it, at, [e["due_at"] for e in near], self.tz)
                 if state == "recorded" and not extra:
                     ev = next(e for e in near if e["due_at"] == due)
                     raise BadInput(f"{it.label()}: the dose due {self.local(due):%a %-d %b %H:%M} is already "
@@ -289,171 +285,24 @@ class Painboard:
         return review
 
     def review_prefill(self, day: date | None = None) -> dict[str, Any]:
-        """Today's saved review, else worst / least / average / now from today's entries."""
+        """The day's saved review, else worst / least / average / now suggested from the 24 hours
+        before the answer (before the end of ``day`` for a past day), the open episode included."""
         day = day or self.today()
-        lo, hi = self.day_bounds(day)
+        hi = min(utcnow(), self.day_bounds(day)[1])
+        lo = hi - timedelta(hours=24)
         with self.db.unit_of_work() as con:
             saved = repo.review_for(con, day)
             if saved:
                 return saved
-            view = self.period_view(con, day, day + timedelta(days=1))
-            s = view.pain_summary()
-            latest = repo.entries(con, lo, hi, limit=1, newest_first=True)
-            view.close()
-        return {"day": day, "worst": s["worst"], "least": s["least"],
-                "average": round(s["average"]) if s["average"] is not None else None,
-                "now": latest[0]["intensity"] if latest else None, "relief_pct": None,
+            entries = repo.entries(con, lo, hi)
+            episodes = repo.episodes(con, lo, hi)
+            open_ep = repo.open_episode(con)
+        if open_ep is not None and open_ep["onset"] < lo:  # still going: it is in the last 24 h
+            episodes.append(open_ep)
+        return {"day": day, **last_24_hours(entries, episodes), "relief_pct": None,
                 "interference": {}, "note": None}
 
-    # -- what the dashboard shows ----------------------------------------------------------
-    def snapshot(self, range_days: int | None = 30, recent: int = 8, day: date | None = None,
-                 metrics: bool = True) -> Snapshot:
-        """One read unit of work, read through one period view, for the whole dashboard.
-
-        range_days None means from the first entry. metrics=False leaves the plugins unloaded
-        and ``metrics`` None (not read yet): the dashboard's first read (first_read.py)."""
-        day = day or self.today()
-        until = day + timedelta(days=1)
-        if metrics:
-            self.registry  # loaded before the file is held: a plugin's import may be slow
-        with self.db.unit_of_work() as con:
-            week = self.period_view(con, day - timedelta(days=6), until)
-            if range_days is None:
-                start = week.first_entry_day() or day
-            else:
-                start = day - timedelta(days=range_days - 1)
-            # The trend's per-day figures are read once for the longest period, and the week's
-            # events once; the shorter periods are cut from what was read.
-            view = week.narrow(min(start, week.start), until)
-            try:
-                trend = readmodel.build_trend(view, start, day)
-                week.events(), week.events_due()
-                data = readmodel.day_data(week, day)
-                newest = week.newest_entries(max(recent, 1))
-                return Snapshot(revision=week.revision(),
-                                today=readmodel.build_today(week, day, data, newest[0] if newest else None),
-                                checklist=readmodel.build_checklist(week, day, utcnow(), data), trend=trend,
-                                recent=newest[:recent],
-                                metrics=self._metrics_over(con, view=week) if metrics else None)
-            finally:
-                view.close()
-                week.close()
-
-    def revision(self) -> int:
-        return self.db.revision(retry=False)
-
-    # -- plugins: import, export, metrics ----------------------------------------------------
-    @property
-    def registry(self):
-        """The plugin registry (built-ins, entry points, the plugins folder), loaded once."""
-        reg = self.__dict__.get("_registry")
-        if reg is None:
-            from painboard.plugins import load_registry
-
-            reg = self.__dict__["_registry"] = load_registry(self.settings.plugins_dir)
-        return reg
-
-    def use_registry(self, registry) -> None:
-        self.__dict__["_registry"] = registry
-
-    def exporters(self) -> list:
-        return list(self.registry.exporters.values())
-
-    def plugin_list(self) -> list:
-        return list(self.registry.plugins)
-
-    def period_view(self, con, since: date | None = None, until: date | None = None,
-                    default_days: int | None = 7):
-        """A read-only view of [since, until) for metrics and exporters (until exclusive).
-
-        since None: ``default_days`` back from until, or from the first record when None.
-        """
-        from painboard.store.period_view import PeriodView
-
-        until = until or self.today() + timedelta(days=1)
-        if since is None:
-            if default_days is None:
-                first = repo.first_record_at(con)
-                since = min(self.local(first).date(), until - timedelta(days=1)) if first else \
-                    until - timedelta(days=1)
-            else:
-                since = until - timedelta(days=default_days)
-        if since >= until:
-            raise BadInput("must be before --until", field="since")
-        return PeriodView(con, since, until, self.tz, utcnow(), self.settings.night_start,
-                          self.settings.night_end)
-
-    def compute_metrics(self, since: date | None = None, until: date | None = None) -> list:
-        self.registry  # plugins are loaded (their import may be slow) before the file is held
-        with self.db.unit_of_work() as con:
-            return self._metrics_over(con, since, until)
-
-    def _metrics_over(self, con, since: date | None = None, until: date | None = None,
-                           view=None) -> list:
-        """Every registered metric over one read view; a metric that raises is reported in place.
-
-        A caller's view (the snapshot's week) is used as it is, and closed by the caller."""
-        from painboard.plugins import MetricResult, MetricValue, describe_error
-
-        own = view is None
-        view = view or self.period_view(con, since, until)
-        out = []
-        runner = PluginRunner(Deadline(), con)  # one deadline shared: all metrics together
-        try:
-            for m in self.registry.sorted_metrics():
-                base = dict(name=m.name, label=m.label, unit=m.unit,
-                            plugin=self.registry.owner.get(("metrics", m.name)))
-                try:
-                    v = runner.run(lambda m=m: m.compute(view))
-                    if not isinstance(v, MetricValue):
-                        v = MetricValue.model_validate(v)
-                    out.append(MetricResult(**base, **v.model_dump()))
-                except Overran as exc:
-                    out.append(MetricResult(**base, text="took too long",
-                                            error=f"{exc}; skipped (see 'painboard plugins')"))
-                except Exception as exc:  # one metric's failure stays in its own tile
-                    out.append(MetricResult(**base, text="could not be computed", error=describe_error(exc)))
-                    view.recover()  # a failed query aborts the read transaction: begin a fresh one
-        finally:
-            runner.close()
-            if own:
-                view.close()
-        return out
-
-    def export(self, fmt: str, out, since: date | None = None, until: date | None = None,
-               options: dict[str, str] | None = None, force: bool = False):
-        """Stream a period to a file through an exporter; no partial file is ever left.
-
-        Returns an ExportResult (format, path, count); out "-" writes to stdout (path None).
-        ``options``: the exporter's own settings (``--option KEY=VALUE``), on ``view.options``.
-        The safe-output rule applies (never over the database, never from a read-only session,
-        an existing file only with ``force``).
-        """
-        from painboard import import_export
-        from painboard.safe_output import check_target, database_files, write_file
-
-        exporter = self.registry.exporter(fmt)
-        guard = dict(protected=database_files(self.db.path), read_only=self.settings.read_only, force=force)
-        check_target(out, **guard)  # refused before any plugin code runs
-
-        def run(fh):
-            with self.db.unit_of_work() as con:
-                view = self.period_view(con, since, until, default_days=None)
-                view.options = dict(options or {})
-                repo.watch_queries(con)
-                try:  # an exporter stuck holding the file is stopped; safe_output removes its file
-                    return run_with_deadline(lambda: exporter.write(view, fh), Deadline(idle=True), con)
-                finally:
-                    view.close()
-
-        try:
-            path, count = write_file(out, run, **guard)
-        except Overran as exc:
-            raise PluginError(f"exporter {exporter.name!r} {exc}: stopped; nothing was written") from None
-        except Exception as exc:
-            raise import_export.describe_failure("exporter", exporter.name, exc) from exc
-        return ExportResult(format=exporter.name, path=path, count=count)
-
+    # -- plugins: import ---------------------------------------------------------------------
     def detect_importer(self, path):
         """The first importer whose sniff accepts the file's head."""
         from pathlib import Path

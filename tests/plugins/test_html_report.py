@@ -137,11 +137,15 @@ def test_figures_are_the_summarys_and_the_metrics(demo_pb, tmp_path):
     # And the built-in metrics over the same period, each in its place.
     metrics = json.loads(CliRunner().invoke(cli, ["--db", str(demo_pb.db.path), "metrics", "--json", *args]).stdout)
     text = (tmp_path / "v.html").read_text()
+    from painboard.builtin._visit import md_text
     from painboard.builtin.html_report import LONG_METRICS, RADIATION_METRICS
 
     for m in metrics:
+        if "report" not in m["shown"]:  # a period report shows no "today" figure (rescue-doses-today)
+            assert f'data-metric="{m["name"]}"' not in text
+            continue
         if m["name"] in LONG_METRICS + RADIATION_METRICS:  # the Markdown and radiation sections hold them
-            assert m["name"] not in LONG_METRICS or f"- {m['label']}: {m['text']}" in md_all
+            assert m["name"] not in LONG_METRICS or f"- {md_text(m['label'])}: {md_text(m['text'])}" in md_all
             continue
         got = re.search(rf'data-metric="{m["name"]}">(.*?)</dd>', text).group(1)
         assert html.unescape(got).startswith(m["text"])
@@ -248,3 +252,22 @@ def test_long_notes_and_many_questions_still_print_on_two_pages(small_pb, tmp_pa
     assert "The latest 12 of" in text and "more questions are not shown" in text
     chromium(tmp_path, out, f"--print-to-pdf={tmp_path / 'long.pdf'}")
     assert pdf_pages(tmp_path / "long.pdf") == (2, (612, 792))
+
+
+def test_the_report_lists_the_radiation_courses_the_figures_assess(small_pb, tmp_path):
+    # Issue 18: radiation_courses was written twice with different rules. One home now
+    # (figures/radiation.py, the metric's rules): a course is a radiation item with a session
+    # done whose baseline, sessions or 12 response weeks overlap the period. A second item
+    # planned for after the period, with nothing done yet, is not a course of this period
+    # (the HTML used to list it as "planned" beside metrics that knew nothing of it).
+    small_pb.add_plan_item(name="Radiation to spine", category="radiation", dose=20, unit="Gy",
+                           kind="once", on_date=date(2027, 1, 15), start_date=date(2026, 11, 20))
+    out = tmp_path / "visit.html"
+    r = export(small_pb, out, "--since", "2026-11-20", "--until", "2026-11-25")
+    assert r.exit_code == 0, r.output
+    rad = re.search(r'<section id="radiation">(.*?)</section>', out.read_text(), re.S).group(1)
+    assert "Radiation to left hip 8 Gy" in rad and "Radiation to spine" not in rad
+    r = CliRunner().invoke(cli, ["--db", str(small_pb.db.path), "metrics", "--since", "2026-11-20",
+                                 "--until", "2026-11-25", "--json"])
+    flare = {m["name"]: m for m in json.loads(r.stdout)}["radiation-flare"]
+    assert [c["item"] for c in flare["details"]["courses"]] == ["Radiation to left hip 8 Gy"]

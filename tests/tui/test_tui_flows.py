@@ -406,3 +406,27 @@ def _reviews(pb):
 
     with pb.db.unit_of_work() as con:
         return repo.reviews(con)
+
+
+async def test_today_shows_each_rescue_item_against_its_own_cap(tui_env, tmp_path, make_app, helpers):
+    """Issue 18 item 3 on the dashboard: two rescue drugs active today, each against its own
+    cap (by hand: Oxycodone IR 2 of 4, Oramorph 1 of 6; never "3 of 10"); a third that ended
+    on 20 Nov is not counted today."""
+    from painboard.config import Settings
+    from painboard.services import Painboard
+
+    pb = Painboard(Settings.load(db=tmp_path / "rescue.db"))
+    pb.add_plan_item(name="Oxycodone IR", dose=5, unit="mg", kind="as_needed", max_per_day=4)
+    pb.add_plan_item(name="Oramorph", dose=5, unit="ml", strength="10 mg/5 ml", kind="as_needed", max_per_day=6)
+    pb.add_plan_item(name="Morphine IR", dose=10, unit="mg", kind="as_needed", max_per_day=6,
+                     start_date=NOW.date() - timedelta(days=20), end_date=NOW.date() - timedelta(days=8))
+    for h in (9, 12):
+        pb.mark_done("Oxycodone", at=NOW.replace(hour=h))
+    pb.mark_done("Oramorph", at=NOW.replace(hour=10))
+    app = make_app(pb)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await helpers.settle(pilot)
+        text = helpers.text(app)
+        assert "rescue doses 3\n" in text or "rescue doses 3 " in text
+        assert "Oxycodone IR 5 mg 2 of 4" in text and "Oramorph 5 ml 1 of 6" in text
+        assert "of 10" not in text and "of 16" not in text and "Morphine IR" not in text.split("rescue doses")[1][:120]

@@ -233,7 +233,7 @@ def _style_at(text, index: int):
 
 @pytest.mark.parametrize("size", [(80, 24), (120, 40)], ids=["80x24", "120x40"])
 async def test_chart_bands_scale_today_and_two_distinct_lines(size, demo_pb, make_app, helpers):
-    from painboard.clinical import CONTROLLED_MAX, SEVERE_MIN
+    from painboard.figures.severity import CONTROLLED_MAX, SEVERE_MIN
     from painboard.tui.widgets.trend import AVG, BAND, TODAY, WORST, TrendChart
 
     app = make_app(demo_pb)

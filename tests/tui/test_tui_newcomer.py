@@ -10,7 +10,7 @@ from painboard.config import Settings
 from painboard.services import Painboard
 from painboard.tui.screens.main import MainScreen
 from painboard.tui.screens.metrics import MetricsScreen
-from painboard.tui.widgets.today import SHOWN_ABOVE, TodayPanel
+from painboard.tui.widgets.today import TodayPanel
 
 PLUGIN = '''
 from painboard.plugin_api import Metric, MetricValue, hookimpl
@@ -45,7 +45,7 @@ def _expected_days_logged(pb: Painboard) -> str:
 
 
 def _panel_labels(pb: Painboard) -> list[str]:
-    return [m.label for m in pb.compute_metrics() if m.name not in SHOWN_ABOVE]
+    return [m.label for m in pb.compute_metrics() if "dashboard" in m.shown]
 
 
 async def test_plugin_metric_on_screen_at_150x60_without_scrolling(plugin_pb, make_app, helpers):

@@ -2,8 +2,9 @@
 and response at the treated site, and insights (triggers, activities, hour of day, rescue
 doses, what helps).
 
-The arithmetic is in painboard.clinical (the section at its end); this module gathers rows
-from the period view, words the results and keeps the figures behind the text in ``details``
+The arithmetic is in painboard.figures (episodes, end_of_dose, radiation, insights), read
+through the period's figures (figures_of); this module words the results and keeps the figures
+behind the text in ``details``
 (in `painboard metrics --json`). Each text names its period, its data and its source. Levels
 are markers for discussion with the care team, never advice.
 """
@@ -11,16 +12,16 @@ are markers for discussion with the care team, never advice.
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from typing import Any, Callable, Iterator
+from typing import Any
 
-from painboard import clinical
-from painboard.builtin._common import rows_once, rows_once_padded
+from painboard.figures.end_of_dose import END_OF_DOSE_MIN_EPISODES
+from painboard.figures.insights import INSIGHT_MIN_N
+from painboard.figures.period import figures_of
+from painboard.figures.radiation import BASELINE_DAYS
+from painboard.figures.severity import half_up, shown, whole
 from painboard.plugin_api import Metric, MetricValue, PeriodView, hookimpl
 
 RAISE = "worth raising with your care team"
-DONE = ("done", "taken")
-# A course is shown while the period overlaps its baseline, its sessions or its 12 response weeks.
-LOOK_BACK = timedelta(days=7 * max(clinical.RESPONSE_WEEKS) + 28)
 
 
 def _d(day: date) -> str:
@@ -42,14 +43,13 @@ def jsonable(x: Any) -> Any:
 
 
 def _num(x: float | None, unit: str = "") -> str:
-    return "n/a" if x is None else f"{x:.1f}".rstrip("0").rstrip(".") + unit
+    return "n/a" if x is None else shown(x, 1) + unit  # half up, the one rounding rule
 
 
 # -- breakthrough profile -----------------------------------------------------------------------
 def breakthrough(view: PeriodView) -> MetricValue:
     ns, ne = view.night_start, view.night_end
-    p = clinical.breakthrough_profile(rows_once(view, "episodes"), len(view.days()), view.tz,
-                                      ns.hour * 60 + ns.minute, ne.hour * 60 + ne.minute)
+    p = figures_of(view).breakthrough
     tail = f" Period {period_words(view)}; episodes by onset day; definition after Davies et al. 2009."
     if not p["n"]:
         return MetricValue(value=None, text="no breakthrough episodes logged." + tail, details=jsonable(p))
@@ -68,66 +68,40 @@ def breakthrough(view: PeriodView) -> MetricValue:
 
 
 # -- end-of-dose timing ---------------------------------------------------------------------------
-def end_of_dose(view: PeriodView) -> MetricValue:
-    r = clinical.end_of_dose(rows_once(view, "episodes"), view.plan_items(), view.lo, view.hi, view.tz)
-    tail = (f" Period {period_words(view)}; episodes by onset against the due times of scheduled "
-            "long-acting opioids; end-of-dose pain after Davies et al. 2009.")
-    if not r["items"]:
-        return MetricValue(value=None, text="no scheduled long-acting opioid in the plan." + tail,
-                           details=jsonable(r))
+def _end_of_dose_words(r: dict[str, Any]) -> str:
+    """One item's end-of-dose figures in words."""
+    before = "a change" if r["window_h"] >= 24 else "a dose"
     if not r["enough"]:
-        return MetricValue(value=None, text=f"too little data: {r['episodes']} episodes "
-                           f"({clinical.END_OF_DOSE_MIN_EPISODES} needed)." + tail, details=jsonable(r))
-    every = f"2 h of every {_num(r['interval_h'])} h" if r["interval_h"] else "2 h windows"
-    text = (f"{r['before_dose']} of {r['episodes']} episodes ({_num(r['pct'])} %) began in the 2 h "
-            f"before a scheduled dose of {', '.join(r['items'])}; by chance {_num(r['expected_pct'])} % "
-            f"({every}, {r['doses_due']} doses due)")
-    level = "ok"
+        return f"{r['item']}: too little data, {r['episodes']} episodes ({END_OF_DOSE_MIN_EPISODES} needed)"
+    every = f"{r['window_h']} h of every {_num(r['interval_h'])} h" if r["interval_h"] else f"{r['window_h']} h windows"
+    text = (f"{r['item']}: {r['before_dose']} of {r['episodes']} episodes ({_num(r['pct'])} %) began in the "
+            f"{r['window_h']} h before {before}; by chance {_num(r['expected_pct'])} % ({every}, "
+            f"{r['doses_due']} due)")
     if r["expected_pct"] and r["pct"] >= 2 * r["expected_pct"]:
-        level, text = "watch", text + f": more than twice the share by chance, {RAISE}"
-    return MetricValue(value=r["pct"], text=text + "." + tail, level=level, details=jsonable(r))
+        text += f": more than twice the share by chance, {RAISE}"
+    return text
+
+
+def end_of_dose(view: PeriodView) -> MetricValue:
+    r = figures_of(view).end_of_dose
+    tail = (f" Period {period_words(view)}; each scheduled long-acting opioid on its own, episodes by "
+            "onset against its own due times; end-of-dose pain after Davies et al. 2009.")
+    if not r["items"]:
+        return MetricValue(value=None, text="no scheduled long-acting opioid in the plan in this period." + tail,
+                           details=jsonable(r))
+    text = "; ".join(_end_of_dose_words(i) for i in r["items"])
+    shares = [i["pct"] for i in r["items"] if i["enough"]]
+    return MetricValue(value=max(shares) if shares else None, text=text + "." + tail,
+                       level="watch" if r["raise"] else "ok", details=jsonable(r))
 
 
 # -- radiation ------------------------------------------------------------------------------------
-def radiation_courses(view: PeriodView) -> list[dict[str, Any]]:
-    """Each radiation plan item with the local days of its sessions recorded as done, for the
-    courses whose baseline, sessions or 12 response weeks overlap the period."""
-    items = [it for it in view.plan_items() if it.category == "radiation"]
-    if not items:
-        return []
-    ids = {it.id: it for it in items}
-    sessions: dict[int, set[date]] = {}
-    for ev in view.events(since=view.start - LOOK_BACK, until=view.end, item_ids=list(ids)):
-        if ev["item_id"] in ids and ev["status"] in DONE:
-            sessions.setdefault(ev["item_id"], set()).add(ev["done_at"].astimezone(view.tz).date())
-    out = []
-    for item_id, days in sessions.items():
-        first, last = min(days), max(days)
-        lo = first - timedelta(days=clinical.BASELINE_DAYS)
-        hi = last + timedelta(days=7 * max(clinical.RESPONSE_WEEKS))
-        if lo < view.end and hi >= view.start:
-            out.append({"item": ids[item_id], "sessions": sorted(days)})
-    out.sort(key=lambda c: c["sessions"][-1])
-    return out
-
-
-def _daily(view: PeriodView, first: date, last: date) -> tuple[dict[date, float], dict[date, float], date]:
-    """Daily worst and daily OMED from the baseline to the 12th week, cut at the period's end."""
-    since = first - timedelta(days=clinical.BASELINE_DAYS)
-    until = min(view.end, last + timedelta(days=7 * max(clinical.RESPONSE_WEEKS) + 1))
-    if until <= since:
-        return {}, {}, view.today
-    worst = {r["day"]: float(r["worst"]) for r in view.daily_pain(since, until) if r["worst"] is not None}
-    omed = clinical.omed_per_day(view.events(since, until), view.plan_item_rows(), view.tz)
-    return worst, omed, view.today
-
-
 def _baseline_words(b: dict[str, Any]) -> str:
     span = f"{_d(b['since'])} to {_d(b['until'])}"
     if not b["enough"]:
-        return f"baseline {span}: not enough data ({b['days_with_worst']} of {clinical.BASELINE_DAYS} days with a worst)"
+        return f"baseline {span}: not enough data ({b['days_with_worst']} of {BASELINE_DAYS} days with a worst)"
     return (f"baseline {span}: worst {_num(b['worst'])} (mean of {b['days_with_worst']} days, "
-            f"{clinical.whole(b['worst'])} as a whole point), OMED {_num(b['omed'])} mg a day")
+            f"{whole(b['worst'])} as a whole point), OMED {_num(b['omed'])} mg a day")
 
 
 def _sessions_words(s: list[date]) -> str:
@@ -137,23 +111,15 @@ def _sessions_words(s: list[date]) -> str:
 NO_COURSE = "no radiation session recorded for this period."
 
 
-def _course_figures(view: PeriodView, figure: Callable[..., dict[str, Any]]) -> Iterator[tuple]:
-    """Each radiation course with its daily worst and OMED and ``figure`` (a clinical function of
-    sessions, worst, omed, last day) over them, the course's item named in ``item``."""
-    for c in radiation_courses(view):
-        worst, omed, last_day = _daily(view, c["sessions"][0], c["sessions"][-1])
-        r = figure(c["sessions"], worst, omed, last_day)
-        r["item"] = c["item"].label()
-        yield c, worst, omed, r
-
-
 def radiation_flare(view: PeriodView) -> MetricValue:
-    tail = f" Period {period_words(view)}, baseline before it; pain flare after Hird et al., IJROBP 2009."
+    # each course names its own dates (a flare in October is not "Period 1 Dec to 7 Dec")
+    tail = " Pain flare after Hird et al., IJROBP 2009."
     texts, details, level, value = [], [], "ok", None
-    for c, worst, omed, r in _course_figures(view, clinical.radiation_flare):
+    for c, worst, omed, r in figures_of(view).radiation_flares:
         r["flare_worst"] = {d: worst.get(d) for d in r["flare_days"]}
-        r["flare_omed"] = {d: round(omed.get(d, 0.0), 1) for d in r["flare_days"]}
-        words = f"{r['item']}, {_sessions_words(c['sessions'])}: {r['result']}"
+        r["flare_omed"] = {d: half_up(omed.get(d, 0.0), 1) for d in r["flare_days"]}
+        a, b = r["window"]
+        words = f"{r['item']}, {_sessions_words(c['sessions'])}, flare window {_d(a)} to {_d(b)}: {r['result']}"
         if r["flare_days"]:
             words += " on " + ", ".join(f"{d:%-d %b} (worst {_num(worst.get(d))}, OMED {_num(omed.get(d, 0.0))} mg)"
                                         for d in r["flare_days"])
@@ -176,10 +142,10 @@ def radiation_flare(view: PeriodView) -> MetricValue:
 
 
 def radiation_response(view: PeriodView) -> MetricValue:
-    tail = (f" Period {period_words(view)}, baseline before it; each week the 7 days ending on it; "
+    tail = (" Each week the days with records in the 7 days ending on it; "
             "International Consensus Endpoints (Chow et al. 2002, 2012).")
     texts, details, level, value = [], [], "ok", None
-    for c, _worst, _omed, r in _course_figures(view, clinical.radiation_response):
+    for c, _worst, _omed, r in figures_of(view).radiation_responses:
         weeks = []
         for w in r["weeks"]:
             if w["result"] == "not yet":
@@ -211,21 +177,12 @@ def radiation_response(view: PeriodView) -> MetricValue:
 
 # -- insights -------------------------------------------------------------------------------------
 def insights_detail(view: PeriodView) -> dict[str, Any]:
-    # a dose early on the first day or late on the last sees the entries just outside the period
-    entries, around = rows_once_padded(view, "entries", timedelta(days=1))
-    eps = rows_once(view, "episodes")
-    doses = clinical.rescue_doses(view.events(), view.plan_item_rows())
-    return {"period": {"since": view.start, "until": view.end - timedelta(days=1)},
-            "entries": len(entries), "episodes": len(eps), "min_n": clinical.INSIGHT_MIN_N,
-            "triggers": clinical.triggers_ranked(eps), "activities": clinical.activities_ranked(entries),
-            "by_hour": clinical.pain_by_hour(entries, view.tz),
-            "rescue": clinical.rescue_before_after(around, doses),
-            "helps": clinical.what_helps(entries)}
+    return figures_of(view).insights
 
 
 def insights(view: PeriodView) -> MetricValue:
     d = insights_detail(view)
-    mn = clinical.INSIGHT_MIN_N
+    mn = INSIGHT_MIN_N
     tail = (f" Period {period_words(view)}; {d['entries']} entries, {d['episodes']} episodes; a figure "
             f"needs {mn} or more records, else too little data. Counts and means, not causes.")
     parts = []

@@ -5,10 +5,10 @@ makes no network request. It prints on one A4 or Letter page, two when there are
 courses, notes or questions (they start the second page, the part to talk through).
 
 The figures are the visit summary's (builtin/_visit.py, the same as the Markdown summary) and
-the built-in metrics, computed over the same period view. An exporter receives only the view,
-not the registry, so the report runs the metrics that painboard's built-in modules register
-(any built-in named radiation-flare or radiation-response shows in the radiation section);
-metrics from outside plugins are not included.
+the built-in metrics' results, which painboard's one metric runner (services, with the
+deadline) computes over the same period view and hands the report on ``view.metric_results``
+(the exporter says ``uses_metrics``); any built-in named radiation-flare or radiation-response
+shows in the radiation section; metrics from outside plugins are not included.
 
 Questions for the care team: every entry or daily-review note that starts with "?" or "Q:"
 (the mark is dropped), plus the lines of a text file given with ``-O questions=FILE`` (one
@@ -16,28 +16,34 @@ question a line; blank lines and lines starting with "#" are skipped). ``-O pape
 ``-O paper=letter`` sets the page size; by default the browser's paper is used and the layout
 fits both.
 
-Every text from the log or a plugin is escaped (html.escape). Thresholds show as markers
+Every text from the log or a plugin is escaped by the one rule in builtin/_visit.py (html_text). Thresholds show as markers
 "worth raising with your care team"; the report never recommends a dose, a drug or a change
 of treatment.
 """
 
 from __future__ import annotations
 
-import html
-import importlib
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from painboard.builtin._visit import RAISE, VisitFigures, day_words, omed_lines, visit_figures
-from painboard.clinical import CONTROLLED_MAX, SEVERE_MIN
+from painboard.builtin import metrics as builtin_metrics
+from painboard.builtin._visit import (RAISE, VisitFigures, bone_line, day_words, html_text, omed_lines, one_line,
+                                      report_metrics, rescue_lines, visit_figures)
+from painboard.figures.severity import CONTROLLED_MAX, SEVERE_MIN, fixed
 from painboard.errors import BadInput
+from painboard.figures.days import day_bounds
+from painboard.figures.period import figures_of
 from painboard.hookspecs import hookimpl
 from painboard.models import PlanItem
-from painboard.plugins import BUILTIN_MODULES, Exporter, Metric, MetricValue, PeriodView, describe_error
+from painboard.plugins import Exporter, PeriodView
 
 RADIATION_METRICS = ("radiation-flare", "radiation-response")
-LONG_METRICS = ("breakthrough", "end-of-dose", "insights")
+LONG_METRICS = ("breakthrough", "insights")  # in the Markdown summary; too long for this page
+LONG_TEXT = {"end-of-dose": 420}  # each item's share against its own chance must show whole
+# The built-in metrics in the report's table (builtin/metrics.py and end-of-dose): the runner
+# computes these and the radiation ones; the Worth raising box holds those flagged.
+TABLE_METRICS = tuple(m.name for m in builtin_metrics.METRICS) + ("end-of-dose",)
 MARK_LETTERS = {"radiation": "R", "bone_strengthening": "I", "procedure": "P"}
 MARK_WORDS = {"radiation": "radiation", "bone_strengthening": "infusion", "procedure": "procedure"}
 NOTES_SHOWN, QUESTIONS_SHOWN, MARKS_LISTED = 12, 12, 5  # caps that keep the report to two pages
@@ -49,9 +55,7 @@ W, H = 720, 200
 LEFT, RIGHT, TOP, BOTTOM = 30, 10, 22, 26
 
 
-def e(text: Any) -> str:
-    """Any text from the log, the plan or a plugin, made inert."""
-    return html.escape(str(text), quote=True)
+e = html_text  # the one escaping rule of the report (builtin/_visit.py): one line, inert
 
 
 def _short(text: str, n: int = NOTE_CHARS) -> str:
@@ -60,30 +64,11 @@ def _short(text: str, n: int = NOTE_CHARS) -> str:
 
 
 # -- what goes in ----------------------------------------------------------------------------
-def builtin_metrics() -> list[Metric]:
-    """The metrics painboard's built-in modules register, in tile order."""
-    found: list[Metric] = []
-    for module in BUILTIN_MODULES.values():
-        hook = getattr(importlib.import_module(module), "register_metrics", None)
-        if hook is not None:
-            hook(found.append)
-    return sorted(found, key=lambda m: (m.order, m.name))
-
-
 def metric_rows(view: PeriodView, skip: tuple[str, ...] = ()) -> list[dict[str, Any]]:
-    """Each built-in metric's row, but those named in ``skip`` (not computed at all)."""
-    rows = []
-    for m in builtin_metrics():
-        if m.name in skip:
-            continue
-        try:
-            v = m.compute(view)
-            v = v if isinstance(v, MetricValue) else MetricValue.model_validate(v)
-            rows.append({"name": m.name, "label": m.label, "text": v.text, "level": v.level, "value": v.value, "error": None})
-        except Exception as exc:  # one metric's failure stays in its own row
-            rows.append({"name": m.name, "label": m.label, "text": "could not be computed",
-                         "level": "ok", "error": describe_error(exc)})
-    return rows
+    """Each built-in metric's row from the runner's results (report_metrics), but those named
+    in ``skip``."""
+    return [{"name": r.name, "label": r.label, "text": r.text, "level": r.level, "value": r.value,
+             "error": r.error} for r in report_metrics(view) if r.name not in skip]
 
 
 def is_question(note: str) -> str | None:
@@ -109,26 +94,19 @@ def questions_from_file(path: str) -> list[str]:
 
 
 def radiation_courses(view: PeriodView) -> list[dict[str, Any]]:
-    """Each radiation plan item with its planned sessions and the ones recorded as done.
-
-    Those with a session from 12 weeks before the period on (the response window) or later."""
+    """The radiation courses the radiation figures assess (figures_of(view).radiation_courses),
+    each with its planned sessions and the events recorded for it, to list."""
     out = []
-    for it in view.plan_items():
-        if it.category != "radiation":
-            continue
-        lo = datetime.combine(it.start_date, time(0), view.tz)
+    for c in figures_of(view).radiation_courses:
+        it: PlanItem = c["item"]
         last = it.end_date or max(view.end, it.start_date) + timedelta(days=365)
-        hi = datetime.combine(last + timedelta(days=1), time(0), view.tz)
-        planned = it.occurrences(lo.astimezone(timezone.utc), hi.astimezone(timezone.utc), view.tz)
+        planned = it.occurrences(*day_bounds(it.start_date, last + timedelta(days=1), view.tz), view.tz)
         if it.kind == "scheduled":  # an open-ended rule: the sessions of the period only
             planned = [t for t in planned if view.lo <= t < view.hi]
+        planned = [t for t in planned if t < view.hi]  # a report lists nothing after its period
         done = [ev for ev in view.events(since=it.start_date, until=max(view.end, last + timedelta(days=1)))
                 if ev["item_id"] == it.id and ev["status"] in ("done", "taken", "skipped", "missed")]
-        # Courses whose sessions are all more than 12 weeks before the period are history: the
-        # response window (International Consensus Endpoints, Chow et al. 2012) has closed.
-        cutoff = view.lo - timedelta(weeks=12)
-        if any(t >= cutoff for t in planned) or any(ev["done_at"] >= cutoff for ev in done):
-            out.append({"item": it, "planned": planned, "events": done})
+        out.append({"item": it, "planned": planned, "events": done})
     return out
 
 
@@ -250,7 +228,7 @@ def _pain_lines(view: PeriodView, f: VisitFigures) -> list[str]:
     if not s["n"] and not s.get("reviews"):
         return ["No pain ratings were logged in this period."]
     reviews = f" and {s['reviews']} daily review{'s' if s['reviews'] != 1 else ''}" if s.get("reviews") else ""
-    avg = f"{s['average']:.1f}" if s["average"] is not None else "not given"
+    avg = fixed(s["average"], 1, none="not given")
     out = [f"{s['n']} ratings{reviews} on {len(f.daily)} days: average {avg}, worst {e(s['worst'])}, "
            f"least {e(s['least'])}.",
            f"Trend of the daily average: {e(f.trend)}.",
@@ -258,7 +236,7 @@ def _pain_lines(view: PeriodView, f: VisitFigures) -> list[str]:
            f"Nights with pain logged between {view.night_start:%H:%M} and {view.night_end:%H:%M}: "
            f"{f.nights} of {len(days)}."]
     if f.sites:
-        out.append("Where: " + e(_short(", ".join(f"{k} ({v})" for k, v in f.sites), 200)) + ".")
+        out.append("Where: " + e(_short(", ".join(f"{one_line(k)} ({v})" for k, v in f.sites), 200)) + ".")
     return out
 
 
@@ -267,17 +245,16 @@ def _episode_lines(f: VisitFigures) -> list[str]:
     out = []
     if eps:
         med = f"; median duration {f.episode_median_min:g} min" if f.episode_durations else ""
-        out.append(f"{len(eps)} episodes ({f.episodes_per_day:.1f} a day); worst peak "
-                   f"{e(max(x['peak'] for x in eps))}/10{med}.")
-        out.append("By type: " + e(_short(", ".join(f"{k} {v}" for k, v in f.episode_types), 200)) + ".")
+        out.append(f"{len(eps)} episodes ({fixed(f.episodes_per_day, 1)} a day); worst peak "
+                   f"{e(f.worst_peak)}/10{med}.")
+        out.append("By type: " + e(_short(", ".join(f"{one_line(k)} {v}" for k, v in f.episode_types), 200)) + ".")
         if f.triggers:
-            out.append("Common triggers: " + e(_short(", ".join(f"{k} ({v})" for k, v in f.triggers), 200)) + ".")
+            out.append("Common triggers: "
+                       + e(_short(", ".join(f"{one_line(k)} ({v})" for k, v in f.triggers), 200)) + ".")
     else:
         out.append("No breakthrough episodes were logged.")
     if f.rescue:
-        total = sum(f.rescue.values())
-        out.append(f"Rescue doses taken: {total} ({total / len(f.days):.1f} a day); most in a day: "
-                   f"{max(f.rescue.values())}.")
+        out.extend(e(line) for line in rescue_lines(f))
     return out
 
 
@@ -294,6 +271,9 @@ def _plan_lines(f: VisitFigures) -> list[str]:
         out.append(f"({len(marks) - MARKS_LISTED} earlier ones are marked on the chart.)")
     if not adh["due"] and not f.has_events:
         out.append("Nothing from the plan was recorded in this period.")
+    bone = bone_line(f)
+    if bone:
+        out.append(f"Bone-strengthening drug, as of {day_words(f.last)}: {e(bone)}.")
     out.extend(e(line) for line in omed_lines(f))
     return out
 
@@ -330,38 +310,40 @@ def render(view: PeriodView) -> tuple[str, int]:
     paper = view.options.get("paper", "").strip().lower()
     if paper and paper not in PAPER:
         raise BadInput(f"paper must be a4 or letter, not {paper!r}", field="paper")
-    # the long breakthrough, end-of-dose and insights texts are in the Markdown summary, not
-    # here: neither visit_figures nor metric_rows computes them for this report
+    # the long breakthrough, end-of-dose and insights texts are in the Markdown summary, not here
     f = visit_figures(view, with_new_figures=False)
     metrics = metric_rows(view, skip=LONG_METRICS)
     # "no radiation session recorded" (value None) adds no radiation section
     rad_metrics = [m for m in metrics if m["name"] in RADIATION_METRICS and m["error"] is None
                    and m.get("value") is not None]
     table_metrics = [m for m in metrics if m["name"] not in RADIATION_METRICS]
-    courses = radiation_courses(view)
-
-    questions: list[str] = []
-    notes: list[tuple[date, str]] = []
-    for day, note in f.notes:
-        q = is_question(note)
-        if q is not None:
-            questions.append(q)
-        elif (day, note) not in notes:
-            notes.append((day, note))
-    if view.options.get("questions"):
-        questions += questions_from_file(view.options["questions"])
-    questions = list(dict.fromkeys(questions))
-
     title = f"Pain summary: {day_words(view.start)} to {day_words(f.last)}"
+    out = _head(title, paper) + _page_one(view, f, title, table_metrics)
+    talk = _talk(view, f, radiation_courses(view), rad_metrics)
+    if talk:
+        out.append('<div class="talk">' + "".join(talk) + "</div>")
+    out.append("<footer>Markers are fixed figures from published cancer-pain guidance (for example "
+               f"pain bands after Serlin et al., Pain 1995), shown for discussion; they are not advice. "
+               f"Made by painboard on {view.now.astimezone(view.tz):%-d %b %Y %H:%M}.</footer>")
+    out.append("</body></html>")
+    return "\n".join(out), f.summary["n"] + len(f.episodes)
+
+
+def _head(title: str, paper: str) -> list[str]:
     size = f"size: {PAPER[paper]};" if paper else ""
-    out: list[str] = [
+    return [
         "<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         # Nothing may be fetched: no scripts, styles, images, frames or connections from anywhere.
         "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
         "style-src 'unsafe-inline'; img-src data:\">",
         '<meta name="referrer" content="no-referrer">',
-        f"<title>{e(title)}</title>", f"<style>{CSS % {'size': size}}</style>", "</head>", "<body>",
+        f"<title>{e(title)}</title>", f"<style>{CSS % {'size': size}}</style>", "</head>", "<body>"]
+
+
+def _page_one(view: PeriodView, f: VisitFigures, title: str, table_metrics: list[dict[str, Any]]) -> list[str]:
+    """The first page: the chart, the figures, pain, breakthrough pain, the plan, the markers."""
+    return [
         f"<header><h1>{e(title)}</h1>",
         f'<p class="sub">From the patient\'s own painboard log ({len(f.days)} days, times in '
         f"{e(view.tz_name)}). This report shows what was logged; it does not recommend any treatment.</p>"
@@ -375,7 +357,8 @@ def render(view: PeriodView) -> tuple[str, int]:
         "<span>R radiation, I infusion, P procedure</span></p></section>",
         '<section id="figures"><h2>Figures</h2><dl class="metrics">'
         + "".join(f'<dt class="{e(m["level"])}">{e(_short(m["label"], 40))}</dt>'
-                  f'<dd class="{e(m["level"])}" data-metric="{e(m["name"])}">{e(_short(m["text"], 160))}'
+                  f'<dd class="{e(m["level"])}" data-metric="{e(m["name"])}">'
+                  f'{e(_short(m["text"], LONG_TEXT.get(m["name"], 160)))}'
                   + (f" ({RAISE})" if m["level"] == "alert" and RAISE not in m["text"] else "")
                   + "</dd>" for m in table_metrics)
         + "</dl></section>",
@@ -385,6 +368,26 @@ def render(view: PeriodView) -> tuple[str, int]:
         '<section id="markers" class="markers"><h2>Worth raising with your care team</h2>'
         + _ul([e(m) for m in f.markers] or ["Nothing in the log crossed a marker."]) + "</section>",
     ]
+
+
+def _notes_and_questions(view: PeriodView, f: VisitFigures) -> tuple[list[tuple[date, str]], list[str]]:
+    questions: list[str] = []
+    notes: list[tuple[date, str]] = []
+    for day, note in f.notes:
+        q = is_question(note)
+        if q is not None:
+            questions.append(q)
+        elif (day, note) not in notes:
+            notes.append((day, note))
+    if view.options.get("questions"):
+        questions += questions_from_file(view.options["questions"])
+    return notes, list(dict.fromkeys(questions))
+
+
+def _talk(view: PeriodView, f: VisitFigures, courses: list[dict[str, Any]],
+          rad_metrics: list[dict[str, Any]]) -> list[str]:
+    """The second page's sections, the part to talk through: radiation, notes, questions."""
+    notes, questions = _notes_and_questions(view, f)
     talk = []
     if courses or rad_metrics:
         talk.append('<section id="radiation"><h2>Radiation</h2>' + _radiation_html(view, courses, rad_metrics)
@@ -400,13 +403,7 @@ def render(view: PeriodView) -> tuple[str, int]:
                 if len(questions) > len(shown_q) else "")
         talk.append('<section id="questions"><h2>Questions to ask</h2>'
                     + _ul([e(_short(q, 160)) for q in shown_q], "note") + more + "</section>")
-    if talk:
-        out.append('<div class="talk">' + "".join(talk) + "</div>")
-    out.append("<footer>Markers are fixed figures from published cancer-pain guidance (for example "
-               f"pain bands after Serlin et al., Pain 1995), shown for discussion; they are not advice. "
-               f"Made by painboard on {view.now.astimezone(view.tz):%-d %b %Y %H:%M}.</footer>")
-    out.append("</body></html>")
-    return "\n".join(out), f.summary["n"] + len(f.episodes)
+    return talk
 
 
 def write_html(view: PeriodView, out: BinaryIO) -> int:
@@ -418,6 +415,7 @@ def write_html(view: PeriodView, out: BinaryIO) -> int:
 @hookimpl
 def register_exporters(register):
     register(Exporter(name="html", extension=".html", label="Visit report (HTML)", write=write_html,
+                      uses_metrics=TABLE_METRICS + RADIATION_METRICS,
                       description="A self-contained page for a clinic visit, printable on one or two pages: "
                                   "chart, figures, adherence, radiation, notes and questions. "
                                   "Options: questions=FILE, paper=a4|letter."))

@@ -25,7 +25,7 @@ from typing import BinaryIO
 from dateutil.relativedelta import relativedelta
 from icalendar import Alarm, Calendar, Event, vRecur
 
-from painboard import clinical
+from painboard.figures.schedule import next_bone_due
 from painboard.hookspecs import hookimpl
 from painboard.models import PlanItem
 from painboard.plugins import Exporter, PeriodView
@@ -166,7 +166,7 @@ def build_calendar(view: PeriodView) -> Calendar:
 def bone_event(it: PlanItem, view: PeriodView, stamp: datetime) -> Event | None:
     given = view.last_events([it.id], until=view.today + timedelta(days=1)).get(it.id)
     last = given["done_at"] if given else None
-    day = clinical.next_bone_due(it, last, view.tz)
+    day = next_bone_due(it, last, view.tz)
     if day is None or (it.end_date and day > it.end_date):
         return None
     n, unit = rule_step(it.rrule)  # type: ignore[arg-type]

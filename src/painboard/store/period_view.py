@@ -10,7 +10,10 @@ from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
-from painboard import clinical
+from painboard.figures.days import day_bounds
+from painboard.figures.omed import Omed
+from painboard.figures.period import period_omed
+from painboard.figures.pain_days import nights_with_pain, pain_summary, with_reviews
 from painboard.config import zone_name
 from painboard.errors import PluginError
 from painboard.models import PlanItem, load_opioid_factors
@@ -35,6 +38,8 @@ class PeriodView:
         self.night_start, self.night_end = night_start, night_end
         self.lo, self.hi = self.bounds(start, end)
         self._memo: dict[tuple, list] = {}  # the transaction's snapshot cannot change: read once
+        # a report's metric results, from painboard's one metric runner (Exporter.uses_metrics)
+        self.metric_results: list | None = None
 
     # time
     @property
@@ -51,10 +56,7 @@ class PeriodView:
 
     def bounds(self, since: date | None = None, until: date | None = None) -> tuple[datetime, datetime]:
         """UTC instants of local midnight at since and until (until exclusive)."""
-        since, until = since or self.start, until or self.end
-        lo = datetime.combine(since, time(0), self.tz).astimezone(timezone.utc)
-        hi = datetime.combine(until, time(0), self.tz).astimezone(timezone.utc)
-        return lo, hi
+        return day_bounds(since or self.start, until or self.end, self.tz)
 
     def _connection(self):
         """The open unit of work's connection; refused once the view is closed."""
@@ -115,12 +117,13 @@ class PeriodView:
         return repo.iter_entries(self._connection(), self.lo, self.hi, batch)
 
     def pain_summary(self, since: date | None = None, until: date | None = None) -> dict[str, Any]:
-        """Average, worst, least and count over whole local days, from the per-day figures."""
-        return clinical.pain_summary(self.daily_pain(since, until))
+        """Average, worst, least and count over whole local days (for plugins; the figure is
+        painboard.figures.pain_days.pain_summary over daily_pain)."""
+        return pain_summary(self.daily_pain(since, until))
 
     def daily_pain(self, since: date | None = None, until: date | None = None) -> list[dict[str, Any]]:
         """Per local day: average, worst, least, n entries, with the day's review taken into
-        account (clinical.with_reviews)."""
+        account (with_reviews)."""
         return self._per_day("daily_pain", since, until)
 
     def episodes(self, since: date | None = None, until: date | None = None) -> list[dict[str, Any]]:
@@ -161,8 +164,9 @@ class PeriodView:
             pain = repo.daily_pain(con, self.tz_name, lo, hi)
         else:
             episodes = repo.daily_episodes(con, self.tz_name, lo, hi)
-        if name == "daily_pain":
-            return clinical.with_reviews(pain, repo.reviews(con, d0, d1))
+        if name == "daily_pain":  # a day's worst includes its episode peaks
+            eps = episodes if both is not None else self._per_day("daily_episodes", d0, d1, copy=False)
+            return with_reviews(pain, repo.reviews(con, d0, d1), eps)
         return episodes
 
     def events(self, since: date | None = None, until: date | None = None,
@@ -196,13 +200,10 @@ class PeriodView:
     def reviews(self, since: date | None = None, until: date | None = None) -> list[dict[str, Any]]:
         return repo.reviews(self._connection(), since or self.start, until or self.end)
 
-    def omed(self, since: date | None = None, until: date | None = None) -> clinical.Omed:
-        """Oral morphine equivalents of the days [since, until): per day, per drug, and what was
-        not counted. Events are read from a patch's wear time earlier, so a patch applied
-        before the period counts on the days it is still worn."""
-        since, until = since or self.start, until or self.end
-        back = since - timedelta(days=-(-clinical.PATCH_WEAR_HOURS // 24))
-        return clinical.omed(self.events(back, until), self.plan_item_rows(), self.tz, days=(since, until))
+    def omed(self, since: date | None = None, until: date | None = None) -> Omed:
+        """Oral morphine equivalents of the days [since, until) (for plugins; the figure is
+        painboard.figures.period.period_omed)."""
+        return period_omed(self, since, until)
 
     def daily_mme(self, since: date | None = None, until: date | None = None) -> list[dict[str, Any]]:
         """Oral morphine equivalents (mg) per local day of the doses taken: rows of day, mme."""
@@ -212,14 +213,21 @@ class PeriodView:
     def nights_with_pain(self, threshold: int = 1, since: date | None = None,
                          until: date | None = None) -> int:
         """Of the nights ending on the mornings of the period's days, those with pain >= threshold
-        logged in the night window (22:00-06:00 by default). A 7-day period has 7 nights."""
+        logged in the night window (22:00-06:00 by default). A 7-day period has 7 nights.
+        (For plugins; the figure is painboard.figures.pain_days.nights_with_pain.)"""
+        return nights_with_pain(self.pain_nights(threshold, since, until))
+
+    def pain_nights(self, threshold: int = 1, since: date | None = None,
+                    until: date | None = None) -> list[dict[str, Any]]:
+        """The nights (rows of ``night``, the date it starts on) ending on the mornings of the
+        days [since, until) with pain >= threshold logged in the night window."""
         ns, ne = self.night_start, self.night_end
         since, until = since or self.start, until or self.end
         lo = datetime.combine(since - timedelta(days=1), ns, self.tz).astimezone(timezone.utc)
         hi = datetime.combine(until - timedelta(days=1), ne, self.tz).astimezone(timezone.utc)
-        return self._once(("nights", lo, hi, threshold), lambda: [repo.night_pain(
+        return self._once(("nights", lo, hi, threshold), lambda: repo.night_pain(
             self._connection(), self.tz_name, lo, hi, ns.hour * 60 + ns.minute, ne.hour * 60 + ne.minute,
-            threshold)])[0]["nights"]
+            threshold))
 
     def write_entries_parquet(self, path: str | Path) -> int:
         """Let DuckDB write the period's pain entries as Parquet; returns the row count."""
@@ -249,10 +257,6 @@ class PeriodView:
         """The newest pain entries, whenever they were logged (not only in the period)."""
         return self._once(("newest", limit), lambda: repo.entries(
             self._connection(), limit=limit, newest_first=True))
-
-    def episode_summary(self, since: date | None = None, until: date | None = None) -> dict[str, Any]:
-        """Count, median minutes and worst peak of the episodes with an onset in the days."""
-        return repo.episode_summary(self._connection(), *self.bounds(since, until))
 
     def open_episode(self) -> dict[str, Any] | None:
         return repo.open_episode(self._connection())

@@ -200,8 +200,9 @@ def first_entry_day(con, tz: str) -> date | None:
 
 
 def night_pain(con, tz: str, since: datetime, until: datetime, start_minute: int,
-               end_minute: int, threshold: int = 1) -> dict[str, Any]:
-    """Nights (local) with an entry or episode at or above threshold inside the night window.
+               end_minute: int, threshold: int = 1) -> list[dict[str, Any]]:
+    """The nights (local), one row each (``night``), with an entry or episode at or above
+    threshold inside the night window; figures/ counts them.
 
     A night is named by the date it starts on; minutes are local minutes after midnight.
     """
@@ -214,11 +215,10 @@ def night_pain(con, tz: str, since: datetime, until: datetime, start_minute: int
         ), m AS (
             SELECT lt, v, hour(lt) * 60 + minute(lt) AS mm FROM t
         )
-        SELECT count(DISTINCT CASE WHEN mm >= ? THEN CAST(lt AS DATE)
-                                   ELSE CAST(lt AS DATE) - 1 END) AS nights
-        FROM m WHERE v >= ? AND (mm >= ? OR mm < ?)""",
+        SELECT DISTINCT CASE WHEN mm >= ? THEN CAST(lt AS DATE) ELSE CAST(lt AS DATE) - 1 END AS night
+        FROM m WHERE v >= ? AND (mm >= ? OR mm < ?) ORDER BY night""",
                  [tz, since, until, tz, since, until, start_minute, threshold, start_minute,
-                  end_minute])[0]
+                  end_minute])
 
 
 # -- episodes -------------------------------------------------------------------------------
@@ -240,14 +240,6 @@ def open_episode(con) -> dict[str, Any] | None:
 def end_episode(con, episode_id: int, end_at: datetime, rescue_event_id: int | None) -> None:
     con.execute("UPDATE episode SET end_at = ?, rescue_event_id = coalesce(?, rescue_event_id) "
                 "WHERE id = ?", [end_at, rescue_event_id, episode_id])
-
-
-def episode_summary(con, since: datetime, until: datetime) -> dict[str, Any]:
-    return _rows(con, """
-        SELECT count(*) AS n,
-               median(date_diff('minute', onset, end_at)) AS median_min,
-               max(peak) AS worst_peak
-        FROM episode WHERE onset >= ? AND onset < ?""", [since, until])[0]
 
 
 def daily_episodes(con, tz: str, since: datetime | None, until: datetime | None,

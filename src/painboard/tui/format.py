@@ -2,26 +2,11 @@
 
 from __future__ import annotations
 
-import os
-import sys
-from datetime import datetime, timezone, tzinfo
+from datetime import datetime, tzinfo
 from typing import Any
 
+from painboard.clock import utcnow  # noqa: F401  (the widgets' clock, re-exported)
 
-def utcnow() -> datetime:
-    """painboard.models.utcnow (the one clock, which tests freeze), without importing models.
-
-    models pulls in pydantic, which the first frame must not wait for. Until models is
-    imported nobody can have frozen its clock, except through PAINBOARD_NOW, read here alike.
-    """
-    # getattr: a thread worker may be importing models this moment (partly initialised)
-    clock = getattr(sys.modules.get("painboard.models"), "utcnow", None)
-    if clock is not None:
-        return clock()
-    text = os.environ.get("PAINBOARD_NOW")
-    if text:
-        return datetime.fromisoformat(text).astimezone(timezone.utc)
-    return datetime.now(timezone.utc)
 
 # Chart ranges: key, label, days (None = all). Digits are taken by quick log.
 RANGES: list[tuple[str, str, int | None]] = [
@@ -106,6 +91,12 @@ def metric_text(m: Any) -> str:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return f"{num(value)}{unit}" if unit.startswith("/") else f"{num(value)} {unit}".strip()
     return clean(attr_or_key(m, "text") or "–")
+
+
+def on_dashboard(metric: Any) -> bool:
+    """Whether a metric result is shown among the dashboard's metrics (its ``shown``)."""
+    shown = attr_or_key(metric, "shown")
+    return shown is None or "dashboard" in shown
 
 
 def attr_or_key(obj: Any, name: str, default: Any = None) -> Any:

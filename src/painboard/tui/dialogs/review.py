@@ -1,4 +1,4 @@
-"""The daily review: a few questions about today's pain, prefilled from today's entries."""
+"""The daily review: a few questions about today's pain, prefilled from the last 24 hours."""
 
 from __future__ import annotations
 
@@ -51,7 +51,7 @@ class ReviewDialog(Dialog):
     def on_mount(self) -> None:
         super().on_mount()
         self.query_one("#worst", Input).focus()
-        self.say("reading today's entries…")
+        self.say("reading the last 24 hours…")
         self.app.read(self.app.pb.review_prefill, self._prefill)
 
     def on_input_changed(self, event: Input.Changed) -> None:
@@ -73,7 +73,7 @@ class ReviewDialog(Dialog):
             if inp.has_focus:
                 # As if focused after the fill: typing replaces the suggested number.
                 inp.selection = Selection(0, len(inp.value))
-        self.say("prefilled from today's entries: change anything" if any(
+        self.say("prefilled from the last 24 hours: change anything" if any(
             v is not None for v in values.values()) else "")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:

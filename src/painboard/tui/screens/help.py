@@ -9,7 +9,7 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
-from painboard.clinical import CONTROLLED_MAX, SEVERE_MIN
+from painboard.figures.severity import CONTROLLED_MAX, SEVERE_MIN
 from painboard.tui.widgets.trend import AVG, BAND, EPISODE, TODAY, WORST
 
 # (section, key, what it does); the test checks every main-screen binding is listed here.

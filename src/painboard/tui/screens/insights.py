@@ -2,7 +2,7 @@
 week) and the insights, from the figures of `painboard metrics` over the last 30 days.
 
 Symbols carry the meaning (16 colours and no colour both read): the legend is on screen.
-The screen only words the metrics' results; the arithmetic is in painboard.clinical.
+The screen only words the metrics' results; the arithmetic is in painboard.figures.
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ from textual.reactive import reactive
 from painboard.tui.css import sibling_css
 from textual.widget import Widget
 
-from painboard.clinical import severity_band
+from painboard.figures.severity import severity_band
 from painboard.tui.format import utcnow, when
 
 

@@ -10,12 +10,8 @@ from textual.widgets import Static
 
 from painboard.tui.css import sibling_css
 from painboard.terminal_text import clean
-from painboard.tui.format import LEVEL_MARKS, attr_or_key, hhmm, metric_text, minutes, num
+from painboard.tui.format import LEVEL_MARKS, attr_or_key, hhmm, metric_text, minutes, num, on_dashboard
 
-
-# Metrics whose figure the panel's own lines above already show (from the same clinical
-# functions), so each figure appears once.
-SHOWN_ABOVE = {"rescue-doses-today", "nights-with-pain"}
 
 
 class TodayPanel(VerticalScroll, can_focus=True):
@@ -82,8 +78,13 @@ class TodayPanel(VerticalScroll, can_focus=True):
         if d.rescue_max:
             t.append(f" of {d.rescue_max}")
         t.append("\n")
+        per_item = getattr(d, "rescue_items", None) or []
+        if len(per_item) > 1:  # each item against its own cap, never one sum across drugs
+            for r in per_item:
+                cap = f" of {r['cap']}" if r["cap"] else ""
+                t.append(f"   {r['item'][:22]} {r['n']}{cap}\n", "dim")
         if d.rescue_marker:
-            from painboard.clinical import RESCUE_DOSES_MARKER
+            from painboard.figures.rescue import RESCUE_DOSES_MARKER
 
             t.append(f" ▲ more than {RESCUE_DOSES_MARKER} today: worth\n   raising with your care team\n",
                      "bold yellow")
@@ -95,7 +96,8 @@ class TodayPanel(VerticalScroll, can_focus=True):
         t.append(" night pain: ")
         t.append(f"{d.nights_with_pain} of {d.nights}", "bold")
         t.append(" nights\n")
-        metrics = [m for m in self.metrics or [] if attr_or_key(m, "name") not in SHOWN_ABOVE]
+        # each metric declares where it is shown: one the panel's own lines show says so
+        metrics = [m for m in self.metrics or [] if on_dashboard(m)]
         if metrics:
             t.append("Last 7 days", "bold")
             t.append("  M: all\n", "dim")

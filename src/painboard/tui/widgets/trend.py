@@ -16,11 +16,11 @@ from textual.reactive import reactive
 from painboard.tui.css import sibling_css
 from textual.widget import Widget
 
-from painboard.clinical import CONTROLLED_MAX, SEVERE_MIN
+from painboard.figures.severity import CONTROLLED_MAX, SEVERE_MIN
 from painboard.tui.format import MARKER_LETTERS, MARKER_WORDS, RANGE_WORDS, RANGES, utcnow
 
 # Average and worst differ in glyph (a line, peaks) and in colour where there is colour;
-# the band lines are faint dots at the controlled and severe thresholds (clinical.py).
+# the band lines are faint dots at the controlled and severe thresholds (figures/severity.py).
 AVG, WORST, EPISODE, BAND, TODAY = "━", "▴", "✱", "·", "┴"
 STYLE = {"avg": "bold $primary", "worst": "bold $warning", "episode": "bold $error", "marker": "bold reverse",
          "axis": "dim", "label": "dim", "band": "dim", "today": "bold"}

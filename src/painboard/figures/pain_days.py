@@ -1,0 +1,97 @@
+"""Pain over whole days: each day's average, worst and least with its daily review."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any, Iterable
+
+from painboard.figures.severity import fixed, whole
+
+def with_reviews(daily: Iterable[dict[str, Any]], reviews: Iterable[dict[str, Any]],
+                 episodes: Iterable[dict[str, Any]] = ()) -> list[dict[str, Any]]:
+    """Per-day pain rows (day, average, worst, least, n entries) with each day's daily review
+    and breakthrough episodes taken into account: worst of the day = max(the entries' worst,
+    the episodes' peaks, the review's worst in the last 24 h), since a breakthrough peak is
+    pain the person had (clinical.md, "Daily figures"); least = min(the entries' least, the
+    review's least); the average is the entries' (the review's average only on a day without
+    entries): a peak is neither a least nor an average. ``n`` stays the entries; ``reviewed``
+    says a review counted. A day with only a review or an episode is a day with figures."""
+    days = {r["day"]: dict(r, reviewed=False) for r in daily}
+    for ep in episodes:  # per-day episode rows: day, n, worst_peak
+        if ep.get("worst_peak") is None:
+            continue
+        row = days.setdefault(ep["day"], {"day": ep["day"], "average": None, "worst": None, "least": None,
+                                          "n": 0, "reviewed": False})
+        row["worst"] = ep["worst_peak"] if row["worst"] is None else max(row["worst"], ep["worst_peak"])
+    for rv in reviews:
+        if all(rv.get(k) is None for k in ("worst", "least", "average")):
+            continue
+        row = days.setdefault(rv["day"], {"day": rv["day"], "average": None, "worst": None, "least": None,
+                                          "n": 0})
+        row["reviewed"] = True
+        if rv.get("worst") is not None:
+            row["worst"] = rv["worst"] if row["worst"] is None else max(row["worst"], rv["worst"])
+        if rv.get("least") is not None:
+            row["least"] = rv["least"] if row["least"] is None else min(row["least"], rv["least"])
+        if not row["n"] and rv.get("average") is not None:
+            row["average"] = float(rv["average"])
+    return [days[d] for d in sorted(days)]
+
+
+def pain_summary(daily: Iterable[dict[str, Any]]) -> dict[str, Any]:
+    """Average, worst, least and count over whole days, from per-day rows (average, worst,
+    least, n): the average is weighted by each day's entries, a day with only a daily
+    review's average weighing as one entry."""
+    days = list(daily)
+    n = sum(r["n"] for r in days)
+    w = [(r["average"], r["n"] or 1) for r in days if r["average"] is not None]
+    total = sum(x for _, x in w)
+    return {"average": sum(a * x for a, x in w) / total if total else None,
+            "worst": max((r["worst"] for r in days if r["worst"] is not None), default=None),
+            "least": min((r["least"] for r in days if r["least"] is not None), default=None), "n": n,
+            "reviews": sum(1 for r in days if r.get("reviewed"))}
+
+
+def last_24_hours(entries: Iterable[dict[str, Any]], episodes: Iterable[dict[str, Any]]) -> dict[str, Any]:
+    """The daily review's suggestions from the 24 hours before the answer (clinical.md: "in the
+    last 24 h" is not since midnight): worst = the highest entry or episode peak (an open
+    episode included), least and average from the entries only (a peak is neither), the
+    average as a whole point (half up), now = the latest entry."""
+    es = sorted(entries, key=lambda e: e["occurred_at"])
+    vals = [e["intensity"] for e in es]
+    peaks = [e["peak"] for e in episodes if e.get("peak") is not None]
+    return {"worst": max(vals + peaks, default=None), "least": min(vals, default=None),
+            "average": whole(sum(vals) / len(vals)) if vals else None,
+            "now": vals[-1] if vals else None}
+
+
+def trend_words(series: list[float | None]) -> str:
+    """The daily average's direction, first week against last week, in words."""
+    vals = [v for v in series if v is not None]
+    if len(vals) < 4:
+        return "too few days with entries to describe a trend"
+    n = max(1, min(7, len(vals) // 3))
+    first, last = sum(vals[:n]) / n, sum(vals[-n:]) / n
+    diff = last - first
+    span = "first and last week" if n == 7 else f"first and last {n} days with entries"
+    if abs(diff) < 0.75:
+        return f"about the same ({fixed(first)} and {fixed(last)} on average over the {span})"
+    word = "lower" if diff < 0 else "higher"
+    return f"{word} by {fixed(abs(diff))} points ({fixed(first)} to {fixed(last)} on average over the {span})"
+
+
+def site_counts(entries: Iterable[dict[str, Any]], top: int = 4) -> list[tuple[str, int]]:
+    """The ``top`` sites named most often on the entries, with their counts."""
+    return Counter(x for e in entries for x in (e.get("sites") or [])).most_common(top)
+
+
+def with_new_entry(worst: int | None, average: float | None, n: int, intensity: int) -> tuple[int, float | None]:
+    """A day's worst and average once one more entry is logged, before the next full read: the
+    worst at once, the average exact for a first entry (else unchanged until the read)."""
+    new_worst = intensity if worst is None else max(worst, intensity)
+    return new_worst, float(intensity) if not n else average
+
+
+def nights_with_pain(nights: Iterable[dict[str, Any]]) -> int:
+    """How many nights had pain in the night window, from the store's rows (one per night)."""
+    return len({r["night"] for r in nights})
