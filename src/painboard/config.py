@@ -127,8 +127,10 @@ def check_clock_override() -> None:
 
 
 # The user's choices kept between sessions: a small TOML file in the user config folder.
-# Keys (README "Settings file"): theme, range, night_start, night_end, tz.
-CONFIG_KEYS = ("theme", "range", "night_start", "night_end", "tz")
+# Keys (README "Settings file"): theme, range, night_start, night_end, tz; and the care team's
+# warning-sign list (warning_signs.py): team_words, team_phone and [[warning_signs]] tables.
+CONFIG_KEYS = ("theme", "range", "night_start", "night_end", "tz", "team_words", "team_phone", "warning_signs")
+TABLE_KEYS = ("warning_signs",)  # lists of tables, written after the plain keys
 
 
 def config_path() -> Path:
@@ -164,7 +166,8 @@ def read_config(path: Path | None = None) -> dict:
     unknown = sorted(set(data) - set(CONFIG_KEYS))
     if unknown:
         _warn(f"{path}: unknown key(s) {', '.join(unknown)} ignored (known: {', '.join(CONFIG_KEYS)})")
-    return {k: v for k, v in data.items() if k in CONFIG_KEYS and isinstance(v, str)}
+    return {k: v for k, v in data.items() if k in CONFIG_KEYS
+            and (isinstance(v, list) if k in TABLE_KEYS else isinstance(v, str))}
 
 
 def _toml_string(value: str) -> str:
@@ -189,8 +192,12 @@ def _save_config(changes: dict, path: Path) -> Path:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write("# painboard settings; keys: " + ", ".join(CONFIG_KEYS) + "\n")
             for k in CONFIG_KEYS:
-                if k in data:
+                if k in data and k not in TABLE_KEYS:
                     f.write(f"{k} = {_toml_string(data[k])}\n")
+            for k in TABLE_KEYS:
+                for table in [t for t in data.get(k) or [] if isinstance(t, dict)]:
+                    f.write(f"\n[[{k}]]\n" + "".join(f"{_toml_string(str(n))} = {_toml_string(str(v))}\n"
+                                                     for n, v in table.items() if v is not None))
         os.replace(tmp, path)
     finally:
         if tmp.exists():

@@ -22,6 +22,7 @@ from painboard.models import (DailyReview, Episode, PainEntry, PlanEvent, PlanIt
 from painboard.readmodel import ChecklistLine, DayData, Snapshot, Today, Trend  # noqa: F401
 # Reading what is stored: the dashboard's snapshot, the metrics (the one runner), exports.
 from painboard.reading import ExportResult, Reading  # noqa: F401
+from painboard.symptom_services import Symptoms
 from painboard.recurrence import UNREADABLE, Recurrence, RuleError
 from painboard.store import Database
 from painboard.store import repository as repo
@@ -40,7 +41,7 @@ class ImportResult:
         return sum(self.added.values())
 
 
-class Painboard(Reading):
+class Painboard(Reading, Symptoms):
     """The application's use-cases over one database."""
 
     def __init__(self, settings: Settings, db: Database | None = None):

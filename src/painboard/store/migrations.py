@@ -114,6 +114,24 @@ CREATE TABLE day_rollup (
 );
 CREATE TABLE day_rollup_zone (tz VARCHAR NOT NULL);
 """),
+    # Symptoms beside pain: warning signs the team asked to hear about, side effects, the
+    # person's own words (issue 20).
+    (4, "symptom", """
+CREATE SEQUENCE symptom_id START 1;
+CREATE TABLE symptom (
+    id BIGINT NOT NULL DEFAULT nextval('symptom_id'),
+    name VARCHAR NOT NULL,
+    kind VARCHAR NOT NULL CHECK (kind IN ('warning_sign', 'side_effect', 'own_words')),
+    occurred_at TIMESTAMPTZ NOT NULL,
+    recorded_at TIMESTAMPTZ NOT NULL,
+    severity VARCHAR CHECK (severity IN ('none', 'mild', 'moderate', 'severe')),
+    note VARCHAR,
+    reported_at TIMESTAMPTZ,
+    reported_to VARCHAR,
+    source VARCHAR NOT NULL,
+    key VARCHAR NOT NULL
+);
+"""),
 ]
 
 LATEST = MIGRATIONS[-1][0]
