@@ -664,6 +664,10 @@ def plugins(pb: Painboard, as_json: bool) -> None:
             say(f"    ERROR: {p.error}")
 
 
+from painboard.cli_symptoms import register as _symptom_commands  # noqa: E402  (needs the helpers above)
+_symptom_commands(cli)
+
+
 def main() -> None:
     # Pydantic's plugin discovery scans all installed packages' metadata (~80 ms of each
     # start); painboard uses no pydantic plugins. Set for this process only if unset.

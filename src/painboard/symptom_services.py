@@ -115,7 +115,7 @@ class Symptoms:
 
     def symptoms(self, since: date | None = None, until: date | None = None) -> list[dict[str, Any]]:
         lo = self.day_bounds(since)[0] if since else None
-        hi = self.day_bounds(until)[1] if until else None
+        hi = self.day_bounds(until)[0] if until else None  # up to, not including (as entries)
         with self.db.unit_of_work() as con:
             return store.symptoms(con, lo, hi)
 
