@@ -136,3 +136,15 @@ class Symptoms:
         with self.db.unit_of_work(write=True) as con:
             rec.id = store.insert(con, rec)
         return rec
+
+    def banner_signs(self, con) -> list[dict[str, Any]]:
+        """The unreported warning signs, each with the team's words to show (the snapshot's
+        banner; read in the snapshot's unit of work, so the revision poll carries it)."""
+        rows = store.unreported_signs(con)
+        if not rows:
+            return rows
+        try:
+            team = self.team()
+        except BadInput:  # a broken list in the settings file: the default words still show
+            team = team_list({})
+        return [{**r, "shown": team.message(team.find(r["name"]))} for r in rows]

@@ -18,6 +18,8 @@ KEYS: list[tuple[str, str, str]] = [
     ("Log", "Enter / Esc", "save / cancel a form; Tab reaches the optional fields"),
     ("Log", "l", "the full log form (when, pattern, site, …)"),
     ("Log", "b", "✱ breakthrough: starts now, asks the peak; b again ends it"),
+    ("Log", "s", "a symptom: a warning sign from your team's list, a side effect, your own words"),
+    ("Log", "!", "the warning sign on the banner was reported: who was told"),
     ("Log", "d", "delete a recent entry (Enter deletes, Esc keeps it)"),
     ("Log", "z", "put back the entry last deleted with d in this session"),
     ("Plan", "↑ ↓", "move the selection in today's plan"),

@@ -1,0 +1,119 @@
+"""Issue 20 in the dashboard: s logs a symptom (one burst), a warning sign shows as a banner at
+the top until it is marked as reported (!), a second session sees it at its next refresh, a
+read-only session sees it and cannot clear it. Snapshots of the banner at 80x24 and 120x40,
+and under NO_COLOR and in 16 colours."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from painboard.config import Settings
+from painboard.services import Painboard
+from tests.tui.conftest import NOW
+from tests.wording import check_wording
+
+
+def _banner(app) -> str:
+    from painboard.tui.widgets.warning_banner import WarningBanner
+
+    w = app.main_screen.query_one(WarningBanner)
+    return str(w.render()) if w.display else ""
+
+
+async def test_a_warning_sign_typed_in_one_burst_shows_the_banner_on_top(demo_pb, make_app, helpers):
+    app = make_app(demo_pb)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await helpers.settle(pilot)
+        assert _banner(app) == ""
+        helpers.burst(app, "s", *"new weakness in an arm or leg", "tab", *"severe", "tab", *"left leg", "enter")
+        await helpers.until(pilot, lambda: "Warning sign" in helpers.text(app), what="the banner")
+        await helpers.settle(pilot)
+        rows = demo_pb.symptoms()
+        assert [(r["name"], r["kind"], r["severity"], r["note"]) for r in rows] == [
+            ("new weakness in an arm or leg", "warning_sign", "severe", "left leg")]
+        lines = helpers.text(app).splitlines()
+        assert lines[0].strip().startswith("⚠ Warning sign logged at 14:05: new weakness in an arm or leg, severe")
+        assert lines[1].strip() == "Your care team asked you to report this today"
+        check_wording(_banner(app))
+
+
+async def test_own_words_and_a_side_effect_show_no_banner(demo_pb, make_app, helpers):
+    app = make_app(demo_pb)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await helpers.settle(pilot)
+        helpers.burst(app, "s", *"constipation", "tab", "2", "enter")
+        await helpers.until(pilot, lambda: len(demo_pb.symptoms()) == 1, what="the symptom saved")
+        await helpers.settle(pilot)
+        assert demo_pb.symptoms()[0]["severity"] == "moderate" and _banner(app) == ""
+
+
+async def test_marking_it_reported_clears_the_banner_and_keeps_the_record(demo_pb, make_app, helpers):
+    demo_pb.log_symptom("difficulty walking", occurred_at=NOW - timedelta(minutes=30))
+    app = make_app(demo_pb)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await helpers.settle(pilot)
+        assert "difficulty walking" in _banner(app)
+        helpers.burst(app, "exclamation_mark", *"oncology nurse", "enter")
+        await helpers.until(pilot, lambda: _banner(app) == "", what="the banner to go")
+        row = demo_pb.symptoms()[0]
+        assert (row["reported_to"], row["reported_at"]) == ("oncology nurse", NOW)
+
+
+async def test_a_second_session_sees_the_banner_and_a_read_only_one_cannot_clear_it(demo_db, make_app, helpers):
+    one = Painboard(Settings.load(db=demo_db))
+    watcher = make_app(Painboard(Settings.load(db=demo_db)), poll_interval=0.1)
+    reader = make_app(Painboard(Settings.load(db=demo_db, read_only=True)), poll_interval=0.1)
+    async with watcher.run_test(size=(80, 24)) as p1, reader.run_test(size=(80, 24)) as p2:
+        await helpers.settle(p1)
+        await helpers.settle(p2)
+        one.log_symptom("unable to put weight on a leg")
+        await helpers.until(p1, lambda: "unable to put weight" in _banner(watcher), what="session two's banner")
+        await helpers.until(p2, lambda: "unable to put weight" in _banner(reader), what="the read-only banner")
+        assert "read-only session" in _banner(reader)
+        await p2.press("exclamation_mark")
+        await helpers.settle(p2)
+        assert "unable to put weight" in _banner(reader)
+        assert one.unreported_warning_signs()[0]["reported_at"] is None
+        one.mark_reported(1, "GP")
+        await helpers.until(p1, lambda: _banner(watcher) == "", what="the banner cleared in session two")
+        await helpers.until(p2, lambda: _banner(reader) == "", what="the banner cleared read-only")
+
+
+async def test_help_lists_the_keys(demo_pb, make_app, helpers):
+    app = make_app(demo_pb)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await helpers.settle(pilot)
+        await pilot.press("question_mark")
+        text = helpers.text(app)
+        assert "a symptom: a warning sign from your team's list" in text
+        assert "the warning sign on the banner was reported" in text
+
+
+def _with_sign(pb):
+    pb.set_team(phone="0161 496 0000")
+    pb.log_symptom("new weakness in an arm or leg", severity="severe", note="left leg",
+                   occurred_at=NOW - timedelta(minutes=20))
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+def test_snapshot_banner(size, demo_pb, make_app, helpers, snap_compare):
+    _with_sign(demo_pb)
+    assert snap_compare(make_app(demo_pb), terminal_size=size, run_before=helpers.settled_after())
+
+
+@pytest.mark.parametrize("mode", ["no_color", "ansi"])
+def test_snapshot_banner_colours(mode, demo_pb, make_app, helpers, snap_compare, monkeypatch):
+    _with_sign(demo_pb)
+    if mode == "no_color":
+        monkeypatch.setenv("NO_COLOR", "1")
+    app = make_app(demo_pb)
+
+    async def before(pilot):
+        if mode == "ansi":
+            app.theme = "ansi-dark"
+        await helpers.settle(pilot)
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=before)
