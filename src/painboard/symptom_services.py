@@ -148,3 +148,20 @@ class Symptoms:
         except BadInput:  # a broken list in the settings file: the default words still show
             team = team_list({})
         return [{**r, "shown": team.message(team.find(r["name"]))} for r in rows]
+
+    def side_effect_records(self, answers: dict[str, Any], at: datetime | None = None) -> list[Symptom]:
+        """The daily review's side-effect answers (name: severity, 0-3 or a word) as records,
+        validated before anything is written; 'none' and blank answers record nothing."""
+        out = []
+        for name, severity in answers.items():
+            rec = Symptom.build(name=name, kind="side_effect", severity=severity, occurred_at=at or utcnow(),
+                                source="review")
+            if rec.severity not in (None, "none"):
+                out.append(rec)
+        return out
+
+    def write_symptoms(self, records: list[Symptom]) -> int:
+        if not records:
+            return 0
+        with self.db.unit_of_work(write=True) as con:
+            return store.append(con, records)

@@ -117,3 +117,43 @@ def test_snapshot_banner_colours(mode, demo_pb, make_app, helpers, snap_compare,
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=before)
+
+
+async def test_the_review_answers_none_in_one_key(demo_pb, make_app, helpers):
+    from painboard.tui.screens.main import MainScreen
+
+    app = make_app(demo_pb)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await helpers.settle(pilot)
+        helpers.burst(app, "r", "ctrl+n", "enter")
+        await helpers.until(pilot, lambda: isinstance(app.screen, MainScreen) and not app._refreshing,
+                            what="the review saved")
+        await helpers.settle(pilot)
+        assert demo_pb.review_prefill()["worst"] is not None
+        assert demo_pb.symptoms() == [] and _banner(app) == ""
+
+
+async def test_the_review_records_side_effects_and_asks_which_sign(demo_pb, make_app, helpers):
+    from textual.widgets import Input
+
+    from painboard.tui.dialogs.symptom import SymptomDialog
+
+    app = make_app(demo_pb)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await helpers.settle(pilot)
+        await pilot.press("r")
+        await helpers.settle(pilot)
+        text = helpers.text(app)
+        assert "Side effects today (0 none, 1 mild, 2 moderate, 3 severe)" in text and "Constipation" in text
+        box = app.screen.query_one("#review-symptoms")
+        check_wording(" ".join(str(w.render()) for w in box.query("Static, Label")))
+        app.screen.query_one("#sx-constipation", Input).focus()
+        await pilot.press("2", "tab", "0", "tab", "3", "tab", "tab", "tab", "y", "enter")
+        await helpers.until(pilot, lambda: isinstance(app.screen, SymptomDialog), what="the symptom form")
+        await helpers.settle(pilot)
+        await pilot.press(*"new strong thirst", "enter")
+        await helpers.until(pilot, lambda: "new strong thirst" in _banner(app), what="the banner")
+    rows = [(r["name"], r["kind"], r["severity"], r["source"]) for r in demo_pb.symptoms()]
+    assert rows == [("constipation", "side_effect", "moderate", "review"),
+                    ("drowsiness", "side_effect", "severe", "review"),
+                    ("new strong thirst", "warning_sign", None, "manual")]
