@@ -144,7 +144,7 @@ async def test_the_review_records_side_effects_and_asks_which_sign(demo_pb, make
         await pilot.press("r")
         await helpers.settle(pilot)
         text = helpers.text(app)
-        assert "Side effects today (0 none, 1 mild, 2 moderate, 3 severe)" in text and "Constipation" in text
+        assert "Side effects today: 0 none, 1 mild, 2 moderate, 3 severe · ctrl+n none at all" in text and "Constipation" in text
         box = app.screen.query_one("#review-symptoms")
         check_wording(" ".join(str(w.render()) for w in box.query("Static, Label")))
         app.screen.query_one("#sx-constipation", Input).focus()

@@ -19,7 +19,7 @@ def side_effect_id(name: str) -> str:
 
 
 def questions() -> Vertical:
-    rows = [Static("Side effects today (0 none, 1 mild, 2 moderate, 3 severe) · ctrl+n: none of these",
+    rows = [Static("Side effects today: 0 none, 1 mild, 2 moderate, 3 severe · ctrl+n none at all",
                    classes="hint")]
     for name in SIDE_EFFECTS:
         rows.append(Horizontal(Label(name.capitalize()),
