@@ -157,3 +157,30 @@ async def test_the_review_records_side_effects_and_asks_which_sign(demo_pb, make
     assert rows == [("constipation", "side_effect", "moderate", "review"),
                     ("drowsiness", "side_effect", "severe", "review"),
                     ("new strong thirst", "warning_sign", None, "manual")]
+
+
+async def test_own_words_the_team_asked_about_show_the_banner(demo_pb, make_app, helpers):
+    """The issue's own example: "new weakness in the left leg", typed in the person's words, with
+    y for "Team asked to hear about it"; the name is kept as typed."""
+    app = make_app(demo_pb)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await helpers.settle(pilot)
+        helpers.burst(app, "s", *"new weakness in the left leg", "tab", "3", "tab", "tab", "y", "enter")
+        await helpers.until(pilot, lambda: "new weakness in the left leg" in _banner(app), what="the banner")
+    row = demo_pb.symptoms()[0]
+    assert (row["name"], row["kind"], row["severity"]) == ("new weakness in the left leg", "warning_sign", "severe")
+
+
+async def test_a_sign_name_is_a_sign_whatever_the_answer(demo_pb, make_app, helpers):
+    app = make_app(demo_pb)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await helpers.settle(pilot)
+        await pilot.press("s")
+        await helpers.settle(pilot)
+        await pilot.press(*"difficulty walking")
+        await pilot.pause()
+        assert "on your care team's list: they asked to be told" in helpers.text(app)
+        await pilot.press("tab", "tab", "tab", "n", "enter")
+        await helpers.until(pilot, lambda: len(demo_pb.symptoms()) == 1, what="saved")
+    # A name on the team's list is a warning sign whatever the answer: the list is the team's.
+    assert demo_pb.symptoms()[0]["kind"] == "warning_sign"

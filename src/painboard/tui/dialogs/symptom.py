@@ -15,7 +15,8 @@ from painboard.warning_signs import SEVERITIES, SIDE_EFFECTS, DEFAULT_SIGNS
 from painboard.tui.dialogs.base import Dialog
 
 KIND_WORDS = {"warning_sign": "on your care team's list: they asked to be told",
-              "side_effect": "a side effect, kept for your visit", "own_words": "in your own words"}
+              "side_effect": "a side effect, kept for your visit",
+              "own_words": "in your own words: y below if your team asked to hear about it"}
 
 
 class SymptomDialog(Dialog):
@@ -41,6 +42,9 @@ class SymptomDialog(Dialog):
             with Horizontal(classes="row"):
                 yield Label("Note")
                 yield Input(id="s-note")
+            with Horizontal(classes="row"):
+                yield Label("Team asked to hear about it")
+                yield Input(id="s-sign", restrict=r"[ynYN]?", max_length=1, classes="-short", placeholder="y/n")
             yield Static("", id="s-kind", classes="hint")
             yield Static("", classes="message")
             yield Static("Enter save · Tab next · Esc cancel", classes="hint")
@@ -56,6 +60,8 @@ class SymptomDialog(Dialog):
 
         team = TeamList(tuple(Sign(n) for n in self.names if same_words(n) not in SIDE_EFFECTS))
         text = event.value.strip()
+        # Only words here: a name on the list is a warning sign whatever the y/n says (the
+        # list is the team's), and the y/n is read once, at saving, so no late message races it.
         self.query_one("#s-kind", Static).update(KIND_WORDS[team.kind_of(text)] if text else "")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
@@ -70,6 +76,7 @@ class SymptomDialog(Dialog):
             return
         severity = self.value(self.query_one("#s-severity", Input))
         note = self.value(self.query_one("#s-note", Input))
+        warning = self.query_one("#s-sign", Input).value.strip().lower() == "y"
         pb = self.app.pb
 
         def done(got) -> None:
@@ -80,4 +87,4 @@ class SymptomDialog(Dialog):
                 self.app.notify(f"logged {s.name}", timeout=3)
             self.dismiss(got)
 
-        self.save_with(lambda: pb.log_symptom(name, severity=severity, note=note), done)
+        self.save_with(lambda: pb.log_symptom(name, severity=severity, note=note, warning=warning), done)
