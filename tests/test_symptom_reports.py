@@ -72,3 +72,23 @@ def test_no_symptoms_no_sections(pb, tmp_path):
     md = _export(pb, "markdown", tmp_path)
     assert "Warning signs" not in md and "Side effects, per week" not in md
     assert 'id="warning-signs"' not in _export(pb, "html", tmp_path)
+
+
+def test_omed_beside_constipation_in_both_reports(pb, tmp_path):
+    pb.add_plan_item(name="Oxycodone IR", dose=5, unit="mg", route="oral", kind="as_needed", max_per_day=6,
+                     start_date=date(2026, 11, 1))
+    # 7.5 mg OMED a dose. Period 22-28 Nov: constipation on 23, 26 and 28 (2 doses each: 15 mg);
+    # the other 4 days one dose on 22 and 25 (7.5 mg), none on 24 and 27: (7.5 + 7.5) / 4 = 3.75.
+    for day, n in {22: 1, 23: 2, 25: 1, 26: 2, 28: 2}.items():
+        for i in range(n):
+            pb.mark_done("oxycodone", at=at(day, 8 + i))
+    for day in (23, 26, 28):
+        pb.log_symptom("constipation", severity="mild", occurred_at=at(day, 7))
+    out = tmp_path / "r.md"
+    pb.export("markdown", str(out), since=date(2026, 11, 22))
+    line = ("Oral morphine equivalents on the 3 days with constipation: 15.0 mg; on the 4 days without: "
+            "3.8 mg (shown side by side, not as a cause).")
+    assert f"- {line}" in out.read_text()
+    out = tmp_path / "r.html"
+    pb.export("html", str(out), since=date(2026, 11, 22))
+    assert line in out.read_text()

@@ -49,3 +49,25 @@ def side_effect_table(view: PeriodView) -> tuple[list[str], list[list[str]]] | N
     rows = [[f"{w['start']:%-d %b} to {w['end']:%-d %b}"] + [_cell(w["cells"][n]) for n in weekly["names"]]
             for w in weekly["weeks"]]
     return header, rows
+
+
+def omed_beside_lines(view: PeriodView) -> list[str]:
+    """Mean OMED on days with and without constipation or drowsiness, side by side (never a
+    cause); only when the period has opioid doses and a day with the side effect."""
+    from painboard.figures.severity import fixed
+
+    f = figures_of(view)
+    if f.omed_stats is None:
+        return []
+    out = []
+    for r in f.omed_beside_side_effects:
+        w, wo = r["with"], r["without"]
+        if not w["days"]:
+            continue
+
+        def mean(g: dict[str, Any]) -> str:
+            return f"{fixed(g['mean_omed'], 1)} mg" if g["mean_omed"] is not None else "too few days for a mean"
+
+        out.append(f"Oral morphine equivalents on the {w['days']} days with {r['name']}: {mean(w)}; "
+                   f"on the {wo['days']} days without: {mean(wo)} (shown side by side, not as a cause).")
+    return out

@@ -30,7 +30,8 @@ from typing import Any, BinaryIO
 from painboard.builtin import metrics as builtin_metrics
 from painboard.builtin._visit import (RAISE, VisitFigures, bone_line, day_words, html_text, omed_lines, one_line,
                                       report_metrics, rescue_lines, visit_figures)
-from painboard.builtin._visit_symptoms import SIDE_EFFECTS_TITLE, SIGNS_TITLE, side_effect_table, warning_sign_lines
+from painboard.builtin._visit_symptoms import (SIDE_EFFECTS_TITLE, SIGNS_TITLE, omed_beside_lines, side_effect_table,
+                                               warning_sign_lines)
 from painboard.figures.severity import CONTROLLED_MAX, SEVERE_MIN, fixed
 from painboard.errors import BadInput
 from painboard.figures.days import day_bounds
@@ -346,7 +347,8 @@ def _with_symptoms(view: PeriodView, out: list[str]) -> list[str]:
         out.insert(at, f'<section id="side-effects"><h2>{e(SIDE_EFFECTS_TITLE)}</h2><table>'
                        + "<tr>" + "".join(f"<th>{e(h)}</th>" for h in header) + "</tr>"
                        + "".join("<tr>" + "".join(f"<td>{e(c)}</td>" for c in row) + "</tr>" for row in rows)
-                       + "</table></section>")
+                       + "</table>" + (_ul([e(x) for x in omed_beside_lines(view)]) if omed_beside_lines(view) else "")
+                       + "</section>")
     return out
 
 

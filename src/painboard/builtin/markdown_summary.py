@@ -16,7 +16,8 @@ from painboard.figures.severity import SEVERE_MIN, fixed
 from painboard.builtin import metrics as builtin_metrics
 from painboard.builtin._visit import (NEW_FIGURES, VisitFigures, bone_line, day_words as _d, md_text as md,
                                       omed_by_drug, omed_lines, rescue_lines, visit_figures)
-from painboard.builtin._visit_symptoms import SIDE_EFFECTS_TITLE, SIGNS_TITLE, side_effect_table, warning_sign_lines
+from painboard.builtin._visit_symptoms import (SIDE_EFFECTS_TITLE, SIGNS_TITLE, omed_beside_lines, side_effect_table,
+                                               warning_sign_lines)
 from painboard.plugin_api import Exporter, PeriodView, hookimpl
 
 # The figures it words: the five long ones in their section, and the built-in metrics whose
@@ -48,7 +49,8 @@ def _side_effects(view: PeriodView, f: VisitFigures) -> list[str]:
     header, rows = table
     return ([f"## {SIDE_EFFECTS_TITLE}", "", "| " + " | ".join(md(h) for h in header) + " |",
              "|" + "---|" * len(header)]
-            + ["| " + " | ".join(md(c) for c in row) + " |" for row in rows] + [""])
+            + ["| " + " | ".join(md(c) for c in row) + " |" for row in rows] + [""]
+            + [f"- {md(line)}" for line in omed_beside_lines(view)] + [""] * bool(omed_beside_lines(view)))
 
 
 def _pain(view: PeriodView, f: VisitFigures) -> list[str]:

@@ -201,7 +201,7 @@ METRICS = [
                        "days overdue), one interval of the plan's rule after the last dose given; a dose "
                        "skipped or missed since then is named."),
     Metric(name="side-effects", label="Side effects", unit="kinds", order=45, compute=side_effects,
-           shown=NOT_ON_DASHBOARD,
+           shown=ONLY_METRICS,  # the reports have their own side-effect section (_visit_symptoms)
            description="Side effects logged in the period (constipation, nausea, drowsiness, confusion, "
                        "itching, and any logged as one): days with each and the worst severity said; per "
                        "week, and mean OMED on days with and without constipation or drowsiness in details "
