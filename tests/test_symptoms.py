@@ -113,3 +113,26 @@ def test_the_teams_list_lives_in_the_settings_file(pb, tmp_path, monkeypatch):
     conf.write_text('[[warning_signs]]\nwords = "x"\n')
     with pytest.raises(BadInput, match="warning_signs entry 1 has no name"):
         pb.team()
+
+
+def test_the_import_pipeline_takes_symptom_rows(pb):
+    """The importer contract's new kind: validated with the model (file, line, field on a bad
+    one), written in the import's transaction, and a second import adds nothing."""
+    from painboard import import_export
+    from painboard.plugin_api import KINDS, Row
+
+    assert "symptom" in KINDS
+    good = [Row("symptom", {"name": "Nausea", "kind": "side_effect", "occurred_at": "2026-11-27T10:00:00+00:00",
+                            "severity": "mild"}, 2)]
+    bad = good + [Row("symptom", {"name": "itching", "occurred_at": "2026-11-27T11:00:00+00:00",
+                                  "severity": "awful"}, 3)]
+    with pytest.raises(BadInput) as err:
+        import_export.validate(bad, "f.csv", "import:f.csv")
+    assert (err.value.file, err.value.line, err.value.field) == ("f.csv", 3, "severity")
+    for expected in (1, 0):
+        v = import_export.validate(good, "f.csv", "import:f.csv")
+        with pb.db.unit_of_work(write=True) as con:
+            assert import_export.write(con, v)["symptom"] == expected
+    rows = pb.symptoms()
+    assert [(r["name"], r["kind"], r["severity"], r["source"]) for r in rows] == [
+        ("Nausea", "side_effect", "mild", "import:f.csv")]

@@ -54,6 +54,7 @@ class Validated:
     reviews: list[DailyReview] = field(default_factory=list)
     items: list[tuple[PlanItem, str | None]] = field(default_factory=list)  # (item, ref)
     events: list[tuple[PlanEvent, str | None]] = field(default_factory=list)  # (event, item ref)
+    symptoms: list[Any] = field(default_factory=list)  # models_symptom.Symptom (issue 20)
     read: dict[str, int] = field(default_factory=lambda: dict.fromkeys(KINDS, 0))
 
     def entry_text_columns(self) -> dict[str, list[str]]:
@@ -190,6 +191,14 @@ def _validate_other(kind: str, data: dict, out: Validated, default_source: str) 
         if "key" not in data:
             ep.key = content_key("episode", ep.onset.timestamp(), ep.peak, ep.type, ep.note)
         out.episodes.append((ep, rescue))
+    elif kind == "symptom":
+        from painboard.models_symptom import Symptom
+
+        data.setdefault("source", default_source)
+        s = Symptom.build(**data)
+        if "key" not in data:
+            s.key = content_key("symptom", s.occurred_at.timestamp(), s.name, s.severity, s.note)
+        out.symptoms.append(s)
     else:
         out.reviews.append(DailyReview.build(**data))
 
@@ -459,6 +468,10 @@ def write(con, v: Validated, tz=None) -> dict[str, int]:
             repo.save_review(con, r)
             have.add(r.day)
             added["daily_review"] += 1
+    if v.symptoms:
+        from painboard.store import symptoms as symptom_store
+
+        added["symptom"] = symptom_store.append(con, v.symptoms)
     return added
 
 
