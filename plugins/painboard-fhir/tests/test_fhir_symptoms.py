@@ -41,3 +41,18 @@ def test_symptoms_as_observations(run, tmp_path, monkeypatch):
     assert {c["code"]["coding"][0]["code"] for c in side["component"]} == {"symptom-kind"}
     words = " ".join(re.findall(r'"(?:text|valueString|display)": "([^"]*)"', json.dumps(sign)))
     check_wording(words)
+
+
+def test_symptoms_round_trip(run, other, tmp_path, monkeypatch):
+    monkeypatch.setenv("PAINBOARD_CONFIG", str(tmp_path / "c.toml"))
+    run("symptom", "itching", "--severity", "mild", "--note", "arms", "--at", "2026-11-26T09:00")
+    run("symptom", "difficulty walking", "--at", "2026-11-27T09:00")
+    run("symptom", "reported", "2", "--to", "GP", "--at", "2026-11-27T10:00")
+    run.export(tmp_path / "f.json")
+    out = other("import", str(tmp_path / "f.json"))
+    assert "2 of 2 symptoms" in out
+    mine = json.loads(run("symptoms", "--json"))
+    theirs = json.loads(other("symptoms", "--json"))
+    fields = ("name", "kind", "occurred_at", "recorded_at", "severity", "note", "reported_at", "reported_to", "key")
+    assert [[s[f] for f in fields] for s in theirs] == [[s[f] for f in fields] for s in mine]
+    assert "0 of 2 symptoms; 2 already stored" in other("import", str(tmp_path / "f.json"))

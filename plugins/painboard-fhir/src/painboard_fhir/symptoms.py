@@ -36,3 +36,34 @@ def symptom_observation(w: Any, s: dict) -> dict:
         "component": comps,
     }
     return w.entry(full_url("symptom", s["key"]), res, (SYMPTOM_KEY, s["key"]))
+
+
+KIND_OF_TEXT = {text: kind for kind, text in KIND_TEXT.items()}
+
+
+def symptom_data(res: dict, key: str) -> dict:
+    """A symptom Observation painboard wrote, back as a symptom row (the round trip). Another
+    system's symptom Observation has no painboard key and is not read: its codes are not ours."""
+    from painboard_fhir import importer as imp
+
+    name = (res.get("code") or {}).get("text")
+    if not isinstance(name, str) or not name.strip():
+        raise imp._Bad("code.text", "is missing (a symptom's name)")
+    data: dict[str, Any] = {
+        "name": name, "key": key,
+        "occurred_at": imp._time(res.get("effectiveDateTime"), "effectiveDateTime", required=True),
+        "note": imp._note(res)}
+    if res.get("issued") is not None:
+        data["recorded_at"] = imp._time(res["issued"], "issued")
+    sev = res.get("valueCodeableConcept")
+    if sev is not None:
+        data["severity"] = sev.get("text") if isinstance(sev, dict) else sev
+    for cname, kind, v, i in imp._components(res):
+        if cname == "symptom-kind":
+            data["kind"] = KIND_OF_TEXT.get(v, "own_words") if isinstance(v, str) else "own_words"
+        elif cname == "reported-at":
+            data["reported_at"] = imp._comp_value(kind, v, i)
+        elif cname == "reported-to":
+            data["reported_to"] = imp._comp_value(kind, v, i)
+    imp._provenance(res, key, data)
+    return data
