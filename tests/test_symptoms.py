@@ -54,7 +54,8 @@ def test_each_write_moves_the_revision(pb):
 def test_reported_clears_the_unreported_list_and_keeps_the_record(pb):
     pb.log_symptom("difficulty walking", occurred_at=NOW - timedelta(hours=2))
     pb.log_symptom("nausea")
-    assert [r["name"] for r in pb.unreported_warning_signs()] == ["difficulty walking"]
+    assert [(r["name"], r["shown"]) for r in pb.unreported_warning_signs()] == [
+        ("difficulty walking", DEFAULT_WORDS)]
     row = pb.mark_reported(1, "  oncology   nurse ", at=NOW - timedelta(hours=1))
     assert (row["reported_to"], row["reported_at"]) == ("oncology nurse", NOW - timedelta(hours=1))
     assert pb.unreported_warning_signs() == []

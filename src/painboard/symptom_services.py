@@ -120,9 +120,10 @@ class Symptoms:
             return store.symptoms(con, lo, hi)
 
     def unreported_warning_signs(self) -> list[dict[str, Any]]:
-        """Warning signs logged and not yet marked as reported (the banner; the reminders)."""
+        """Warning signs logged and not yet marked as reported, oldest first, each with
+        ``shown``: the team's words and number (the banner's; the reminders send these)."""
         with self.db.unit_of_work() as con:
-            return store.unreported_signs(con)
+            return self.banner_signs(con)
 
     def delete_symptom(self, symptom_id: Any) -> dict[str, Any]:
         with self.db.unit_of_work(write=True) as con:
