@@ -184,3 +184,23 @@ async def test_a_sign_name_is_a_sign_whatever_the_answer(demo_pb, make_app, help
         await helpers.until(pilot, lambda: len(demo_pb.symptoms()) == 1, what="saved")
     # A name on the team's list is a warning sign whatever the answer: the list is the team's.
     assert demo_pb.symptoms()[0]["kind"] == "warning_sign"
+
+
+async def test_insights_set_omed_beside_constipation_days(demo_pb, make_app, helpers):
+    """Constipation on 3 of the demo's days: the insights view shows the days and the mean OMED
+    with and without them (numbers from the side-effects metric, checked by hand in
+    tests/test_symptom_figures.py); no cause is stated."""
+    for d in (20, 23, 26):
+        demo_pb.log_symptom("constipation", severity="mild", occurred_at=NOW.replace(day=d, hour=9))
+    app = make_app(demo_pb)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await helpers.settle(pilot)
+        await pilot.press("i")
+        await helpers.settle(pilot)
+        text = helpers.text(app)
+    m = next(r for r in demo_pb.compute_metrics(NOW.date() - timedelta(days=29), None)
+             if r.name == "side-effects")
+    row = m.details["omed_on_days_with_and_without"][0]
+    assert "side effects: constipation 3 days (worst mild)" in text
+    assert (f"OMED on days with constipation {row['with']['mean_omed']:.1f} mg (n=3), without "
+            f"{row['without']['mean_omed']:.1f} mg (n=27)") in text
