@@ -20,7 +20,7 @@ from painboard.config import Settings
 from painboard.errors import BadInput, PainboardError
 from painboard.kinds import CATEGORIES
 
-from painboard.terminal_text import clean, plural
+from painboard.terminal_text import clean, clean_lines, plural
 
 if TYPE_CHECKING:
     from painboard.services import Painboard
@@ -42,14 +42,22 @@ def _quiet_stdout() -> None:
         pass
 
 
+def _clean_click_error(exc: click.ClickException) -> None:
+    """A usage error quotes what was typed: one clean line. A group called without its
+    subcommand shows its help: our own text, so its lines stay lines (escapes still cleaned,
+    for a plugin command's help)."""
+    help_shown = isinstance(exc, getattr(click.exceptions, "NoArgsIsHelpError", ()))
+    exc.message = clean_lines(exc.message) if help_shown else clean(exc.message)
+
+
 class PainboardGroup(click.Group):
     """Turns the app's errors into a message on stderr and an exit code, never a traceback."""
 
     def make_context(self, info_name, args, parent=None, **extra):
         try:
             return super().make_context(info_name, args, parent=parent, **extra)
-        except click.ClickException as exc:  # a usage error quotes what was typed
-            exc.message = clean(exc.message)
+        except click.ClickException as exc:
+            _clean_click_error(exc)
             raise
 
     def invoke(self, ctx: click.Context) -> Any:
@@ -59,7 +67,7 @@ class PainboardGroup(click.Group):
             say(f"painboard: {exc}", err=True)
             ctx.exit(2 if isinstance(exc, BadInput) else 1)
         except click.ClickException as exc:
-            exc.message = clean(exc.message)
+            _clean_click_error(exc)
             raise
         except (click.exceptions.Exit, click.Abort, KeyboardInterrupt):
             raise
