@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
+
+from .conftest import sub_env
 
 pytestmark = pytest.mark.usefixtures("fixed_env")
 
@@ -23,3 +28,27 @@ def test_a_typed_escape_in_a_usage_error_is_still_cleaned(cli_run):
     r = cli_run("plan", "\x1b]0;owned\x07")
     assert r.exit_code == 2
     assert "\x1b" not in r.stdout + r.stderr and "\x07" not in r.stdout + r.stderr
+
+
+# -- item 4: a database being created is said, with where ----------------------------------------
+def _painboard(*args: str, cwd, **env: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "painboard.cli", *args], cwd=cwd, env=sub_env(**env),
+                          capture_output=True, text=True, timeout=120)
+
+
+@pytest.mark.slow
+def test_a_relative_database_from_another_folder_is_said_to_be_new(tmp_path):
+    home, elsewhere = tmp_path / "home", tmp_path / "elsewhere"
+    home.mkdir(), elsewhere.mkdir()
+    made = _painboard("demo", "--days", "7", cwd=home, PAINBOARD_DB="demo.db")
+    assert made.returncode == 0, made.stderr
+    assert "created a new database" not in made.stderr  # demo's own line says where
+    assert f"demo story written to {home / 'demo.db'}" in made.stdout
+
+    r = _painboard("export", "csv", "-o", "-", cwd=elsewhere, PAINBOARD_DB="demo.db")
+    assert r.returncode == 0, r.stderr
+    assert r.stderr.splitlines() == [f"painboard: created a new database at {elsewhere / 'demo.db'} (there was none)"]
+    again = _painboard("entries", cwd=elsewhere, PAINBOARD_DB="demo.db")
+    assert "created" not in again.stderr and "no entries" in again.stderr
+    written = made.stdout.split(": ", 1)[1].split(",")[0]  # "23 entries"
+    assert _painboard("entries", cwd=home, PAINBOARD_DB="demo.db").stderr.strip() == written

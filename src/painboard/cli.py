@@ -218,6 +218,10 @@ def cli(ctx: click.Context, db: str | None, read_only: bool, plugins_dir: str | 
     from painboard.services import Painboard
 
     ctx.obj = Painboard(settings)
+    # A new file is said at once (a relative PAINBOARD_DB from another folder would otherwise
+    # give an empty database without a word); demo's own line names the file it writes.
+    ctx.obj.db.on_create = (lambda notice: None) if ctx.invoked_subcommand == "demo" else \
+        (lambda notice: say(f"painboard: {notice}", err=True))
     if "painboard.registry" in ctx.meta:  # already loaded to find a plugin command
         ctx.obj.use_registry(ctx.meta["painboard.registry"])
     ctx.call_on_close(lambda: _plugin_notices(ctx.obj))
