@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -52,3 +53,30 @@ def test_a_relative_database_from_another_folder_is_said_to_be_new(tmp_path):
     assert "created" not in again.stderr and "no entries" in again.stderr
     written = made.stdout.split(": ", 1)[1].split(",")[0]  # "23 entries"
     assert _painboard("entries", cwd=home, PAINBOARD_DB="demo.db").stderr.strip() == written
+
+
+# -- item 5: a reader that closed the pipe ends the command quietly ----------------------------
+@pytest.fixture(scope="module")
+def story_db(tmp_path_factory):
+    path = tmp_path_factory.mktemp("story") / "demo.db"
+    r = _painboard("--db", str(path), "demo", "--days", "30", cwd=path.parent)
+    assert r.returncode == 0, r.stderr
+    return path
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("args", [["entries"], ["entries", "--json"], ["metrics"], ["plan", "list"],
+                                  ["plugins"], ["check"], ["export", "csv", "-o", "-"]])
+def test_a_closed_pipe_ends_quietly(story_db, args):
+    """As `painboard entries | head -1` once the reader has gone: the pipe's reading end is
+    closed before the command writes a byte, so every write meets EPIPE."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        r = subprocess.run([sys.executable, "-m", "painboard.cli", "--db", str(story_db), *args],
+                           stdout=write_end, stderr=subprocess.PIPE, text=True, timeout=120,
+                           env=sub_env(), cwd=story_db.parent)
+    finally:
+        os.close(write_end)
+    assert (r.returncode, r.stderr) == (0, "" if args != ["entries"] else r.stderr)
+    assert "pipe" not in r.stderr.lower() and "Traceback" not in r.stderr

@@ -71,6 +71,9 @@ class PainboardGroup(click.Group):
             raise
         except (click.exceptions.Exit, click.Abort, KeyboardInterrupt):
             raise
+        except BrokenPipeError:  # `painboard entries | head -1`: the reader had enough
+            _quiet_stdout()
+            ctx.exit(0)
         except OSError as exc:  # a full disk or a closed pipe on standard output
             _quiet_stdout()
             say(f"painboard: {exc.strerror or exc}"
@@ -680,7 +683,21 @@ def main() -> None:
     # Pydantic's plugin discovery scans all installed packages' metadata (~80 ms of each
     # start); painboard uses no pydantic plugins. Set for this process only if unset.
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "1")
-    cli(prog_name="painboard")
+    try:
+        cli(prog_name="painboard")
+    finally:
+        _flush_or_quiet()
+
+
+def _flush_or_quiet() -> None:
+    """What is left in the output buffer is written here, not in the interpreter's last flush,
+    so a reader that closed the pipe early ends the command quietly (no 'Broken pipe')."""
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _quiet_stdout()
+    except (OSError, ValueError):
+        pass
 
 
 if __name__ == "__main__":
