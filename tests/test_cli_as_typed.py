@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
 from .conftest import sub_env
 
 pytestmark = pytest.mark.usefixtures("fixed_env")
+
+REPO = Path(__file__).resolve().parents[1]
 
 
 # -- item 1: a group without its subcommand shows its help, lines as lines ----------------------
@@ -80,3 +84,24 @@ def test_a_closed_pipe_ends_quietly(story_db, args):
         os.close(write_end)
     assert (r.returncode, r.stderr) == (0, "" if args != ["entries"] else r.stderr)
     assert "pipe" not in r.stderr.lower() and "Traceback" not in r.stderr
+
+
+# -- item 6: a refused plugins folder is said wherever plugins load, once -------------------------
+@pytest.fixture
+def group_writable_plugins(tmp_path):
+    folder = tmp_path / "plugins"
+    folder.mkdir()
+    shutil.copy(REPO / "examples" / "plugins" / "good_days.py", folder)
+    folder.chmod(0o775)  # as made under umask 002
+    return folder
+
+
+def test_metrics_says_the_plugins_folder_was_refused(cli_run, group_writable_plugins, monkeypatch):
+    monkeypatch.delenv("PAINBOARD_LOAD_PLUGINS", raising=False)
+    r = cli_run("--plugins-dir", str(group_writable_plugins), "metrics")
+    assert r.exit_code == 0, r.stderr
+    warned = [line for line in r.stderr.splitlines() if "refused" in line]
+    assert warned == [f"painboard: warning: plugins folder refused: {group_writable_plugins} can be changed by "
+                      f"its group (mode 0775); run 'chmod go-w {group_writable_plugins}' to use it; "
+                      f"none of its plugins loaded"]
+    assert "Days with worst pain" not in r.stdout
