@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -105,3 +106,49 @@ def test_metrics_says_the_plugins_folder_was_refused(cli_run, group_writable_plu
                       f"its group (mode 0775); run 'chmod go-w {group_writable_plugins}' to use it; "
                       f"none of its plugins loaded"]
     assert "Days with worst pain" not in r.stdout
+
+
+# -- item 7: counts in words, help that says what a newcomer needs -------------------------------
+def test_check_and_export_count_in_words(cli_run, tmp_path):
+    assert cli_run("log", "4", "--at", "09:00").exit_code == 0
+    r = cli_run("check")
+    assert ", 1 pain entry, 0 breakthrough episodes, 0 daily reviews, 0 plan items, 0 plan events" in r.stdout
+    out = tmp_path / "one.csv"
+    r = cli_run("export", "csv", "-o", str(out))
+    assert r.stderr.strip() == f"wrote 1 record to {out} (csv)"
+
+
+def test_a_one_day_period_is_one_day(cli_run):
+    assert cli_run("episode", "7", "--at", "09:00", "--duration", "20").exit_code == 0
+    r = cli_run("metrics", "--since", "today")
+    assert "1 days" not in r.stdout and "1 episodes" not in r.stdout
+    assert "1 in 1 day)" in r.stdout and "1 episode in 1 day (1 a day)" in r.stdout
+
+
+def test_a_plan_item_one_day_away_is_one_day(cli_run):
+    assert cli_run("plan", "add", "Denosumab", "--category", "bone_strengthening", "--dose", "120",
+                   "--unit", "mg", "--every-weeks", "4", "--start", "2026-11-29").exit_code == 0
+    r = cli_run("metrics", "--json")
+    texts = " ".join(m["text"] or "" for m in json.loads(r.stdout))
+    assert "Denosumab 120 mg: due in 1 day (" in texts and "1 days" not in texts
+
+
+def test_help_says_the_dashboard_and_cuts_no_description(cli_run):
+    top = cli_run("--help").stdout
+    assert "`painboard` alone, with no command, opens the dashboard" in " ".join(top.split())
+    for args in (["--help"], ["plan", "--help"], ["delete", "--help"]):
+        listed = cli_run(*args).stdout.split("Commands:\n", 1)[1].split("\n\n", 1)[0]
+        assert "..." not in listed, listed
+
+
+def test_minutes_and_the_amounts_unit_in_help(cli_run):
+    assert "--duration MIN" in cli_run("log", "--help").stdout
+    assert "--duration MIN" in cli_run("episode", "--help").stdout
+    done = " ".join(cli_run("plan", "done", "--help").stdout.split())
+    assert "--amount AMOUNT Amount taken, in the item's unit (mg, ml, tablets: as 'plan list' shows it)" in done
+
+
+def test_plan_done_with_an_amount_says_its_unit(cli_run):
+    assert cli_run("plan", "add", "Oramorph", "--dose", "5", "--unit", "ml", "--as-needed").exit_code == 0
+    r = cli_run("plan", "done", "oramorph", "--amount", "2.5", "--at", "13:00")
+    assert r.stdout.startswith("recorded: item 1 2.5 ml taken at 13:00"), r.stdout

@@ -12,6 +12,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 
 from painboard import clinical
+from painboard.terminal_text import plural
 
 # Plan categories the trend marks on its days, and the checklist's order of categories.
 MARKED_CATEGORIES = ("radiation", "bone_strengthening", "procedure")
@@ -210,7 +211,7 @@ def _next_due_line(view, it, day: date, lo: datetime, today_events: list[dict],
     if days < -14 and it.kind == "once":
         return []
     if days > 0:
-        state, when = "upcoming", f"due in {days} day{'s' if days != 1 else ''}"
+        state, when = "upcoming", f"due in {plural(days, 'day')}"
         if it.kind == "once" or days > 7:
             when = local_due.strftime("%a %-d %b")
             # The date alone: "due in 26 days, Thu 24 Dec" was cut at 80 columns.
@@ -218,6 +219,6 @@ def _next_due_line(view, it, day: date, lo: datetime, today_events: list[dict],
     elif days == 0:
         state, when = "due", "due today"
     else:
-        state, when = "overdue", f"overdue by {-days} day{'s' if days != -1 else ''}"
+        state, when = "overdue", f"overdue by {plural(-days, 'day')}"
     return [ChecklistLine(it.id, it.label(), it.category, it.kind, state, due_at=due,
                           due_in_days=days, text=f"{it.label()}, {when}")]

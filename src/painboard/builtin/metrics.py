@@ -50,7 +50,7 @@ def breakthrough_per_day(view: PeriodView) -> MetricValue:
     series = [float(x or 0) for x in daily_series(view, rows, "n")]
     # No clinical cut-off for episodes a day; watching at the rescue-dose marker's rate.
     level = "watch" if clinical.over_rescue_marker(per_day) else "ok"
-    return MetricValue(value=per_day, text=f"{per_day:g} a day ({total} in {len(days)} days)",
+    return MetricValue(value=per_day, text=f"{per_day:g} a day ({total} in {plural(len(days), 'day')})",
                        series=series, level=level)
 
 
@@ -117,12 +117,12 @@ def omed(view: PeriodView) -> MetricValue:
                "source": "CDC 2022 oral morphine milligram equivalent factors (data/opioid_factors.json, "
                          f"version {clinical.opioid_table()['version']})"}
     if not o.per_day:
-        text = f"no opioid doses counted in {len(days)} days"
+        text = f"no opioid doses counted in {plural(len(days), 'day')}"
         return MetricValue(value=None, text=f"{text}; {missing}" if missing else text, series=series,
                            details=details)
     vals = list(o.per_day.values())
     mean = round(sum(vals) / len(vals), 1)
-    text = f"{mean:g} mg a day on {len(vals)} of {len(days)} days (range {min(vals):g} to {max(vals):g})"
+    text = f"{mean:g} mg a day on {len(vals)} of {plural(len(days), 'day')} (range {min(vals):g} to {max(vals):g})"
     if missing:
         text += f"; {missing}"
     return MetricValue(value=mean, text=text, series=series, details=details)
@@ -148,8 +148,8 @@ def bone_agent(view: PeriodView) -> MetricValue:
     parts, details = [], {"as_of": today.isoformat(), "items": []}
     for due, it, given in sorted(rows, key=lambda r: r[0]):
         days = (due - today).days
-        when = (f"due in {days} day{'s' if days != 1 else ''}" if days > 0 else "due today" if days == 0
-                else f"overdue by {-days} day{'s' if days != -1 else ''}")
+        when = (f"due in {plural(days, 'day')}" if days > 0 else "due today" if days == 0
+                else f"overdue by {plural(-days, 'day')}")
         since = (f"last given {given['done_at'].astimezone(view.tz).date().isoformat()}" if given
                  else "none given yet")
         parts.append(f"{it.label()}: {when} ({due.isoformat()}; {since})")

@@ -13,7 +13,7 @@ from textual.widgets import Input, Label, OptionList, RadioButton, RadioSet, Sta
 from textual.content import Content
 from textual.widgets.option_list import Option
 
-from painboard.terminal_text import clean
+from painboard.terminal_text import clean, plural
 from painboard.tui.format import RANGE_PERIODS
 from painboard.tui.dialogs.base import Dialog
 
@@ -135,7 +135,7 @@ class ExportDialog(Dialog):
 
         def done(result) -> None:
             count = getattr(result, "count", None)
-            what = f"{count} records" if count is not None else "your log"
+            what = plural(count, "record") if count is not None else "your log"
             self.app.notify(f"exported {what} to {getattr(result, 'path', path)}", timeout=6)
             self.dismiss(result)
 
