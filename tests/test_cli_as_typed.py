@@ -152,3 +152,28 @@ def test_plan_done_with_an_amount_says_its_unit(cli_run):
     assert cli_run("plan", "add", "Oramorph", "--dose", "5", "--unit", "ml", "--as-needed").exit_code == 0
     r = cli_run("plan", "done", "oramorph", "--amount", "2.5", "--at", "13:00")
     assert r.stdout.startswith("recorded: item 1 2.5 ml taken at 13:00"), r.stdout
+
+
+# -- item 8: metrics wrapped to the terminal, labels padded to the longest -----------------------
+@pytest.mark.parametrize("columns", [60, 80, 120])
+def test_metrics_wrap_under_their_own_column(cli_run, monkeypatch, columns):
+    assert cli_run("demo", "--days", "30").exit_code == 0
+    monkeypatch.setenv("COLUMNS", str(columns))
+    lines = cli_run("metrics").stdout.splitlines()[:-1]  # the legend is its own line
+    assert max(len(line) for line in lines) <= columns
+    longest = "Oral morphine equivalents"  # 25 characters: the longest label of the built-ins
+    text_at = 3 + len(longest) + 2
+    assert any(line.startswith(f"   {longest}  ") for line in lines)
+    firsts = [line for line in lines if not line.startswith(" " * text_at)]
+    assert all(line[text_at - 2:text_at] == "  " and line[text_at] != " " for line in firsts), firsts
+    assert len(lines) > len(firsts)  # some figure needed more than one line
+    # Read back, the wrapped text is the figure's whole text.
+    at = next(i for i, line in enumerate(lines) if line[3:].startswith("Breakthrough profile "))
+    whole = [lines[at][text_at:]]
+    for line in lines[at + 1:]:
+        if not line.startswith(" " * text_at):
+            break
+        whole.append(line[text_at:])
+    text = " ".join(whole)
+    assert text.startswith("9 episodes in 7 days (1.3 a day); median duration 24 min (of 9 with an end); ")
+    assert text.endswith("episodes by onset day; definition after Davies et al. 2009.")

@@ -653,13 +653,30 @@ def metrics(pb: Painboard, since: str | None, until: str | None, as_json: bool) 
         _echo_json([r.model_dump() for r in results])
         return
     marks = {"ok": " ", "watch": "!", "alert": "!!"}
-    for r in results:
-        if r.error:
-            say(f"   {r.label:<24} error: {r.error}")
-        else:
-            say(f"{marks[r.level]:<2} {r.label:<24} {r.text}")
+    rows = [("" if r.error else marks[r.level], clean(r.label), clean(f"error: {r.error}" if r.error else r.text))
+            for r in results]
+    for line in _table_lines(rows):
+        click.echo(line)
     if results:
         say(LEVEL_LEGEND)
+
+
+def _table_lines(rows: list[tuple[str, str, str]]) -> list[str]:
+    """Mark, label, text: labels padded to the longest, the text wrapped to the terminal's
+    width (80 when it is not a terminal) under itself, so a long figure stays readable."""
+    import shutil
+    import textwrap
+
+    if not rows:
+        return []
+    width = max(len(label) for _, label, _ in rows)
+    indent = " " * (2 + 1 + width + 2)
+    columns = max(shutil.get_terminal_size((80, 24)).columns, len(indent) + 20)
+    lines: list[str] = []
+    for mark, label, text in rows:
+        lines += textwrap.wrap(text, columns, initial_indent=f"{mark:<2} {label:<{width}}  ",
+                               subsequent_indent=indent, break_on_hyphens=False) or [f"{mark:<2} {label}"]
+    return lines
 
 
 @cli.command(short_help="The plugins found, what each adds, any that failed.")
