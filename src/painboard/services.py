@@ -271,6 +271,18 @@ class Painboard:
             repo.delete_event(con, evs[-1]["id"])
             return True
 
+    def undo_latest_as_needed_dose(self, day: date | None = None) -> dict[str, Any] | None:
+        """Undo the latest dose taken today of any as-needed item (the dashboard's u when no
+        as-needed item is selected); the event undone, with its item's name, or None."""
+        lo, hi = self.day_bounds(day or self.today())
+        with self.db.unit_of_work(write=True) as con:
+            names = {it["id"]: it["name"] for it in repo.plan_items(con) if it["kind"] == "as_needed"}
+            evs = [e for e in repo.events(con, lo, hi, item_ids=list(names)) if e["status"] == "taken"] if names else []
+            if not evs:
+                return None
+            repo.delete_event(con, evs[-1]["id"])
+            return {**evs[-1], "name": names[evs[-1]["item_id"]]}
+
     # -- daily review ----------------------------------------------------------------------
     def save_review(self, **fields: Any) -> DailyReview:
         fields.setdefault("day", self.today())

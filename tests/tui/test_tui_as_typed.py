@@ -27,3 +27,53 @@ async def test_a_refused_plugins_folder_is_a_notice(demo_db, make_app, helpers, 
         notes = [n.message for n in app._notifications]
         assert notes == [f"plugins folder refused: {folder} can be changed by its group (mode 0775); "
                          f"run 'chmod go-w {folder}' to use it; none of its plugins loaded"]
+
+
+# -- item 10: u undoes today's latest rescue dose, as the README says ---------------------------
+def _taken_today(pb, names):
+    from painboard.store import repository as repo
+
+    lo, hi = pb.day_bounds(pb.today())
+    with pb.db.unit_of_work() as con:
+        return [(e["id"], names[e["item_id"]], e["done_at"]) for e in repo.events(con, lo, hi)
+                if e["item_id"] in names and e["status"] == "taken"]
+
+
+async def test_u_with_a_scheduled_line_selected_undoes_todays_latest_rescue_dose(demo_pb, make_app, helpers):
+    from datetime import datetime, timezone
+
+    from painboard.tui.widgets.checklist import PlanChecklist
+
+    names = {it.id: it.name for it in demo_pb.plan() if it.kind == "as_needed"}
+    rescue = next(iter(names))
+    # Two rescue doses today, the later one at 12:40 (the clock is at 14:05, UTC).
+    demo_pb.mark_done(rescue, at=datetime(2026, 11, 28, 12, 40, tzinfo=timezone.utc))
+    before = _taken_today(demo_pb, names)
+    latest = max(before, key=lambda e: (e[2], e[0]))
+    assert latest[2].hour == 12 and latest[2].minute == 40
+    app = make_app(demo_pb)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await helpers.settle(pilot)
+        line = app.query_one(PlanChecklist).selected_line
+        assert line is not None and line.kind != "as_needed"
+        await pilot.press("u")
+        await helpers.until(pilot, lambda: app._notifications, what="the undo notice")
+        await helpers.settle(pilot)
+        assert [n.message for n in app._notifications] == \
+            [f"undone: today's latest as-needed dose, {latest[1]} at 12:40"]
+    assert _taken_today(demo_pb, names) == [e for e in before if e != latest]
+
+
+async def test_u_with_no_rescue_dose_today_says_so(demo_pb, make_app, helpers):
+    from painboard.store import repository as repo
+
+    names = {it.id: it.name for it in demo_pb.plan() if it.kind == "as_needed"}
+    with demo_pb.db.unit_of_work(write=True) as con:
+        for ev_id, _, _ in _taken_today(demo_pb, names):
+            repo.delete_event(con, ev_id)
+    app = make_app(demo_pb)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:
+        await helpers.settle(pilot)
+        await pilot.press("u")
+        await helpers.until(pilot, lambda: app._notifications, what="the notice")
+        assert [n.message for n in app._notifications] == ["no as-needed dose recorded today: nothing to undo"]

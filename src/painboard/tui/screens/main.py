@@ -231,10 +231,18 @@ class MainScreen(Screen):
         if self.app.refuse_if_read_only("undoing a dose"):
             return
         line = self.query_one(PlanChecklist).selected_line
-        if line is None or line.kind != "as_needed":
-            self.notify("u undoes a dose of an as-needed item: select one first", timeout=3)
-            return
         pb = self.app.pb
+        if line is None or line.kind != "as_needed":
+            # As the README and help say: today's latest rescue dose, whichever item it was.
+            def undone_any(ev) -> None:
+                if ev is None:
+                    self.notify("no as-needed dose recorded today: nothing to undo", timeout=3)
+                    return
+                at = ev["done_at"].astimezone(self.app.tz)
+                self.notify(f"undone: today's latest as-needed dose, {ev['name']} at {at:%H:%M}", timeout=5)
+
+            self.app.write(lambda: pb.undo_latest_as_needed_dose(), undone_any)
+            return
 
         def done(undone: bool) -> None:
             self.notify(f"undone: one dose of {line.label}" if undone else f"no dose of {line.label} today",
