@@ -77,3 +77,51 @@ async def test_u_with_no_rescue_dose_today_says_so(demo_pb, make_app, helpers):
         await pilot.press("u")
         await helpers.until(pilot, lambda: app._notifications, what="the notice")
         assert [n.message for n in app._notifications] == ["no as-needed dose recorded today: nothing to undo"]
+
+
+# -- item 12: the narrow and the wide layouts -------------------------------------------------
+async def _screen_after(app, helpers, size, *keys):
+    async with app.run_test(size=size) as pilot:
+        await helpers.settle(pilot)
+        if keys:
+            await pilot.press(*keys)
+            await helpers.settle(pilot)
+        return helpers.text(app)
+
+
+async def test_review_at_60x20_words_every_question_whole(demo_pb, make_app, helpers):
+    text = await _screen_after(make_app(demo_pb), helpers, (60, 20), "r")
+    for label in ("General activity", "Mood", "Walking about", "Work, home jobs", "Time with others",
+                  "Sleep", "Enjoying life"):
+        assert f"{label:<16} 0-10" in text, (label, text)
+    assert "Getting on with " not in text and "Work, including " not in text
+    assert "Got in the way (0-10)" in text
+    assert "Enter save · Tab next · Esc cancel · relief by 10s" in text
+
+
+async def test_review_at_80x24_keeps_the_full_questions(demo_pb, make_app, helpers):
+    text = await _screen_after(make_app(demo_pb), helpers, (80, 24), "r")
+    assert "Work, including jobs around the home 0-10" in text and "Getting on with things in general" in text
+
+
+async def test_export_at_60x20_shows_every_period(demo_pb, make_app, helpers):
+    text = await _screen_after(make_app(demo_pb), helpers, (60, 20), "e")
+    assert "( ) 7d  (•) 30d  ( ) 90d  ( ) 1y  ( ) all" in text
+    assert "Enter exports · ctrl+s export · Tab next · Esc cancel" in text
+
+
+async def test_at_120x40_recent_entries_get_the_room_the_plan_does_not_need(demo_pb, make_app, helpers):
+    text = await _screen_after(make_app(demo_pb), helpers, (120, 40))
+    assert "│ [+] Oxycodone IR 5 mg, as needed (1 of 4 today) │" in text  # the plan's longest line, whole
+    rows = text.splitlines()
+    # The 12:45 entry (left hip, aching, while sitting): its details go on under it, uncut.
+    at = next(i for i, row in enumerate(rows) if "12:45  3/10  left hip · aching" in row)
+    assert rows[at + 1].rstrip().endswith("│" + " " * 19 + "sitting")
+    assert "achi…" not in text
+
+
+async def test_header_says_when_the_score_was_given_even_narrow_and_read_only(demo_db, make_app, helpers):
+    ro = Painboard(Settings.load(db=demo_db, read_only=True))
+    text = await _screen_after(make_app(ro), helpers, (60, 20))
+    top = text.splitlines()[0]
+    assert top.startswith(" painboard  14:05") and "now 4/10 ·13:10  ●live" in top, top
