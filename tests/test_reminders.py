@@ -70,7 +70,7 @@ def test_fresh_ones_one_by_one_missed_ones_as_one_summary_nothing_in_quiet_hours
     due = due_between(st, now - timedelta(hours=10), now, LON, S)
     d = decide(due, set(), now, LON, S)
     assert [r.kind for r in d.send] == ["summary"]
-    assert message(d.send[0], LON) == "painboard: missed while you were away (1): a dose is due at 08:00"
+    assert message(d.send[0], LON) == "painboard: missed while you were away (1): a dose due Sat 28 Nov 08:00, not ticked"
     assert decide(due, {r.key for r in due}, now, LON, S).send == []
     fresh = decide(due_between(st, _at(19, 55), _at(20, 1), LON, S), set(), _at(20, 1), LON, S)
     assert [message(r, LON) for r in fresh.send] == ["painboard: a dose is due at 20:00"]

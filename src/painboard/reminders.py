@@ -245,6 +245,17 @@ def message(r: Reminder, tz: tzinfo, details: bool = False) -> str:
     """The one line a channel sends: 'painboard: a dose is due at 20:00'."""
     if r.kind != "summary":
         return f"painboard: {_one_line(r, tz, details)}"
-    parts = [_one_line(c, tz, details) for c in r.covers if c.kind != "dose_again"
+    parts = [_missed_line(c, tz, details) for c in r.covers if c.kind != "dose_again"
              or not any(o.kind == "dose" and o.item_id == c.item_id and o.due_at == c.due_at for o in r.covers)]
     return f"painboard: missed while you were away ({len(parts)}): " + "; ".join(parts)
+
+
+def _missed_line(r: Reminder, tz: tzinfo, details: bool) -> str:
+    """One missed reminder in a summary, in the past, with its day."""
+    when = f"{r.due_at.astimezone(tz):%a %-d %b %H:%M}" if r.due_at else ""
+    what = r.name if details and r.name else None
+    if r.kind in ("dose", "dose_again"):
+        return f"{what or 'a dose'} due {when}, not ticked"
+    if r.kind == "review":
+        return f"the review of {r.due_at.astimezone(tz):%a %-d %b}" if r.due_at else "a review"
+    return _one_line(r, tz, details)
