@@ -5,6 +5,7 @@ then records each result. A read-only session never sends. No Textual, no SQL.""
 from __future__ import annotations
 
 import hashlib
+import re
 import time as _time
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
@@ -14,7 +15,7 @@ from painboard.config import config_path, read_remind_config
 from painboard.errors import BadInput, ReadOnly
 from painboard.models import PlanItem, utcnow
 from painboard.notifiers import NotifyError, pick
-from painboard.reminders import (LOOKBACK, Channel, Reminder, RemindSettings, RemindState, decide,
+from painboard.reminders import (FRESH, LOOKBACK, Channel, Reminder, RemindSettings, RemindState, decide,
                                  due_between, message, next_wake, warning_reminders, window)
 from painboard.store import reminders as store
 
@@ -129,7 +130,7 @@ class Reminders:
 
     def _claim(self, now: datetime, urgent: list[Reminder]) -> list[tuple[Reminder, Channel]]:
         with self.pb.db.unit_of_work(write=True) as con:
-            store.mark_start(con, now)
+            store.mark_start(con, now - FRESH)
             lo, hi = window(now, store.first_claim(con))
             due = due_between(self._state(con, lo, hi), lo, hi, self.tz, self.s) + urgent
             decision = decide(due, store.sent_keys(con, lo - LOOKBACK), now, self.tz, self.s)
@@ -173,9 +174,12 @@ class Reminders:
         return next_wake(st, now, self.tz, self.s)
 
 
+_URLISH = re.compile(r"\b[a-z][a-z0-9+.-]*:(?://)?[^\s,;]+", re.I)
+
+
 def _no_url(error: str | None, url: str) -> str | None:
-    """A failure's reason without the channel's URL (it may hold a token or a password)."""
-    return error.replace(url, "<channel URL>")[:300] if error else error
+    """A failure's reason without the channel's URL or address (it may hold a token)."""
+    return _URLISH.sub("<channel>", error.replace(url, "<channel>"))[:300] if error else error
 
 
 # -- the rescue check-in's answer -----------------------------------------------------------------

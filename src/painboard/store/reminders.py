@@ -39,7 +39,8 @@ def first_claim(con) -> datetime | None:
 
 
 def mark_start(con, now: datetime) -> None:
-    """The first run's mark: reminders from before it are never sent."""
+    """The first run's mark (``now``: the first run less FRESH): reminders from before it are
+    never sent."""
     con.execute("INSERT INTO reminder_sent (key, channel, kind, claimed_at, result) "
                 "VALUES ('start', '-', 'start', ?, 'start') ON CONFLICT DO NOTHING", [now])
 
