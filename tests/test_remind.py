@@ -277,3 +277,9 @@ def test_the_rescue_answer_is_the_relief_in_insights_and_the_visit_report(env, i
                                         "mean_drop": 4.0, "enough": True}
     md = run(late + timedelta(hours=21), "export", "markdown", "-o", "-", "--since", "2026-11-20").stdout
     assert "after a rescue dose: mean drop 4 points, 7.3 to 3.3 (n=4 of 4 doses)" in md
+
+
+def test_print_timer_gives_a_systemd_timer_and_a_crontab_line(env):
+    out = run(datetime(2026, 11, 28, 12, tzinfo=UTC), "remind", "--print-timer").stdout
+    assert "[Timer]\nOnCalendar=*:0/5" in out and "ExecStart=" in out and " remind\n" in out
+    assert [ln for ln in out.splitlines() if ln.startswith("*/5 * * * * ")][0].endswith(" remind >/dev/null 2>&1")

@@ -93,3 +93,30 @@ def test_the_window_starts_at_the_first_run_at_most_a_day_back():
     assert window(_at(12), None) == (_at(11, 45), _at(12))
     assert window(_at(12), _at(2)) == (_at(2), _at(12))
     assert window(_at(12), _at(1, day=20)) == (_at(12, day=27), _at(12))
+
+
+def test_saving_a_setting_keeps_the_reminder_channels(tmp_path):
+    from painboard.config import read_config, read_remind_config, save_config
+    from painboard.reminders_run import remind_settings
+
+    conf = tmp_path / "config.toml"
+    conf.write_text('theme = "nord"\n\n[remind]\nreview_at = "21:15"\n\n[[remind.channel]]\nname = "phone"\n'
+                    'url = "ntfy://ntfy.example.org/p"\ndetails = true\n')
+    save_config({"range": "7d"}, conf)
+    assert read_config(conf) == {"theme": "nord", "range": "7d"}
+    s = remind_settings(read_remind_config(conf))
+    assert s.review_at == time(21, 15) and [(c.name, c.url, c.details) for c in s.channels] == [
+        ("phone", "ntfy://ntfy.example.org/p", True)]
+    assert oct(conf.stat().st_mode & 0o777) == "0o600"
+
+
+def test_a_bad_reminder_setting_names_itself():
+    import pytest
+
+    from painboard.errors import BadInput
+    from painboard.reminders_run import remind_settings
+
+    with pytest.raises(BadInput, match="remind.review_at"):
+        remind_settings({"review_at": "8pm"})
+    with pytest.raises(BadInput, match=r"remind.channel\[0\]"):
+        remind_settings({"channel": [{"name": "x"}]})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 import shutil
 import sys
 from typing import Any
@@ -118,7 +119,8 @@ def remind(ctx: click.Context, channels, as_json, test, status, watch, print_tim
     if print_timer:
         exe = shutil.which("painboard") or f"{sys.executable} -m painboard"
         db = ctx.find_root().params.get("db")
-        _say(TIMER.format(cmd=exe + (f" --db {db}" if db else "")))
+        for line in TIMER.format(cmd=exe + (f" --db {shlex.quote(db)}" if db else "")).splitlines():
+            _say(line)
         return
     rem = Reminders(_pb(ctx), channels=url_channels(list(channels)) or None)
     if status:
