@@ -102,15 +102,33 @@ class Reminders:
                            raw["entry_times"], raw["last_given"])
 
     def preview(self, now: datetime | None = None) -> tuple[list[Reminder], list[dict[str, Any]], list[dict[str, Any]]]:
-        """What is due now and not yet sent, what was sent in the last day, each channel's last
-        result (read only: `remind --status`, the dashboard)."""
+        """What a run would send now (the fresh reminders, a summary of the missed ones), what
+        was sent in the last day, each channel's last result (read only: `remind --status`,
+        the dashboard)."""
         now = now or utcnow()
         with self.pb.db.unit_of_work() as con:
+            if not store.ready(con):  # an older file opened read-only: nothing sent yet
+                lo, hi = window(now, None)
+                return decide(due_between(self._state(con, lo, hi), lo, hi, self.tz, self.s), set(), now,
+                              self.tz, self.s).send, [], []
             lo, hi = window(now, store.first_claim(con))
             due = due_between(self._state(con, lo, hi), lo, hi, self.tz, self.s)
             already = store.sent_keys(con, lo - LOOKBACK)
-            return ([r for r in due if r.key not in already], store.recent(con, now - LOOKBACK),
+            return (decide(due, already, now, self.tz, self.s).send, store.recent(con, now - LOOKBACK),
                     store.channel_health(con))
+
+    def for_dashboard(self, now: datetime | None = None) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+        """What an open dashboard shows: (key, text) of each reminder due now and not yet
+        sent, and (channel, text) of each channel whose last try failed. Nothing until
+        `painboard remind` has run on this file (reminders are not set up before)."""
+        with self.pb.db.unit_of_work() as con:
+            if not store.ready(con) or store.first_claim(con) is None:
+                return [], []
+        due, _, health = self.preview(now)
+        # a summary's own key changes each minute; what it covers does not
+        return ([("|".join(c.key for c in r.covers) if r.covers else r.key, message(r, self.tz)) for r in due],
+                [(h["channel"], f"reminders: channel {h['channel']} is failing ({h['error']}); "
+                                "see painboard remind --status") for h in health if h["result"] == "failed"])
 
     def run(self, now: datetime | None = None, warnings: list[tuple[Any, str, datetime]] = ()) -> list[Sent]:
         """Send what is due now, each reminder once per channel; ``warnings``: unreported

@@ -27,6 +27,12 @@ def _due_between(con, lo: datetime, hi: datetime) -> list[dict[str, Any]]:
                       "AND (done_at < ? OR done_at >= ?)", [lo, hi, lo, hi])
 
 
+def ready(con) -> bool:
+    """Whether the file has the table (a read-only session on an older file has not)."""
+    return bool(con.execute("SELECT count(*) FROM information_schema.tables WHERE table_name = 'reminder_sent' "
+                            "AND table_catalog = current_database()").fetchone()[0])
+
+
 def sent_keys(con, since: datetime) -> set[str]:
     """The keys claimed since ``since`` (any channel, any result): never sent again."""
     return {r["key"] for r in _rows(con, "SELECT DISTINCT key FROM reminder_sent WHERE claimed_at >= ?", [since])}
