@@ -283,3 +283,21 @@ def test_print_timer_gives_a_systemd_timer_and_a_crontab_line(env):
     out = run(datetime(2026, 11, 28, 12, tzinfo=UTC), "remind", "--print-timer").stdout
     assert "[Timer]\nOnCalendar=*:0/5" in out and "ExecStart=" in out and " remind\n" in out
     assert [ln for ln in out.splitlines() if ln.startswith("*/5 * * * * ")][0].endswith(" remind >/dev/null 2>&1")
+
+
+def test_unreported_warning_signs_go_at_once_even_in_quiet_hours(env, inbox):
+    # The seam for issue 20: Reminders.run(warnings=[(id, name, at)]).
+    from painboard.config import Settings
+    from painboard.reminders_run import Reminders, remind_settings
+    from painboard.services import Painboard
+
+    night = datetime(2026, 11, 28, 23, 30, tzinfo=UTC)
+    models.freeze_clock(night)
+    pb = Painboard(Settings.load())
+    rem = Reminders(pb, remind_settings())
+    sign = [(7, "new weakness in the legs", night - timedelta(minutes=5))]
+    assert [s.result for s in rem.run(night, warnings=sign)] == ["sent"] * 3
+    assert rem.run(night + timedelta(minutes=5), warnings=sign) == []           # once
+    assert [t for _, t in inbox.of("ntfy")] == ["painboard: a warning sign is not reported to your care team yet"]
+    assert [t for _, t in inbox.of("json")] == [
+        "painboard: a warning sign is not reported to your care team yet: new weakness in the legs"]

@@ -120,3 +120,11 @@ def test_a_bad_reminder_setting_names_itself():
         remind_settings({"review_at": "8pm"})
     with pytest.raises(BadInput, match=r"remind.channel\[0\]"):
         remind_settings({"channel": [{"name": "x"}]})
+
+
+def test_watch_wakes_at_the_next_due_time_or_within_five_minutes():
+    from painboard.reminders import next_wake
+
+    st = _state([_item(1)], reviews={date(2026, 11, 28)})
+    assert next_wake(st, _at(19, 58), LON, S) == _at(20)
+    assert next_wake(st, _at(12), LON, S) == _at(12, 5)
