@@ -301,3 +301,42 @@ def test_unreported_warning_signs_go_at_once_even_in_quiet_hours(env, inbox):
     assert [t for _, t in inbox.of("ntfy")] == ["painboard: a warning sign is not reported to your care team yet"]
     assert [t for _, t in inbox.of("json")] == [
         "painboard: a warning sign is not reported to your care team yet: new weakness in the legs"]
+
+
+@pytest.mark.system
+def test_a_slow_channel_never_holds_the_database(env, inbox, tmp_path):
+    import os
+
+    got, release = threading.Event(), threading.Event()
+
+    class Slow(BaseHTTPRequestHandler):
+        def do_POST(self):
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            got.set()
+            release.wait(60)  # the channel hangs until the write below is done
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    slow = ThreadingHTTPServer(("127.0.0.1", 0), Slow)
+    threading.Thread(target=slow.serve_forever, daemon=True).start()
+    start = datetime(2026, 11, 28, 7, 55, tzinfo=UTC)
+    _plan(start - timedelta(days=1))
+    run(start, "remind")
+    models.freeze_clock(None)
+    child = {**os.environ, "PAINBOARD_NOW": "2026-11-28T08:00:00+00:00"}
+    sender = subprocess.Popen([sys.executable, "-m", "painboard", "remind", "--channel",
+                               f"json://127.0.0.1:{slow.server_address[1]}/slow"], env=child,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert got.wait(60), sender.communicate(timeout=5)
+        log = subprocess.run([sys.executable, "-m", "painboard", "log", "5"], env=child, capture_output=True,
+                             text=True, timeout=60)
+        assert log.returncode == 0 and "logged 5/10" in log.stdout, log.stderr
+    finally:
+        release.set()
+        out = sender.communicate(timeout=60)
+        slow.shutdown()
+    assert sender.returncode == 0 and out[0].startswith("sent"), out
