@@ -708,6 +708,10 @@ def plugins(pb: Painboard, as_json: bool) -> None:
             say(f"    ERROR: {p.error}")
 
 
+from painboard.cli_remind import relief, remind  # noqa: E402  (issue 21: its own module)
+[cli.add_command(c) for c in (remind, relief)]
+
+
 def main() -> None:
     # Pydantic's plugin discovery scans all installed packages' metadata (~80 ms of each
     # start); painboard uses no pydantic plugins. Set for this process only if unset.
