@@ -12,7 +12,7 @@ from painboard import clinical
 from painboard.clinical import is_rescue_item
 from painboard.config import Settings
 from painboard.deadline import Deadline, Overran, PluginRunner, run_with_deadline
-from painboard.errors import BadInput, NotFound, PluginError
+from painboard.errors import BadInput, NotFound, PluginError, ReadOnly
 from painboard.models import DailyReview, Episode, PainEntry, PlanEvent, PlanItem, minutes_of, utcnow
 # The read model's types, importable from here as before.
 from painboard.readmodel import ChecklistLine, DayData, Snapshot, Today, Trend  # noqa: F401
@@ -463,12 +463,55 @@ class Painboard:
                        field="format", file=str(p))
 
     def import_file(self, path, fmt: str | None = None, progress=None,
-                    options: dict[str, str] | None = None) -> "ImportResult":
-        """Read, validate every row, then append in one transaction: all or nothing.
+                    options: dict[str, str] | None = None, cancel=None) -> "ImportResult":
+        """Read, check and write a file in one transaction, in a child process: all or nothing.
 
-        ``progress(done_bytes, total_bytes)`` is called while the file is read; ``options``
-        are the importer's own settings (``--option KEY=VALUE``), on ``source.options``.
+        ``progress(done_bytes, total_bytes)`` is called while the file is read (raising in it
+        stops the import); setting ``cancel`` (a threading.Event) kills the child at once.
+        ``options`` are the importer's own settings (``--option KEY=VALUE``). An importer the
+        child cannot load itself (a plugin handed to load_registry in this process, as tests
+        do) runs here instead (import_child has why and how).
         """
+        from pathlib import Path
+
+        from painboard import import_child
+        from painboard.config import zone_name
+
+        p = Path(path).expanduser()
+        if not p.is_file():
+            raise BadInput(f"{p} is not a file", field="file")
+        if self.settings.read_only or self.db.read_only:
+            raise ReadOnly("importing")
+        importer = self.registry.importer(fmt) if fmt else self.detect_importer(p)
+        if not self._child_can_load(importer.name):
+            return self.import_here(p, importer.name, progress, options)
+        from painboard.models import _frozen
+
+        request = {"path": str(p), "format": importer.name, "options": dict(options or {}),
+                   "db": str(self.db.path), "plugins_dir": str(self.settings.plugins_dir or "") or None,
+                   "tz": zone_name(self.tz) if getattr(self.tz, "key", None) else None,
+                   "now": _frozen.isoformat() if _frozen else None, "retry_seconds": self.db.retry_seconds}
+        r = import_child.run(request, progress, cancel)
+        return ImportResult(format=r["format"], path=p, read=r["read"], added=r["added"], skipped=r["skipped"])
+
+    def _child_can_load(self, name: str) -> bool:
+        """Whether a child loading the plugins afresh finds this importer from the same plugin:
+        a built-in, one from the plugins folder, or one of an installed entry point."""
+        import importlib.metadata
+
+        from painboard.plugins import GROUP
+
+        reg = self.registry
+        info = reg.info(reg.owner.get(("importers", name), ""))
+        if info is None or info.source not in ("builtin", "folder", "entry point"):
+            return False
+        if info.source == "entry point":
+            return any(ep.name == info.name for ep in importlib.metadata.entry_points(group=GROUP))
+        return True
+
+    def import_here(self, path, fmt: str | None = None, progress=None,
+                    options: dict[str, str] | None = None, folder: str | None = None) -> "ImportResult":
+        """The import itself, in this process (the child's work; see import_file)."""
         from pathlib import Path
 
         from painboard import import_export
@@ -486,6 +529,8 @@ class Painboard:
             if exc.file:
                 raise
             raise BadInput(exc.message, field=exc.field, line=exc.line, file=str(p)) from None
+        except MemoryError:
+            raise  # over the child's limit: import_child says so in words
         except Exception as exc:
             raise import_export.describe_failure("importer", importer.name, exc) from exc
         if progress:

@@ -136,9 +136,21 @@ _engine_guard = threading.Lock()
 _aliases = itertools.count(1)
 
 
+_given_spill: tuple[str, int] | None = None  # (folder, memory MB) set by use_spill_folder
+
+
+def use_spill_folder(folder: str, memory_mb: int) -> None:
+    """Spill into ``folder`` (made and removed by someone else: an import's parent) and keep
+    DuckDB within ``memory_mb``; called before the first unit of work."""
+    global _given_spill
+    _given_spill = (folder, memory_mb)
+
+
 def _spill_folder() -> str:
     """Where a query too big for memory spills: a fresh 0700 folder, removed at exit. An
     in-memory instance would otherwise spill health data into ".tmp" in the current folder."""
+    if _given_spill is not None:
+        return _given_spill[0]
     folder = tempfile.mkdtemp(prefix="painboard-spill-")
     atexit.register(shutil.rmtree, folder, True)
     return folder
@@ -152,7 +164,10 @@ def _cursor() -> duckdb.DuckDBPyConnection:
     global _engine_con, _engine_pid
     with _engine_guard:
         if _engine_con is None or _engine_pid != os.getpid():
-            con = duckdb.connect(":memory:", config={**_CONFIG, "temp_directory": _spill_folder()})
+            config = {**_CONFIG, "temp_directory": _spill_folder()}
+            if _given_spill is not None:
+                config["memory_limit"] = f"{_given_spill[1]}MB"
+            con = duckdb.connect(":memory:", config=config)
             con.execute("SET GLOBAL TimeZone = 'UTC'")
             _engine_con, _engine_pid = con, os.getpid()
         return _engine_con.cursor()
