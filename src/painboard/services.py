@@ -12,7 +12,7 @@ from painboard import clinical
 from painboard.clinical import is_rescue_item
 from painboard.config import Settings
 from painboard.deadline import Deadline, Overran, PluginRunner, run_with_deadline
-from painboard.errors import BadInput, NotFound, PluginError, ReadOnly
+from painboard.errors import BadInput, NotFound, PainboardError, PluginError, ReadOnly
 from painboard.models import DailyReview, Episode, PainEntry, PlanEvent, PlanItem, minutes_of, utcnow
 # The read model's types, importable from here as before.
 from painboard.readmodel import ChecklistLine, DayData, Snapshot, Today, Trend  # noqa: F401
@@ -516,6 +516,7 @@ class Painboard:
 
         from painboard import import_export
         from painboard.plugins import ImportSource
+        from painboard.store.connection import scratch_database
 
         p = Path(path).expanduser()
         if not p.is_file():
@@ -523,20 +524,24 @@ class Painboard:
         importer = self.registry.importer(fmt) if fmt else self.detect_importer(p)
         size = p.stat().st_size
         source = ImportSource(p, (lambda n: progress(n, size)) if progress else None, options)
-        try:
-            validated = import_export.validate(importer.read(source), str(p), f"import:{p.name}")
-        except BadInput as exc:
-            if exc.file:
+        with scratch_database(folder) as (cur, alias):
+            stage = repo.Stage(cur, alias)
+            try:
+                validated = import_export.validate(importer.read(source), str(p), f"import:{p.name}", stage)
+            except BadInput as exc:
+                if exc.file:
+                    raise
+                raise BadInput(exc.message, field=exc.field, line=exc.line, file=str(p)) from None
+            except MemoryError:
+                raise  # over the child's limit: import_child says so in words
+            except PainboardError:
                 raise
-            raise BadInput(exc.message, field=exc.field, line=exc.line, file=str(p)) from None
-        except MemoryError:
-            raise  # over the child's limit: import_child says so in words
-        except Exception as exc:
-            raise import_export.describe_failure("importer", importer.name, exc) from exc
-        if progress:
-            progress(size, size)
-        with self.db.unit_of_work(write=True) as con:
-            added = import_export.write(con, validated, self.tz)
+            except Exception as exc:
+                raise import_export.describe_failure("importer", importer.name, exc) from exc
+            if progress:
+                progress(size, size)
+            with self.db.unit_of_work(write=True) as con:
+                added = import_export.write(con, validated, self.tz, stage)
         return ImportResult(format=importer.name, path=p, read=validated.read, added=added,
                             skipped=dict(getattr(source, "skipped", None) or {}))
 

@@ -425,3 +425,34 @@ class Database:
         """Create the file and apply migrations (a write unit of work with no changes)."""
         with self.unit_of_work():
             pass
+
+
+@contextmanager
+def scratch_database(folder: str | None = None) -> Iterator[tuple[duckdb.DuckDBPyConnection, str]]:
+    """A private DuckDB file (in ``folder``, else a fresh 0700 one) attached to this process's
+    instance: a cursor and its alias. An import stages its rows there, so they sit on disk, not
+    in memory, and the database itself is held only while they are kept. The file is removed
+    at the end; a killed process leaves it in its folder, which the import's parent removes."""
+    own = folder is None
+    folder = folder or tempfile.mkdtemp(prefix="painboard-stage-")
+    alias = f"stage{next(_aliases)}"
+    path = Path(folder) / f"{alias}.duckdb"
+    cur = _cursor()
+    quoted = str(path).replace("'", "''")
+    old = os.umask(0o077)
+    try:
+        cur.execute(f"ATTACH '{quoted}' AS {alias}")
+    finally:
+        os.umask(old)
+    try:
+        yield cur, alias
+    finally:
+        try:
+            cur.execute(f"DETACH DATABASE IF EXISTS {alias}")
+        except duckdb.Error:
+            pass
+        cur.close()
+        for p in (path, Path(str(path) + ".wal")):
+            p.unlink(missing_ok=True)
+        if own:
+            shutil.rmtree(folder, ignore_errors=True)
