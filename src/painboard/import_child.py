@@ -277,6 +277,8 @@ def _import(request: dict[str, Any], send: Callable[[dict], None]) -> dict[str, 
                        options=request.get("options") or {}, folder=request["folder"])
     out = asdict(r)
     out["path"] = str(r.path)
+    with open("/proc/self/status") as fh:  # the child's peak memory, for the benchmark and tests
+        out["peak_rss_mb"] = next((int(ln.split()[1]) / 1024 for ln in fh if ln.startswith("VmHWM:")), None)
     return out
 
 
