@@ -66,6 +66,22 @@ def limits() -> tuple[int, int]:
 
 
 # -- the parent's side ---------------------------------------------------------------------
+def can_load(registry, name: str) -> bool:
+    """Whether a child loading the plugins afresh finds this importer from the same plugin:
+    a built-in, one from the plugins folder, or one of an installed entry point. Not one
+    handed to load_registry in this process (tests do): that one runs in the caller's process."""
+    import importlib.metadata
+
+    from painboard.plugins import GROUP
+
+    info = registry.info(registry.owner.get(("importers", name), ""))
+    if info is None or info.source not in ("builtin", "folder", "entry point"):
+        return False
+    if info.source == "entry point":
+        return any(ep.name == info.name for ep in importlib.metadata.entry_points(group=GROUP))
+    return True
+
+
 def run(request: dict[str, Any], progress: Callable[[int, int], None] | None = None,
         cancel: threading.Event | None = None) -> dict[str, Any]:
     """Run one import in a child; its result as a dict, or its error raised here.

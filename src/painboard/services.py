@@ -483,7 +483,7 @@ class Painboard:
         if self.settings.read_only or self.db.read_only:
             raise ReadOnly("importing")
         importer = self.registry.importer(fmt) if fmt else self.detect_importer(p)
-        if not self._child_can_load(importer.name):
+        if not import_child.can_load(self.registry, importer.name):
             return self.import_here(p, importer.name, progress, options)
         from painboard.models import _frozen
 
@@ -493,21 +493,6 @@ class Painboard:
                    "now": _frozen.isoformat() if _frozen else None, "retry_seconds": self.db.retry_seconds}
         r = import_child.run(request, progress, cancel)
         return ImportResult(format=r["format"], path=p, read=r["read"], added=r["added"], skipped=r["skipped"])
-
-    def _child_can_load(self, name: str) -> bool:
-        """Whether a child loading the plugins afresh finds this importer from the same plugin:
-        a built-in, one from the plugins folder, or one of an installed entry point."""
-        import importlib.metadata
-
-        from painboard.plugins import GROUP
-
-        reg = self.registry
-        info = reg.info(reg.owner.get(("importers", name), ""))
-        if info is None or info.source not in ("builtin", "folder", "entry point"):
-            return False
-        if info.source == "entry point":
-            return any(ep.name == info.name for ep in importlib.metadata.entry_points(group=GROUP))
-        return True
 
     def import_here(self, path, fmt: str | None = None, progress=None,
                     options: dict[str, str] | None = None, folder: str | None = None) -> "ImportResult":
