@@ -462,3 +462,27 @@ async def test_escape_while_reading_stops_the_import_at_once_and_writes_nothing(
         assert dlg.result is None
         assert not any("imported after all" in str(n.message) for n in app._notifications)
     assert pb.revision() == rev and pb.counts() == counts
+
+
+async def test_quitting_mid_import_kills_its_child_and_writes_nothing(demo_db, make_app, helpers, here, monkeypatch):
+    import os
+
+    plugins = here / "plugins"
+    plugins.mkdir(mode=0o700)
+    (plugins / "slowpoke.py").write_text(SLOW_PLUGIN)
+    monkeypatch.setenv("PAINBOARD_LOAD_PLUGINS", "slowpoke")
+    pb = Painboard(Settings.load(db=demo_db, plugins_dir=plugins))
+    (here / "diary.slow").write_text("anything\n")
+    rev, counts = pb.revision(), pb.counts()
+    app = make_app(pb)
+    started = here / "diary.started"
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _open(pilot, helpers)
+        await pilot.press(*"diary.slow", "enter")
+        await helpers.until(pilot, lambda: "(slowpoke)" in helpers.text(app), what="the detected format")
+        await pilot.press("enter")
+        await helpers.until(pilot, started.exists, timeout=20, what="the plugin to start reading")
+        child = int(started.read_text() or 0)
+        await pilot.press("tab", "q")  # q off the path field quits the app
+    assert not os.path.exists(f"/proc/{child}") or open(f"/proc/{child}/stat").read().split()[2] == "Z"
+    assert pb.revision() == rev and pb.counts() == counts
