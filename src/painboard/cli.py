@@ -215,13 +215,33 @@ def cli(ctx: click.Context, db: str | None, read_only: bool, plugins_dir: str | 
     if "painboard.registry" in ctx.meta:  # already loaded to find a plugin command
         ctx.obj.use_registry(ctx.meta["painboard.registry"])
     ctx.call_on_close(lambda: _plugin_notices(ctx.obj))
+    _end_cleanly_on_sigterm(ctx)
+
+
+def _end_cleanly_on_sigterm(ctx: click.Context) -> None:
+    """SIGTERM ends a command as an error would (SystemExit), so its clean-ups run: a backup or
+    a restore leaves no partial copy behind."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return
+
+    def stop(signum, frame):
+        raise SystemExit(128 + signum)
+
+    old = signal.signal(signal.SIGTERM, stop)
+    ctx.call_on_close(lambda: signal.signal(signal.SIGTERM, old))
 
 
 def _plugin_notices(pb: Painboard) -> None:
-    """Settings naming no plugin, said once on stderr by any command that loaded plugins."""
+    """Settings naming no plugin, and what the database says (a copy kept before an upgrade),
+    said once on stderr."""
     reg = pb.__dict__.get("_registry")
     for notice in getattr(reg, "notices", None) or []:
         say(f"painboard: warning: {notice}", err=True)
+    for notice in pb.db.notices:
+        say(f"painboard: {notice}", err=True)
 
 
 @cli.command()
@@ -498,6 +518,19 @@ def backup(pb: Painboard, file: str) -> None:
     n = r["counts"]
     say(f"backup written to {r['path']} ({r['bytes'] // 1024} KiB, "
                f"{plural(n['pain_entry'], 'entry', 'entries')}, {plural(n['episode'], 'episode')}), checked")
+
+
+@cli.command()
+@click.argument("backup_file", metavar="BACKUP", type=click.Path(dir_okay=False))
+@click.pass_obj
+def restore(pb: Painboard, backup_file: str) -> None:
+    """Put BACKUP in the database's place (it is checked first; the current file is kept)."""
+    r = pb.restore(backup_file)
+    n = r["counts"]
+    say(f"restored {r['from']} to {r['path']} ({plural(n['pain_entry'], 'entry', 'entries')}, "
+        f"{plural(n['episode'], 'episode')}), checked")
+    if r["kept"]:
+        say(f"the file it replaced is kept at {r['kept']}")
 
 
 @cli.command()

@@ -454,9 +454,13 @@ def _add_months(d: date, n: int) -> date:
 
 def rule_interval_after(rule: str | None, day: date) -> date | None:
     """The date one interval of ``rule`` after ``day`` ('FREQ=WEEKLY;INTERVAL=4': 28 days)."""
-    parts = dict(p.split("=", 1) for p in str(rule or "").upper().split(";") if "=" in p)
-    n = int(parts.get("INTERVAL", "1") or 1)
-    freq = parts.get("FREQ")
+    from painboard.recurrence import Recurrence, RuleError  # the one parser of a rule
+
+    try:
+        rec = Recurrence.parse(rule or "")
+    except RuleError:
+        return None  # a stored rule that cannot be read: no next date
+    n, freq = rec.interval, rec.freq
     if freq == "DAILY":
         return day + timedelta(days=n)
     if freq == "WEEKLY":

@@ -73,17 +73,23 @@ def _zone_for(name: str) -> ZoneInfo | None:
         return None
 
 
+def chosen_zone(name: str, setting: str, file: Path | None = None) -> ZoneInfo:
+    """The one check of a zone the user chose (PAINBOARD_TZ, tz in the settings file): one both
+    Python and DuckDB know, else BadInput naming the setting (and its file)."""
+    zone = _zone_for(name)
+    if zone is None:
+        from painboard.errors import BadInput
+
+        raise BadInput(f"{name!r} is not a time zone painboard knows: use an IANA name like "
+                       f"Europe/London or America/New_York", field=setting, file=file)
+    return zone
+
+
 def local_zone() -> tzinfo:
     """The user's zone: PAINBOARD_TZ (an unknown one is an error), else TZ, else the system's."""
     own = os.environ.get("PAINBOARD_TZ")
     if own:
-        zone = _zone_for(own)
-        if zone is None:
-            from painboard.errors import BadInput
-
-            raise BadInput(f"{own!r} is not a time zone painboard knows: use an IANA name like "
-                           f"Europe/London or America/New_York", field="PAINBOARD_TZ")
-        return zone
+        return chosen_zone(own, "PAINBOARD_TZ")
     name = os.environ.get("TZ")
     if name:
         zone = _zone_for(name)
@@ -227,12 +233,10 @@ class Settings:
         check_clock_override()
         pdir = plugins_dir or os.environ.get("PAINBOARD_PLUGINS_DIR")
         conf = read_config()
-        tz = local_zone()
         if conf.get("tz") and not (os.environ.get("PAINBOARD_TZ") or os.environ.get("TZ")):
-            try:
-                tz = ZoneInfo(conf["tz"])
-            except Exception:
-                _warn(f"tz {conf['tz']!r} in {config_path()} is not a time zone; using {zone_name(tz)}")
+            tz = chosen_zone(conf["tz"], "tz", config_path())
+        else:
+            tz = local_zone()
         return cls(db_path=db_path, read_only=read_only, tz=tz,
                    plugins_dir=Path(pdir).expanduser() if pdir else default_plugins_dir(),
                    night_start=_clock(conf.get("night_start"), time(22, 0)),

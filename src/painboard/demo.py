@@ -180,16 +180,24 @@ def build_story(pb: Painboard, days: int = 90, seed: int = 7, now: datetime | No
 
 def load_demo(pb: Painboard, days: int = 90, seed: int = 7, force: bool = False,
               now: datetime | None = None) -> dict[str, int]:
-    """Write the story into the database in one transaction; refuse a non-empty one."""
+    """Write the story into the database in one transaction; refuse a non-empty one, and with
+    ``force`` keep a checked copy of what it held first (said in pb.db.notices)."""
     items, entries, episodes, events, reviews = build_story(pb, days, seed, now)
-    with pb.db.unit_of_work(write=True) as con:
-        counts = repo.counts(con)
-        if any(counts.values()) and not force:
-            raise BadInput(f"{pb.db.path} already holds data ({counts['pain_entry']} entries); "
-                           "use --force to replace it with the demo story", field="db")
-        repo.clear_records(con)
-        write_story(con, items, entries, episodes, events, reviews)
-        return repo.counts(con)
+    with pb.db.session():  # one turn for the copy and the replacement: no write lands between
+        with pb.db.unit_of_work() as con:
+            held = repo.counts(con)
+        if any(held.values()):
+            if not force:
+                raise BadInput(f"{pb.db.path} already holds data ({held['pain_entry']} entries); "
+                               "use --force to replace it with the demo story", field="db")
+            from painboard.store.maintenance import keep_copy
+
+            kept = keep_copy(pb.db, "before-demo")
+            pb.db.notices.append(f"the records the database held are kept in a checked copy at {kept}")
+        with pb.db.unit_of_work(write=True) as con:
+            repo.clear_records(con)
+            write_story(con, items, entries, episodes, events, reviews)
+            return repo.counts(con)
 
 
 def write_story(con, items, entries, episodes, events, reviews) -> None:

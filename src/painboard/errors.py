@@ -55,3 +55,7 @@ class NotFound(PainboardError):
 
 class PluginError(PainboardError):
     """A plugin could not load (raised only in strict mode) or failed while running."""
+
+
+class DatabaseMoved(StoreError):
+    """The database file went away (moved or deleted) under a session that had it open."""

@@ -34,7 +34,7 @@ from pydantic import TypeAdapter, ValidationError
 from painboard import clinical
 from painboard.errors import BadInput, PainboardError
 from painboard.models import (EARLIEST, FUTURE_SLACK, DailyReview, Episode, PainEntry, PlanEvent, PlanItem,
-                              utcnow)
+                              plan_size_problem, utcnow)
 from painboard.plugins import KINDS, Columns, Row
 from painboard.store import repository as repo
 
@@ -419,7 +419,7 @@ def _match_due_times(con, events: list, tz) -> None:
             continue
         if ev.item_id not in items:
             row = repo.plan_item(con, ev.item_id)
-            items[ev.item_id] = PlanItem(**row) if row else None
+            items[ev.item_id] = PlanItem.from_row(row) if row else None
         it = items[ev.item_id]
         if it is None or it.kind != "scheduled":
             continue
@@ -448,6 +448,10 @@ def write(con, v: Validated, tz=None, stage=None) -> dict[str, int]:
             added["plan_item"] += 1
         if ref is not None:
             refs[ref] = found
+    if added["plan_item"]:  # the plan limits, on the plan as it would be (all or nothing)
+        too_big = plan_size_problem([PlanItem.from_row(r) for r in repo.plan_items(con, False)])
+        if too_big:
+            raise BadInput(too_big, field="plan_items")
     events = []
     for ev, ref in v.events:
         if ref is not None:

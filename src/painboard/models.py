@@ -6,18 +6,18 @@ import calendar
 import json
 import math
 import re
+import unicodedata
 import uuid
 from datetime import date, datetime, time, timedelta, timezone, tzinfo
-from functools import lru_cache
 from importlib import resources
 from typing import Any, Literal
 
-from dateutil import rrule as du_rrule
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
 
 
 from painboard.errors import BadInput
 from painboard.kinds import CATEGORIES, RECORD_KINDS  # noqa: F401  (RECORD_KINDS re-exported)
+from painboard.recurrence import MAX_ACTIVE_ITEMS, MAX_PLAN_DUE_PER_DAY, Recurrence, RuleError
 
 # The plausibility window for times, one rule for every face and importer. An event (an
 # entry, an episode, a dose) lies between EARLIEST and a few minutes from now (clock skew
@@ -394,6 +394,7 @@ class PlanItem(Record):
     mme_factor: float | None = None
     note: str | None = None
     strength: str | None = None  # for a liquid or a tablet: '10 mg/5 ml', '5 mg' (one unit)
+    _unreadable: str | None = PrivateAttr(default=None)  # see from_row
 
     @field_validator("name", mode="before")
     @classmethod
@@ -427,20 +428,17 @@ class PlanItem(Record):
     @field_validator("rrule", mode="before")
     @classmethod
     def _rrule(cls, v: Any) -> Any:
-        v = _text(v)
-        if v is None:
+        if v is None or (isinstance(v, str) and not v.strip()):
             return None
-        v = v.upper().removeprefix("RRULE:").strip()
         try:
-            du_rrule.rrulestr(v, dtstart=datetime(2000, 1, 1))
-        except Exception as e:
-            raise ValueError(f"is not an RFC 5545 recurrence rule ({e})") from None
-        return v
+            return Recurrence.parse(v).text()  # stored in the one canonical form
+        except RuleError as e:
+            raise ValueError(f"is not a plain RFC 5545 recurrence rule: {e}") from None
 
     @model_validator(mode="after")
     def _by_kind(self) -> "PlanItem":
         if self.rrule:
-            problem = rrule_problem(self.rrule, self.start_date)
+            problem = Recurrence.parse(self.rrule).problem(self.start_date)  # parsed: canonical
             if problem:
                 raise ValueError(f"rrule: {problem}")
         if self.kind == "scheduled" and not self.rrule:
@@ -468,25 +466,46 @@ class PlanItem(Record):
             dose = f" {self.dose:g}{(' ' + self.unit) if self.unit else ''}"
         return f"{self.name}{dose}"
 
-    def _recurrence(self):
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> "PlanItem":
+        """A stored plan item. One whose schedule cannot be read (stored by an older version or
+        written into the file by hand) loads with the reason kept: it has no due times and
+        shows as an error line of its own, and every other read goes on."""
+        try:
+            return cls(**row)
+        except ValidationError as exc:
+            if not any(e["loc"] == ("rrule",) or "rrule:" in e["msg"] for e in exc.errors()):
+                raise
+            item = cls.model_construct(**row)
+            reason = exc.errors()[0]["msg"].removeprefix("Value error, ").removeprefix("rrule: ")
+            item._unreadable = reason.removeprefix("is not a plain RFC 5545 recurrence rule: ")
+            return item
+
+    @property
+    def schedule_problem(self) -> str | None:
+        """Why a stored item's schedule cannot be read (None for every item that passed validation)."""
+        return self._unreadable
+
+    def _recurrence(self, near: datetime | None = None):
         """The item's recurrence from its start date (local, naive); a course stops after its sessions."""
-        if not self.rrule or rrule_problem(self.rrule, self.start_date):
-            return None  # a rule stored before the guard that never occurs, or too often: no due times
-        rule = du_rrule.rrulestr(self.rrule, dtstart=datetime.combine(self.start_date, time(0)))
-        if self.kind == "course" and self.sessions and "COUNT" not in self.rrule:
-            rule = rule.replace(count=self.sessions)
-        return rule
+        if not self.rrule or self._unreadable:
+            return None
+        rec = Recurrence.parse(self.rrule)
+        if rec.problem(self.start_date):
+            return None
+        return rec.rule(self.start_date, near=near,
+                        count=self.sessions if self.kind == "course" else None)
 
     def occurrences(self, day_start: datetime, day_end: datetime, tz: tzinfo) -> list[datetime]:
         """Due times in [day_start, day_end) for scheduled and course items, as aware UTC."""
         if self.kind == "once":
             d = datetime.combine(self.on_date, time(0), tz)  # type: ignore[arg-type]
             return [d.astimezone(timezone.utc)] if day_start <= d < day_end else []
-        rule = self._recurrence()
-        if rule is None:
-            return []
         lo = day_start.astimezone(tz).replace(tzinfo=None)
         hi = day_end.astimezone(tz).replace(tzinfo=None)
+        rule = self._recurrence(near=lo)
+        if rule is None:
+            return []
         until = datetime.combine(self.end_date, time(23, 59, 59)) if self.end_date else None
         out = []
         for t in rule.between(lo, hi, inc=True):
@@ -500,58 +519,41 @@ class PlanItem(Record):
         if self.kind == "once":
             d = datetime.combine(self.on_date, time(0), tz)  # type: ignore[arg-type]
             return d.astimezone(timezone.utc)
-        rule = self._recurrence()
+        near = after.astimezone(tz).replace(tzinfo=None)
+        rule = self._recurrence(near=near)
         if rule is None:
             return None
-        t = rule.after(after.astimezone(tz).replace(tzinfo=None), inc=True)
+        t = rule.after(near, inc=True)
         if t is None or (self.end_date and t.date() > self.end_date):
             return None
         return t.replace(tzinfo=tz).astimezone(timezone.utc)
 
 
-# The guard on recurrence rules (RFC 5545 RRULE). dateutil looks for a rule's next time until
-# year 9999 when there is none (FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30 takes seconds, with
-# FREQ=MINUTELY minutes), and FREQ=SECONDLY makes 86,400 due times a day: such a rule is
-# refused when a plan item is added or imported, and gives no due times if already stored.
-RRULE_HORIZON_DAYS = 2 * 366  # a plan's rule must occur within two years of its start
-MAX_DUE_PER_DAY = 24
+def same_words(text: str | None) -> str:
+    """Text as it reads, for comparing names: compatibility forms folded (NFKC: 'Ｍ' is 'M'),
+    invisible format characters dropped (zero-width, bidi: Unicode category Cf), case folded,
+    runs of white space one space."""
+    if not text:
+        return ""
+    s = unicodedata.normalize("NFKC", text)
+    s = "".join(ch for ch in s if unicodedata.category(ch) != "Cf")
+    return " ".join(unicodedata.normalize("NFKC", s.casefold()).split())
 
 
-@lru_cache(maxsize=256)
-def rrule_problem(rule_text: str, start: date) -> str | None:
-    """Why a recurrence rule cannot be a plan's schedule, or None if it can."""
-    parts = dict(p.partition("=")[::2] for p in rule_text.upper().split(";") if p)
-    freq = parts.get("FREQ", "")
-    if freq in ("SECONDLY", "MINUTELY"):
-        return f"FREQ={freq} is more often than any plan (at most {MAX_DUE_PER_DAY} times a day)"
-    for part in ("BYSECOND",):
-        if part in parts and len(parts[part].split(",")) > 1:
-            return f"{part} with several values is more often than any plan"
-    try:
-        rule = du_rrule.rrulestr(rule_text, dtstart=datetime.combine(start, time(0)))
-        # dateutil stops looking only at year 9999 (UNTIL is checked on found times alone), so
-        # the rule is tried on the same dates moved up by whole 400-year cycles (the Gregorian
-        # calendar, weekdays included, repeats every 400 years): at most ~400 years are walked
-        # for a rule that never occurs. COUNT is dropped: the first times and their rate stay.
-        shift = 400 * ((datetime.max.year - 2 - start.year) // 400)
-        t0 = datetime.combine(start.replace(year=start.year + shift), time(0))
-        horizon = t0 + timedelta(days=RRULE_HORIZON_DAYS)
-        own_until = getattr(rule, "_until", None)
-        if own_until is not None:
-            own_until = own_until.replace(tzinfo=None)
-            own_until = own_until.replace(year=min(own_until.year + shift, datetime.max.year))
-            horizon = min(horizon, own_until)
-        times = list(rule.replace(dtstart=t0, count=None, until=horizon))
-    except (ValueError, OverflowError) as e:
-        return f"is not a usable recurrence rule ({e})"
-    if not times:
-        return "never occurs within two years of the start date (check BYMONTH, BYMONTHDAY, INTERVAL)"
-    per_day: dict[date, int] = {}
-    for t in times:
-        per_day[t.date()] = per_day.get(t.date(), 0) + 1
-    most = max(per_day.values())
-    if most > MAX_DUE_PER_DAY:
-        return f"occurs {most} times a day; a plan item has at most {MAX_DUE_PER_DAY}"
+def plan_size_problem(items: list[PlanItem], stored: bool = False) -> str | None:
+    """Why a plan of these items is beyond painboard's plan limits, or None (the active items
+    count; a scheduled item or course counts the most due times its rule allows in a day).
+    stored: said of the plan as it is (painboard check), not as it would be."""
+    active = [it for it in items if it.status == "active"]
+    hold, have = ("holds", "has") if stored else ("would hold", "would have")
+    if len(active) > MAX_ACTIVE_ITEMS:
+        return (f"the plan {hold} {len(active)} active items; painboard keeps at most "
+                f"{MAX_ACTIVE_ITEMS} active items (stop items no longer in use with 'painboard plan stop')")
+    due = sum(Recurrence.parse(it.rrule).most_per_day(it.start_date) for it in active
+              if it.rrule and not it.schedule_problem)
+    if due > MAX_PLAN_DUE_PER_DAY:
+        return (f"the plan {have} up to {due} due times a day; painboard keeps at most "
+                f"{MAX_PLAN_DUE_PER_DAY} across the active items")
     return None
 
 

@@ -16,7 +16,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, BinaryIO, Callable, Iterable, Iterator, Literal, NamedTuple
 
-from pydantic import BaseModel, ConfigDict, field_validator
+from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 
 from painboard.errors import PluginError
 from painboard.hookspecs import hookimpl
@@ -149,8 +149,43 @@ class Exporter(BaseModel):
         return f"painboard-{day.isoformat()}.{self.extension.lstrip('.')}"
 
 
+# A metric's result is drawn in a tile and a line of `painboard metrics`: a plugin's text (or a
+# text value) beyond TEXT_LIMIT characters is cut to its first TEXT_KEPT, a series beyond
+# SERIES_LIMIT days to the most recent ones, where results are taken in, and the text says so
+# (docs/plugins.md). A 5 MB text took 30 s and 150 MB to draw. (The room between the two
+# leaves a text already cut, with its note, as it is when it is taken in again.)
+TEXT_LIMIT = 1200
+TEXT_KEPT = 1000
+SERIES_LIMIT = 3660
+
+
+def _bounded(data: Any) -> Any:
+    """The one bound on what a metric hands in, before the fields are validated."""
+    if not isinstance(data, dict):
+        return data
+    data = dict(data)
+    notes = []
+    text = data.get("text")
+    if isinstance(text, str) and len(text) > TEXT_LIMIT:
+        data["text"] = text[:TEXT_KEPT]
+        notes.append(f"text cut at {TEXT_KEPT:,} of {len(text):,} characters")
+    value = data.get("value")
+    if isinstance(value, str) and len(value) > TEXT_LIMIT:
+        data["value"] = value[:TEXT_KEPT]
+        notes.append(f"value cut at {TEXT_KEPT:,} characters")
+    series = data.get("series")
+    if isinstance(series, (list, tuple)) and len(series) > SERIES_LIMIT:
+        data["series"] = list(series[-SERIES_LIMIT:])
+        notes.append(f"series cut to the last {SERIES_LIMIT:,} of {len(series):,} days")
+    if notes and isinstance(data.get("text"), str):
+        data["text"] += f" … [{'; '.join(notes)}]"
+    return data
+
+
 class MetricValue(BaseModel):
-    """What a metric computes."""
+    """What a metric computes (bounded: see TEXT_LIMIT)."""
+
+    _bound = model_validator(mode="before")(_bounded)
 
     value: float | int | str | None = None
     text: str
@@ -175,6 +210,8 @@ class Metric(BaseModel):
 
 class MetricResult(BaseModel):
     """A metric's result as the faces show it; ``error`` is set when the metric raised."""
+
+    _bound = model_validator(mode="before")(_bounded)
 
     name: str
     label: str

@@ -239,13 +239,18 @@ def _import_file(path: Path):
     if problem:
         raise PluginError(problem)
     mod_name = f"painboard_plugin_{path.stem}"
-    spec = importlib.util.spec_from_file_location(mod_name, path)
-    if spec is None or spec.loader is None:
-        raise PluginError(f"cannot load {path}")
+    # From the checked source alone: the usual import would run a .pyc from __pycache__ (a
+    # folder nobody checked) when its header matches, and write one there.
+    try:
+        source = path.read_bytes()
+    except OSError as exc:
+        raise PluginError(f"cannot load {path}: {exc.strerror}") from None
+    spec = importlib.util.spec_from_loader(mod_name, loader=None, origin=str(path))
     module = importlib.util.module_from_spec(spec)
+    module.__file__ = str(path)
     sys.modules[mod_name] = module
     try:
-        spec.loader.exec_module(module)
+        exec(compile(source, str(path), "exec", dont_inherit=True), module.__dict__)
     except BaseException:
         sys.modules.pop(mod_name, None)
         raise

@@ -12,6 +12,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 
 from painboard import clinical
+from painboard.recurrence import MAX_ACTIVE_ITEMS, MAX_PLAN_DUE_PER_DAY, UNREADABLE
 
 # Plan categories the trend marks on its days, and the checklist's order of categories.
 MARKED_CATEGORIES = ("radiation", "bone_strengthening", "procedure")
@@ -26,7 +27,7 @@ class ChecklistLine:
     label: str
     category: str
     kind: str
-    state: str  # done | due | overdue | upcoming | as_needed | skipped | missed
+    state: str  # done | due | overdue | upcoming | as_needed | skipped | missed | error
     due_at: datetime | None = None
     event_id: int | None = None
     count_today: int = 0
@@ -149,8 +150,16 @@ def build_checklist(view, day: date, now: datetime, data: DayData | None = None)
     today_events = data.events
     due_events = {(e["item_id"], e["due_at"]): e for e in data.due_events}
     infrequent = []  # infusions, radiation, procedures: when the next one is due
-    for it in view.plan_items(include_stopped=False):
+    budget, left_out = MAX_PLAN_DUE_PER_DAY, 0  # due times computed per refresh (plan limits)
+    for n_item, it in enumerate(view.plan_items(include_stopped=False)):
         if it.start_date > day + timedelta(days=60) or (it.end_date and it.end_date < day):
+            continue
+        if n_item >= MAX_ACTIVE_ITEMS or (budget <= 0 and it.kind in ("scheduled", "course")):
+            left_out += 1
+            continue
+        if it.schedule_problem:  # stored unreadable: a line of its own, the rest of the plan goes on
+            lines.append(ChecklistLine(it.id, it.label(), it.category, it.kind, "error",
+                                       text=f"{it.label()}: {UNREADABLE} {it.schedule_problem}"))
             continue
         if it.kind == "as_needed":
             n = sum(1 for e in today_events if e["item_id"] == it.id and e["status"] == "taken")
@@ -160,6 +169,7 @@ def build_checklist(view, day: date, now: datetime, data: DayData | None = None)
                                        text=f"{it.label()}, as needed ({n}{mx} today)"))
             continue
         occ = it.occurrences(lo, hi, view.tz)
+        budget -= len(occ)
         if occ and it.category not in ("bone_strengthening",) and it.kind != "once":
             for due in occ:
                 ev = due_events.get((it.id, due))
@@ -177,6 +187,11 @@ def build_checklist(view, day: date, now: datetime, data: DayData | None = None)
         last_events = view.last_events([it.id for it in infrequent])
         for it in infrequent:
             lines.extend(_next_due_line(view, it, day, lo, today_events, last_events.get(it.id)))
+    if left_out:
+        lines.append(ChecklistLine(0, "", "", "scheduled", "error", text=(
+            f"{left_out} more plan item{'s' if left_out != 1 else ''} not shown: the plan is beyond "
+            f"painboard's limits ({MAX_ACTIVE_ITEMS} active items, {MAX_PLAN_DUE_PER_DAY} due times a day); "
+            "see 'painboard check'")))
     lines.sort(key=lambda l: (CHECKLIST_ORDER.get(l.category, 9), l.kind == "as_needed",
                               l.due_at or datetime.max.replace(tzinfo=timezone.utc)))
     return lines

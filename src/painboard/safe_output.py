@@ -137,8 +137,8 @@ def private_process() -> None:
 
 def check_database_file(db_path: str | Path) -> None:
     """Refuse a database (or its WAL), reached directly or through a symlink, that another user
-    owns, or that others may read or write and cannot be made private: the notes in it are
-    health data, and another user's file may be read by them."""
+    owns or that is not a regular file: the notes in it are health data, and another user's
+    file may be read by them."""
     me = os.geteuid()
     for p in database_files(db_path)[:2]:
         try:
@@ -152,9 +152,5 @@ def check_database_file(db_path: str | Path) -> None:
         if st.st_uid != me:
             raise OutputRefused(f"{p} belongs to another user (uid {st.st_uid}): painboard opens only "
                                 f"a database you own")
-        if st.st_mode & 0o077:
-            try:
-                os.chmod(p, 0o600)
-            except OSError:
-                raise OutputRefused(f"{p} can be read or written by others and cannot be made "
-                                    f"private (chmod 600 it)") from None
+        # A file others may read is made private (0600) by the first open that finds it is a
+        # painboard database (store/connection.py): another application's file is left as it is.

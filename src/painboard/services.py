@@ -13,9 +13,11 @@ from painboard.clinical import is_rescue_item
 from painboard.config import Settings
 from painboard.deadline import Deadline, Overran, PluginRunner, run_with_deadline
 from painboard.errors import BadInput, NotFound, PainboardError, PluginError, ReadOnly
-from painboard.models import DailyReview, Episode, PainEntry, PlanEvent, PlanItem, minutes_of, utcnow
+from painboard.models import (DailyReview, Episode, PainEntry, PlanEvent, PlanItem, minutes_of, plan_size_problem,
+                              same_words, utcnow)
 # The read model's types, importable from here as before.
 from painboard.readmodel import ChecklistLine, DayData, Snapshot, Today, Trend  # noqa: F401
+from painboard.recurrence import UNREADABLE, Recurrence, RuleError
 from painboard.store import Database
 from painboard.store import repository as repo
 
@@ -176,10 +178,14 @@ class Painboard:
                            "'5 mg' (per tablet) or '25 mcg/h' (a patch)", field="strength")
         item = PlanItem.build(**fields)
         with self.db.unit_of_work(write=True) as con:
-            same = _same_active_item(item, [PlanItem(**r) for r in repo.plan_items(con, False)])
+            active = [PlanItem.from_row(r) for r in repo.plan_items(con, False)]
+            same = _same_active_item(item, active)
             if same is not None:
                 raise BadInput(f"plan item {same.id} ({same.label()}) is already in the plan with the same "
                                f"dose and schedule; 'painboard plan list' shows it", field="name")
+            too_big = plan_size_problem([*active, item])
+            if too_big:
+                raise BadInput(too_big, field="plan")
             item.id = repo.insert_one(con, "plan_item", item)
         return item
 
@@ -189,17 +195,17 @@ class Painboard:
 
     def plan(self, include_stopped: bool = True) -> list[PlanItem]:
         with self.db.unit_of_work() as con:
-            return [PlanItem(**r) for r in repo.plan_items(con, include_stopped)]
+            return [PlanItem.from_row(r) for r in repo.plan_items(con, include_stopped)]
 
     def _find_item(self, con, ref: str | int) -> PlanItem:
         rows = repo.plan_items(con)
         ref_s = str(ref).strip().lower()
         for r in rows:
             if str(r["id"]) == ref_s:
-                return PlanItem(**r)
+                return PlanItem.from_row(r)
         matches = [r for r in rows if r["status"] == "active" and ref_s in r["name"].lower()]
         if len(matches) == 1:
-            return PlanItem(**matches[0])
+            return PlanItem.from_row(matches[0])
         if not matches:
             raise BadInput(f"no plan item matches {ref!r} (see 'painboard plan list')", field="item")
         names = ", ".join(f"{m['id']} {m['name']}" for m in matches)
@@ -241,10 +247,13 @@ class Painboard:
         with self.db.unit_of_work(write=True) as con:
             it = self._find_item(con, item)
             repo.set_item_status(con, it.id, "stopped", on or self.today())
-            return PlanItem(**repo.plan_item(con, it.id))
+            return PlanItem.from_row(repo.plan_item(con, it.id))
 
     def toggle(self, line: ChecklistLine, at: datetime | None = None) -> str:
         """Space on a checklist line: record it, or undo today's record. Returns what happened."""
+        if line.state == "error":
+            raise BadInput(f"{line.text}; stop it ('painboard plan stop {line.item_id}') and add it again "
+                           "with a plain rule", field="item")
         if line.kind == "as_needed":
             self.mark_done(line.item_id, at=at)
             return "recorded"
@@ -537,6 +546,12 @@ class Painboard:
 
         return maintenance.backup(self.db, dest)
 
+    def restore(self, source: str) -> dict[str, Any]:
+        """Put a checked backup in the database's place, keeping the current file beside it."""
+        from painboard.store import maintenance
+
+        return maintenance.restore(self.db, source)
+
     def check(self) -> dict[str, Any]:
         """Verify the database; a path with no database is said so, and nothing is created."""
         from painboard.store import maintenance
@@ -544,7 +559,16 @@ class Painboard:
         if not self.db.path.exists():
             raise NotFound(f"there is no database at {self.db.path}: nothing was checked or created")
 
-        return maintenance.check(self.db)
+        report = maintenance.check(self.db)
+        if report["counts"]:  # the data could be read: also each plan item's schedule, the plan's size
+            items = self.plan(include_stopped=False)
+            bad = [f"plan item {it.id} ({it.label()}): {UNREADABLE} {it.schedule_problem}"
+                   for it in items if it.schedule_problem]
+            too_big = plan_size_problem(items, stored=True)
+            bad += [too_big] if too_big else []
+            report["problems"] = report["problems"] + bad
+            report["ok"] = report["ok"] and not bad
+        return report
 
 
 def jsonable(obj: Any) -> Any:
@@ -565,9 +589,10 @@ def jsonable(obj: Any) -> Any:
 
 
 def _same_active_item(item: PlanItem, active: list[PlanItem]) -> PlanItem | None:
-    """An active item that is an exact duplicate of item (name, dose, unit, route, schedule)."""
+    """An active item that duplicates item (name, dose, unit, route, schedule), its words compared
+    as a reader sees them (models.same_words: 'Morphine\u200b SR' is 'morphine sr')."""
     def key(it: PlanItem) -> tuple:
-        return (it.name.strip().lower(), it.category, it.dose, (it.unit or "").lower(), (it.route or "").lower(),
+        return (same_words(it.name), it.category, it.dose, same_words(it.unit), same_words(it.route),
                 it.kind, it.rrule, it.on_date, it.max_per_day, it.sessions)
 
     return next((it for it in active if it.status == "active" and key(it) == key(item)), None)
@@ -593,6 +618,8 @@ def _and(parts: list[str]) -> str:
 
 def plan_item_when(it) -> str:
     """When a plan item is due, in words (the CLI's plan list and the dashboard's plan view)."""
+    if getattr(it, "schedule_problem", None):
+        return f"{UNREADABLE} {it.schedule_problem}"
     n = it.sessions or 0
     return {"scheduled": schedule_words(it.rrule),
             "as_needed": f"as needed, up to {it.max_per_day}/day" if it.max_per_day else "as needed",
@@ -601,34 +628,30 @@ def plan_item_when(it) -> str:
             }[it.kind]
 
 
+_UNITS = {"DAILY": "day", "WEEKLY": "week", "MONTHLY": "month", "YEARLY": "year"}
+
+
 def schedule_words(rule: str | None) -> str:
     """A recurrence rule in words: 'daily at 08:00 and 20:00', 'every 4 weeks'; else the rule."""
     if not rule:
         return "no schedule"
     try:
-        parts = dict(p.split("=", 1) for p in rule.upper().split(";") if p)
-    except ValueError:
-        return rule
-    freq, interval = parts.pop("FREQ", ""), int(parts.pop("INTERVAL", "1") or 1)
-    hours, mins = parts.pop("BYHOUR", ""), parts.pop("BYMINUTE", "0")
-    days, count = parts.pop("BYDAY", ""), parts.pop("COUNT", "")
-    unit = {"DAILY": "day", "WEEKLY": "week", "MONTHLY": "month", "YEARLY": "year"}.get(freq)
-    if unit is None or parts or not (mins.isdigit() or not hours):
-        return rule  # a rule beyond these words: shown as written
-    text = {"day": "daily", "week": "weekly", "month": "monthly", "year": "yearly"}[unit] if interval == 1 \
-        else f"every {interval} {unit}s"
-    if days:
-        try:
-            text += " on " + _and([_DAYS[d[-2:]] for d in days.split(",")])
-        except KeyError:
-            return rule
-    if hours:
-        try:
-            text += " at " + _and([f"{int(h):02d}:{int(mins):02d}" for h in hours.split(",")])
-        except ValueError:
-            return rule
-    if count.isdigit():
-        text += f", {count} times"
+        rec = Recurrence.parse(rule)
+    except RuleError as e:
+        return f"{UNREADABLE} {e}"
+    unit, minutes = _UNITS.get(rec.freq), rec.byminute or (0,)
+    words = {"freq", "interval", "byday", "byhour", "byminute", "count"}
+    if unit is None or len(minutes) > 1 or any(getattr(rec, f) for f in rec.__dataclass_fields__ if f not in words) \
+            or any(n for n, _ in rec.byday) or (rec.byminute and not rec.byhour):
+        return rec.text()  # a rule beyond these words: shown as written
+    text = {"day": "daily", "week": "weekly", "month": "monthly", "year": "yearly"}[unit] if rec.interval == 1 \
+        else f"every {rec.interval} {unit}s"
+    if rec.byday:
+        text += " on " + _and([_DAYS[d] for _, d in rec.byday])
+    if rec.byhour:
+        text += " at " + _and([f"{h:02d}:{minutes[0]:02d}" for h in rec.byhour])
+    if rec.count:
+        text += f", {rec.count} times"
     return text
 
 

@@ -17,16 +17,22 @@ import csv
 import hashlib
 import io
 import re
+import zipfile
 from collections import Counter
 from datetime import date, datetime, time, tzinfo
-from typing import Any, Iterable, Iterator
+from typing import IO, Any, Callable, Iterable, Iterator
 
 from painboard.config import local_zone
 from painboard.errors import BadInput
 from painboard.plugins import ImportSource
 
 LEVEL_SCORE = {"not present": 0, "none": 0, "mild": 3, "moderate": 5, "severe": 8, "unbearable": 10}
-FIELD_LIMIT = 128 * 1024  # a cell longer than this is refused (csv's own default limit)
+# Every cell of a file is bounded: one longer than CELL_LIMIT characters is refused, naming
+# its line and column, before any pattern reads it (each parser here is linear besides).
+CELL_LIMIT = 128 * 1024
+FIELD_LIMIT = CELL_LIMIT  # the name older code used
+_CSV_HARD_LIMIT = 4 * 1024 * 1024  # the csv module's own stop, far above CELL_LIMIT
+LINE_LIMIT = 4 * 1024 * 1024  # one line of a file (a row of a million empty cells is refused)
 
 # C0 and C1 control characters except tab and newline: a terminal would act on them.
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
@@ -64,17 +70,24 @@ class Keys:
 
     def __init__(self, prefix: str):
         self.prefix = prefix
-        self.seen: Counter = Counter()
+        self.once: set[int] = set()
+        self.repeats: dict[int, int] = {}
 
     def __call__(self, *parts: Any) -> str:
         h = hashlib.sha1(self.prefix.encode())
         for p in parts:
             h.update(b"\x1f")
             h.update(str(p).encode())
-        digest = h.hexdigest()
-        self.seen[digest] += 1
-        n = self.seen[digest]
-        return f"{self.prefix}-{digest[:32]}" + (f"-{n}" if n > 1 else "")
+        raw = h.digest()
+        # remembered by the digest's first 8 bytes as a number, in a set (a count only for
+        # repeats): a million rows hold ~60 MB here, not ~130 MB of hex strings in a Counter
+        seen = int.from_bytes(raw[:8], "big")
+        if seen in self.once:
+            n = self.repeats[seen] = self.repeats.get(seen, 1) + 1
+        else:
+            self.once.add(seen)
+            n = 1
+        return f"{self.prefix}-{raw[:16].hex()}" + (f"-{n}" if n > 1 else "")
 
 
 # -- CSV text ------------------------------------------------------------------------------
@@ -91,19 +104,21 @@ def encoding(source: ImportSource) -> str:
 
 
 def csv_rows(source: ImportSource, delimiter: str = ",", counted: bool = True) -> Iterator[tuple[int, list[str]]]:
-    """(line, cells) of a CSV file; bad bytes, NULs and overlong cells as BadInput naming the line."""
+    """(line, cells) of a CSV file; bad bytes, NULs and overlong cells as BadInput naming the line
+    (and, for a cell over CELL_LIMIT, its column by the header's name)."""
     enc = encoding(source)
     fh = source.open_text(enc) if counted else open(source.path, encoding=enc, newline="")
-    csv.field_size_limit(FIELD_LIMIT)
+    csv.field_size_limit(_CSV_HARD_LIMIT)
+    names: list[str] | None = None
     with fh:
-        reader = csv.reader(fh, delimiter=delimiter, strict=True)  # a cut-off quote is an error
+        reader = csv.reader(bounded_lines(fh), delimiter=delimiter, strict=True)  # a cut-off quote is an error
         while True:
             try:
                 cells = next(reader)
             except StopIteration:
                 return
             except UnicodeDecodeError as exc:
-                line, byte = _first_bad_utf8(source.path) or (reader.line_num + 1, exc.object[exc.start])
+                line, byte = first_bad_utf8(source.path) or (reader.line_num + 1, exc.object[exc.start])
                 raise BadInput(f"is not UTF-8 text (byte 0x{byte:02x}); save the file as "
                                f"UTF-8, or import it with -O encoding=latin-1", field="encoding",
                                line=line) from None
@@ -112,14 +127,43 @@ def csv_rows(source: ImportSource, delimiter: str = ",", counted: bool = True) -
                 if "NUL" in msg:
                     msg = "holds NUL bytes: this is not a text CSV file"
                 elif "field larger" in msg:
-                    msg = f"holds a cell longer than {FIELD_LIMIT // 1024} KiB"
+                    msg = f"holds a cell longer than {CELL_LIMIT // 1024} KiB"
                 elif "EOF" in msg or "end of data" in msg:
                     msg = "ends inside a quoted cell: the file looks cut short"
                 raise BadInput(msg, field="row", line=reader.line_num or 1) from None
+            _check_cells(cells, names, reader.line_num)
+            if names is None:
+                names = cells
             yield reader.line_num, cells
 
 
-def _first_bad_utf8(path) -> tuple[int, int] | None:
+def bounded_lines(fh) -> Iterator[str]:
+    """The lines of a text file, each read with a bound: a line over LINE_LIMIT is refused."""
+    line = 0
+    while True:
+        text = fh.readline(LINE_LIMIT + 1)
+        if not text:
+            return
+        line += 1
+        if len(text) > LINE_LIMIT:
+            raise BadInput(f"is longer than {LINE_LIMIT // (1024 * 1024)} MiB: not a CSV file painboard reads",
+                           field="row", line=line)
+        yield text
+
+
+def _check_cells(cells: list[str], names: list[str] | None, line: int) -> None:
+    """A cell over CELL_LIMIT is refused, named by its column's header (or 'header')."""
+    for i, cell in enumerate(cells):
+        if len(cell) > CELL_LIMIT:
+            if names is None:
+                field = "header"
+            else:
+                field = clean_name(names[i])[:40] if i < len(names) and names[i].strip() else f"column {i + 1}"
+            raise BadInput(f"holds a cell longer than {CELL_LIMIT // 1024} KiB ({len(cell):,} characters)",
+                           field=field, line=line)
+
+
+def first_bad_utf8(path) -> tuple[int, int] | None:
     """(line, byte) of the first byte that is not UTF-8 (the text reader decodes whole chunks)."""
     dec = codecs.getincrementaldecoder("utf-8")()
     line = 1
@@ -278,12 +322,13 @@ def parse_numeric_date(text: str, order: str | None) -> date:
         raise ValueError(f"{text.strip()!r} is not a date in {order} order") from None
 
 
-_CLOCK = re.compile(r"\s*(\d{1,2})(?::(\d{2}))?(?::(\d{2}))?\s*([ap]\.?m\.?)?\s*", re.I)
+# Read from stripped text: no two quantifiers here can take the same characters (linear time).
+_CLOCK = re.compile(r"(\d{1,2})(?::(\d{2}))?(?::(\d{2}))?(?:\s*([ap]\.?m\.?))?", re.I)
 
 
 def parse_clock(text: str) -> time | None:
     """A clock time like 14:30, 2:30 PM or 9 am; None if the text is not one."""
-    m = _CLOCK.fullmatch(text)
+    m = _CLOCK.fullmatch(text.strip())
     if not m or (m.group(2) is None and m.group(4) is None):
         return None
     h, mi, s = int(m.group(1)), int(m.group(2) or 0), int(m.group(3) or 0)
@@ -299,3 +344,44 @@ def parse_clock(text: str) -> time | None:
 
 def local_iso(day: date, at: time, tz: tzinfo) -> str:
     return datetime.combine(day, at, tz).isoformat()
+
+
+# -- archives ------------------------------------------------------------------------------
+# One rule for every zip an importer reads, checked from the zip's directory before any of it
+# is unpacked: a member may expand to at most ARCHIVE_MAX_BYTES and at most ARCHIVE_MAX_RATIO
+# times its compressed size (Apple's export.xml compresses about 20 times; a file of repeated
+# whitespace about 1,000 times), and the zip may hold at most ARCHIVE_MAX_MEMBERS files.
+# zipfile stops at the declared size and checks the CRC, so the directory cannot lie about it.
+ARCHIVE_MAX_BYTES = 8 * 1024 ** 3
+ARCHIVE_MAX_RATIO = 100
+ARCHIVE_MAX_MEMBERS = 100_000
+
+
+def archive_member(path, choose: Callable[[list[str]], str | None], what: str) -> tuple[IO[bytes], zipfile.ZipInfo]:
+    """(stream, directory entry) of the member ``choose`` picks from the zip's names, after the
+    checks above; BadInput naming the member when the zip breaks one, or ``what`` is missing."""
+    try:
+        with open(path, "rb") as fh:
+            end = zipfile._EndRecData(fh)  # the directory's own count, before zipfile reads it all
+        if end and end[zipfile._ECD_ENTRIES_TOTAL] > ARCHIVE_MAX_MEMBERS:
+            raise BadInput(f"holds {end[zipfile._ECD_ENTRIES_TOTAL]:,} files; painboard reads a zip of at most "
+                           f"{ARCHIVE_MAX_MEMBERS:,}", field="file")
+        zf = zipfile.ZipFile(path)
+        name = choose(zf.namelist())
+    except (zipfile.BadZipFile, OSError, EOFError) as exc:
+        raise BadInput(f"is not a readable zip file ({exc})", field="file") from None
+    if name is None:
+        raise BadInput(f"holds no {what}", field="file")
+    info = zf.getinfo(name)
+    size, packed = info.file_size, max(info.compress_size, 1)
+    if size > ARCHIVE_MAX_BYTES:
+        raise BadInput(f"would unpack to {size / 1024 ** 3:.1f} GiB; painboard reads at most "
+                       f"{ARCHIVE_MAX_BYTES // 1024 ** 3} GiB", field=name[:200])
+    if size > 1024 * 1024 and size / packed > ARCHIVE_MAX_RATIO:
+        raise BadInput(f"would unpack {size / packed:,.0f} times its size ({packed:,} bytes to {size:,}); "
+                       f"an export compresses at most {ARCHIVE_MAX_RATIO} times: not an export painboard reads",
+                       field=name[:200])
+    try:
+        return zf.open(name), info
+    except (zipfile.BadZipFile, NotImplementedError, RuntimeError, OSError) as exc:
+        raise BadInput(f"cannot be unpacked ({exc})", field=name[:200]) from None

@@ -6,8 +6,11 @@ mild 3, moderate 5, severe 8 (painboard.builtin._importing), the severity word k
 ``original_level``. A symptom logged as "unspecified" carries no level and is skipped, as is
 every other record (steps, heart rate ...): they are counted and reported.
 
-The file is often hundreds of MB: it is read as a stream (xml.etree.iterparse), each element
-cleared once read, so memory stays bounded whatever the size; progress counts bytes read.
+The file is often hundreds of MB: it is read as a stream with expat, keeping nothing but the
+attributes of the element being read (no text, no children, no tree), so memory stays flat
+whatever the size; one tag or comment is at most TOKEN_LIMIT bytes. A zip is checked before it
+is read (painboard.builtin._importing.archive_member: uncompressed size, expansion ratio, number
+of files). Progress counts bytes read.
 ``startDate`` keeps its offset (``2021-12-08 09:00:00 +0100``).
 """
 
@@ -17,9 +20,9 @@ import io
 import zipfile
 from datetime import datetime
 from typing import BinaryIO, Iterator
-from xml.etree.ElementTree import ParseError, iterparse
+from xml.parsers import expat
 
-from painboard.builtin._importing import LEVEL_SCORE, Keys, inert, skip
+from painboard.builtin._importing import LEVEL_SCORE, Keys, archive_member, inert, skip
 from painboard.errors import BadInput
 from painboard.hookspecs import hookimpl
 from painboard.plugins import ImportSource, Importer, Row
@@ -33,6 +36,8 @@ PAIN_TYPES = {
 }
 SEVERITY = {"NotPresent": "not present", "Mild": "mild", "Moderate": "moderate", "Severe": "severe"}
 MEMBER = "apple_health_export/export.xml"
+CHUNK = 64 * 1024  # bytes fed to the parser at a time
+TOKEN_LIMIT = 4 * 1024 * 1024  # one tag, comment or declaration; expat holds it whole while reading
 
 
 def sniff(head: bytes, filename: str) -> bool:
@@ -47,18 +52,14 @@ def _stream(source: ImportSource) -> tuple[BinaryIO, str]:
         is_zip = fh.read(4) == b"PK\x03\x04"
     if not is_zip:
         return source.open(), source.name
-    try:
-        zf = zipfile.ZipFile(source.path)
-        name = next((n for n in zf.namelist() if n == MEMBER or n.endswith("/export.xml")
-                     or n == "export.xml"), None)
-    except (zipfile.BadZipFile, OSError) as exc:
-        raise BadInput(f"is not a readable zip file ({exc})", field="file") from None
-    if name is None:
-        raise BadInput(f"holds no {MEMBER}", field="file")
-    info = zf.getinfo(name)
+    stream, info = archive_member(source.path, _export_member, MEMBER)
     cb = getattr(source, "_on_progress", None)
     # progress as the share of the XML read, in the zip's own bytes
-    return _Progress(zf.open(name), info.file_size, source.size, cb), name
+    return _Progress(stream, info.file_size, source.size, cb), info.filename
+
+
+def _export_member(names: list[str]) -> str | None:
+    return next((n for n in names if n == MEMBER or n.endswith("/export.xml") or n == "export.xml"), None)
 
 
 class _Progress(io.RawIOBase):
@@ -82,38 +83,62 @@ class _Progress(io.RawIOBase):
         super().close()
 
 
+class _Records:
+    """expat's handlers: the attributes of each Record, and a check of the root's name."""
+
+    def __init__(self, source: ImportSource, name: str):
+        self.source, self.name, self.keys = source, name, Keys("applehealth")
+        self.rows: list[Row] = []
+        self.root: str | None = None
+
+    def start(self, tag: str, attrs: dict[str, str]) -> None:
+        if self.root is None:
+            self.root = tag
+            if tag != "HealthData":
+                raise BadInput(f"is not an Apple Health export (its root is <{tag[:40]}>)", field="HealthData",
+                               line=1)
+        elif tag == "Record":
+            row = _record(attrs, self.source, self.keys)
+            if row is not None:
+                self.rows.append(row)
+
+
 def read(source: ImportSource) -> Iterator[Row]:
     stream, name = _stream(source)
-    keys = Keys("applehealth")
-    root = None
-    seen_root = False
+    records = _Records(source, name)
+    parser = expat.ParserCreate()
+    parser.StartElementHandler = records.start  # no text or end handlers: nothing else is kept
+
+    def outside(*_) -> int:  # an external entity: another file is never read
+        raise BadInput("refers to another file (an external entity): not an Apple Health export", field=name,
+                       line=parser.CurrentLineNumber)
+
+    parser.ExternalEntityRefHandler = outside
+    fed = 0
     try:
         with stream:
-            for event, el in iterparse(stream, events=("start", "end")):
-                if event == "start":
-                    if root is None:
-                        root = el
-                        if el.tag != "HealthData":
-                            raise BadInput(f"is not an Apple Health export (its root is <{el.tag}>)",
-                                           field="HealthData", line=1)
-                        seen_root = True
-                    continue
-                if el is root:
-                    continue
-                row = _record(el, source, keys) if el.tag == "Record" else None
-                root.clear()  # read: drop it (and what came before) from the tree, memory stays flat
-                if row is not None:
-                    yield row
-    except ParseError as exc:
-        line = exc.position[0] if exc.position else None
-        msg = str(exc).split(":")[0]
+            while True:
+                chunk = stream.read(CHUNK)
+                parser.Parse(chunk, not chunk)
+                fed += len(chunk)
+                if fed - parser.CurrentByteIndex > TOKEN_LIMIT:  # expat holds an unfinished tag whole
+                    raise BadInput(f"holds a tag or comment longer than {TOKEN_LIMIT >> 20} MiB: not an Apple "
+                                   "Health export", field=name, line=parser.CurrentLineNumber)
+                yield from records.rows
+                records.rows.clear()
+                if not chunk:
+                    break
+    except expat.ExpatError as exc:
+        msg = expat.ErrorString(exc.code) if exc.code else str(exc).split(":")[0]
         cut = "; is the file cut short?" if "no element found" in msg or "unclosed" in msg else ""
-        raise BadInput(f"is not well-formed XML ({msg}){cut}", field=name, line=line) from None
-    if not seen_root:
+        raise BadInput(f"is not well-formed XML ({msg}){cut}", field=name, line=exc.lineno) from None
+    except (zipfile.BadZipFile, EOFError, OSError) as exc:  # a zip whose data does not match its directory
+        raise BadInput(f"is not a readable zip file ({exc})", field="file") from None
+    if records.root is None:
         raise BadInput("is empty", field=name)
 
 
-def _record(el, source: ImportSource, keys: Keys) -> Row | None:
+def _record(el: dict[str, str], source: ImportSource, keys: Keys) -> Row | None:
     kind = el.get("type", "")
     short = kind[len(PREFIX):] if kind.startswith(PREFIX) else None
     if short not in PAIN_TYPES:

@@ -44,9 +44,9 @@ LEVELS = ["mild", "moderate", "severe", "unbearable"]  # 1-4 in rating/amount
 WORDS = {"extreme": "unbearable"}  # another name for the fourth level seen in readers of real files
 SYMPTOM = {"symptom", "symptoms"}
 PAIN_WORDS = re.compile(r"pain|ache|migraine|cramp|sore", re.I)
-_DETAIL = re.compile(r"\s*(.*?)\s*(?:\(\s*([A-Za-z .]+?)\s*\))?\s*")
+# Linear: anchored, and no two neighbouring quantifiers can take the same characters. The detail
+# and the symptom's qualifier are split with string methods (patterns for them backtracked).
 _DATE = re.compile(r"\s*(\d{1,2})(?:st|nd|rd|th)?\s+([A-Za-z]{3,9})\.?,?\s+(\d{4})\s*")
-_QUALIFIED = re.compile(r"(.+?)\s*\(\s*([^()]+?)\s*\)")  # "back (lower)"
 MONTHS = {m: i + 1 for i, m in enumerate(["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug",
                                           "sep", "oct", "nov", "dec"])}
 
@@ -72,14 +72,39 @@ def parse_date(text: str) -> date:
         raise BadInput(f"{text.strip()!r} is not a date like '8th Dec 2021'", field="date") from None
 
 
+_LEVEL_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ .")
+
+
+def _last_bracket(text: str) -> tuple[str, str] | None:
+    """("Back (lower) pain", "Moderate") from "Back (lower) pain (Moderate)": the text before a
+    last bracket that ends it, and what the bracket holds; None without one."""
+    if not text.endswith(")"):
+        return None
+    at = text.rfind("(")
+    if at < 0 or ")" in text[at + 1:-1]:
+        return None
+    return text[:at].strip(), text[at + 1:-1]
+
+
+def split_detail(detail: str) -> tuple[str, str | None]:
+    """The symptom and the level word of a detail: "Neck pain (Mild)" -> ("Neck pain", "Mild")."""
+    text = detail.strip()
+    parts = _last_bracket(text)
+    if parts is None or not parts[1] or not set(parts[1]) <= _LEVEL_CHARS:
+        return text, None
+    return parts[0], parts[1].strip() or None
+
+
 def site_of(symptom: str) -> str:
     name = " ".join(symptom.lower().split())
     for suffix in (" pains", " pain"):
         if name.endswith(suffix) and len(name) > len(suffix):
             name = name[: -len(suffix)]
             break
-    m = _QUALIFIED.fullmatch(name)
-    return f"{m.group(2)} {m.group(1)}" if m else name
+    parts = _last_bracket(name)  # "back (lower)" -> lower back
+    if parts is None or not parts[0] or not parts[1].strip():
+        return name
+    return f"{parts[1].strip()} {parts[0]}"
 
 
 def level_of(amount: str, word: str | None, line: int) -> tuple[int, str]:
@@ -120,8 +145,7 @@ def read(source: ImportSource) -> Iterator[Row]:
         get = {k: cells[i].strip() for k, i in cols.items()}
         category, detail = get["category"], get["detail"]
         cat = category.lower()
-        m = _DETAIL.fullmatch(detail)
-        symptom, word = (m.group(1), m.group(2)) if m else (detail, None)
+        symptom, word = split_detail(detail)
         if cat not in SYMPTOM or not PAIN_WORDS.search(symptom):
             skip(source, (category or "no category") if cat not in SYMPTOM else "other symptoms")
             continue

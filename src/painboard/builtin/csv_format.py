@@ -12,7 +12,7 @@ import io
 from typing import BinaryIO, Iterator
 
 from painboard.builtin._common import local_iso
-from painboard.builtin._importing import refuse_repeated
+from painboard.builtin._importing import csv_rows, refuse_repeated
 from painboard.errors import BadInput
 from painboard.hookspecs import hookimpl
 from painboard.plugin_api import Columns, Exporter, ImportSource, Importer, PeriodView
@@ -69,45 +69,47 @@ BATCH = 20_000  # records per Columns batch
 
 
 def read_csv(source: ImportSource) -> Iterator[Columns]:
-    """The file's rows as Columns batches (one Row object per line would cost more than the rest)."""
-    with source.open_text() as fh:
-        reader = csv.reader(fh)
-        header = next(reader, None)
-        if not header:
-            raise BadInput("is empty", field="header", line=1)
-        header = [h.strip().lower() for h in header]
-        refuse_repeated(header)
-        unknown = [h for h in header if h not in COLUMNS]
-        if unknown:
-            raise BadInput(f"unknown column {unknown[0]!r} (painboard's CSV has {', '.join(COLUMNS)})",
-                           field=unknown[0], line=1)
-        missing = REQUIRED - set(header)
-        if missing:
-            raise BadInput("is missing from the header", field=sorted(missing)[0], line=1)
-        width = len(header)
-        while True:
-            rows: list[list[str]] = []
-            lines: list[int] = []
-            for cells in reader:
-                if len(cells) != width:
-                    if not cells:
-                        continue  # a blank line
-                    raise BadInput(f"has {len(cells)} cells where the header has {width}", field="row",
-                                   line=reader.line_num)
-                rows.append(cells)
-                lines.append(reader.line_num)
-                if len(rows) == BATCH:
-                    break
-            if not rows:
-                return
-            # an empty cell means "not given": painboard applies the model's default
-            data = dict(zip(header, map(list, zip(*rows))))
-            for c in TEXT_COLUMNS:
-                if c in data:
-                    data[c] = [_uncell(v) for v in data[c]]
-            yield Columns("pain_entry", data, lines)
-            if len(rows) < BATCH:
-                return
+    """The file's rows as Columns batches (one Row object per line would cost more than the rest).
+
+    Read through the importers' shared CSV reader: bad bytes, NULs, a cut-off quote, a cell
+    over 128 KiB or a line over 4 MiB are refused naming the line."""
+    rows = csv_rows(source)
+    first = next(rows, None)
+    if first is None or not any(c.strip() for c in first[1]):
+        raise BadInput("is empty", field="header", line=1)
+    header = [h.strip().lower() for h in first[1]]
+    refuse_repeated(header)
+    unknown = [h for h in header if h not in COLUMNS]
+    if unknown:
+        raise BadInput(f"unknown column {unknown[0][:40]!r} (painboard's CSV has {', '.join(COLUMNS)})",
+                       field=unknown[0][:40], line=1)
+    missing = REQUIRED - set(header)
+    if missing:
+        raise BadInput("is missing from the header", field=sorted(missing)[0], line=1)
+    width = len(header)
+    batch: list[list[str]] = []
+    lines: list[int] = []
+    for line, cells in rows:
+        if len(cells) != width:
+            if not cells:
+                continue  # a blank line
+            raise BadInput(f"has {len(cells)} cells where the header has {width}", field="row", line=line)
+        batch.append(cells)
+        lines.append(line)
+        if len(batch) == BATCH:
+            yield _columns(header, batch, lines)
+            batch, lines = [], []
+    if batch:
+        yield _columns(header, batch, lines)
+
+
+def _columns(header: list[str], rows: list[list[str]], lines: list[int]) -> Columns:
+    # an empty cell means "not given": painboard applies the model's default
+    data = dict(zip(header, map(list, zip(*rows))))
+    for c in TEXT_COLUMNS:
+        if c in data:
+            data[c] = [_uncell(v) for v in data[c]]
+    return Columns("pain_entry", data, lines)
 
 
 @hookimpl

@@ -8,7 +8,8 @@ or ``when``; or ``date`` (or ``day``) with an optional ``time``; the score ``pai
 Other names are mapped with one option per field, ``-O FIELD=COLUMN`` (FIELD one of datetime,
 date, time, intensity, sites, qualities, note), for example ``-O intensity="Pain (0-10)"
 -O date=Tag``; or with ``-O mapping=FILE``, a small text file of the same ``FIELD=COLUMN``
-lines. The delimiter is whatever csv.Sniffer finds among comma, semicolon and tab.
+lines. The delimiter is the one of comma, semicolon and tab that splits the first lines into
+rows of one width.
 
 Dates: ISO 8601 (with or without an offset; without one, your time zone), or day-first and
 month-first dates (14/3/2024, 3/14/24, 14.3.24) with the order found from the whole file, or
@@ -40,15 +41,30 @@ KNOWN = {
 }
 DELIMITERS = ",;\t"
 BATCH = 20_000
+SNIFF_LINES = 20  # the delimiter is told from the first lines of the file
 DAY_TIME = time(12)  # a row with a date and no time: midday, as for the Pain Diary
 
 
 def _delimiter(text: str) -> str:
-    try:
-        return csv.Sniffer().sniff(text, delimiters=DELIMITERS).delimiter
-    except csv.Error:
-        first = text.splitlines()[0] if text else ""
-        return max(DELIMITERS, key=first.count)
+    """The delimiter among comma, semicolon and tab that splits the first lines into the most
+    rows of the header's width (then the most columns). Linear in the text: csv.Sniffer's
+    patterns backtrack on crafted text."""
+    lines = text.splitlines(keepends=True)[:SNIFF_LINES]
+    best, best_score = ",", (0, 0)
+    for d in DELIMITERS:
+        rows: list[list[str]] = []
+        reader = csv.reader(lines, delimiter=d)
+        try:
+            rows.extend(reader)
+        except csv.Error:  # the sample may end inside a quoted cell
+            pass
+        width = len(rows[0]) if rows else 0
+        if width < 2:
+            continue
+        score = (sum(1 for r in rows if len(r) == width), width)
+        if score > best_score:
+            best, best_score = d, score
+    return best
 
 
 def _find(header: list[str], mapping: dict[str, str]) -> dict[str, int]:

@@ -29,6 +29,7 @@ from painboard import clinical
 from painboard.hookspecs import hookimpl
 from painboard.models import PlanItem
 from painboard.plugins import Exporter, PeriodView
+from painboard.recurrence import Recurrence
 
 PRODID = "-//painboard//plan calendar//EN"
 CATEGORY_WORDS = {"medication": "medication", "bone_strengthening": "bone-strengthening drug",
@@ -37,8 +38,6 @@ DOSE_MINUTES = 15      # a dose is a short event; it does not block the day (TRA
 SESSION_MINUTES = 30   # radiation sessions and procedures with a time of day
 ALL_DAY_ALARM = timedelta(hours=-12)  # noon the day before an all-day event
 HORIZON_YEARS = 50     # how far a finite rule's occurrences are counted
-_FREQ = {"YEARLY": "years", "MONTHLY": "months", "WEEKLY": "weeks", "DAILY": "days",
-         "HOURLY": "hours", "MINUTELY": "minutes"}
 
 
 def item_uid(it: PlanItem, suffix: str = "") -> str:
@@ -47,19 +46,9 @@ def item_uid(it: PlanItem, suffix: str = "") -> str:
     return f"plan-{it.id}-{digest}{suffix}@painboard"
 
 
-def _parts(rule: str) -> dict[str, str]:
-    return dict(p.split("=", 1) for p in rule.upper().split(";") if "=" in p)
-
-
-def _timed(rule: str) -> bool:
-    parts = _parts(rule)
-    return "BYHOUR" in parts or parts.get("FREQ") in ("HOURLY", "MINUTELY")
-
-
 def rule_step(rule: str) -> tuple[int, str]:
     """The step of a plan rule (FREQ and INTERVAL): 'FREQ=WEEKLY;INTERVAL=4' is (4, 'weeks')."""
-    parts = _parts(rule)
-    return int(parts.get("INTERVAL", "1")), _FREQ[parts["FREQ"]]
+    return Recurrence.parse(rule).step()
 
 
 def _alarm(text: str, trigger: timedelta) -> Alarm:
@@ -104,18 +93,23 @@ def recurring_event(it: PlanItem, view: PeriodView, stamp: datetime) -> Event | 
     first = it.next_due(lo, tz)
     if first is None:
         return None
-    rule = vRecur.from_ical(it.rrule)
-    timed = _timed(it.rrule)
-    if it.kind == "course" or "COUNT" in rule or "UNTIL" in rule:
-        # A finite rule: count the occurrences painboard's checklist would show.
+    rec = Recurrence.parse(it.rrule)  # type: ignore[arg-type]  (checked when the item was read)
+    rule, timed = vRecur.from_ical(rec.text()), rec.timed()
+    if it.kind == "course" or rec.count:
+        # A counted rule (at most 1,000 times): count the occurrences the checklist would show.
         hi = datetime.combine(it.end_date + timedelta(days=1), time(0), tz) if it.end_date \
             else lo + relativedelta(years=HORIZON_YEARS)
         rule.pop("UNTIL", None)
         rule["COUNT"] = [len(it.occurrences(lo.astimezone(timezone.utc), hi.astimezone(timezone.utc), tz))]
-    elif it.end_date:
-        end = datetime.combine(it.end_date, time(23, 59, 59), tz)
-        # RFC 5545 3.3.10: with a TZID start, UNTIL is given in UTC; with a date start, a date.
-        rule["UNTIL"] = [end.astimezone(timezone.utc) if timed else it.end_date]
+    else:
+        # The rule's own UNTIL (local) or the item's end, whichever is first, not counted one
+        # by one (an hourly rule to 2199 is 1.5 million times). RFC 5545 3.3.10: with a TZID
+        # start, UNTIL is given in UTC; with a date start, a date.
+        ends = [t for t in (rec.until, it.end_date and datetime.combine(it.end_date, time(23, 59, 59))) if t]
+        rule.pop("UNTIL", None)
+        if ends:
+            end = min(ends).replace(tzinfo=tz)
+            rule["UNTIL"] = [end.astimezone(timezone.utc) if timed else end.date()]
     ev = _event(it, item_uid(it), stamp, it.label(), _describe(it))
     local = first.astimezone(tz)
     if timed:
@@ -143,6 +137,8 @@ def build_calendar(view: PeriodView) -> Calendar:
     as_needed = []
     items = [it for it in view.plan_items(include_stopped=False)]
     for it in items:
+        if it.schedule_problem:
+            continue  # a stored rule that cannot be read: no event (painboard check names it)
         if it.kind == "as_needed":
             cap = f", up to {it.max_per_day} a day" if it.max_per_day else ""
             as_needed.append(f"{it.label()}, as needed{cap}")

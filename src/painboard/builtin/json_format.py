@@ -12,9 +12,11 @@ from __future__ import annotations
 import io
 import json
 import math
+import re
 from datetime import date, datetime
 from typing import Any, BinaryIO, Iterator
 
+from painboard.builtin._importing import first_bad_utf8
 from painboard.errors import BadInput
 from painboard.hookspecs import hookimpl
 from painboard.models import utcnow
@@ -80,22 +82,49 @@ def sniff_json(head: bytes, filename: str) -> bool:
     return t.startswith("{") and '"format"' in t[:400] and f'"{FORMAT}"' in t[:400]
 
 
-class _Reader:
-    """Walks the top-level object with raw_decode so each record keeps its line number."""
+CHUNK = 1 << 20  # characters read at a time: the file is never held whole
+RECORD_LIMIT = 1 << 20  # one record (or header value) longer than this is refused
+_WS = re.compile(r"[ \t\r\n]*")
 
-    def __init__(self, text: str):
-        self.t, self.i, self.dec = text, 0, json.JSONDecoder()
-        self.line, self._at = 1, 0
+
+class _Reader:
+    """Walks the top-level object with raw_decode so each record keeps its line number.
+
+    The text is read in chunks into a window that drops what was read, so memory stays flat
+    with the file's size; a value must fit in RECORD_LIMIT characters."""
+
+    def __init__(self, fh, path=None):
+        self.fh, self.path, self.t, self.i, self.dec = fh, path, "", 0, json.JSONDecoder()
+        self.line, self._at, self.eof = 1, 0, False
+
+    def _more(self) -> bool:
+        """Read the next chunk into the window, dropping what was read; False at the end."""
+        if self.eof:
+            return False
+        try:
+            chunk = self.fh.read(CHUNK)
+        except UnicodeDecodeError as exc:
+            line, byte = first_bad_utf8(self.path) or (self.lineno(), exc.object[exc.start])
+            raise BadInput(f"is not UTF-8 text (byte 0x{byte:02x})", field="encoding", line=line) from None
+        if not chunk:
+            self.eof = True
+            return False
+        self.lineno()
+        self.t, self._at, self.i = self.t[self.i:] + chunk, 0, 0
+        return True
 
     def ws(self) -> None:
-        t, i = self.t, self.i
-        while i < len(t) and t[i] in " \t\r\n":
-            i += 1
-        self.i = i
+        while True:
+            self.i = _WS.match(self.t, self.i).end()
+            if self.i < len(self.t) or not self._more():
+                return
 
-    def lineno(self) -> int:
-        self.line += self.t.count("\n", self._at, self.i)
-        self._at = self.i
+    def lineno(self, at: int | None = None) -> int:
+        at = self.i if at is None else at
+        if at < self._at:
+            return self.line - self.t.count("\n", at, self._at)
+        self.line += self.t.count("\n", self._at, at)
+        self._at = at
         return self.line
 
     def expect(self, ch: str) -> None:
@@ -107,11 +136,32 @@ class _Reader:
 
     def value(self) -> Any:
         self.ws()
-        try:
-            v, self.i = self.dec.raw_decode(self.t, self.i)
-        except json.JSONDecodeError as exc:
-            raise BadInput(f"is not valid JSON ({exc.msg})", field="json", line=exc.lineno) from None
-        return v
+        while True:
+            try:
+                v, end = self.dec.raw_decode(self.t, self.i)
+            except json.JSONDecodeError as exc:
+                if self._grow():
+                    continue
+                raise BadInput(f"is not valid JSON ({exc.msg})", field="json", line=self.lineno(exc.pos)) from None
+            except RecursionError:
+                raise BadInput("nests brackets too deeply to be a painboard record", field="json",
+                               line=self.lineno()) from None
+            if end == len(self.t) and self._grow():
+                continue  # a number may go on in the next chunk
+            if end - self.i > RECORD_LIMIT:
+                raise BadInput(f"holds a record longer than {RECORD_LIMIT // (1 << 20)} MiB", field="json",
+                               line=self.lineno())
+            self.i = end
+            return v
+
+    def _grow(self) -> bool:
+        """More text for a value that may be cut by the window; refused past RECORD_LIMIT."""
+        if self.eof:
+            return False
+        if len(self.t) - self.i > RECORD_LIMIT:
+            raise BadInput(f"holds a record longer than {RECORD_LIMIT // (1 << 20)} MiB", field="json",
+                           line=self.lineno())
+        return self._more()
 
     def peek(self) -> str:
         self.ws()
@@ -120,8 +170,10 @@ class _Reader:
 
 def read_json(source: ImportSource) -> Iterator[Row]:
     with source.open_text() as fh:
-        text = fh.read()
-    r = _Reader(text)
+        yield from _read(_Reader(fh, source.path))
+
+
+def _read(r: _Reader) -> Iterator[Row]:
     r.expect("{")
     header: dict[str, Any] = {}
     while r.peek() != "}":

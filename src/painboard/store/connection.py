@@ -29,7 +29,7 @@ from typing import Iterator
 import duckdb
 
 from painboard.config import is_remote
-from painboard.errors import BadInput, DatabaseBusy, PainboardError, ReadOnly, StoreError
+from painboard.errors import BadInput, DatabaseBusy, DatabaseMoved, PainboardError, ReadOnly, StoreError
 from painboard.store import migrations
 
 _LOCK_PID = re.compile(r"PID (\d+)")
@@ -65,6 +65,7 @@ class _Queue:
         self.fd: int | None = None
         self.depth = 0  # units of work nested in this process (the process lock is held)
         self.tried = False
+        self.created = False  # this process made the sidecar (it may take it away again)
 
     def _open(self) -> int | None:
         if not self.tried:
@@ -72,12 +73,25 @@ class _Queue:
             try:
                 old = os.umask(0o077)
                 try:
-                    self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+                    try:
+                        self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
+                        self.created = True
+                    except FileExistsError:
+                        self.fd = os.open(self.path, os.O_RDWR | os.O_CLOEXEC)
                 finally:
                     os.umask(old)
             except OSError:
                 self.fd = None
         return self.fd
+
+    def forget(self) -> None:
+        """Take away a sidecar this process made beside a file that is not painboard's."""
+        if self.created:
+            try:
+                self.path.unlink()
+            except OSError:
+                pass
+            self.created = False
 
     @staticmethod
     def _take(fd: int, byte: int, deadline: float) -> bool:
@@ -224,14 +238,18 @@ def translate(exc: Exception) -> PainboardError:
 class Database:
     """One painboard database file."""
 
-    def __init__(self, path: str | Path, read_only: bool = False, retry_seconds: float = 10.0):
+    def __init__(self, path: str | Path, read_only: bool = False, retry_seconds: float = 10.0,
+                 sidecar: bool = True):
         if is_remote(path):
             raise BadInput(f"{path} is a remote location: painboard keeps data on this machine only",
                            field="db")
         self.path = Path(path).expanduser().absolute()
         self.read_only = read_only
         self.retry_seconds = retry_seconds
+        self.sidecar = sidecar  # False: a private copy (a backup being checked) needs no queue file
+        self.notices: list[str] = []  # what the faces should say (a copy kept before an upgrade)
         self._ready = False
+        self._seen = False  # the file was there once: never create it again (it moved)
         self._lock = _process_lock(self.path)
         self._queue = _queue(self.path)
         self._attachment = _attachment(self.path)
@@ -252,9 +270,15 @@ class Database:
                 os.umask(old)
 
     def _attach_once(self, cur: duckdb.DuckDBPyConnection, read_only: bool) -> None:
-        if read_only and not self.path.exists():
-            raise StoreError(f"no database at {self.path}")
         creating = not self.path.exists()
+        if creating and self._seen:
+            # A database is created on purpose only (a first start, demo): a file gone from
+            # under an open session was moved or deleted, and an empty one would hide that.
+            raise DatabaseMoved(f"the database {self.path} was moved or deleted while painboard had "
+                                f"it open; nothing was created there (start painboard again with "
+                                f"--db to its new place)")
+        if read_only and creating:
+            raise StoreError(f"no database at {self.path}")
         old = None
         if creating:
             self._prepare_folder()
@@ -266,6 +290,7 @@ class Database:
         finally:
             if old is not None:
                 os.umask(old)
+        self._seen = True
 
     def _attach(self, cur: duckdb.DuckDBPyConnection, read_only: bool, deadline: float) -> None:
         """Attach the file, retrying a lock conflict with backoff; DatabaseBusy after that.
@@ -349,25 +374,63 @@ class Database:
                 if queued:
                     self._queue.leave()
 
-    def _secure_files(self) -> None:
+    @contextmanager
+    def turn(self) -> Iterator[None]:
+        """The file's turn without attaching it: no painboard unit of work is inside it
+        meanwhile (a restore swaps the file in this turn)."""
+        with self._lock:
+            queued = self._enter_queue(time.monotonic() + self.retry_seconds)
+            try:
+                yield
+            finally:
+                self._ready = False  # the file may be another one now: check it again
+                if queued:
+                    self._queue.leave()
+
+    def _secure_files(self, strict: bool = False) -> None:
+        """The database and its WAL readable by the user alone (0600). ``strict``: a file that
+        cannot be made private is refused (the first open of a session)."""
         for p in (self.path, Path(str(self.path) + ".wal")):
             try:
                 if p.exists() and p.stat().st_mode & 0o077:
                     p.chmod(0o600)
             except OSError:
-                pass
+                if strict:
+                    raise StoreError(f"{p} can be read or written by others and cannot be made "
+                                     f"private (chmod 600 it)") from None
 
     def _ensure_schema(self, con: duckdb.DuckDBPyConnection) -> None:
+        """Once a session: the file is painboard's (another application's file is refused
+        untouched), of a schema this painboard reads, upgraded with a checked copy kept first,
+        then made private."""
         if self._ready:
             return
+        version = self.schema_version(con)
         if self.read_only:
-            version = migrations.applied_version(con)
-            migrations.check_not_newer(version, self.path)
             if version < migrations.LATEST:
                 raise StoreError(f"{self.path} needs an upgrade: open it once without --read-only")
         else:
+            if 0 < version < migrations.LATEST:
+                self._keep_before_upgrade(version)
             migrations.migrate(con, self.path)
+        self._secure_files(strict=True)
         self._ready = True
+
+    def schema_version(self, con: duckdb.DuckDBPyConnection) -> int:
+        """migrations.schema_version; another application's file is refused with nothing of
+        painboard's left beside it (the queue's sidecar this process made)."""
+        try:
+            return migrations.schema_version(con, self.path)
+        except StoreError:
+            self._queue.forget()
+            raise
+
+    def _keep_before_upgrade(self, version: int) -> None:
+        from painboard.store import maintenance  # it builds on this module
+
+        kept = maintenance.keep_copy(self, "before-upgrade", version)
+        self.notices.append(f"the database was upgraded from schema {version} to {migrations.LATEST}; "
+                            f"a checked copy of it as it was is kept at {kept}")
 
     # -- units of work ---------------------------------------------------------------------
     @contextmanager
@@ -397,12 +460,12 @@ class Database:
                         raise translate(exc) from None
                     raise
         finally:
-            if write:
+            if write and self._ready:  # never another application's file
                 self._secure_files()
 
     def _enter_queue(self, deadline: float) -> bool:
         """Line up for the file (see _Queue); the wait counts against the same retry time."""
-        if not self.path.exists():
+        if not self.sidecar or not self.path.exists():
             return False  # connect makes the file (and folder), or says there is no database
         return self._queue.enter(deadline)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from painboard.errors import SchemaTooNew
+from painboard.errors import SchemaTooNew, StoreError
 
 MIGRATIONS: list[tuple[int, str, str]] = [
     (1, "initial schema", """
@@ -136,10 +136,27 @@ def check_not_newer(version: int, path) -> None:
             f"{LATEST}). Upgrade painboard to open it; the file was left untouched.")
 
 
-def migrate(con, path) -> int:
-    """Apply what is missing; returns how many migrations ran. Caller holds no transaction."""
+def schema_version(con, path) -> int:
+    """The file's painboard schema version (0: a new, empty file), after the two refusals every
+    open makes: a file from a newer painboard, and another application's file (tables of its
+    own and no painboard schema), which painboard must leave untouched."""
     version = applied_version(con)
     check_not_newer(version, path)
+    if version == 0:
+        others = [r[0] for r in con.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_catalog = current_database() "
+            "ORDER BY table_name LIMIT 4").fetchall()]
+        if others:
+            shown = ", ".join(others[:3]) + (", ..." if len(others) > 3 else "")
+            raise StoreError(f"{path} is not a painboard database: it holds other tables ({shown}) "
+                             f"and no painboard schema. It was left untouched; give --db a painboard "
+                             f"database or a new file name")
+    return version
+
+
+def migrate(con, path) -> int:
+    """Apply what is missing; returns how many migrations ran. Caller holds no transaction."""
+    version = schema_version(con, path)
     ran = 0
     for number, name, sql in MIGRATIONS:
         if number <= version:

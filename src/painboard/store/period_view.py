@@ -191,7 +191,7 @@ class PeriodView:
         return self._once(("plan_items",), lambda: repo.plan_items(self._connection()))
 
     def plan_items(self, include_stopped: bool = True) -> list[PlanItem]:
-        return [PlanItem(**r) for r in self.plan_item_rows() if include_stopped or r["status"] == "active"]
+        return [PlanItem.from_row(r) for r in self.plan_item_rows() if include_stopped or r["status"] == "active"]
 
     def reviews(self, since: date | None = None, until: date | None = None) -> list[dict[str, Any]]:
         return repo.reviews(self._connection(), since or self.start, until or self.end)

@@ -22,7 +22,7 @@ from textual.message import Message
 from textual.worker import get_current_worker
 
 from painboard.config import Settings
-from painboard.errors import DatabaseBusy, PainboardError, ReadOnly
+from painboard.errors import DatabaseBusy, DatabaseMoved, PainboardError, ReadOnly
 from painboard.terminal_text import clean
 from painboard.tui.commands import PainboardCommands
 from painboard.tui.format import RECENT_SHOWN, range_days, start_range
@@ -42,7 +42,7 @@ class SnapshotReady(Message):
 
 
 class DatabaseState(Message):
-    """live | busy | error, with a few words for the header."""
+    """live | busy | moved | error, with a few words for the header."""
 
     def __init__(self, state: str, text: str = "") -> None:
         super().__init__()
@@ -132,13 +132,41 @@ class PainboardApp(App):
         self.call_after_refresh(self._first_paint)
 
     def keep_choice(self, key: str, value: str) -> None:
-        """Write a changed theme or range to the settings file (a small write, off the UI thread)."""
+        """Write a changed theme or range to the settings file (a small write, off the UI thread).
+        A read-only session writes no file: the choice lasts for this session only."""
         if getattr(self, "_saved", {}).get(key) == value:
             return
         if key == "theme" and value.startswith("ansi-") and self._few_colours():
             return  # picked for the terminal, not by the person
         self._saved[key] = value
-        self._save_config({key: value})
+        if not self.read_only:
+            self._save_config({key: value})
+
+    def deliver_screenshot(self, filename: str | None = None, path: str | None = None,
+                           time_format: str | None = None) -> str | None:
+        """The palette's Screenshot: an SVG of the screen (health data) by the safe-output rule,
+        0600 and never from a read-only session; the toast names the file in plain words."""
+        if self.read_only:
+            self.notify("read-only session: screenshots are off (no file is written)",
+                        severity="warning", timeout=4)
+            return None
+        from pathlib import Path
+
+        from platformdirs import user_downloads_path
+        from textual._files import generate_datetime_filename
+
+        from painboard.safe_output import write_file
+
+        name = filename or generate_datetime_filename(self.title, ".svg", time_format)
+        svg = self.export_screenshot().encode("utf-8")
+        try:
+            target, _ = write_file(Path(path or user_downloads_path()) / name, lambda fh: fh.write(svg),
+                                   protected=[self.settings.db_path])
+        except (PainboardError, OSError) as exc:
+            self.notify(f"screenshot not saved: {exc}", severity="warning", timeout=6)
+            return None
+        self.notify(f"screenshot saved to {target}", title="Screenshot")
+        return str(target)
 
     @work(thread=True, group="config", exit_on_error=False)
     def _save_config(self, changes: dict) -> None:
@@ -212,7 +240,8 @@ class PainboardApp(App):
             self.call_from_thread(self._refresh_failed, 2.0)
             return
         except Exception as exc:  # never leave the dashboard waiting on a refresh that died
-            self.post_message(DatabaseState("error", str(_as_app_error(exc))))
+            self.post_message(DatabaseState("moved" if isinstance(exc, DatabaseMoved) else "error",
+                                            str(_as_app_error(exc))))
             self.call_from_thread(self._show_why_empty, exc)
             self.call_from_thread(self._refresh_failed, 5.0)
             return
@@ -250,6 +279,8 @@ class PainboardApp(App):
             if self.poll_interval:
                 self._poll(self.poll_interval)
         self.timings["last_refresh_s"] = msg.seconds
+        while self._pb is not None and self._pb.db.notices:  # a copy kept before an upgrade
+            self.notify(self._pb.db.notices.pop(0), timeout=10)
         self.main_screen.snapshot = msg.snapshot
         self.main_screen.db_state = ("live", "")
         if msg.snapshot.metrics is None:
@@ -287,11 +318,15 @@ class PainboardApp(App):
                 rev = self.pb.revision()
             except DatabaseBusy:
                 continue  # someone is writing: look again next tick
+            except DatabaseMoved as exc:  # nothing is created in its place: say so until it is back
+                self.post_message(DatabaseState("moved", str(exc)))
+                last_stamp = stamp  # look again when the file is back
+                continue
             except PainboardError:
                 continue
             last_stamp = stamp
             shown = self.snapshot.revision if self.snapshot else None
-            if rev != shown:
+            if rev != shown or self.main_screen.db_state[0] == "moved":
                 self.call_from_thread(self.request_refresh)
 
     def notify(self, message: str, *, title: str = "", severity="information",

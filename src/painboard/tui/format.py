@@ -56,7 +56,7 @@ MARKER_WORDS = {"radiation": "radiation", "bone_strengthening": "infusion", "pro
 
 # Checklist boxes by state.
 BOXES = {"done": "[x]", "due": "[ ]", "overdue": "[!]", "skipped": "[-]", "missed": "[-]", "upcoming": "( )",
-         "as_needed": "[+]"}
+         "as_needed": "[+]", "error": "[?]"}  # error: a stored schedule that cannot be read
 
 
 def num(v: float | int | None, digits: int = 1) -> str:

@@ -21,6 +21,7 @@ from urllib.parse import quote
 from painboard.errors import BadInput
 from painboard.models import INTERFERENCE_DOMAINS, PlanItem, utcnow
 from painboard.plugins import PeriodView
+from painboard.recurrence import Recurrence
 
 from painboard_fhir.codes import (ENTRY_KEY, EPISODE_KEY, EVENT_KEY, LOINC, OBS_CATEGORY, PAIN_CODE,
                                   PAIN_DISPLAY, PATIENT_ID, PLAN_ITEM, QUALITY_SNOMED, REVIEW_DAY,
@@ -183,7 +184,7 @@ class Writer:
         url = full_url("plan-item", ident)
         extension = [{"url": PLAN_EXT, "extension": [
             sub("category", valueCode=it.category), sub("kind", valueCode=it.kind),
-            sub("rrule", valueString=it.rrule), sub("sessions", valuePositiveInt=it.sessions),
+            sub("rrule", valueString=it.rrule if _rule(it) else None), sub("sessions", valuePositiveInt=it.sessions),
             sub("route", valueString=it.route), sub("mme-factor", valueDecimal=it.mme_factor)]}]
         common = {"extension": extension, "identifier": [{"system": PLAN_ITEM, "value": ident}],
                   "intent": "plan", "subject": self.subject(), "note": [{"text": it.note}]}
@@ -291,38 +292,41 @@ def bounds(it: PlanItem) -> dict:
     return {"start": it.start_date.isoformat(), "end": it.end_date.isoformat() if it.end_date else None}
 
 
+def _rule(it: PlanItem) -> Recurrence | None:
+    """The item's parsed rule; None without one, or for a stored rule that cannot be read."""
+    if not it.rrule or it.schedule_problem:
+        return None
+    return Recurrence.parse(it.rrule)
+
+
 def timing_repeat(it: PlanItem) -> dict | None:
     """Timing.repeat from an RRULE where it maps (FREQ, INTERVAL, BYHOUR/BYMINUTE, BYDAY,
     COUNT); None where it does not, and the rule then goes as text."""
-    if not it.rrule:
+    rec = _rule(it)
+    mapped = {"freq", "interval", "byhour", "byminute", "byday", "count"}
+    if rec is None or rec.freq not in _FREQ_UNIT or any(getattr(rec, f) for f in rec.__dataclass_fields__
+                                                        if f not in mapped):
         return None
-    parts = dict(p.split("=", 1) for p in it.rrule.split(";") if "=" in p)
-    if parts.get("FREQ") not in _FREQ_UNIT or set(parts) - {"FREQ", "INTERVAL", "BYHOUR", "BYMINUTE", "BYDAY", "COUNT"}:
-        return None
-    days = parts.get("BYDAY", "").split(",") if parts.get("BYDAY") else []
-    if any(d not in _DAYS for d in days):
+    if any(n for n, _ in rec.byday):
         return None  # "1MO" (first Monday of the month) has no Timing form
-    hours = [int(h) for h in parts["BYHOUR"].split(",")] if parts.get("BYHOUR") else []
-    minutes = [int(m) for m in parts["BYMINUTE"].split(",")] if parts.get("BYMINUTE") else [0]
-    times = sorted(f"{h:02d}:{m:02d}:00" for h in hours for m in minutes)
-    count = parts.get("COUNT") or (str(it.sessions) if it.kind == "course" and it.sessions else None)
-    return {"count": int(count) if count else None,
-            "frequency": len(times) or 1, "period": int(parts.get("INTERVAL", "1")),
-            "periodUnit": _FREQ_UNIT[parts["FREQ"]],
-            "dayOfWeek": [_DAYS[d] for d in days], "timeOfDay": times}
+    times = sorted(f"{h:02d}:{m:02d}:00" for h in rec.byhour for m in (rec.byminute or (0,)))
+    count = rec.count or (it.sessions if it.kind == "course" and it.sessions else None)
+    return {"count": count, "frequency": len(times) or 1, "period": rec.interval,
+            "periodUnit": _FREQ_UNIT[rec.freq],
+            "dayOfWeek": [_DAYS[d] for _, d in rec.byday], "timeOfDay": times}
 
 
 def dosage(it: PlanItem) -> dict:
     repeat = timing_repeat(it)
     when = (f"as needed, at most {it.max_per_day} a day" if it.kind == "as_needed" else
             f"on {it.on_date.isoformat()}" if it.on_date else
-            "" if repeat else f"RRULE:{it.rrule}")
+            "" if repeat or not _rule(it) else f"RRULE:{it.rrule}")
     d: dict[str, Any] = {
         "text": ", ".join(x for x in (it.label(), it.route, when) if x),
         "timing": {"repeat": {**(repeat or {}),
                               "boundsPeriod": bounds(it)} if not it.on_date else None,
                    "event": [it.on_date.isoformat()] if it.on_date else None,
-                   "code": {"text": f"RRULE:{it.rrule}"} if it.rrule and not repeat else None},
+                   "code": {"text": f"RRULE:{it.rrule}"} if _rule(it) and not repeat else None},
         "asNeededBoolean": True if it.kind == "as_needed" else None,
         "route": {"text": it.route} if it.route else None,
         "doseAndRate": [{"doseQuantity": quantity(it.dose, it.unit)}],

@@ -23,6 +23,10 @@ from painboard_fhir.export import PLAN_EXT
 _BUNDLE = re.compile(rb'"resourceType"\s*:\s*"Bundle"')
 _INTERFERENCE = "interference-"
 _DATE = re.compile(r"\d{4}-\d\d-\d\d")
+# A Bundle is read whole (references between entries need every entry): one larger than this
+# is refused before it is read, so memory stays bounded.
+FILE_LIMIT = 24 * 1024 * 1024  # about 70,000 entries; reading it peaks near 250 MB
+_WS = re.compile(r"[ \t\r\n]*")
 
 
 def sniff(head: bytes, filename: str) -> bool:
@@ -39,14 +43,19 @@ def _entries(text: str) -> tuple[dict[str, Any], list[tuple[int, Any]]]:
     """The Bundle's own fields and its entries, each with the line where it starts."""
     dec = json.JSONDecoder()
     i, n = 0, len(text)
+    counted = [0, 1]  # (position, its line): lines are counted once, forward (linear time)
 
     def ws() -> None:
         nonlocal i
-        while i < n and text[i] in " \t\r\n":
-            i += 1
+        i = _WS.match(text, i).end()
 
-    def line() -> int:
-        return text.count("\n", 0, i) + 1
+    def line(at: int | None = None) -> int:
+        at = i if at is None else at
+        if at < counted[0]:
+            return counted[1] - text.count("\n", at, counted[0])
+        counted[1] += text.count("\n", counted[0], at)
+        counted[0] = at
+        return counted[1]
 
     def expect(ch: str, what: str) -> None:
         nonlocal i
@@ -63,6 +72,8 @@ def _entries(text: str) -> tuple[dict[str, Any], list[tuple[int, Any]]]:
             v, i = dec.raw_decode(text, i)
         except json.JSONDecodeError as exc:
             raise BadInput(f"is not valid JSON ({exc.msg})", field="json", line=exc.lineno) from None
+        except RecursionError:
+            raise BadInput("nests brackets too deeply to be FHIR", field="json", line=line()) from None
         return v
 
     ws()
@@ -108,6 +119,9 @@ def _entries(text: str) -> tuple[dict[str, Any], list[tuple[int, Any]]]:
 
 
 def read(source: ImportSource) -> Iterator[Row]:
+    if source.size > FILE_LIMIT:
+        raise BadInput(f"is {source.size / (1 << 20):.0f} MiB: a FHIR Bundle painboard reads is at most "
+                       f"{FILE_LIMIT >> 20} MiB (export a shorter period)", field="file")
     try:
         with source.open_text() as fh:
             text = fh.read()

@@ -31,7 +31,7 @@ class DashHeader(Widget):
 
     now_score: reactive[int | None] = reactive(None)
     now_at: reactive[datetime | None] = reactive(None)
-    # loading | live | busy | error
+    # loading | live | busy | moved (the file went away under the session) | error
     state: reactive[str] = reactive("loading")
     state_text: reactive[str] = reactive("")
     read_only: reactive[bool] = reactive(False)
@@ -64,7 +64,8 @@ class DashHeader(Widget):
                 right.append(f" ·{when(self.now_at, self.tz)}", "dim")
         right.append("  ")
         symbol, style = {"live": ("●live", "green"), "busy": ("◌busy", "yellow bold"),
-                         "error": ("✗offline", "red bold"), "loading": ("○", "dim")}[self.state]
+                         "moved": ("✗moved", "red bold"), "error": ("✗offline", "red bold"),
+                         "loading": ("○", "dim")}[self.state]
         right.append(symbol, style)
         room = self.size.width - left.cell_len - right.cell_len - 3
         state_text = _fit(self.state_text, room)
