@@ -45,6 +45,7 @@ DUCKDB_MB = 128
 PROGRESS_EVERY = 0.05  # seconds between progress lines: a reader's flood of calls merges
 _ERRORS = {c.__name__: c for c in (PainboardError, PluginError, StoreError)}
 _live: set[subprocess.Popen] = set()  # children to kill if this process leaves first
+_of_cancel: dict[int, subprocess.Popen] = {}  # id(cancel event) -> its child, for stop()
 _live_guard = threading.Lock()
 
 
@@ -102,6 +103,8 @@ def run(request: dict[str, Any], progress: Callable[[int, int], None] | None = N
                             start_new_session=True)  # the terminal's Ctrl-C is the parent's to pass on
     with _live_guard:
         _live.add(proc)
+        if cancel is not None:
+            _of_cancel[id(cancel)] = proc
     try:
         proc.stdin.write((json.dumps(request) + "\n").encode())  # type: ignore[union-attr]
         proc.stdin.flush()  # type: ignore[union-attr]
@@ -109,6 +112,9 @@ def run(request: dict[str, Any], progress: Callable[[int, int], None] | None = N
         proc.wait()
     finally:
         _stop(proc)
+        if cancel is not None:
+            with _live_guard:
+                _of_cancel.pop(id(cancel), None)
         err_file.seek(0)
         stderr = err_file.read()[-4000:].decode("utf-8", "replace")
         err_file.close()
@@ -120,6 +126,19 @@ def run(request: dict[str, Any], progress: Callable[[int, int], None] | None = N
     if "error" in answer:
         raise _rebuild(answer["error"])
     raise _died(proc.returncode, stderr, request, memory_mb, cpu_s)
+
+
+def stop(cancel: threading.Event) -> None:
+    """Set ``cancel`` and kill its import's child now, not at the waiting thread's next look
+    (the app may be leaving: its threads are not waited for)."""
+    cancel.set()
+    with _live_guard:
+        proc = _of_cancel.get(id(cancel))
+    if proc is not None and proc.poll() is None:
+        try:
+            proc.kill()
+        except OSError:
+            pass
 
 
 def _follow(proc: subprocess.Popen, progress, cancel) -> dict[str, Any]:
@@ -136,6 +155,8 @@ def _follow(proc: subprocess.Popen, progress, cancel) -> dict[str, Any]:
             continue
         chunk = os.read(fd, 1 << 16)
         if not chunk:
+            if cancel is not None and cancel.is_set() and not answer:
+                raise ImportCancelled()  # killed by stop(): cancelled, not failed
             return answer
         buf += chunk
         *lines, buf = buf.split(b"\n")

@@ -21,7 +21,7 @@ from textual.suggester import Suggester
 from textual.widgets import Input, Label, ProgressBar, RadioButton, RadioSet, Select, Static
 
 from painboard.errors import BadInput, DatabaseBusy, PainboardError
-from painboard.import_child import ImportCancelled
+from painboard.import_child import ImportCancelled, stop
 from painboard.tui.dialogs.base import Dialog
 
 AUTO = "(auto)"  # the format list's first choice: whatever the file is recognised as
@@ -179,7 +179,7 @@ class ImportDialog(Dialog):
 
     def on_unmount(self) -> None:
         self.keys_ahead.closed = True
-        self._cancel.set()  # the app quitting mid-import: its child goes with it
+        stop(self._cancel)  # the app quitting mid-import: its child goes with it
 
     def _show_formats(self, importers: dict) -> None:
         self.importers = importers
@@ -384,7 +384,7 @@ class ImportDialog(Dialog):
         """Esc while importing stops it at once (the child is killed, nothing lands) and the
         dialog says so; Esc otherwise closes."""
         if self._saving is not None:
-            self._cancel.set()
+            stop(self._cancel)
             self._saving.cancel()  # and a retry loop for a busy database stops
             self._saving = None
             self.query_one("#progress", ProgressBar).display = False
