@@ -159,3 +159,26 @@ def test_a_large_csv_import_streams_in_flat_memory(fixed_env, tmp_path, monkeypa
     first = pb.entries()[0]
     assert (first["key"], first["note"], first["intensity"]) == ("k0", "row 0", 0)
     assert pb.counts()["pain_entry"] == rows
+
+
+@pytest.mark.system
+def test_kill_9_of_the_parent_mid_import_ends_the_child_and_leaves_nothing(fixed_env, tmp_path, monkeypatch):
+    db = _setup(tmp_path, monkeypatch, STALLS)
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    proc = subprocess.Popen([str(VENV_BIN / "painboard"), "import", "--format", "hostile", str(tmp_path / "data.bad")],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env={**os.environ, "TMPDIR": str(temp)})
+    started = tmp_path / "data.started"
+    deadline = time.monotonic() + 60
+    while not started.exists() or not started.read_text():
+        assert proc.poll() is None and time.monotonic() < deadline, proc.communicate()
+        time.sleep(0.02)
+    child = int(started.read_text())
+    proc.kill()
+    proc.wait(30)
+    deadline = time.monotonic() + 30
+    while os.path.exists(f"/proc/{child}") and open(f"/proc/{child}/stat").read().split()[2] != "Z":
+        assert time.monotonic() < deadline, "the child outlived its parent"
+        time.sleep(0.02)
+    assert list(temp.iterdir()) == []  # the staged rows went with the child
+    assert _entries(db) == 0

@@ -27,6 +27,7 @@ import atexit
 import json
 import os
 import select
+import shutil
 import signal
 import subprocess
 import sys
@@ -44,7 +45,7 @@ MEMORY_MB, CPU_SECONDS = 2048, 900
 DUCKDB_MB = 128
 PROGRESS_EVERY = 0.05  # seconds between progress lines: a reader's flood of calls merges
 _ERRORS = {c.__name__: c for c in (PainboardError, PluginError, StoreError)}
-_live: set[subprocess.Popen] = set()  # children to kill if this process leaves first
+_live: dict[subprocess.Popen, str] = {}  # children (and their folders) to end if this process leaves first
 _of_cancel: dict[int, subprocess.Popen] = {}  # id(cancel event) -> its child, for stop()
 _live_guard = threading.Lock()
 
@@ -102,7 +103,7 @@ def run(request: dict[str, Any], progress: Callable[[int, int], None] | None = N
                             stdout=subprocess.PIPE, stderr=err_file, env=env, close_fds=True,
                             start_new_session=True)  # the terminal's Ctrl-C is the parent's to pass on
     with _live_guard:
-        _live.add(proc)
+        _live[proc] = folder
         if cancel is not None:
             _of_cancel[id(cancel)] = proc
     try:
@@ -118,8 +119,6 @@ def run(request: dict[str, Any], progress: Callable[[int, int], None] | None = N
         err_file.seek(0)
         stderr = err_file.read()[-4000:].decode("utf-8", "replace")
         err_file.close()
-        import shutil
-
         shutil.rmtree(folder, ignore_errors=True)
     if "result" in answer:
         return answer["result"]
@@ -186,15 +185,16 @@ def _stop(proc: subprocess.Popen) -> None:
         except OSError:
             pass
     with _live_guard:
-        _live.discard(proc)
+        _live.pop(proc, None)
 
 
 @atexit.register
 def _kill_all() -> None:
     with _live_guard:
-        left = list(_live)
-    for proc in left:
+        left = list(_live.items())
+    for proc, folder in left:
         _stop(proc)
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _rebuild(err: dict[str, Any]) -> PainboardError:
@@ -236,13 +236,15 @@ def _set_limits(memory_mb: int, cpu_s: int) -> None:
     resource.setrlimit(resource.RLIMIT_CPU, (cpu_s, cpu_s + 5))  # SIGXCPU, then SIGKILL
 
 
-def _die_with_parent() -> None:
-    """Standard input stays open while the parent lives; at its end, stop (nothing commits)."""
+def _die_with_parent(folder: str) -> None:
+    """Standard input stays open while the parent lives; at its end, stop (nothing commits)
+    and take the staged rows with us: a parent killed outright cannot remove its folder."""
     try:
         while sys.stdin.buffer.read(1 << 12):
             pass
     except (OSError, ValueError):
         pass
+    shutil.rmtree(folder, ignore_errors=True)
     os._exit(3)
 
 
@@ -263,7 +265,7 @@ def main() -> None:
     request = json.loads(sys.stdin.readline())
     memory_mb, cpu_s = request["memory_mb"], request["cpu_seconds"]
     _set_limits(memory_mb, cpu_s)
-    threading.Thread(target=_die_with_parent, daemon=True).start()
+    threading.Thread(target=_die_with_parent, args=(request["folder"],), daemon=True).start()
     lock = threading.Lock()
 
     def send(msg: dict) -> None:
