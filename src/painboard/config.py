@@ -131,6 +131,9 @@ def check_clock_override() -> None:
 # warning-sign list (warning_signs.py): team_words, team_phone and [[warning_signs]] tables.
 CONFIG_KEYS = ("theme", "range", "night_start", "night_end", "tz", "team_words", "team_phone", "warning_signs")
 TABLE_KEYS = ("warning_signs",)  # lists of tables, written after the plain keys
+# Tables of their own ([remind]: reminder times and channels, issue 21): read by their own
+# readers, kept as written when the keys above are saved.
+CONFIG_TABLES = ("remind",)
 
 
 def config_path() -> Path:
@@ -163,7 +166,7 @@ def read_config(path: Path | None = None) -> dict:
     except (OSError, tomllib.TOMLDecodeError) as exc:
         _warn(f"{path}: not read ({exc}); using the defaults")
         return {}
-    unknown = sorted(set(data) - set(CONFIG_KEYS))
+    unknown = sorted(set(data) - set(CONFIG_KEYS) - set(CONFIG_TABLES))
     if unknown:
         _warn(f"{path}: unknown key(s) {', '.join(unknown)} ignored (known: {', '.join(CONFIG_KEYS)})")
     return {k: v for k, v in data.items() if k in CONFIG_KEYS
@@ -194,10 +197,12 @@ def _save_config(changes: dict, path: Path) -> Path:
             for k in CONFIG_KEYS:
                 if k in data and k not in TABLE_KEYS:
                     f.write(f"{k} = {_toml_string(data[k])}\n")
-            for k in TABLE_KEYS:
+            new_lists = [k for k in TABLE_KEYS if changes.get(k) is not None]
+            for k in new_lists:  # a list saved anew replaces the file's tables of that name
                 for table in [t for t in data.get(k) or [] if isinstance(t, dict)]:
                     f.write(f"\n[[{k}]]\n" + "".join(f"{_toml_string(str(n))} = {_toml_string(str(v))}\n"
                                                      for n, v in table.items() if v is not None))
+            f.write(_tables_text(path, drop=new_lists))
         os.replace(tmp, path)
     finally:
         if tmp.exists():
@@ -249,3 +254,42 @@ class Settings:
                    night_start=_clock(conf.get("night_start"), time(22, 0)),
                    night_end=_clock(conf.get("night_end"), time(6, 0)),
                    theme=conf.get("theme"), range=conf.get("range"))
+
+
+def _tables_text(path: Path, drop: list[str] | None = None) -> str:
+    """The file's tables ([remind] ...) as written: top-level keys come first in TOML, so the
+    text from the first table header on is kept whole when the keys above are saved; but the
+    [[NAME]] tables of each name in ``drop`` (a list being saved anew) are left out."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return ""
+    at = re.search(r"^[ \t]*\[", text, re.M)
+    if not at:
+        return ""
+    kept, keep = [], True
+    for line in text[at.start():].splitlines(keepends=True):
+        head = line.strip()
+        if head.startswith("["):  # a table header: does this table stay?
+            keep = not any(head.replace(" ", "") == f"[[{name}]]" for name in drop or [])
+        if keep:
+            kept.append(line)
+    return "\n" + "".join(kept) if kept else ""
+
+
+def read_remind_config(path: Path | None = None) -> dict:
+    """The settings file's [remind] table (reminder times, quiet hours, channels with their
+    URLs: URLs live only here, a 0600 file, never in the database or an export)."""
+    path = path or config_path()
+    try:
+        with open(path, "rb") as f:
+            import tomllib
+
+            data = tomllib.load(f)
+    except FileNotFoundError:
+        return {}
+    except (OSError, ValueError) as exc:
+        _warn(f"{path}: not read ({exc}); no reminder settings")
+        return {}
+    table = data.get("remind")
+    return table if isinstance(table, dict) else {}

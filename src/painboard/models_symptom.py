@@ -76,3 +76,13 @@ class Symptom(Record):
         if self.reported_at is not None and self.reported_at < self.occurred_at:
             raise ValueError("reported_at: is before the symptom was noticed")
         return self
+
+
+def imported_symptom(data: dict, default_source: str, content_key) -> Symptom:
+    """An importer's symptom row as a record (import_export): the file's source unless the row
+    names its own; a row without a key gets one from what it says (content_key)."""
+    data.setdefault("source", default_source)
+    s = Symptom.build(**data)
+    if "key" not in data:
+        s.key = content_key("symptom", s.occurred_at.timestamp(), s.name, s.severity, s.note)
+    return s

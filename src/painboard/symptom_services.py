@@ -166,3 +166,8 @@ class Symptoms:
             return 0
         with self.db.unit_of_work(write=True) as con:
             return store.append(con, records)
+
+    def warnings_to_send(self) -> list[tuple[Any, str, datetime]]:
+        """(id, name, when) of each unreported warning sign: what the reminders send at once
+        (reminders.warning_reminders, issue 21's seam)."""
+        return [(r["id"], r["name"], r["occurred_at"]) for r in self.unreported_warning_signs()]

@@ -132,6 +132,25 @@ CREATE TABLE symptom (
     key VARCHAR NOT NULL
 );
 """),
+    # The reminders sent (issue 21): one row per reminder and channel, claimed before sending
+    # (the UNIQUE key makes two overlapping `remind` runs send it once), then its result. The
+    # channel is its name in the settings, never its URL.
+    (5, "reminders sent", """
+CREATE TABLE reminder_sent (
+    key VARCHAR NOT NULL,
+    channel VARCHAR NOT NULL,
+    kind VARCHAR NOT NULL,
+    item_id BIGINT,
+    record_id BIGINT,
+    due_at TIMESTAMPTZ,
+    claimed_at TIMESTAMPTZ NOT NULL,
+    sent_at TIMESTAMPTZ,
+    result VARCHAR NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    error VARCHAR,
+    UNIQUE (key, channel)
+);
+"""),
 ]
 
 LATEST = MIGRATIONS[-1][0]
@@ -175,9 +194,12 @@ def schema_version(con, path) -> int:
 def migrate(con, path) -> int:
     """Apply what is missing; returns how many migrations ran. Caller holds no transaction."""
     version = schema_version(con, path)
+    # Every migration the file has not had, by number: a file written while a later number
+    # landed before an earlier one (branches merged out of order) still gets the earlier one.
+    done = set() if version == 0 else {r[0] for r in con.execute("SELECT version FROM schema_migrations").fetchall()}
     ran = 0
     for number, name, sql in MIGRATIONS:
-        if number <= version:
+        if number in done:
             continue
         con.execute("BEGIN TRANSACTION")
         try:
