@@ -154,3 +154,24 @@ def test_the_import_pipeline_takes_symptom_rows(pb):
     rows = pb.symptoms()
     assert [(r["name"], r["kind"], r["severity"], r["source"]) for r in rows] == [
         ("Nausea", "side_effect", "mild", "import:f.csv")]
+
+
+def test_saving_the_list_keeps_the_reminder_tables(pb, tmp_path, monkeypatch):
+    """[remind] (issue 21) stays as written when the list is saved; the list's old tables are
+    replaced, not repeated; saving the theme keeps the list as written."""
+    import tomllib
+
+    from painboard.config import read_remind_config, save_config
+
+    conf = tmp_path / "config.toml"
+    monkeypatch.setenv("PAINBOARD_CONFIG", str(conf))
+    conf.write_text('theme = "nord"\n\n[remind]\ndoses = true\n\n[[remind.channel]]\nname = "phone"\n'
+                    'url = "ntfys://example.org/x"\n')
+    pb.add_sign("chest pain")
+    pb.add_sign("hiccups that will not stop")
+    save_config({"theme": "dracula"})
+    data = tomllib.loads(conf.read_text())
+    assert data["theme"] == "dracula" and data["remind"]["channel"][0]["name"] == "phone"
+    assert read_remind_config()["doses"] is True
+    names = [s["name"] for s in data["warning_signs"]]
+    assert names[-2:] == ["chest pain", "hiccups that will not stop"] and len(names) == 16
