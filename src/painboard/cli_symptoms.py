@@ -27,7 +27,7 @@ class SymptomGroup(click.Group):
         return super().parse_args(ctx, args)
 
 
-@click.group(cls=SymptomGroup)
+@click.group(cls=SymptomGroup, short_help="Log a symptom or a warning sign (see --help).")
 def symptom() -> None:
     """Log a symptom: a warning sign from your care team's list, a side effect, or your own words.
 
@@ -37,7 +37,7 @@ def symptom() -> None:
     painboard symptom signs         (your team's list)"""
 
 
-@symptom.command("log", context_settings={"ignore_unknown_options": False})
+@symptom.command("log", short_help="Log symptom NAME.", context_settings={"ignore_unknown_options": False})
 @click.argument("name")
 @click.option("--severity", help="none, mild, moderate or severe.")
 @click.option("--at", "at", help="When: 14:30, 'yesterday 14:30' or ISO 8601 (default now).")
@@ -57,7 +57,7 @@ def log_symptom(pb: Painboard, name: str, severity, at, note, warning: bool) -> 
             say("(no number entered: painboard symptom team --phone NUMBER)", err=True)
 
 
-@symptom.command("reported")
+@symptom.command("reported", short_help="Mark symptom ID as reported: who was told.")
 @click.argument("symptom_id", metavar="ID")
 @click.option("--to", "to", required=True, help="Who was told, like 'oncology nurse'.")
 @click.option("--at", "at", help="When (default now).")
@@ -69,7 +69,7 @@ def reported(pb: Painboard, symptom_id: str, to: str, at) -> None:
         f"at {pb.local(r['reported_at']):%a %d %b %H:%M}")
 
 
-@symptom.command("signs")
+@symptom.command("signs", short_help="List your care team's warning signs.")
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
 def signs(pb: Painboard, as_json: bool) -> None:
@@ -85,7 +85,7 @@ def signs(pb: Painboard, as_json: bool) -> None:
         say(f"  {s.name}{own}")
 
 
-@symptom.command("team")
+@symptom.command("team", short_help="Set your team's words and number.")
 @click.option("--words", help="Your team's words for what to do, shown when a sign is logged.")
 @click.option("--phone", help="The number to call.")
 @click.pass_obj
@@ -97,7 +97,7 @@ def team_words(pb: Painboard, words, phone) -> None:
     say(f"saved: {team.message(None)}")
 
 
-@symptom.command("add-sign")
+@symptom.command("add-sign", short_help="Add a sign to your team's list.")
 @click.argument("name")
 @click.option("--words", help="The team's words for this sign (default: the team's general words).")
 @click.option("--phone", help="A number for this sign (default: the team's number).")
@@ -108,7 +108,7 @@ def add_sign(pb: Painboard, name: str, words, phone) -> None:
     say(f"on the warning-sign list: {' '.join(name.split())}")
 
 
-@symptom.command("remove-sign")
+@symptom.command("remove-sign", short_help="Take a sign off your team's list.")
 @click.argument("name")
 @click.pass_obj
 def remove_sign(pb: Painboard, name: str) -> None:
@@ -127,7 +127,7 @@ def _line(pb: Painboard, r: dict[str, Any]) -> str:
             f"{how:<8}  {told}  (symptom {r['id']})")
 
 
-@click.command("symptoms")
+@click.command("symptoms", short_help="List logged symptoms and warning signs.")
 @click.option("--since", help=SINCE_HELP + ".")
 @click.option("--until", help="Up to (not including) this date.")
 @click.option("--json", "as_json", is_flag=True)
@@ -146,7 +146,7 @@ def symptoms(pb: Painboard, since, until, as_json: bool) -> None:
     say(plural(len(rows), "symptom") if rows else "no symptoms", err=True)
 
 
-@click.command("symptom")
+@click.command("symptom", short_help="Delete symptom ID.")
 @click.argument("symptom_id", metavar="ID")
 @click.option("--yes", "-y", is_flag=True, help="Do not ask.")
 @click.pass_obj
