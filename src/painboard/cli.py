@@ -383,6 +383,10 @@ def plan_done(pb: Painboard, item, at, skipped, amount, note, extra) -> None:
                       extra=extra)
     due = f", due {pb.local(ev.due_at):%H:%M}" if ev.due_at else ""
     say(f"recorded: item {ev.item_id} {ev.status} at {pb.local(ev.done_at):%H:%M}{due} (event {ev.id})")
+    if not ev.due_at and (slot := pb.open_slot_near(ev.item_id, ev.done_at)):
+        from painboard.cli_records import say_no_due_time
+
+        say_no_due_time(pb, ev, slot)
 
 
 @plan.command("stop")
@@ -505,6 +509,7 @@ def delete_entry(pb: Painboard, entry_id: str, yes: bool) -> None:
         raise click.Abort()
     pb.delete_entry(r["id"])
     say(f"deleted {what}")
+    say("('painboard undo' puts it back)", err=True)
 
 
 @cli.command()
@@ -662,6 +667,11 @@ def plugins(pb: Painboard, as_json: bool) -> None:
             say(f"    warning: command {', '.join(hidden)} is built in; the plugin's is not used")
         if p.error:
             say(f"    ERROR: {p.error}")
+
+
+from painboard.cli_records import register as _register_records  # noqa: E402  edit, undo, delete KIND
+
+_register_records(cli, delete)
 
 
 def main() -> None:
