@@ -19,30 +19,16 @@ if TYPE_CHECKING:
 KINDS_HELP = "entry, episode, review (its date), dose (a plan event) or item (a plan item)"
 
 
+def describe(pb: Painboard, kind: str, r: dict[str, Any]) -> str:
+    from painboard.mending import describe as words  # imported late: `painboard` alone starts fast
+
+    return words(pb, kind, r)
+
+
 def _say(text: Any = "", err: bool = False) -> None:
     from painboard.cli import say
 
     say(text, err=err)
-
-
-def describe(pb: Painboard, kind: str, r: dict[str, Any]) -> str:
-    """One record in a line, as the lists show it."""
-    at = pb.local
-    if kind == "entry":
-        return f"entry {r['id']}: {r['intensity']}/10 at {at(r['occurred_at']):%Y-%m-%d %H:%M}"
-    if kind == "episode":
-        end = f" to {at(r['end_at']):%H:%M}" if r.get("end_at") else ""
-        return f"episode {r['id']}: peak {r['peak']}/10 at {at(r['onset']):%Y-%m-%d %H:%M}{end}"
-    if kind == "review":
-        scores = ", ".join(f"{k} {r[k]}" for k in ("worst", "least", "average", "now") if r.get(k) is not None)
-        return f"review of {r['day']:%Y-%m-%d}" + (f": {scores}" if scores else "")
-    if kind == "event":
-        due = f", due {at(r['due_at']):%H:%M}" if r.get("due_at") else ""
-        name = f"{r['item']} " if r.get("item") else f"item {r['item_id']} "
-        return f"dose {r['id']}: {name}{r['status']} at {at(r['done_at']):%Y-%m-%d %H:%M}{due}"
-    from painboard.models import PlanItem
-
-    return f"plan item {r['id']}: {PlanItem.from_row(r).label()} ({r['status']})"
 
 
 def say_no_due_time(pb: Painboard, ev: Any, slot: Any) -> None:

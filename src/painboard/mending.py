@@ -59,6 +59,42 @@ def field_help(kind: str) -> str:
     return ", ".join(FIELDS[kind])
 
 
+def describe(pb: Any, kind: str, r: dict[str, Any]) -> str:
+    """One record in a line, as the lists show it."""
+    at = pb.local
+    if kind == "entry":
+        return f"entry {r['id']}: {r['intensity']}/10 at {at(r['occurred_at']):%Y-%m-%d %H:%M}"
+    if kind == "episode":
+        end = f" to {at(r['end_at']):%H:%M}" if r.get("end_at") else ""
+        return f"episode {r['id']}: peak {r['peak']}/10 at {at(r['onset']):%Y-%m-%d %H:%M}{end}"
+    if kind == "review":
+        scores = ", ".join(f"{k} {r[k]}" for k in ("worst", "least", "average", "now") if r.get(k) is not None)
+        return f"review of {r['day']:%Y-%m-%d}" + (f": {scores}" if scores else "")
+    if kind == "event":
+        due = f", due {at(r['due_at']):%H:%M}" if r.get("due_at") else ""
+        name = f"{r['item']} " if r.get("item") else f"item {r['item_id']} "
+        return f"dose {r['id']}: {name}{r['status']} at {at(r['done_at']):%Y-%m-%d %H:%M}{due}"
+    return f"plan item {r['id']}: {PlanItem.from_row(r).label()} ({r['status']})"
+
+
+def edit_texts(pb: Any, kind: str, row: dict[str, Any]) -> dict[str, str]:
+    """A record's editable fields as the text a form shows (and edit_record reads back)."""
+    out = {}
+    for word, (column, how) in FIELDS[kind].items():
+        v = row.get(column)
+        if v is None:
+            out[word] = ""
+        elif how == "when":
+            out[word] = f"{pb.local(v):%Y-%m-%d %H:%M}"
+        elif how == "list":
+            out[word] = ", ".join(v)
+        elif isinstance(v, float) and v.is_integer():
+            out[word] = str(int(v))
+        else:
+            out[word] = str(v)
+    return out
+
+
 class Mending:
     """Painboard's edit, delete and undo (a part of painboard.services.Painboard)."""
 
@@ -173,6 +209,20 @@ class Mending:
     def last_change(self) -> str | None:
         with self.db.unit_of_work() as con:
             return store.pending_undo(con)
+
+    def records_to_mend(self, each: int = 15) -> list[tuple[str, dict[str, Any], str]]:
+        """The newest records of every kind, as (kind, row, words): what the records screen lists."""
+        from painboard.store import repository as repo
+
+        with self.db.unit_of_work() as con:
+            names = {r["id"]: r for r in repo.plan_items(con)}
+            rows = [("entry", r) for r in repo.entries(con, limit=each, newest_first=True)]
+            rows += [("episode", r) for r in repo.episodes(con, newest_first=True, limit=each)]
+            rows += [("review", r) for r in reversed(repo.reviews(con)[-each:])]
+            rows += [("event", {**e, "item": names.get(e["item_id"], {}).get("name")})
+                     for e in reversed(repo.events(con)[-each:])]
+            rows += [("item", r) for r in names.values()]
+        return [(k, r, describe(self, k, r)) for k, r in rows]
 
     def episodes_list(self, limit: int | None = None) -> list[dict[str, Any]]:
         from painboard.store import repository as repo
