@@ -101,8 +101,10 @@ def _delete_command(kind_word: str, kind: str) -> click.Command:
 
     from painboard.mending import LISTS, NAMES
 
+    what = "the date" if kind == "review" else "the number"
     command.help = (f"Delete {NAMES[kind]} {'DATE' if kind == 'review' else 'ID'} "
-                    f"(the number '{LISTS[kind]}' shows); 'painboard undo' puts it back.")
+                    f"({what} '{LISTS[kind]}' shows); 'painboard undo' puts it back.")
+    command.short_help = f"Delete a {NAMES[kind]} by {what.split()[1]}."
     return command
 
 

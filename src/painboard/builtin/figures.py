@@ -200,12 +200,16 @@ def insights(view: PeriodView) -> MetricValue:
                      f"lowest {lo['hour']:02d}:00 (mean {_num(lo['mean'])}, n={lo['n']})")
     else:
         parts.append("by hour: too little data")
-    r = d["rescue"]
-    parts.append(f"after a rescue dose: mean drop {_num(r['mean_drop'])} points, {_num(r['before'])} to "
-                 f"{_num(r['after'])} (n={r['n']} of {r['doses']} doses)" if r["enough"]
-                 else f"after a rescue dose: too little data (n={r['n']} of {r['doses']} doses)")
+    rr, r = d["rescue_relief"], d["rescue"]
+    parts.append(f"relief a median {_num(rr['median_min'])} min after a rescue dose (n={rr['n']})" if rr["n"]
+                 else "relief after a rescue dose: none recorded")
+    parts.append(f"pain scores around a rescue dose: {_num(r['before'])} before, {_num(r['after'])} after "
+                 f"(n={r['n']} of {r['doses']} doses)" if r["enough"]
+                 else f"pain scores before and after a rescue dose: too little data "
+                      f"({r['n']} of {r['doses']} doses have both)")
     helps = [h for h in d["helps"] if h["enough"]][:3]
-    parts.append("what helps: " + (", ".join(f"{h['name']} mean drop {_num(h['mean'])} (n={h['n']})"
+    parts.append("what helps: " + (", ".join(f"after {h['name']}, pain {_num(h['change'])} points "
+                                             f"{'lower' if h['lower'] else 'higher'} on average (n={h['n']})"
                                              for h in helps) if helps else "too little data"))
     value = d["entries"] + d["episodes"]
     return MetricValue(value=value, text="; ".join(parts) + "." + tail, details=jsonable(d))

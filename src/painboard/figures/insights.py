@@ -93,4 +93,7 @@ def what_helps(entries: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
             g.setdefault(b, []).append(e["intensity"] - nxt["intensity"])
     rows = _ranked(g)
     rows.sort(key=lambda r: (not r["enough"], -(r["mean"] or 0), -r["n"], r["name"]))
+    for r in rows:  # for the words: "0.4 points lower after rest" (or higher)
+        r["change"] = None if r["mean"] is None else abs(r["mean"])
+        r["lower"] = r["mean"] is not None and r["mean"] >= 0
     return rows

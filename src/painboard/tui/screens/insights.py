@@ -124,10 +124,13 @@ def insight_lines(ins: dict | None) -> list[str]:
     lines.append(f"activities: {ranked(d['activities'], 'mean')}")
     lines.append(f"by hour  |{hour_profile(d['by_hour'])}|  (0-10, blank: too little data)")
     lines.append("          00    06    12    18   ")
-    r = d["rescue"]
-    lines.append(f"rescue dose: {r['before']:.1f} → {r['after']:.1f}, drop {r['mean_drop']:.1f} (n={r['n']})"
-                 if r["enough"] else f"rescue dose: too little data (n={r['n']})")
-    helps = [f"{h['name']} drop {h['mean']:.1f} (n={h['n']})" for h in d["helps"] if h["enough"]][:3]
+    rr, r = d["rescue_relief"], d["rescue"]  # the same relief figure as the breakthrough profile (M)
+    lines.append(f"rescue dose: relief a median {rr['median_min']:.0f} min after (n={rr['n']})" if rr["n"]
+                 else "rescue dose: no relief recorded")
+    lines.append(f"  pain scores {r['before']:.1f} before, {r['after']:.1f} after (n={r['n']})" if r["enough"]
+                 else f"  pain scores before and after: too little data ({r['n']} of {r['doses']} doses)")
+    helps = [f"after {h['name']}, {h['change']:.1f} {'lower' if h['lower'] else 'higher'} (n={h['n']})"
+             for h in d["helps"] if h["enough"]][:3]
     lines.append("what helps: " + (", ".join(helps) if helps else "too little data"))
     return lines
 
