@@ -363,7 +363,7 @@ def plan_list(pb: Painboard, as_json: bool, show_all: bool) -> None:
 
         when = plan_item_when(it)
         status = "" if it.status == "active" else f" [{it.status}]"
-        say(f"{it.id:>3}  {it.category:<18} {it.label():<32} {when}{status}")
+        say(f"{it.id:>3}  {it.category.replace('_', ' '):<18} {it.label():<32} {when}{status}")
 
 
 @plan.command("done")

@@ -100,8 +100,8 @@ def _baseline_words(b: dict[str, Any]) -> str:
     span = f"{_d(b['since'])} to {_d(b['until'])}"
     if not b["enough"]:
         return f"baseline {span}: not enough data ({b['days_with_worst']} of {BASELINE_DAYS} days with a worst)"
-    return (f"baseline {span}: worst {_num(b['worst'])} (mean of {b['days_with_worst']} days, "
-            f"{whole(b['worst'])} as a whole point), OMED {_num(b['omed'])} mg a day")
+    return (f"baseline {span}: worst pain {_num(b['worst'])} on average over {b['days_with_worst']} days "
+            f"(compared as {whole(b['worst'])}/10), oral morphine equivalent (OMED) {_num(b['omed'])} mg a day")
 
 
 def _sessions_words(s: list[date]) -> str:

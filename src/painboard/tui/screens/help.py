@@ -10,6 +10,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 from painboard.figures.severity import CONTROLLED_MAX, SEVERE_MIN
+from painboard.tui.format import OMED_WORDS
 from painboard.tui.widgets.trend import AVG, BAND, EPISODE, TODAY, WORST
 
 # (section, key, what it does); the test checks every main-screen binding is listed here.
@@ -43,7 +44,8 @@ KEYS: list[tuple[str, str, str]] = [
 LEGEND = (f"{AVG} average  {WORST} worst  {EPISODE} breakthrough  R radiation  I infusion  P procedure\n"
           f"{BAND * 2} pain 0-10: {CONTROLLED_MAX} or less controlled, {SEVERE_MIN} or more severe  {TODAY} today\n"
           "[x] done  [ ] due  [!] overdue  [-] skipped  [+] as needed  ( ) coming up\n"
-          "▲ worth a look  ▲▲ worth raising with your care team; painboard never advises treatment")
+          "▲ worth a look  ▲▲ worth raising with your care team; painboard never advises treatment\n"
+          + OMED_WORDS)
 
 
 class HelpScreen(ModalScreen):
