@@ -147,3 +147,24 @@ def test_plan_done_outside_every_due_time_says_so_and_names_the_open_slot(cli_ru
     assert "matches no due time" in r.stdout
     assert "the nearest open one is Fri 27 Nov 20:00" in r.stdout
     assert "edit dose 1 --at" in r.stdout
+
+
+def test_a_changed_schedule_matches_the_recorded_doses_again_as_a_fresh_database(cli_run, tmp_path):
+    setup(cli_run)  # Morphine daily at 08:00 and 20:00 from 25 Nov
+    for at in ("2026-11-26 09:05", "2026-11-26 21:10", "2026-11-27 09:00"):
+        ok(cli_run("plan", "done", "1", "--at", at))  # taken an hour late each time
+    ok(cli_run("edit", "item", "1", "--rrule", "FREQ=DAILY;BYHOUR=9,21;BYMINUTE=0"))
+    fresh = tmp_path / "fresh.db"
+    ok(cli_run("log", "4", "--at", "2026-11-26 10:00", db=fresh))
+    ok(cli_run("log", "7", "--at", "2026-11-27 09:00", db=fresh))
+    ok(cli_run("episode", "8", "--at", "2026-11-27 11:00", "--duration", "30", db=fresh))
+    ok(cli_run("plan", "add", "Morphine", "--dose", "10", "--unit", "mg", "--times", "09:00,21:00",
+               "--start", "2026-11-25", db=fresh))
+    for at in ("2026-11-26 09:05", "2026-11-26 21:10", "2026-11-27 09:00"):
+        ok(cli_run("plan", "done", "1", "--at", at, db=fresh))
+    assert metrics(cli_run) == metrics(cli_run, db=fresh)
+    dues = [d["due_at"] for d in json.loads(ok(cli_run("doses", "--json")).stdout)]
+    assert dues == [d["due_at"] for d in json.loads(ok(cli_run("doses", "--json", db=fresh)).stdout)]
+    assert dues[0].startswith("2026-11-26T09:00")
+    ok(cli_run("undo", "--yes"))  # the schedule and the matches as they were
+    assert json.loads(ok(cli_run("doses", "--json")).stdout)[0]["due_at"].startswith("2026-11-26T08:00")

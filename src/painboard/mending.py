@@ -25,6 +25,8 @@ NAMES = {"entry": "entry", "episode": "breakthrough episode", "review": "daily r
          "event": "dose", "item": "plan item"}
 LISTS = {"entry": "painboard entries", "episode": "painboard episodes", "review": "painboard reviews",
          "event": "painboard doses", "item": "painboard plan list --all"}
+# A plan item's fields that move its due times: an edit of one matches its doses again.
+SCHEDULE_COLUMNS = ("kind", "rrule", "start_date", "end_date", "on_date", "sessions")
 MODELS = {"entry": PainEntry, "episode": Episode, "review": DailyReview, "event": PlanEvent, "item": PlanItem}
 
 # What can be edited, kind by kind: the word a person types -> (column, how the text is read)
@@ -153,8 +155,26 @@ class Mending:
                 after["due_at"] = self._due_again(con, before, after["done_at"])
             key = before["day" if kind == "review" else "id"]
             store.replace(con, kind, before, after)
-            store.save_undo(con, f"edit of {NAMES[kind]} {key}", [(kind, key, before)])
+            steps = [(kind, key, before)]
+            if kind == "item" and any(before[c] != after[c] for c in SCHEDULE_COLUMNS):
+                steps += self._match_again(con, PlanItem.from_row(after))
+            store.save_undo(con, f"edit of {NAMES[kind]} {key}", steps)
             return before, after
+
+    def _match_again(self, con, it: PlanItem) -> list:
+        """A plan item's schedule changed: each recorded dose goes to the due time of the new
+        schedule it is nearest to, in the order taken, as `plan done` would have matched it.
+        Returns the undo steps (the events as they were)."""
+        steps, taken = [], []
+        for ev in sorted(store.events_of_item(con, it.id), key=lambda e: (e["done_at"], e["id"])):
+            state, due = match_due(it, ev["done_at"], taken, self.tz)
+            due = due if state == "open" else None
+            if due is not None:
+                taken.append(due)
+            if due != ev["due_at"]:
+                store.replace(con, "event", ev, {**ev, "due_at": due})
+                steps.append(("event", ev["id"], ev))
+        return steps
 
     def _due_again(self, con, before: dict[str, Any], at) -> Any:
         """The due time a dose moved to ``at`` belongs to (None: outside every due time)."""
