@@ -3,6 +3,8 @@ burst; a refused edit is said in the form with nothing saved; z undoes. Real key
 
 from __future__ import annotations
 
+import pytest
+
 from painboard.tui.dialogs.mend import DeleteRecordDialog, EditRecordDialog
 from painboard.tui.screens.records import RecordsScreen
 
@@ -79,3 +81,31 @@ async def test_escape_on_the_delete_question_keeps_the_record(demo_pb, make_app,
         await pilot.press("escape")
         await helpers.until(pilot, lambda: isinstance(app.screen, RecordsScreen), what="the list")
     assert demo_pb.counts() == before and demo_pb.revision() == rev
+
+
+@pytest.mark.slow
+async def test_an_edit_while_another_process_holds_the_file_keeps_what_was_typed_and_saves(
+        demo_pb, demo_db, make_app, helpers):
+    from textual.widgets import Input
+
+    from .test_tui_export_live import _hold_database
+
+    demo_pb.db.retry_seconds = 0.3  # report busy quickly in the test
+    app = make_app(demo_pb)
+    newest = demo_pb.entries(newest_first=True, limit=1)[0]
+    new = 1 if newest["intensity"] != 1 else 2
+    async with app.run_test(size=SIZE) as pilot:
+        await helpers.settle(pilot)
+        burst(app, "R", "e")
+        await helpers.until(pilot, lambda: isinstance(app.screen, EditRecordDialog), what="the form")
+        holder = _hold_database(demo_db, 2.5)
+        try:
+            await pilot.press(str(new), "enter")
+            await helpers.until(pilot, lambda: "database busy" in helpers.text(app), timeout=3,
+                                what="the busy message")
+            assert isinstance(app.screen, EditRecordDialog)
+            assert app.screen.query_one("#f-intensity", Input).value == str(new)
+        finally:
+            holder.wait(10)
+        await helpers.until(pilot, lambda: isinstance(app.screen, RecordsScreen), timeout=8, what="the save")
+    assert demo_pb.entry(newest["id"])["intensity"] == new
