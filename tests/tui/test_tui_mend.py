@@ -45,7 +45,7 @@ async def test_a_refused_edit_stays_in_the_form_and_saves_nothing(demo_pb, make_
         await helpers.settle(pilot)
         burst(app, "R", "e", "1", "2", "enter")
         await helpers.until(pilot, lambda: isinstance(app.screen, EditRecordDialog)
-                            and "Pain (0-10)" in str(app.screen.query_one(".message").render()), what="the error")
+                            and "Pain (0-10): " in helpers.text(app), what="the error")
         assert app.screen.query_one("#f-intensity").value == "12"  # what was typed stays
         assert demo_pb.revision() == rev
 
@@ -77,6 +77,7 @@ async def test_escape_on_the_delete_question_keeps_the_record(demo_pb, make_app,
         await helpers.settle(pilot)
         burst(app, "R", "d")
         await helpers.until(pilot, lambda: isinstance(app.screen, DeleteRecordDialog), what="the question")
+        await pilot.pause()
         assert "Delete this pain entry?" in helpers.text(app)
         await pilot.press("escape")
         await helpers.until(pilot, lambda: isinstance(app.screen, RecordsScreen), what="the list")
