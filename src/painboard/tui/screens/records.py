@@ -73,39 +73,31 @@ class RecordsScreen(ModalScreen):
         event.stop()
         self.action_edit()
 
-    def _open(self, dialog, done) -> None:
-        self.app.push_screen(dialog, done)
+    def _open(self, what: str, make_dialog, notice) -> None:
+        """Open the dialog for the selected record; when it saves, say so and read the list again."""
+        got = self.selected()
+        if got is None or self.app.refuse_if_read_only(what):
+            return
+
+        def done(result) -> None:
+            if result is not None:
+                self.notify(notice(got[2]), timeout=6)
+            self.reload()
+
+        self.app.push_screen(make_dialog(*got), done)
 
     def action_edit(self) -> None:
         from painboard.mending import edit_texts
         from painboard.tui.dialogs.mend import EditRecordDialog
 
-        got = self.selected()
-        if got is None or self.app.refuse_if_read_only("editing records"):
-            return
-        kind, row, words = got
-
-        def saved(result) -> None:
-            if result is not None:
-                self.notify("saved; z undoes it", timeout=6)
-            self.reload()
-
-        self._open(EditRecordDialog(kind, row, edit_texts(self.app.pb, kind, row), words), saved)
+        self._open("editing records",
+                   lambda kind, row, words: EditRecordDialog(kind, row, edit_texts(self.app.pb, kind, row), words),
+                   lambda words: "saved; z undoes it")
 
     def action_delete(self) -> None:
         from painboard.tui.dialogs.mend import DeleteRecordDialog
 
-        got = self.selected()
-        if got is None or self.app.refuse_if_read_only("deleting records"):
-            return
-        kind, row, words = got
-
-        def deleted(result) -> None:
-            if result is not None:
-                self.notify(f"deleted {words}; z puts it back", timeout=6)
-            self.reload()
-
-        self._open(DeleteRecordDialog(kind, row, words), deleted)
+        self._open("deleting records", DeleteRecordDialog, lambda words: f"deleted {words}; z puts it back")
 
     def action_undo(self) -> None:
         from painboard.tui.dialogs.mend import undo_last
