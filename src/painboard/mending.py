@@ -129,7 +129,7 @@ class Mending:
             return column, text
         t = text.strip()
         if t == "" or t.lower() == "none":
-            if how == "when" and column != "end_at":
+            if how == "when":  # an episode's end too: one reopened would stand beside the open one
                 raise BadInput("cannot be empty", field=word)
             return column, [] if how == "list" else None
         if how == "when":
