@@ -383,7 +383,7 @@ def plan_done(pb: Painboard, item, at, skipped, amount, note, extra) -> None:
                       extra=extra)
     due = f", due {pb.local(ev.due_at):%H:%M}" if ev.due_at else ""
     say(f"recorded: item {ev.item_id} {ev.status} at {pb.local(ev.done_at):%H:%M}{due} (event {ev.id})")
-    if not ev.due_at and (slot := pb.open_slot_near(ev.item_id, ev.done_at)):
+    if not ev.due_at and not extra and (slot := pb.open_slot_near(ev.item_id, ev.done_at)):
         from painboard.cli_records import say_no_due_time
 
         say_no_due_time(pb, ev, slot)

@@ -314,4 +314,4 @@ class PeriodFigures:
                 "by_hour": _insights.pain_by_hour(entries, v.tz),
                 "rescue": _insights.rescue_before_after(around, doses),
                 "rescue_relief": _episodes.rescue_relief(eps),
-                "helps": _insights.what_helps(entries)}
+                "helps": _insights.with_direction(_insights.what_helps(entries))}
