@@ -77,6 +77,8 @@ def edit(pb: Painboard, kind: str, ref: str, changes: tuple[str, ...]) -> None:
 
     k = kind_of(kind)
     before, after = pb.edit_record(k, ref, pairs(changes))
+    if k == "event":  # a dose named by its plan item, as the lists name it
+        before["item"] = after["item"] = pb.record(k, before["id"]).get("item")
     _say(f"was: {describe(pb, k, before)}")
     _say(f"now: {describe(pb, k, after)}")
     _say("('painboard undo' puts it back)", err=True)
