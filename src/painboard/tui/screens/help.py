@@ -19,10 +19,8 @@ KEYS: list[tuple[str, str, str]] = [
     ("Log", "Enter / Esc", "save / cancel a form; Tab reaches the optional fields"),
     ("Log", "l", "the full log form (when, pattern, site, …)"),
     ("Log", "b", "✱ breakthrough: starts now, asks the peak; b again ends it"),
-    ("Log", "d", "delete a recent entry (Enter deletes, Esc keeps it)"),
-    ("Log", "z", "undo the last edit or delete (here or from the command line)"),
-    ("Log", "R", "records: every kind (entries, episodes, reviews, doses, plan items);\n"
-                 "e or Enter edits the selected one, d deletes it (asks first), z undoes"),
+    ("Log", "d  z", "delete a recent entry; z undoes the last edit or delete"),
+    ("Log", "R", "records of every kind: e edit, d delete, z undo"),
     ("Plan", "↑ ↓", "move the selection in today's plan"),
     ("Plan", "space", "tick the selected item; again the same day undoes it"),
     ("Plan", "u  backspace", "undo today's latest dose of an as-needed item"),
