@@ -168,3 +168,12 @@ def test_a_changed_schedule_matches_the_recorded_doses_again_as_a_fresh_database
     assert dues[0].startswith("2026-11-26T09:00")
     ok(cli_run("undo", "--yes"))  # the schedule and the matches as they were
     assert json.loads(ok(cli_run("doses", "--json")).stdout)[0]["due_at"].startswith("2026-11-26T08:00")
+
+
+def test_undo_after_the_demo_replaced_the_records_has_nothing_to_put_back(cli_run, db_path, make_pb):
+    ok(cli_run("log", "4", "--at", "2026-11-26 10:00"))
+    ok(cli_run("delete", "entry", "1", "--yes"))
+    ok(cli_run("demo", "--days", "7", "--force"))
+    n = make_pb(db_path).counts()["pain_entry"]
+    assert "nothing to undo" in ok(cli_run("undo", "--yes")).stdout
+    assert make_pb(db_path).counts()["pain_entry"] == n
