@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -23,25 +23,14 @@ from painboard.readmodel import ChecklistLine, DayData, Snapshot, Today, Trend  
 # Reading what is stored: the dashboard's snapshot, the metrics (the one runner), exports.
 from painboard.reading import ExportResult, Reading  # noqa: F401
 from painboard.mending import Mending
+# Importing a file: detecting its format, the limited child process, the staged write.
+from painboard.importing import ImportResult, Importing  # noqa: F401
 from painboard.recurrence import UNREADABLE, Recurrence, RuleError
 from painboard.store import Database
 from painboard.store import repository as repo
 
 
-@dataclass
-class ImportResult:
-    format: str
-    path: Any
-    read: dict[str, int]
-    added: dict[str, int]
-    skipped: dict[str, int] = field(default_factory=dict)  # rows the importer left out, by what
-
-    @property
-    def count(self) -> int:
-        return sum(self.added.values())
-
-
-class Painboard(Reading, Mending):
+class Painboard(Reading, Importing, Mending):
     """The application's use-cases over one database."""
 
     def __init__(self, settings: Settings, db: Database | None = None):
@@ -266,13 +255,20 @@ class Painboard(Reading, Mending):
 
     def undo_last_dose(self, item_id: int, day: date | None = None) -> bool:
         """Undo the latest as-needed dose recorded today for the item."""
+        return self.undo_latest_as_needed_dose(day, item_id) is not None
+
+    def undo_latest_as_needed_dose(self, day: date | None = None, item_id: int | None = None) -> dict | None:
+        """Undo today's latest dose of the item, or of any as-needed item (the dashboard's u with
+        none selected); the event undone, with its item's name, or None."""
         lo, hi = self.day_bounds(day or self.today())
         with self.db.unit_of_work(write=True) as con:
-            evs = repo.events(con, lo, hi, item_id=item_id)
+            names = {it["id"]: it["name"] for it in repo.plan_items(con)
+                     if it["id"] == item_id or (item_id is None and it["kind"] == "as_needed")}
+            evs = [e for e in repo.events(con, lo, hi, item_ids=list(names)) if e["status"] == "taken"] if names else []
             if not evs:
-                return False
+                return None
             repo.delete_event(con, evs[-1]["id"])
-            return True
+            return {**evs[-1], "name": names[evs[-1]["item_id"]]}
 
     # -- daily review ----------------------------------------------------------------------
     def save_review(self, **fields: Any) -> DailyReview:
@@ -299,57 +295,6 @@ class Painboard(Reading, Mending):
             episodes.append(open_ep)
         return {"day": day, **last_24_hours(entries, episodes), "relief_pct": None,
                 "interference": {}, "note": None}
-
-    # -- plugins: import ---------------------------------------------------------------------
-    def detect_importer(self, path):
-        """The first importer whose sniff accepts the file's head."""
-        from pathlib import Path
-
-        p = Path(path)
-        with open(p, "rb") as fh:
-            head = fh.read(65536)
-        for imp in self.registry.importers.values():
-            try:
-                if imp.sniff(head, p.name):
-                    return imp
-            except Exception:  # a plugin's broken sniff must not stop the others
-                continue
-        known = ", ".join(self.registry.importers)
-        raise BadInput(f"cannot tell what kind of file this is; name it with --format ({known})",
-                       field="format", file=str(p))
-
-    def import_file(self, path, fmt: str | None = None, progress=None,
-                    options: dict[str, str] | None = None) -> "ImportResult":
-        """Read, validate every row, then append in one transaction: all or nothing.
-
-        ``progress(done_bytes, total_bytes)`` is called while the file is read; ``options``
-        are the importer's own settings (``--option KEY=VALUE``), on ``source.options``.
-        """
-        from pathlib import Path
-
-        from painboard import import_export
-        from painboard.plugins import ImportSource
-
-        p = Path(path).expanduser()
-        if not p.is_file():
-            raise BadInput(f"{p} is not a file", field="file")
-        importer = self.registry.importer(fmt) if fmt else self.detect_importer(p)
-        size = p.stat().st_size
-        source = ImportSource(p, (lambda n: progress(n, size)) if progress else None, options)
-        try:
-            validated = import_export.validate(importer.read(source), str(p), f"import:{p.name}")
-        except BadInput as exc:
-            if exc.file:
-                raise
-            raise BadInput(exc.message, field=exc.field, line=exc.line, file=str(p)) from None
-        except Exception as exc:
-            raise import_export.describe_failure("importer", importer.name, exc) from exc
-        if progress:
-            progress(size, size)
-        with self.db.unit_of_work(write=True) as con:
-            added = import_export.write(con, validated, self.tz)
-        return ImportResult(format=importer.name, path=p, read=validated.read, added=added,
-                            skipped=dict(getattr(source, "skipped", None) or {}))
 
     # -- maintenance -----------------------------------------------------------------------
     def backup(self, dest: str) -> dict[str, Any]:

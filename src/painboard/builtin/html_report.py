@@ -37,6 +37,7 @@ from painboard.figures.period import figures_of
 from painboard.hookspecs import hookimpl
 from painboard.models import PlanItem
 from painboard.plugins import Exporter, PeriodView
+from painboard.terminal_text import plural
 
 RADIATION_METRICS = ("radiation-flare", "radiation-response")
 LONG_METRICS = ("breakthrough", "insights")  # in the Markdown summary; too long for this page
@@ -345,7 +346,7 @@ def _page_one(view: PeriodView, f: VisitFigures, title: str, table_metrics: list
     """The first page: the chart, the figures, pain, breakthrough pain, the plan, the markers."""
     return [
         f"<header><h1>{e(title)}</h1>",
-        f'<p class="sub">From the patient\'s own painboard log ({len(f.days)} days, times in '
+        f'<p class="sub">From the patient\'s own painboard log ({plural(len(f.days), "day")}, times in '
         f"{e(view.tz_name)}). This report shows what was logged; it does not recommend any treatment.</p>"
         "</header>",
         '<section id="trend"><h2>Pain, day by day (0-10)</h2>', chart_svg(view, f),

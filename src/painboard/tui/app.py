@@ -26,6 +26,7 @@ from painboard.errors import DatabaseBusy, DatabaseMoved, PainboardError, ReadOn
 from painboard.terminal_text import clean
 from painboard.tui.commands import PainboardCommands
 from painboard.tui.format import RECENT_SHOWN, range_days, start_range
+from painboard.tui.reminders import ReminderNotices, reminders_now
 
 if TYPE_CHECKING:
     from painboard.first_read import FirstRead
@@ -93,6 +94,7 @@ class PainboardApp(App):
         self._refreshing = False
         self._refresh_again = False
         self._stop = threading.Event()
+        self._reminder_notices = ReminderNotices()  # each due reminder shown once (issue 21)
 
     async def on_event(self, event) -> None:
         if self.key_hold.take(event):
@@ -275,7 +277,8 @@ class PainboardApp(App):
             # neither the plugin report nor the watch for other writers holds up a first frame
             # by importing them (the watch reads the file through the services).
             self.timings["plugins_loaded"] = time.perf_counter()
-            self.read(lambda: self.pb.plugin_list(), self._report_plugin_failures)
+            self.read(lambda: (self.pb.plugin_list(), list(self.pb.registry.notices)),
+                      self._report_plugin_failures)
             if self.poll_interval:
                 self._poll(self.poll_interval)
         self.timings["last_refresh_s"] = msg.seconds
@@ -283,6 +286,8 @@ class PainboardApp(App):
             self.notify(self._pb.db.notices.pop(0), timeout=10)
         self.main_screen.snapshot = msg.snapshot
         self.main_screen.db_state = ("live", "")
+        if msg.snapshot.metrics is not None:  # reminders due now, a failing channel (issue 21)
+            self.read(lambda: reminders_now(self.pb), lambda found: self._reminder_notices.show(self, found))
         if msg.snapshot.metrics is None:
             # The first read brought no metrics: read them once these figures are drawn (the
             # read imports the services, and would hold the GIL while they draw).
@@ -295,10 +300,14 @@ class PainboardApp(App):
         if started is not None:
             started()
 
-    def _report_plugin_failures(self, plugins) -> None:
-        # A plugin that failed to load never takes the dashboard down; say so once.
+    def _report_plugin_failures(self, found) -> None:
+        # A plugin that failed to load never takes the dashboard down; say so once. A refused
+        # plugins folder is said in the registry's own words (why, and the chmod that helps).
+        plugins, notices = found
+        for notice in notices:
+            self.notify(notice, severity="warning", timeout=12)
         for p in plugins:
-            if getattr(p, "error", None):
+            if getattr(p, "error", None) and not any(p.error in n for n in notices):
                 self.notify(f"plugin {p.name} could not load: see 'painboard plugins'",
                             severity="warning", timeout=8)
 
