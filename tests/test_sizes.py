@@ -17,7 +17,7 @@ MAX_FILE_LINES, MAX_FUNCTION_LINES = 500, 60
 KNOWN = {
     "painboard/cli.py": "file",
     "painboard/store/repository.py": "file",
-    "painboard/builtin/generic_csv.py:read": "function", "painboard/demo.py:build_story": "function",
+    "painboard/builtin/generic_csv.py:read": "function",
     "painboard/import_export.py:_validate": "function", "painboard/tui/widgets/trend.py:render": "function",
     "painboard_fhir/importer.py:_entries": "function",
 }
