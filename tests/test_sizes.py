@@ -18,7 +18,7 @@ KNOWN = {
     "painboard/cli.py": "file",
     "painboard/store/repository.py": "file",
     "painboard/builtin/generic_csv.py:read": "function",
-    "painboard/import_export.py:_validate": "function", "painboard/tui/widgets/trend.py:render": "function",
+    "painboard/import_export.py:_validate": "function",
     "painboard_fhir/importer.py:_entries": "function",
 }
 
