@@ -19,7 +19,6 @@ KNOWN = {
     "painboard/store/repository.py": "file",
     "painboard/builtin/generic_csv.py:read": "function",
     "painboard/import_export.py:_validate": "function",
-    "painboard_fhir/importer.py:_entries": "function",
 }
 
 
