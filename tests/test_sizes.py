@@ -17,7 +17,6 @@ MAX_FILE_LINES, MAX_FUNCTION_LINES = 500, 60
 KNOWN = {
     "painboard/cli.py": "file",
     "painboard/store/repository.py": "file",
-    "painboard/builtin/generic_csv.py:read": "function",
     "painboard/import_export.py:_validate": "function",
 }
 
