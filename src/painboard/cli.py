@@ -20,7 +20,7 @@ from painboard.config import Settings
 from painboard.errors import BadInput, PainboardError
 from painboard.kinds import CATEGORIES
 
-from painboard.terminal_text import clean, plural
+from painboard.terminal_text import clean, clean_lines, plural
 
 if TYPE_CHECKING:
     from painboard.services import Painboard
@@ -42,14 +42,22 @@ def _quiet_stdout() -> None:
         pass
 
 
+def _clean_click_error(exc: click.ClickException) -> None:
+    """A usage error quotes what was typed: one clean line. A group called without its
+    subcommand shows its help: our own text, so its lines stay lines (escapes still cleaned,
+    for a plugin command's help)."""
+    help_shown = isinstance(exc, getattr(click.exceptions, "NoArgsIsHelpError", ()))
+    exc.message = clean_lines(exc.message) if help_shown else clean(exc.message)
+
+
 class PainboardGroup(click.Group):
     """Turns the app's errors into a message on stderr and an exit code, never a traceback."""
 
     def make_context(self, info_name, args, parent=None, **extra):
         try:
             return super().make_context(info_name, args, parent=parent, **extra)
-        except click.ClickException as exc:  # a usage error quotes what was typed
-            exc.message = clean(exc.message)
+        except click.ClickException as exc:
+            _clean_click_error(exc)
             raise
 
     def invoke(self, ctx: click.Context) -> Any:
@@ -59,10 +67,13 @@ class PainboardGroup(click.Group):
             say(f"painboard: {exc}", err=True)
             ctx.exit(2 if isinstance(exc, BadInput) else 1)
         except click.ClickException as exc:
-            exc.message = clean(exc.message)
+            _clean_click_error(exc)
             raise
         except (click.exceptions.Exit, click.Abort, KeyboardInterrupt):
             raise
+        except BrokenPipeError:  # `painboard entries | head -1`: the reader had enough
+            _quiet_stdout()
+            ctx.exit(0)
         except OSError as exc:  # a full disk or a closed pipe on standard output
             _quiet_stdout()
             say(f"painboard: {exc.strerror or exc}"
@@ -159,6 +170,9 @@ def _day(pb: Painboard, text: str | None, field: str = "since") -> date | None:
     return parse_day(text, pb.tz, field=field, period=field == "since") if text else None
 
 
+# Each kind of record in words, one and many: "1 pain entry", "323 pain entries".
+RECORD_WORDS = {"pain_entry": ("pain entry", "pain entries"), "episode": ("breakthrough episode",),
+                "daily_review": ("daily review",), "plan_item": ("plan item",), "plan_event": ("plan event",)}
 SINCE_HELP = "From this date: ISO date, 'yesterday', or a period ending today like 7d, 2w, 3m, 1y"
 LEVEL_LEGEND = "! worth a look   !! worth raising with your care team (the dashboard shows ▲ and ▲▲)"
 
@@ -191,7 +205,10 @@ Shell completion (bash; zsh and fish alike):
 @click.version_option(__version__, prog_name="painboard")
 @click.pass_context
 def cli(ctx: click.Context, db: str | None, read_only: bool, plugins_dir: str | None) -> None:
-    """painboard: keep your pain log and plan, and see how things are going."""
+    """painboard: keep your pain log and plan, and see how things are going.
+
+    `painboard` alone, with no command, opens the dashboard (it needs a terminal); the
+    commands below work without it."""
     settings = Settings.load(db=db, read_only=read_only, plugins_dir=plugins_dir)
     if plugins_dir and not os.path.isdir(os.path.expanduser(plugins_dir)):
         say(f"painboard: warning: plugins folder {plugins_dir} does not exist: no folder plugins loaded",
@@ -210,6 +227,10 @@ def cli(ctx: click.Context, db: str | None, read_only: bool, plugins_dir: str | 
     from painboard.services import Painboard
 
     ctx.obj = Painboard(settings)
+    # A new file is said at once (a relative PAINBOARD_DB from another folder would otherwise
+    # give an empty database without a word); demo's own line names the file it writes.
+    ctx.obj.db.on_create = (lambda notice: None) if ctx.invoked_subcommand == "demo" else \
+        (lambda notice: say(f"painboard: {notice}", err=True))
     if "painboard.registry" in ctx.meta:  # already loaded to find a plugin command
         ctx.obj.use_registry(ctx.meta["painboard.registry"])
     ctx.call_on_close(lambda: _plugin_notices(ctx.obj))
@@ -242,7 +263,7 @@ def _plugin_notices(pb: Painboard) -> None:
         say(f"painboard: {notice}", err=True)
 
 
-@cli.command()
+@cli.command(short_help="Fill an empty database with a demo patient story.")
 @click.option("--days", default=90, show_default=True, type=click.IntRange(7, 3650))
 @click.option("--seed", default=7, show_default=True, type=int)
 @click.option("--force", is_flag=True, help="Replace what the database holds.")
@@ -270,7 +291,7 @@ NUMBER_ARG = {"ignore_unknown_options": True}
 @click.option("--activity", help="What you were doing when it started.")
 @click.option("--worse", multiple=True, help="What made it worse.")
 @click.option("--better", multiple=True, help="What made it better.")
-@click.option("--duration", help="How long it lasted, in minutes.")
+@click.option("--duration", metavar="MIN", help="How long it lasted, in minutes.")
 @click.option("--note")
 @click.pass_obj
 def log(pb: Painboard, intensity: str, at: str | None, site, quality, pattern, activity, worse,
@@ -282,12 +303,12 @@ def log(pb: Painboard, intensity: str, at: str | None, site, quality, pattern, a
     say(f"logged {entry.intensity}/10 at {pb.local(entry.occurred_at):%a %d %b %H:%M} (entry {entry.id})")
 
 
-@cli.command(context_settings=NUMBER_ARG)
+@cli.command(context_settings=NUMBER_ARG, short_help="Record a breakthrough episode and its PEAK (0-10).")
 @click.argument("peak")
 @click.option("--at", "at", help="Onset (default now).")
 @click.option("--type", "type_", help="spontaneous, incident volitional, incident non-volitional, procedural, end of dose.")
 @click.option("--trigger")
-@click.option("--duration", help="Minutes until it settled.")
+@click.option("--duration", metavar="MIN", help="Minutes until it settled.")
 @click.option("--rescue", "rescue", help="The as-needed plan item taken (number or name).")
 @click.option("--background", help="Background pain before it, 0-10.")
 @click.option("--site")
@@ -303,7 +324,7 @@ def episode(pb: Painboard, peak, at, type_, trigger, duration, rescue, backgroun
     say(f"breakthrough episode recorded: peak {ep.peak}/10{extra} (episode {ep.id})")
 
 
-@cli.group()
+@cli.group(short_help="The treatment plan: add, list, done, stop.")
 def plan() -> None:
     """The treatment plan: medication, bone-strengthening drugs, radiation, procedures."""
 
@@ -366,11 +387,13 @@ def plan_list(pb: Painboard, as_json: bool, show_all: bool) -> None:
         say(f"{it.id:>3}  {it.category:<18} {it.label():<32} {when}{status}")
 
 
-@plan.command("done")
+@plan.command("done", short_help="Record a dose taken or a session done for ITEM.")
 @click.argument("item")
 @click.option("--at", "at", help="When (default now).")
 @click.option("--skipped", is_flag=True, help="Record it as skipped.")
-@click.option("--amount", type=float, help="Amount taken, if not the planned dose.")
+@click.option("--amount", type=float, metavar="AMOUNT",
+              help="Amount taken, in the item's unit (mg, ml, tablets: as 'plan list' shows it), "
+                   "if not the planned dose.")
 @click.option("--note")
 @click.option("--extra", is_flag=True, help="Record another dose even if its due time is already recorded.")
 @click.pass_obj
@@ -382,7 +405,11 @@ def plan_done(pb: Painboard, item, at, skipped, amount, note, extra) -> None:
     ev = pb.mark_done(item, at=_when(pb, at), status="skipped" if skipped else None, amount=amount, note=note,
                       extra=extra)
     due = f", due {pb.local(ev.due_at):%H:%M}" if ev.due_at else ""
-    say(f"recorded: item {ev.item_id} {ev.status} at {pb.local(ev.done_at):%H:%M}{due} (event {ev.id})")
+    given = ""
+    if amount is not None and ev.amount is not None:  # in the unit it counts in: a slip (mg for ml) shows
+        unit = next((it.unit for it in pb.plan(include_stopped=True) if it.id == ev.item_id), None)
+        given = f" {ev.amount:g}{' ' + unit if unit else ''}"
+    say(f"recorded: item {ev.item_id}{given} {ev.status} at {pb.local(ev.done_at):%H:%M}{due} (event {ev.id})")
 
 
 @plan.command("stop")
@@ -412,7 +439,7 @@ def _review_check(day: date, key: str, domain: str | None = None):
     return check
 
 
-@cli.command()
+@cli.command(short_help="The daily review: today's pain and how it got in the way.")
 @click.option("--day", help="Which day (default today).")
 @click.option("--worst")
 @click.option("--least")
@@ -493,7 +520,7 @@ def delete() -> None:
     """Delete a record entered by mistake."""
 
 
-@delete.command("entry")
+@delete.command("entry", short_help="Delete pain entry ID (as 'painboard entries' shows it).")
 @click.argument("entry_id", metavar="ID")
 @click.option("--yes", "-y", is_flag=True, help="Do not ask.")
 @click.pass_obj
@@ -507,7 +534,7 @@ def delete_entry(pb: Painboard, entry_id: str, yes: bool) -> None:
     say(f"deleted {what}")
 
 
-@cli.command()
+@cli.command(short_help="Copy the database to FILE (safe while it is open).")
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.pass_obj
 def backup(pb: Painboard, file: str) -> None:
@@ -518,7 +545,7 @@ def backup(pb: Painboard, file: str) -> None:
                f"{plural(n['pain_entry'], 'entry', 'entries')}, {plural(n['episode'], 'episode')}), checked")
 
 
-@cli.command()
+@cli.command(short_help="Put BACKUP in the database's place (checked first).")
 @click.argument("backup_file", metavar="BACKUP", type=click.Path(dir_okay=False))
 @click.pass_obj
 def restore(pb: Painboard, backup_file: str) -> None:
@@ -531,7 +558,7 @@ def restore(pb: Painboard, backup_file: str) -> None:
         say(f"the file it replaced is kept at {r['kept']}")
 
 
-@cli.command()
+@cli.command(short_help="Verify the database: schema, rows, consistency.")
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
 def check(pb: Painboard, as_json: bool) -> None:
@@ -542,7 +569,7 @@ def check(pb: Painboard, as_json: bool) -> None:
     else:
         schema = "unreadable" if r["schema"] is None else r["schema"]
         say(f"{pb.db.path}: schema {schema}, " +
-                   ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in r["counts"].items()))
+            ", ".join(plural(v, *RECORD_WORDS.get(k, (k.replace("_", " "),))) for k, v in r["counts"].items()))
         for p in r["problems"]:
             say(f"problem: {p}", err=True)
         say("ok" if r["ok"] else "problems found")
@@ -589,7 +616,7 @@ def import_(pb: Painboard, file: str, fmt: str | None, date_order: str | None, o
                + (f"; skipped (not pain entries): {left_out}" if left_out else ""))
 
 
-@cli.command()
+@cli.command(short_help="Export your data as FORMAT ('painboard plugins' lists them).")
 @click.argument("format")
 @click.option("-o", "--output", "out", help="File to write ('-' for stdout; default painboard-DATE.EXT here).")
 @click.option("--since", help=SINCE_HELP + " (default: the first record).")
@@ -607,7 +634,7 @@ def export(pb: Painboard, format: str, out: str | None, since: str | None, until
         out = exporter.default_file_name(pb.today())
     r = pb.export(format, out, _day(pb, since), _day(pb, until, "until"), _options(options), force=force)
     if r.path is not None:
-        say(f"wrote {r.count} records to {r.path} ({r.format})", err=True)
+        say(f"wrote {plural(r.count, 'record')} to {r.path} ({r.format})", err=True)
 
 
 @cli.command()
@@ -626,16 +653,33 @@ def metrics(pb: Painboard, since: str | None, until: str | None, as_json: bool) 
         _echo_json([r.model_dump() for r in results])
         return
     marks = {"ok": " ", "watch": "!", "alert": "!!"}
-    for r in results:
-        if r.error:
-            say(f"   {r.label:<24} error: {r.error}")
-        else:
-            say(f"{marks[r.level]:<2} {r.label:<24} {r.text}")
+    rows = [("" if r.error else marks[r.level], clean(r.label), clean(f"error: {r.error}" if r.error else r.text))
+            for r in results]
+    for line in _table_lines(rows):
+        click.echo(line)
     if results:
         say(LEVEL_LEGEND)
 
 
-@cli.command()
+def _table_lines(rows: list[tuple[str, str, str]]) -> list[str]:
+    """Mark, label, text: labels padded to the longest, the text wrapped to the terminal's
+    width (80 when it is not a terminal) under itself, so a long figure stays readable."""
+    import shutil
+    import textwrap
+
+    if not rows:
+        return []
+    width = max(len(label) for _, label, _ in rows)
+    indent = " " * (2 + 1 + width + 2)
+    columns = max(shutil.get_terminal_size((80, 24)).columns, len(indent) + 20)
+    lines: list[str] = []
+    for mark, label, text in rows:
+        lines += textwrap.wrap(text, columns, initial_indent=f"{mark:<2} {label:<{width}}  ",
+                               subsequent_indent=indent, break_on_hyphens=False) or [f"{mark:<2} {label}"]
+    return lines
+
+
+@cli.command(short_help="The plugins found, what each adds, any that failed.")
 @click.option("--json", "as_json", is_flag=True)
 @click.pass_obj
 def plugins(pb: Painboard, as_json: bool) -> None:
@@ -668,7 +712,21 @@ def main() -> None:
     # Pydantic's plugin discovery scans all installed packages' metadata (~80 ms of each
     # start); painboard uses no pydantic plugins. Set for this process only if unset.
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "1")
-    cli(prog_name="painboard")
+    try:
+        cli(prog_name="painboard")
+    finally:
+        _flush_or_quiet()
+
+
+def _flush_or_quiet() -> None:
+    """What is left in the output buffer is written here, not in the interpreter's last flush,
+    so a reader that closed the pipe early ends the command quietly (no 'Broken pipe')."""
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _quiet_stdout()
+    except (OSError, ValueError):
+        pass
 
 
 if __name__ == "__main__":

@@ -222,6 +222,9 @@ def _load_folder(folder: Path, wanted: set[str] | None, reg: Registry, add) -> N
         reg.plugins.append(info)
         if reg.strict:
             raise PluginError(problem)
+        # Said wherever plugins load (the CLI's stderr, the dashboard's notices), not only by
+        # 'painboard plugins': a metric that silently vanished looks like a bug.
+        reg.notices.append(f"plugins folder {problem}; none of its plugins loaded")
         return
     for path in sorted(folder.glob("*.py")):
         name = path.stem

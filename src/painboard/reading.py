@@ -187,6 +187,8 @@ class Reading:
             path, count = write_file(out, run, **guard)
         except Overran as exc:
             raise PluginError(f"exporter {exporter.name!r} {exc}: stopped; nothing was written") from None
+        except BrokenPipeError:  # '-o - | head': the reader had enough, not the exporter's fault
+            raise
         except Exception as exc:
             raise import_export.describe_failure("exporter", exporter.name, exc) from exc
         return ExportResult(format=exporter.name, path=path, count=count)

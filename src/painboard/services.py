@@ -268,13 +268,20 @@ class Painboard(Reading):
 
     def undo_last_dose(self, item_id: int, day: date | None = None) -> bool:
         """Undo the latest as-needed dose recorded today for the item."""
+        return self.undo_latest_as_needed_dose(day, item_id) is not None
+
+    def undo_latest_as_needed_dose(self, day: date | None = None, item_id: int | None = None) -> dict | None:
+        """Undo today's latest dose of the item, or of any as-needed item (the dashboard's u with
+        none selected); the event undone, with its item's name, or None."""
         lo, hi = self.day_bounds(day or self.today())
         with self.db.unit_of_work(write=True) as con:
-            evs = repo.events(con, lo, hi, item_id=item_id)
+            names = {it["id"]: it["name"] for it in repo.plan_items(con)
+                     if it["id"] == item_id or (item_id is None and it["kind"] == "as_needed")}
+            evs = [e for e in repo.events(con, lo, hi, item_ids=list(names)) if e["status"] == "taken"] if names else []
             if not evs:
-                return False
+                return None
             repo.delete_event(con, evs[-1]["id"])
-            return True
+            return {**evs[-1], "name": names[evs[-1]["item_id"]]}
 
     # -- daily review ----------------------------------------------------------------------
     def save_review(self, **fields: Any) -> DailyReview:

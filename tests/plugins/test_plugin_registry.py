@@ -160,7 +160,7 @@ def register_commands(cli):
 ''')
     db = str(tmp_path / "c.db")
     r = CliRunner().invoke(cli, ["--db", db, "--plugins-dir", str(plugin_dir), "hello"])
-    assert r.exit_code == 0 and r.output == "entries: 0\n"
+    assert r.exit_code == 0 and r.stdout == "entries: 0\n"
     r = CliRunner().invoke(cli, ["--db", db, "--plugins-dir", str(plugin_dir), "plugins", "--json"])
     assert {p["name"]: p for p in json.loads(r.output)}["hello"]["registers"] == {"commands": ["hello"]}
 

@@ -20,6 +20,7 @@ from painboard.figures.period import figures_of
 from painboard.figures.radiation import BASELINE_DAYS
 from painboard.figures.severity import half_up, shown, whole
 from painboard.plugin_api import Metric, MetricValue, PeriodView, hookimpl
+from painboard.terminal_text import plural
 
 RAISE = "worth raising with your care team"
 
@@ -53,7 +54,7 @@ def breakthrough(view: PeriodView) -> MetricValue:
     tail = f" Period {period_words(view)}; episodes by onset day; definition after Davies et al. 2009."
     if not p["n"]:
         return MetricValue(value=None, text="no breakthrough episodes logged." + tail, details=jsonable(p))
-    parts = [f"{p['n']} episodes in {p['days']} days ({_num(p['per_day'])} a day)"]
+    parts = [f"{plural(p['n'], 'episode')} in {plural(p['days'], 'day')} ({_num(p['per_day'])} a day)"]
     parts.append(f"median duration {_num(p['median_min'])} min (of {p['with_duration']} with an end)"
                  if p["median_min"] is not None else "no episode has an end yet")
     parts.append(f"{_num(p['trigger_pct'])} % with a trigger ({p['with_trigger']})")
@@ -100,7 +101,7 @@ def _baseline_words(b: dict[str, Any]) -> str:
     span = f"{_d(b['since'])} to {_d(b['until'])}"
     if not b["enough"]:
         return f"baseline {span}: not enough data ({b['days_with_worst']} of {BASELINE_DAYS} days with a worst)"
-    return (f"baseline {span}: worst {_num(b['worst'])} (mean of {b['days_with_worst']} days, "
+    return (f"baseline {span}: worst {_num(b['worst'])} (mean of {plural(b['days_with_worst'], 'day')}, "
             f"{whole(b['worst'])} as a whole point), OMED {_num(b['omed'])} mg a day")
 
 
@@ -183,7 +184,7 @@ def insights_detail(view: PeriodView) -> dict[str, Any]:
 def insights(view: PeriodView) -> MetricValue:
     d = insights_detail(view)
     mn = INSIGHT_MIN_N
-    tail = (f" Period {period_words(view)}; {d['entries']} entries, {d['episodes']} episodes; a figure "
+    tail = (f" Period {period_words(view)}; {plural(d['entries'], 'entry', 'entries')}, {plural(d['episodes'], 'episode')}; a figure "
             f"needs {mn} or more records, else too little data. Counts and means, not causes.")
     parts = []
     top = [t for t in d["triggers"] if t["enough"]][:3]
@@ -202,8 +203,8 @@ def insights(view: PeriodView) -> MetricValue:
         parts.append("by hour: too little data")
     r = d["rescue"]
     parts.append(f"after a rescue dose: mean drop {_num(r['mean_drop'])} points, {_num(r['before'])} to "
-                 f"{_num(r['after'])} (n={r['n']} of {r['doses']} doses)" if r["enough"]
-                 else f"after a rescue dose: too little data (n={r['n']} of {r['doses']} doses)")
+                 f"{_num(r['after'])} (n={r['n']} of {plural(r['doses'], 'dose')})" if r["enough"]
+                 else f"after a rescue dose: too little data (n={r['n']} of {plural(r['doses'], 'dose')})")
     helps = [h for h in d["helps"] if h["enough"]][:3]
     parts.append("what helps: " + (", ".join(f"{h['name']} mean drop {_num(h['mean'])} (n={h['n']})"
                                              for h in helps) if helps else "too little data"))

@@ -48,7 +48,7 @@ def breakthrough_per_day(view: PeriodView) -> MetricValue:
     days, total, per_day, series = view.days(), e["total"], e["per_day"], e["series"]
     # No clinical cut-off for episodes a day; watching at the rescue-dose marker's rate.
     level = "watch" if over_rescue_marker(per_day) else "ok"
-    return MetricValue(value=per_day, text=f"{per_day:g} a day ({total} in {len(days)} days)",
+    return MetricValue(value=per_day, text=f"{per_day:g} a day ({total} in {plural(len(days), 'day')})",
                        series=series, level=level)
 
 
@@ -115,7 +115,7 @@ def omed(view: PeriodView) -> MetricValue:
                "source": "CDC 2022 oral morphine milligram equivalent factors (data/opioid_factors.json, "
                          f"version {opioid_table()['version']})"}
     if not o.per_day:
-        text = f"no opioid doses counted in {len(days)} days"
+        text = f"no opioid doses counted in {plural(len(days), 'day')}"
         return MetricValue(value=None, text=f"{text}; {missing}" if missing else text, series=series,
                            details=details)
     st = f.omed_stats  # one statistic on every face: the mean with its range, half up

@@ -76,7 +76,7 @@ class Omed:
         p = self.period()
         if p is None:
             return ""
-        return (f"mean {shown(p['mean'])} mg a day on {p['days']} of {n_days} days "
+        return (f"mean {shown(p['mean'])} mg a day on {p['days']} of {n_days} day{'' if n_days == 1 else 's'} "
                 f"(range {shown(p['min'])} to {shown(p['max'])})")
 
     def not_counted_words(self) -> str:

@@ -233,6 +233,9 @@ class Database:
         self.retry_seconds = retry_seconds
         self.sidecar = sidecar  # False: a private copy (a backup being checked) needs no queue file
         self.notices: list[str] = []  # what the faces should say (a copy kept before an upgrade)
+        # Who hears that a new file was made (a mistyped or relative path): the notices by
+        # default; the CLI says it at once.
+        self.on_create = self.notices.append
         self._ready = False
         self._seen = False  # the file was there once: never create it again (it moved)
         self._lock = _process_lock(self.path)
@@ -276,6 +279,8 @@ class Database:
             if old is not None:
                 os.umask(old)
         self._seen = True
+        if creating:
+            self.on_create(f"created a new database at {self.path} (there was none)")
 
     def _attach(self, cur: duckdb.DuckDBPyConnection, read_only: bool, deadline: float) -> None:
         """Attach the file, retrying a lock conflict with backoff; DatabaseBusy after that.

@@ -275,7 +275,8 @@ class PainboardApp(App):
             # neither the plugin report nor the watch for other writers holds up a first frame
             # by importing them (the watch reads the file through the services).
             self.timings["plugins_loaded"] = time.perf_counter()
-            self.read(lambda: self.pb.plugin_list(), self._report_plugin_failures)
+            self.read(lambda: (self.pb.plugin_list(), list(self.pb.registry.notices)),
+                      self._report_plugin_failures)
             if self.poll_interval:
                 self._poll(self.poll_interval)
         self.timings["last_refresh_s"] = msg.seconds
@@ -295,10 +296,14 @@ class PainboardApp(App):
         if started is not None:
             started()
 
-    def _report_plugin_failures(self, plugins) -> None:
-        # A plugin that failed to load never takes the dashboard down; say so once.
+    def _report_plugin_failures(self, found) -> None:
+        # A plugin that failed to load never takes the dashboard down; say so once. A refused
+        # plugins folder is said in the registry's own words (why, and the chmod that helps).
+        plugins, notices = found
+        for notice in notices:
+            self.notify(notice, severity="warning", timeout=12)
         for p in plugins:
-            if getattr(p, "error", None):
+            if getattr(p, "error", None) and not any(p.error in n for n in notices):
                 self.notify(f"plugin {p.name} could not load: see 'painboard plugins'",
                             severity="warning", timeout=8)
 

@@ -13,11 +13,16 @@ from textual.widgets import Input, Label, OptionList, RadioButton, RadioSet, Sta
 from textual.content import Content
 from textual.widgets.option_list import Option
 
-from painboard.terminal_text import clean
+from painboard.terminal_text import clean, plural
 from painboard.tui.format import RANGE_PERIODS
 from painboard.tui.dialogs.base import Dialog
 
 PERIODS = [(words, days) for _, words, days in RANGE_PERIODS]
+# Under 80 columns the periods in the chart's own words, so the row is not cut ("( ) al").
+SHORT_PERIODS = [label for label, _, _ in RANGE_PERIODS]
+NARROW = 80
+KEYS_HINT = "Enter in File exports · ctrl+s export · Tab next · Esc cancel"
+KEYS_HINT_NARROW = "Enter exports · ctrl+s export · Tab next · Esc cancel"
 
 
 class PeriodButton(RadioButton):
@@ -52,10 +57,17 @@ class ExportDialog(Dialog):
                 yield Label("File")
                 yield Input(id="out")
             yield Static("", classes="message")
-            yield Static("Enter in File exports · ctrl+s export · Tab next · Esc cancel", classes="hint")
+            yield Static(KEYS_HINT, classes="hint", id="keys-hint")
+
+    def on_resize(self) -> None:
+        narrow = self.app.size.width < NARROW
+        for button, (words, _), short in zip(self.query(PeriodButton), PERIODS, SHORT_PERIODS):
+            button.label = short if narrow else words
+        self.query_one("#keys-hint", Static).update(KEYS_HINT_NARROW if narrow else KEYS_HINT)
 
     def on_mount(self) -> None:
         super().on_mount()
+        self.on_resize()
         pb = self.app.pb
         period = self.query_one("#period", RadioSet)
         # RadioSet highlights its first button on mount; start the highlight on the pressed one
@@ -135,7 +147,7 @@ class ExportDialog(Dialog):
 
         def done(result) -> None:
             count = getattr(result, "count", None)
-            what = f"{count} records" if count is not None else "your log"
+            what = plural(count, "record") if count is not None else "your log"
             self.app.notify(f"exported {what} to {getattr(result, 'path', path)}", timeout=6)
             self.dismiss(result)
 

@@ -12,6 +12,14 @@ from painboard.models import INTERFERENCE_DOMAINS
 from painboard.tui.dialogs.base import FIELD_LABELS, Dialog
 
 PAIN = [(key, FIELD_LABELS[key]) for key in ("worst", "least", "average", "now", "relief_pct")]
+# The same questions in the few words a narrow terminal (under 80 columns) has room for: the
+# full ones were cut mid-phrase at 60 ("Getting on with", "Work, including").
+SHORT_DOMAINS = {"activity": "General activity", "mood": "Mood", "walking": "Walking about",
+                 "work": "Work, home jobs", "relations": "Time with others", "sleep": "Sleep",
+                 "enjoyment": "Enjoying life"}
+NARROW = 80
+KEYS_HINT = "Enter save · Tab next · Esc cancel · relief in steps of 10"
+KEYS_HINT_NARROW = "Enter save · Tab next · Esc cancel · relief by 10s"
 
 
 class ReviewDialog(Dialog):
@@ -36,20 +44,29 @@ class ReviewDialog(Dialog):
                             yield Input(id=key, restrict=r"\d{0,3}", max_length=3, classes="-short",
                                         placeholder="0-100" if key == "relief_pct" else "0-10")
                 with Vertical(id="review-interference"):
-                    yield Static("How much pain got in the way (0-10)", classes="hint")
+                    yield Static("How much pain got in the way (0-10)", classes="hint", id="i-hint")
                     for key, label in INTERFERENCE_DOMAINS.items():
                         with Horizontal(classes="row"):
-                            yield Label(label)
+                            yield Label(label, id=f"l-{key}")
                             yield Input(id=f"i-{key}", restrict=r"\d{0,2}", max_length=2, classes="-short",
                                         placeholder="0-10")
             with Horizontal(classes="row"):
                 yield Label("Note")
                 yield Input(id="note")
             yield Static("", classes="message")
-            yield Static("Enter save · Tab next · Esc cancel · relief in steps of 10", classes="hint")
+            yield Static(KEYS_HINT, classes="hint", id="keys-hint")
+
+    def on_resize(self) -> None:
+        narrow = self.app.size.width < NARROW
+        for key, label in INTERFERENCE_DOMAINS.items():
+            self.query_one(f"#l-{key}", Label).update(SHORT_DOMAINS[key] if narrow else label)
+        self.query_one("#i-hint", Static).update("Got in the way (0-10)" if narrow
+                                                 else "How much pain got in the way (0-10)")
+        self.query_one("#keys-hint", Static).update(KEYS_HINT_NARROW if narrow else KEYS_HINT)
 
     def on_mount(self) -> None:
         super().on_mount()
+        self.on_resize()
         self.query_one("#worst", Input).focus()
         self.say("reading the last 24 hours…")
         self.app.read(self.app.pb.review_prefill, self._prefill)

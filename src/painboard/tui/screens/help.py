@@ -22,7 +22,7 @@ KEYS: list[tuple[str, str, str]] = [
     ("Log", "z", "put back the entry last deleted with d in this session"),
     ("Plan", "↑ ↓", "move the selection in today's plan"),
     ("Plan", "space", "tick the selected item; again the same day undoes it"),
-    ("Plan", "u  backspace", "undo today's latest dose of an as-needed item"),
+    ("Plan", "u  backspace", "undo today's latest rescue dose (or the selected item's)"),
     ("Review", "r", "daily review: today's pain, relief, how pain got in the way"),
     ("Chart", "w m t y a", "chart range: 7 days, 30 days, 90 days, 1 year, all"),
     ("Chart", "[  ]", "shorter / longer chart range"),

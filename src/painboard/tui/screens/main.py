@@ -29,6 +29,9 @@ RANGE_LABELS = [label for _, label, _ in RANGES]
 # and shows what works instead.
 WRITE_ACTIONS = {"quick_log", "log_form", "breakthrough", "tick", "review", "undo_dose"}
 READ_ONLY_SHOWN = {"metrics", "insights"}
+# The wide layout's columns (main.tcss has the Today panel's width): the plan at least this
+# much, recent entries at least that much (time, score and a site).
+WIDE_TODAY, WIDE_PLAN_MIN, WIDE_RECENT_MIN = 34, 30, 36
 
 
 def _digit_bindings() -> list[Binding]:
@@ -121,6 +124,18 @@ class MainScreen(Screen):
         # Layout adapts: recent entries get a column when there is room for one.
         self.set_class(event.size.width >= 110, "-wide")
         self.set_class(event.size.height >= 32, "-tall")
+        self._share_columns()
+
+    def _share_columns(self) -> None:
+        """Wide: the plan takes what its longest line needs and recent entries the rest (they
+        were cut while the plan had room to spare); narrower, the stylesheet's widths."""
+        box = self.query_one("#plan-box")
+        if not self.has_class("-wide"):
+            box.styles.width = None
+            return
+        need = self.query_one(PlanChecklist).needed_width + 2  # its padding, a scrollbar's room
+        room = self.size.width - WIDE_TODAY - WIDE_RECENT_MIN
+        box.styles.width = max(WIDE_PLAN_MIN, min(need, room))
 
     # -- data in ---------------------------------------------------------------------------
     def watch_snapshot(self, snap: Snapshot | None) -> None:
@@ -134,6 +149,7 @@ class MainScreen(Screen):
         today.today = snap.today
         today.metrics = list(snap.metrics or [])
         self.query_one(PlanChecklist).show(snap.checklist)
+        self._share_columns()
         self.query_one(RecentEntries).entries = snap.recent
 
     def show_loading_text(self, text: str) -> None:
@@ -231,10 +247,18 @@ class MainScreen(Screen):
         if self.app.refuse_if_read_only("undoing a dose"):
             return
         line = self.query_one(PlanChecklist).selected_line
-        if line is None or line.kind != "as_needed":
-            self.notify("u undoes a dose of an as-needed item: select one first", timeout=3)
-            return
         pb = self.app.pb
+        if line is None or line.kind != "as_needed":
+            # As the README and help say: today's latest rescue dose, whichever item it was.
+            def undone_any(ev) -> None:
+                if ev is None:
+                    self.notify("no as-needed dose recorded today: nothing to undo", timeout=3)
+                    return
+                at = ev["done_at"].astimezone(self.app.tz)
+                self.notify(f"undone: today's latest as-needed dose, {ev['name']} at {at:%H:%M}", timeout=5)
+
+            self.app.write(lambda: pb.undo_latest_as_needed_dose(), undone_any)
+            return
 
         def done(undone: bool) -> None:
             self.notify(f"undone: one dose of {line.label}" if undone else f"no dose of {line.label} today",

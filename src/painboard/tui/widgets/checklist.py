@@ -29,6 +29,7 @@ class PlanChecklist(OptionList):
     def __init__(self, **kw) -> None:
         super().__init__(**kw)
         self.lines: list[ChecklistLine] = []
+        self.needed_width = 0  # the longest line's cells: the wide layout gives it that much
 
     def show(self, lines: list[ChecklistLine]) -> None:
         """Replace the lines, keeping the selection on the same plan item."""
@@ -39,7 +40,9 @@ class PlanChecklist(OptionList):
             self.add_option(Option(Text("nothing planned today (painboard plan add …)", style="dim"),
                                    disabled=True))
             return
-        self.add_options([Option(self._prompt(l), id=f"{i}") for i, l in enumerate(lines)])
+        prompts = [self._prompt(l) for l in lines]
+        self.needed_width = max(p.cell_len for p in prompts)
+        self.add_options([Option(p, id=f"{i}") for i, p in enumerate(prompts)])
         index = 0
         if keep is not None:
             same = [i for i, l in enumerate(lines) if line_key(l) == line_key(keep)]

@@ -67,6 +67,9 @@ class DashHeader(Widget):
                          "moved": ("✗moved", "red bold"), "error": ("✗offline", "red bold"),
                          "loading": ("○", "dim")}[self.state]
         right.append(symbol, style)
+        if left.cell_len + right.cell_len + 1 > self.size.width:
+            # Narrow (60 columns, read-only): the time alone, so the score keeps its "when".
+            left = Text.assemble((" painboard", "bold"), "  ", self.clock.rsplit(" ", 1)[-1])
         room = self.size.width - left.cell_len - right.cell_len - 3
         state_text = _fit(self.state_text, room)
         if state_text:
