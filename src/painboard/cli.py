@@ -117,6 +117,8 @@ Environment:
   PAINBOARD_LOAD_PLUGINS   a,b: load only these plugins; empty: built-ins only
   PAINBOARD_STRICT_PLUGINS 1: plugin problems are errors (for plugin authors)
   PAINBOARD_CONFIG         the settings file (default ~/.config/painboard/config.toml)
+  PAINBOARD_IMPORT_MEMORY_MB    an import's memory (address space, default 2048)
+  PAINBOARD_IMPORT_CPU_SECONDS  an import's processor time (default 900)
   NO_COLOR                 draw the dashboard without colour
   TEXTUAL_COLOR_SYSTEM     truecolor, 256, standard (16 colours) or auto
 
@@ -199,6 +201,10 @@ def _plugin_notices(pb: Painboard) -> None:
 for _command in (demo, log, episode, plan, review, entries, delete, backup, restore, check, import_, export,
                  metrics, plugins):
     cli.add_command(_command)
+
+
+from painboard.cli_remind import relief, remind  # noqa: E402  (issue 21: its own module)
+[cli.add_command(c) for c in (remind, relief)]
 
 
 def main() -> None:

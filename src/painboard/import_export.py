@@ -1,7 +1,11 @@
 """The import and export pipelines that services run around importer and exporter plugins.
 
 Imports are all-or-nothing: every row is validated before the one write transaction, and
-the first bad row (by line) is reported with file, line and field. Pain entries, the bulk
+the first bad row (by line) is reported with file, line and field. Imports stream: pain
+entries, the bulk of any file, are validated a batch at a time and each checked batch goes
+into a staging table (repository.Stage, in a private DuckDB file), so memory stays flat with
+the file's size; the one write transaction then keeps them all, or none when a later row is
+bad (the staging file is dropped). Pain entries, the bulk
 of any file, are validated column by column: each distinct value of a field goes through
 the PainEntry model once (PainEntry has no cross-field rules, so a field's verdict does not
 depend on the others); ISO 8601 times are checked by one regular expression per column and
@@ -34,7 +38,7 @@ from painboard.models import (EARLIEST, FUTURE_SLACK, DailyReview, Episode, Pain
 from painboard.plugins import KINDS, Columns, Row
 from painboard.store import repository as repo
 
-BATCH = 50_000
+BATCH = 20_000  # pain entries (as Rows) checked and staged together: 1M JSON rows peak 237 MB (307 at 50k)
 _M = object()  # a field the row left out: the model's default applies
 _REF_AT = datetime(2000, 1, 1, tzinfo=timezone.utc)
 _KEYS = TypeAdapter(list[str | None])
@@ -44,7 +48,8 @@ _MODELS = {"episode": Episode, "daily_review": DailyReview, "plan_item": PlanIte
 
 @dataclass
 class Validated:
-    """Everything an import will write, validated, in memory until the one transaction."""
+    """Everything an import will write, validated: pain entries only until they are staged
+    (a batch at a time), the rest in memory until the one transaction."""
 
     # pain entries column by column: normalised values (times as ISO 8601 text with an offset),
     # and for some columns the same values already as text for DuckDB (repo.pack_value)
@@ -74,21 +79,29 @@ def content_key(*parts: Any) -> str:
     return "h-" + h.hexdigest()
 
 
-def validate(rows: Iterable[Row | Columns], file: str, default_source: str) -> Validated:
+def validate(rows: Iterable[Row | Columns], file: str, default_source: str, stage=None) -> Validated:
     """Validate every record; raise BadInput naming file, line and field at the first bad one.
 
-    An importer yields Rows, or Columns (many records of one kind, field by field).
+    An importer yields Rows, or Columns (many records of one kind, field by field). With
+    ``stage`` (a repository.Stage), pain entries go there a checked batch at a time.
     """
     enabled = gc.isenabled()
     gc.disable()  # millions of short-lived containers and no cycles: the collector only costs
     try:
-        return _validate(rows, file, default_source)
+        return _validate(rows, file, default_source, stage)
     finally:
         if enabled:
             gc.enable()
 
 
-def _validate(rows: Iterable[Row | Columns], file: str, default_source: str) -> Validated:
+def _to_stage(out: Validated, stage) -> None:
+    """Checked pain entries out of memory into the staging table."""
+    if stage is not None and out.entries:
+        stage.add(out.entries, out.entry_text_columns())
+        out.entries, out.entry_pieces = {}, {}
+
+
+def _validate(rows: Iterable[Row | Columns], file: str, default_source: str, stage=None) -> Validated:
     out = Validated()
     pending: list[tuple[dict, int | None]] = []
     errors: list[tuple[int, BadInput]] = []  # (order, error): the earliest line wins
@@ -101,6 +114,7 @@ def _validate(rows: Iterable[Row | Columns], file: str, default_source: str) -> 
             if err:
                 raise _bad(err[1], file, err[0])
             pending.clear()
+            _to_stage(out, stage)
 
     def one(kind: str, data: dict, line: int) -> bool:
         """Validate one record; False once an error means nothing after it matters."""
@@ -139,6 +153,7 @@ def _validate(rows: Iterable[Row | Columns], file: str, default_source: str) -> 
                     err = _validate_entry_columns(dict(item.data), lines, out, default_source)
                     if err:
                         raise _bad(err[1], file, err[0])
+                    _to_stage(out, stage)
                 continue
             if not all(one(kind, r.data, ln) for r, ln in zip(item.rows(), lines)):
                 break
@@ -417,8 +432,9 @@ def _match_due_times(con, events: list, tz) -> None:
             taken[ev.item_id].append(due)
 
 
-def write(con, v: Validated, tz=None) -> dict[str, int]:
+def write(con, v: Validated, tz=None, stage=None) -> dict[str, int]:
     """Append everything validated inside the caller's write transaction; counts added per kind.
+    Pain entries come from ``stage`` when given (see validate), else from ``v``.
 
     With ``tz``, an imported dose of a scheduled item with no due time is matched to its
     nearest open due time (match_due); one whose due time is already recorded stays
@@ -446,7 +462,9 @@ def write(con, v: Validated, tz=None) -> dict[str, int]:
     if tz is not None:
         _match_due_times(con, events, tz)
     added["plan_event"] = repo.append(con, "plan_event", events)
-    if v.entries:
+    if stage is not None:
+        added["pain_entry"] = stage.keep(con)
+    elif v.entries:
         added["pain_entry"] = repo.append_columns(con, "pain_entry", v.entries, pieces=v.entry_text_columns())
     rescue_keys = [k for _, k in v.episodes if k]
     by_key = repo.ids_by_key(con, "plan_event", rescue_keys)

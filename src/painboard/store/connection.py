@@ -150,9 +150,21 @@ _engine_guard = threading.Lock()
 _aliases = itertools.count(1)
 
 
+_given_spill: tuple[str, int] | None = None  # (folder, memory MB) set by use_spill_folder
+
+
+def use_spill_folder(folder: str, memory_mb: int) -> None:
+    """Spill into ``folder`` (made and removed by someone else: an import's parent) and keep
+    DuckDB within ``memory_mb``; called before the first unit of work."""
+    global _given_spill
+    _given_spill = (folder, memory_mb)
+
+
 def _spill_folder() -> str:
     """Where a query too big for memory spills: a fresh 0700 folder, removed at exit. An
     in-memory instance would otherwise spill health data into ".tmp" in the current folder."""
+    if _given_spill is not None:
+        return _given_spill[0]
     folder = tempfile.mkdtemp(prefix="painboard-spill-")
     atexit.register(shutil.rmtree, folder, True)
     return folder
@@ -166,7 +178,10 @@ def _cursor() -> duckdb.DuckDBPyConnection:
     global _engine_con, _engine_pid
     with _engine_guard:
         if _engine_con is None or _engine_pid != os.getpid():
-            con = duckdb.connect(":memory:", config={**_CONFIG, "temp_directory": _spill_folder()})
+            config = {**_CONFIG, "temp_directory": _spill_folder()}
+            if _given_spill is not None:
+                config["memory_limit"] = f"{_given_spill[1]}MB"
+            con = duckdb.connect(":memory:", config=config)
             con.execute("SET GLOBAL TimeZone = 'UTC'")
             _engine_con, _engine_pid = con, os.getpid()
         return _engine_con.cursor()
@@ -478,3 +493,34 @@ class Database:
         """Create the file and apply migrations (a write unit of work with no changes)."""
         with self.unit_of_work():
             pass
+
+
+@contextmanager
+def scratch_database(folder: str | None = None) -> Iterator[tuple[duckdb.DuckDBPyConnection, str]]:
+    """A private DuckDB file (in ``folder``, else a fresh 0700 one) attached to this process's
+    instance: a cursor and its alias. An import stages its rows there, so they sit on disk, not
+    in memory, and the database itself is held only while they are kept. The file is removed
+    at the end; a killed process leaves it in its folder, which the import's parent removes."""
+    own = folder is None
+    folder = folder or tempfile.mkdtemp(prefix="painboard-stage-")
+    alias = f"stage{next(_aliases)}"
+    path = Path(folder) / f"{alias}.duckdb"
+    cur = _cursor()
+    quoted = str(path).replace("'", "''")
+    old = os.umask(0o077)
+    try:
+        cur.execute(f"ATTACH '{quoted}' AS {alias}")
+    finally:
+        os.umask(old)
+    try:
+        yield cur, alias
+    finally:
+        try:
+            cur.execute(f"DETACH DATABASE IF EXISTS {alias}")
+        except duckdb.Error:
+            pass
+        cur.close()
+        for p in (path, Path(str(path) + ".wal")):
+            p.unlink(missing_ok=True)
+        if own:
+            shutil.rmtree(folder, ignore_errors=True)
