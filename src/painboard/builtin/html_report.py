@@ -52,7 +52,7 @@ NOTE_CHARS = 140
 PAPER = {"a4": "A4", "letter": "letter"}
 
 # The chart's drawing box (SVG user units; it scales to the page width).
-W, H = 720, 200
+W, H = 720, 180
 LEFT, RIGHT, TOP, BOTTOM = 30, 10, 22, 26
 
 
