@@ -1,7 +1,7 @@
 """Mending what was recorded: edit and delete of every record kind, and the one undo step.
 
 Painboard (services.py) inherits these, as it does reading.py's. Both faces call them: the
-CLI (cli_records.py) and the dashboard (tui/dialogs/mend.py). An edit is checked by the same
+CLI (cli_mending.py) and the dashboard (tui/dialogs/mend.py). An edit is checked by the same
 model a new record is (all or nothing); a dose moved in time is matched to its due time again,
 as `plan done` does. No SQL here (store/mending.py) and never Textual.
 """
