@@ -206,6 +206,10 @@ for _command in (demo, log, episode, plan, review, entries, delete, backup, rest
 from painboard.cli_remind import relief, remind  # noqa: E402  (issue 21: its own module)
 [cli.add_command(c) for c in (remind, relief)]
 
+from painboard.cli_mending import register as _register_mending  # noqa: E402  edit, undo, delete KIND
+
+_register_mending(cli, delete)
+
 
 def main() -> None:
     # Pydantic's plugin discovery scans all installed packages' metadata (~80 ms of each

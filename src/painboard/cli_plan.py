@@ -71,7 +71,7 @@ def plan_list(pb: Painboard, as_json: bool, show_all: bool) -> None:
 
         when = plan_item_when(it)
         status = "" if it.status == "active" else f" [{it.status}]"
-        say(f"{it.id:>3}  {it.category:<18} {it.label():<32} {when}{status}")
+        say(f"{it.id:>3}  {it.category.replace('_', ' '):<18} {it.label():<32} {when}{status}")
 
 
 @plan.command("done", short_help="Record a dose taken or a session done for ITEM.")
@@ -97,6 +97,10 @@ def plan_done(pb: Painboard, item, at, skipped, amount, note, extra) -> None:
         unit = next((it.unit for it in pb.plan(include_stopped=True) if it.id == ev.item_id), None)
         given = f" {ev.amount:g}{' ' + unit if unit else ''}"
     say(f"recorded: item {ev.item_id}{given} {ev.status} at {pb.local(ev.done_at):%H:%M}{due} (event {ev.id})")
+    if not ev.due_at and not extra and (slot := pb.open_slot_near(ev.item_id, ev.done_at)):
+        from painboard.cli_mending import say_no_due_time
+
+        say_no_due_time(pb, ev, slot)
 
 
 @plan.command("stop")

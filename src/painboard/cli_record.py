@@ -187,3 +187,4 @@ def delete_entry(pb: Painboard, entry_id: str, yes: bool) -> None:
         raise click.Abort()
     pb.delete_entry(r["id"])
     say(f"deleted {what}")
+    say("('painboard undo' puts it back)", err=True)

@@ -50,6 +50,7 @@ def clear_records(con) -> None:
     for table in ("pain_entry", "episode", "daily_review", "plan_event", "plan_item"):  # children first
         con.execute(f"DELETE FROM {table}")
     rollup.clear(con)
+    con.execute("DELETE FROM meta WHERE key = 'undo'")  # store/mending.py's undo step: nothing to put back
 
 
 def count(con, table: str) -> int:
