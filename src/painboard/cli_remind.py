@@ -101,7 +101,7 @@ WantedBy=timers.target
 """
 
 
-@click.command()
+@click.command(short_help="Send the reminders that are due now.")
 @click.option("--channel", "channels", multiple=True, metavar="URL",
               help="Send to this Apprise URL (ntfy://, mailto://...) for this run instead of the settings' channels.")
 @click.option("--json", "as_json", is_flag=True, help="Print what was sent as JSON.")
@@ -137,7 +137,8 @@ def remind(ctx: click.Context, channels, as_json, test, status, watch, print_tim
         sys.exit(1)
 
 
-@click.command(context_settings={"ignore_unknown_options": True})
+@click.command(context_settings={"ignore_unknown_options": True},
+               short_help="Answer how the pain is after an as-needed DOSE.")
 @click.argument("dose")
 @click.argument("score")
 @click.pass_context

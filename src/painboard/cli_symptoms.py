@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from painboard.cli import SINCE_HELP, _day, _echo_json, _when, say
+from painboard.cli_common import SINCE_HELP, _day, _echo_json, _when, say
 from painboard.errors import BadInput
 from painboard.terminal_text import clean, plural
 

@@ -69,9 +69,7 @@ class Importing:
         importer = self.registry.importer(fmt) if fmt else self.detect_importer(p)
         if not import_child.can_load(self.registry, importer.name):
             return self.import_here(p, importer.name, progress, options)
-        from painboard import clock  # the frozen clock (PAINBOARD_NOW, tests) lives there
-
-        _frozen = clock._frozen
+        from painboard.clock import _frozen  # the frozen clock, if any, as it is now
 
         request = {"path": str(p), "format": importer.name, "options": dict(options or {}),
                    "db": str(self.db.path), "plugins_dir": str(self.settings.plugins_dir or "") or None,

@@ -22,6 +22,7 @@ from painboard.models import (DailyReview, Episode, PainEntry, PlanEvent, PlanIt
 from painboard.readmodel import ChecklistLine, DayData, Snapshot, Today, Trend  # noqa: F401
 # Reading what is stored: the dashboard's snapshot, the metrics (the one runner), exports.
 from painboard.reading import ExportResult, Reading  # noqa: F401
+from painboard.mending import Mending
 from painboard.symptom_services import Symptoms
 # Importing a file: detecting its format, the limited child process, the staged write.
 from painboard.importing import ImportResult, Importing  # noqa: F401
@@ -30,7 +31,7 @@ from painboard.store import Database
 from painboard.store import repository as repo
 
 
-class Painboard(Reading, Importing, Symptoms):
+class Painboard(Reading, Importing, Mending, Symptoms):
     """The application's use-cases over one database."""
 
     def __init__(self, settings: Settings, db: Database | None = None):
@@ -84,10 +85,7 @@ class Painboard(Reading, Importing, Symptoms):
 
     def delete_entry(self, entry_id: Any) -> dict[str, Any]:
         """Delete one pain entry (one logged by mistake, or with a wrong date); returns it."""
-        with self.db.unit_of_work(write=True) as con:
-            row = self._entry(con, entry_id)
-            repo.delete_entry(con, row["id"])
-            return row
+        return self.delete_record("entry", entry_id)  # mending.py: with its undo step
 
     def restore_entry(self, row: dict[str, Any]) -> PainEntry:
         """Put back an entry deleted in this session (the dashboard's undo): the same fields

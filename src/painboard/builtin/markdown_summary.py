@@ -19,6 +19,7 @@ from painboard.builtin._visit import (NEW_FIGURES, VisitFigures, bone_line, day_
 from painboard.builtin._visit_symptoms import (SIDE_EFFECTS_TITLE, SIGNS_TITLE, omed_beside_lines, side_effect_table,
                                                warning_sign_lines)
 from painboard.plugin_api import Exporter, PeriodView, hookimpl
+from painboard.terminal_text import plural
 
 # The figures it words: the five long ones in their section, and the built-in metrics whose
 # flags go in the Worth raising box (the same box as the HTML report's) and the bone agent line.
@@ -28,7 +29,7 @@ REPORT_METRICS = NEW_FIGURES + tuple(m.name for m in builtin_metrics.METRICS)
 def write_summary(view: PeriodView, out: BinaryIO) -> int:
     f = visit_figures(view)
     L: list[str] = [f"# Pain summary: {_d(view.start)} to {_d(f.last)}", "",
-                    f"From the patient's own painboard log ({len(f.days)} days, times in {md(view.tz_name)}). "
+                    f"From the patient's own painboard log ({plural(len(f.days), 'day')}, times in {md(view.tz_name)}). "
                     "This summary reports what was logged; it does not recommend any treatment.", ""]
     for section in (_signs, _pain, _breakthrough, _plan, _side_effects, _new_figures, _notes, _markers):
         L += section(view, f)

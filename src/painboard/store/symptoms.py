@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Sequence
 
+from painboard.models_symptom import imported_symptom as imported  # noqa: F401  (import_export: an import's row as a record)
 from painboard.store import repository
 from painboard.store.repository import _append_lists, _rows
 
