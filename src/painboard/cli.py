@@ -209,6 +209,8 @@ from painboard.cli_remind import relief, remind  # noqa: E402  (issue 21: its ow
 from painboard.cli_mending import register as _register_mending  # noqa: E402  edit, undo, delete KIND
 
 _register_mending(cli, delete)
+from painboard.cli_symptoms import register as _symptom_commands  # noqa: E402  (issue 20: its own module)
+_symptom_commands(cli)
 
 
 def main() -> None:

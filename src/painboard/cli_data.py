@@ -89,7 +89,7 @@ def import_(pb: Painboard, file: str, fmt: str | None, date_order: str | None, o
         if bar is not None:
             bar.__exit__(None, None, None)
     names = {"pain_entry": "pain entries", "episode": "breakthrough episodes", "daily_review": "daily reviews",
-             "plan_item": "plan items", "plan_event": "plan events"}
+             "plan_item": "plan items", "plan_event": "plan events", "symptom": "symptoms"}
     parts = [f"{r.added[k]} of {n} {names[k]}" for k, n in r.read.items() if n]
     skipped = sum(r.read.values()) - r.count
     left_out = ", ".join(f"{what} {n}" for what, n in r.skipped.items() if n)

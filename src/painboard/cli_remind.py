@@ -55,7 +55,7 @@ def _watch(rem, as_json: bool) -> None:
     _say("painboard remind --watch: sending reminders as they come due (ctrl+c stops)", err=True)
     try:
         while True:
-            _print_run(rem.run(), as_json, quiet=True)
+            _print_run(rem.run(warnings=rem.pb.warnings_to_send()), as_json, quiet=True)
             wake = rem.next_wake()
             time.sleep(min(300.0, max(1.0, (wake - utcnow()).total_seconds())))
     except KeyboardInterrupt:
@@ -131,7 +131,7 @@ def remind(ctx: click.Context, channels, as_json, test, status, watch, print_tim
     elif watch:
         return _watch(rem, as_json)
     else:
-        sent = rem.run()
+        sent = rem.run(warnings=rem.pb.warnings_to_send())
         _print_run(sent, as_json)
     if any(s.result == "failed" for s in sent):
         sys.exit(1)

@@ -127,8 +127,10 @@ def check_clock_override() -> None:
 
 
 # The user's choices kept between sessions: a small TOML file in the user config folder.
-# Keys (README "Settings file"): theme, range, night_start, night_end, tz.
-CONFIG_KEYS = ("theme", "range", "night_start", "night_end", "tz")
+# Keys (README "Settings file"): theme, range, night_start, night_end, tz; and the care team's
+# warning-sign list (warning_signs.py): team_words, team_phone and [[warning_signs]] tables.
+CONFIG_KEYS = ("theme", "range", "night_start", "night_end", "tz", "team_words", "team_phone", "warning_signs")
+TABLE_KEYS = ("warning_signs",)  # lists of tables, written after the plain keys
 # Tables of their own ([remind]: reminder times and channels, issue 21): read by their own
 # readers, kept as written when the keys above are saved.
 CONFIG_TABLES = ("remind",)
@@ -167,7 +169,8 @@ def read_config(path: Path | None = None) -> dict:
     unknown = sorted(set(data) - set(CONFIG_KEYS) - set(CONFIG_TABLES))
     if unknown:
         _warn(f"{path}: unknown key(s) {', '.join(unknown)} ignored (known: {', '.join(CONFIG_KEYS)})")
-    return {k: v for k, v in data.items() if k in CONFIG_KEYS and isinstance(v, str)}
+    return {k: v for k, v in data.items() if k in CONFIG_KEYS
+            and (isinstance(v, list) if k in TABLE_KEYS else isinstance(v, str))}
 
 
 def _toml_string(value: str) -> str:
@@ -192,9 +195,14 @@ def _save_config(changes: dict, path: Path) -> Path:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
             f.write("# painboard settings; keys: " + ", ".join(CONFIG_KEYS) + "\n")
             for k in CONFIG_KEYS:
-                if k in data:
+                if k in data and k not in TABLE_KEYS:
                     f.write(f"{k} = {_toml_string(data[k])}\n")
-            f.write(_tables_text(path))
+            new_lists = [k for k in TABLE_KEYS if changes.get(k) is not None]
+            for k in new_lists:  # a list saved anew replaces the file's tables of that name
+                for table in [t for t in data.get(k) or [] if isinstance(t, dict)]:
+                    f.write(f"\n[[{k}]]\n" + "".join(f"{_toml_string(str(n))} = {_toml_string(str(v))}\n"
+                                                     for n, v in table.items() if v is not None))
+            f.write(_tables_text(path, drop=new_lists))
         os.replace(tmp, path)
     finally:
         if tmp.exists():
@@ -248,15 +256,25 @@ class Settings:
                    theme=conf.get("theme"), range=conf.get("range"))
 
 
-def _tables_text(path: Path) -> str:
+def _tables_text(path: Path, drop: list[str] | None = None) -> str:
     """The file's tables ([remind] ...) as written: top-level keys come first in TOML, so the
-    text from the first table header on is kept whole when the keys above are saved."""
+    text from the first table header on is kept whole when the keys above are saved; but the
+    [[NAME]] tables of each name in ``drop`` (a list being saved anew) are left out."""
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
         return ""
     at = re.search(r"^[ \t]*\[", text, re.M)
-    return "\n" + text[at.start():] if at else ""
+    if not at:
+        return ""
+    kept, keep = [], True
+    for line in text[at.start():].splitlines(keepends=True):
+        head = line.strip()
+        if head.startswith("["):  # a table header: does this table stay?
+            keep = not any(head.replace(" ", "") == f"[[{name}]]" for name in drop or [])
+        if keep:
+            kept.append(line)
+    return "\n" + "".join(kept) if kept else ""
 
 
 def read_remind_config(path: Path | None = None) -> dict:

@@ -1,17 +1,14 @@
 """The import and export pipelines that services run around importer and exporter plugins.
 
-Imports are all-or-nothing: every row is validated before the one write transaction, and
-the first bad row (by line) is reported with file, line and field. Imports stream: pain
-entries, the bulk of any file, are validated a batch at a time and each checked batch goes
-into a staging table (repository.Stage, in a private DuckDB file), so memory stays flat with
-the file's size; the one write transaction then keeps them all, or none when a later row is
-bad (the staging file is dropped). Pain entries, the bulk
-of any file, are validated column by column: each distinct value of a field goes through
-the PainEntry model once (PainEntry has no cross-field rules, so a field's verdict does not
-depend on the others); ISO 8601 times are checked by one regular expression per column and
-parsed at C speed, anything else goes through pydantic. Importers may yield Columns (a batch
-of records field by field) instead of Rows; both are validated the same way. The validated
-columns reach DuckDB packed as one string each, in file order, so new ids follow the file.
+Imports are all-or-nothing: every row is validated before the one write transaction, and the first bad row (by line)
+is reported with file, line and field. Imports stream: pain entries, the bulk of any file, are validated a batch at a
+time and each checked batch goes into a staging table (repository.Stage, in a private DuckDB file), so memory stays
+flat with the file's size; the one write transaction then keeps them all, or none when a later row is bad (the staging
+file is dropped). Pain entries, the bulk of any file, are validated column by column: each distinct value of a field
+goes through the PainEntry model once (PainEntry has no cross-field rules, so a field's verdict does not depend on the
+others); ISO 8601 times are checked by one regular expression per column and parsed at C speed, anything else goes
+through pydantic. Importers may yield Columns (a batch of records field by field) instead of Rows; both are validated
+the same way. The validated columns reach DuckDB packed as one string each, in file order, so new ids follow the file.
 """
 
 from __future__ import annotations
@@ -31,7 +28,7 @@ from painboard.errors import BadInput, PainboardError
 from painboard.models import (EARLIEST, FUTURE_SLACK, DailyReview, Episode, PainEntry, PlanEvent, PlanItem,
                               plan_size_problem, utcnow)
 from painboard.plugins import KINDS, Columns, Row
-from painboard.store import repository as repo
+from painboard.store import repository as repo, symptoms as symptom_store
 
 BATCH = 20_000  # pain entries (as Rows) checked and staged together: 1M JSON rows peak 237 MB (307 at 50k)
 _M = object()  # a field the row left out: the model's default applies
@@ -54,6 +51,7 @@ class Validated:
     reviews: list[DailyReview] = field(default_factory=list)
     items: list[tuple[PlanItem, str | None]] = field(default_factory=list)  # (item, ref)
     events: list[tuple[PlanEvent, str | None]] = field(default_factory=list)  # (event, item ref)
+    symptoms: list[Any] = field(default_factory=list)  # models_symptom.Symptom (issue 20)
     read: dict[str, int] = field(default_factory=lambda: dict.fromkeys(KINDS, 0))
 
     def entry_text_columns(self) -> dict[str, list[str]]:
@@ -215,6 +213,8 @@ def _validate_other(kind: str, data: dict, out: Validated, default_source: str) 
         if "key" not in data:
             ep.key = content_key("episode", ep.onset.timestamp(), ep.peak, ep.type, ep.note)
         out.episodes.append((ep, rescue))
+    elif kind == "symptom":  # issue 20
+        out.symptoms.append(symptom_store.imported(data, default_source, content_key))
     else:
         out.reviews.append(DailyReview.build(**data))
 
@@ -487,6 +487,7 @@ def write(con, v: Validated, tz=None, stage=None) -> dict[str, int]:
             repo.save_review(con, r)
             have.add(r.day)
             added["daily_review"] += 1
+    added["symptom"] = symptom_store.append(con, v.symptoms)
     return added
 
 

@@ -2,7 +2,7 @@
 the CLI can offer them as choices without loading the models."""
 
 # The kinds of record painboard keeps, one table each: what importers yield and exports hold.
-RECORD_KINDS = ("pain_entry", "episode", "daily_review", "plan_item", "plan_event")
+RECORD_KINDS = ("pain_entry", "episode", "daily_review", "plan_item", "plan_event", "symptom")
 
 # A plan item's category.
 CATEGORIES = ("medication", "bone_strengthening", "radiation", "procedure", "supportive")

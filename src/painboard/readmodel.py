@@ -105,6 +105,7 @@ class Snapshot:
     trend: Trend
     recent: list[dict[str, Any]]
     metrics: list[Any] = field(default_factory=list)  # metric results, filled by the plugin registry
+    warning_signs: list[dict[str, Any]] = field(default_factory=list)  # unreported, for the banner
 
 
 def day_data(view, day: date) -> DayData:

@@ -23,6 +23,7 @@ from painboard.readmodel import ChecklistLine, DayData, Snapshot, Today, Trend  
 # Reading what is stored: the dashboard's snapshot, the metrics (the one runner), exports.
 from painboard.reading import ExportResult, Reading  # noqa: F401
 from painboard.mending import Mending
+from painboard.symptom_services import Symptoms
 # Importing a file: detecting its format, the limited child process, the staged write.
 from painboard.importing import ImportResult, Importing  # noqa: F401
 from painboard.recurrence import UNREADABLE, Recurrence, RuleError
@@ -30,7 +31,7 @@ from painboard.store import Database
 from painboard.store import repository as repo
 
 
-class Painboard(Reading, Importing, Mending):
+class Painboard(Reading, Importing, Mending, Symptoms):
     """The application's use-cases over one database."""
 
     def __init__(self, settings: Settings, db: Database | None = None):

@@ -4,6 +4,7 @@ from export.xml or export.zip, streamed in bounded memory."""
 from __future__ import annotations
 
 import tracemalloc
+import json
 import zipfile
 from datetime import datetime, timedelta, timezone
 
@@ -31,8 +32,13 @@ def _got(db):
 def test_export_xml_symptoms_become_derived_scores(tmp_path):
     db = tmp_path / "a.db"
     out = import_ok(db, SAMPLE)
-    assert "(applehealth)" in out and "3 of 3 pain entries" in out
-    assert "other Health records 3" in out and "symptoms without a severity 1" in out
+    assert "(applehealth)" in out and "3 of 3 pain entries, 1 of 1 symptoms" in out
+    # the Nausea record is a symptom record now (issue 20); the rest are counted as before
+    assert "other Health records 2" in out and "symptoms without a severity 1" in out
+    sym = json.loads(run(db, "symptoms", "--json").stdout)
+    assert [(s["name"], s["kind"], s["severity"], s["occurred_at"][:19]) for s in sym] == [
+        ("nausea", "side_effect", "mild", "2021-12-09T21:00:00")]
+    assert sym[0]["note"] == "Apple Health: Nausea, from Health"
     assert _got(db) == _expected()
     assert all(e["derived"] and e["source"] == "applehealth:apple-health-export.xml" for e in entries(db))
 
@@ -47,7 +53,7 @@ def test_export_zip_and_the_same_records_renamed_add_nothing(tmp_path):
     assert _got(db) == _expected()
     other = tmp_path / "Export (1).xml"
     other.write_bytes(SAMPLE.read_bytes())
-    assert "3 already stored" in import_ok(db, other)
+    assert "4 already stored" in import_ok(db, other)
 
 
 def test_zip_without_the_export_is_refused(tmp_path):

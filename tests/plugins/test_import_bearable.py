@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -24,8 +25,10 @@ def test_sample_imports_pain_symptoms_only_with_derived_scores(tmp_path):
     out = import_ok(db, EXAMPLES / "bearable-export.csv")
     assert "(bearable)" in out and "5 of 5 pain entries" in out
     # the other rows are named in the summary, with their counts
-    for part in ("Mood 1", "Sleep 1", "other symptoms 1", "Factors 1", "Meds/Supplements 1"):
+    for part in ("Mood 1", "Sleep 1", "Factors 1", "Meds/Supplements 1"):
         assert part in out
+    # a symptom that is not pain is a symptom record now (issue 20), no longer skipped
+    assert "1 of 1 symptoms" in out and "other symptoms" not in out
     got = sorted(entries(db), key=lambda e: e["occurred_at"])
     levels = {"Mild": 3, "Moderate": 5, "Severe": 8, "Unbearable": 10}
     want = [  # (when, site, original level, note fragment)
@@ -45,10 +48,10 @@ def test_reimport_and_renamed_file_add_nothing(tmp_path):
     db = tmp_path / "b.db"
     import_ok(db, EXAMPLES / "bearable-export.csv")
     again = import_ok(db, EXAMPLES / "bearable-export.csv")
-    assert "0 of 5 pain entries; 5 already stored" in again
+    assert "0 of 5 pain entries, 0 of 1 symptoms; 6 already stored" in again
     renamed = tmp_path / "my-old-app.csv"
     renamed.write_bytes((EXAMPLES / "bearable-export.csv").read_bytes())
-    assert "5 already stored" in import_ok(db, renamed)
+    assert "6 already stored" in import_ok(db, renamed)
     assert len(entries(db)) == 5
 
 
@@ -92,3 +95,24 @@ def test_bad_time_of_day_names_line_and_field(tmp_path):
     r = run(db, "import", str(f))
     assert r.exit_code == 2 and "line 3" in r.stderr and "time of day" in r.stderr
     assert entries(db) == []
+
+
+def test_symptoms_that_are_not_pain_become_symptom_records(tmp_path):
+    """Issue 20: Nausea and Dizziness are symptom records (a side effect, own words), with the
+    level as severity; none is a warning sign, so an old row never raises the banner."""
+    f = tmp_path / "s.csv"
+    f.write_text(HEADER + "1st Feb 2022,Tuesday,am,Symptom,2,Nausea (Moderate),after lunch\n"
+                 + "1st Feb 2022,Tuesday,21:15,Symptom,4,Dizziness (Extreme),\n"
+                 + "2nd Feb 2022,Wednesday,pm,Symptom,,Constipation,\n"
+                 + "2nd Feb 2022,Wednesday,pm,Symptom,1,Neck pain (Mild),\n")
+    db = tmp_path / "b.db"
+    out = import_ok(db, f)
+    assert "1 of 1 pain entries, 3 of 3 symptoms" in out
+    r = run(db, "symptoms", "--json")
+    got = [(s["name"], s["kind"], s["severity"], s["note"], _utc(s["occurred_at"])) for s in json.loads(r.stdout)]
+    assert got == [
+        ("nausea", "side_effect", "moderate", "after lunch (approximate time: am)", _utc(_at(2022, 2, 1, 9))),
+        ("dizziness", "own_words", "severe", None, _utc(_at(2022, 2, 1, 21, 15))),
+        ("constipation", "side_effect", None, "(approximate time: pm)", _utc(_at(2022, 2, 2, 21)))]
+    assert all(s["source"].startswith("bearable:s.csv:") for s in json.loads(r.stdout))
+    assert "Warning" not in out

@@ -44,8 +44,8 @@ def test_a_day_of_a_2021_export(tmp_path):
                  + q("23rd Jul 2021", "Friday", "", "Water", "1.25L", "", ""))
     db = tmp_path / "b.db"
     out = import_ok(db, f)
-    assert "(bearable)" in out and "2 of 2 pain entries" in out
-    for part in ("other symptoms 1", "Factors 1", "Sleep 1", "Sleep factors 1", "Meds/Supplements 1", "Mood 1",
+    assert "(bearable)" in out and "2 of 2 pain entries" in out and "1 of 1 symptoms" in out
+    for part in ("Factors 1", "Sleep 1", "Sleep factors 1", "Meds/Supplements 1", "Mood 1",
                  "Food Diary 1", "Water 1"):
         assert part in out, part
     got = sorted(entries(db), key=lambda e: e["occurred_at"])

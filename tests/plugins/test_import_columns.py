@@ -143,7 +143,8 @@ def test_rows_and_columns_mixed_keep_their_order(tmp_path):
     f = tmp_path / "m.txt"
     f.write_text("x")
     r = pb.import_file(f, fmt="mixed")
-    assert r.added == {"pain_entry": 4, "episode": 1, "daily_review": 0, "plan_item": 0, "plan_event": 0}
+    assert r.added == {"pain_entry": 4, "episode": 1, "daily_review": 0, "plan_item": 0, "plan_event": 0,
+                       "symptom": 0}
     with pb.db.unit_of_work() as con:
         assert [k for (k,) in con.execute("SELECT key FROM pain_entry ORDER BY id").fetchall()] == list("abcd")
 

@@ -293,7 +293,7 @@ def test_every_main_binding_is_in_help():
 
     listed = " ".join(k for _, k, _ in KEYS)
     names = {"space": "space", "question_mark": "?", "left_square_bracket": "[",
-             "right_square_bracket": "]", "backspace": "backspace"}
+             "right_square_bracket": "]", "backspace": "backspace", "exclamation_mark": "!"}
     for b in MainScreen.BINDINGS + PainboardApp.BINDINGS:
         for key in b.key.split(","):
             shown = names.get(key, key)

@@ -3,8 +3,11 @@
 Symptom records (``HKCategoryTypeIdentifier...`` such as LowerBackPain, Headache,
 GeneralizedBodyAche) with a severity become pain entries with a derived score: not present 0,
 mild 3, moderate 5, severe 8 (painboard.builtin._importing), the severity word kept as
-``original_level``. A symptom logged as "unspecified" carries no level and is skipped, as is
-every other record (steps, heart rate ...): they are counted and reported.
+``original_level``. A pain symptom logged as "unspecified" carries no level and is skipped.
+Apple's other symptoms (Nausea, Constipation, Fatigue, Dizziness ...; OTHER_SYMPTOMS) become
+symptom records, the severity kept (not present: none; unspecified: none said), a side effect
+when painboard knows the name (warning_signs.SIDE_EFFECTS), else in the person's own words,
+never a warning sign. Every other record (steps, heart rate ...) is counted and reported.
 
 The file is often hundreds of MB: it is read as a stream with expat, keeping nothing but the
 attributes of the element being read (no text, no children, no tree), so memory stays flat
@@ -33,6 +36,18 @@ PAIN_TYPES = {
     "LowerBackPain": "lower back", "Headache": "head", "GeneralizedBodyAche": None,
     "ChestTightnessOrPain": "chest", "PelvicPain": "pelvis", "BreastPain": "breast",
     "AbdominalCramps": "abdomen",
+}
+# Apple's symptoms that are not pain (HKCategoryTypeIdentifier..., severity values), by name.
+OTHER_SYMPTOMS = {
+    "Constipation": "constipation", "Nausea": "nausea", "Fatigue": "fatigue", "Dizziness": "dizziness",
+    "Vomiting": "vomiting", "Diarrhea": "diarrhoea", "Fever": "fever", "Chills": "chills",
+    "ShortnessOfBreath": "shortness of breath", "Coughing": "coughing", "Fainting": "fainting",
+    "Bloating": "bloating", "NightSweats": "night sweats", "HotFlashes": "hot flushes",
+    "MemoryLapse": "memory lapse", "BladderIncontinence": "bladder incontinence", "SoreThroat": "sore throat",
+    "LossOfSmell": "loss of smell", "LossOfTaste": "loss of taste", "DrySkin": "dry skin", "HairLoss": "hair loss",
+    "Wheezing": "wheezing", "RapidPoundingOrFlutteringHeartbeat": "rapid, pounding or fluttering heartbeat",
+    "SkippedHeartbeat": "skipped heartbeat", "Acne": "acne", "RunnyNose": "runny nose",
+    "SinusCongestion": "sinus congestion", "VaginalDryness": "vaginal dryness",
 }
 SEVERITY = {"NotPresent": "not present", "Mild": "mild", "Moderate": "moderate", "Severe": "severe"}
 MEMBER = "apple_health_export/export.xml"
@@ -141,6 +156,8 @@ def read(source: ImportSource) -> Iterator[Row]:
 def _record(el: dict[str, str], source: ImportSource, keys: Keys) -> Row | None:
     kind = el.get("type", "")
     short = kind[len(PREFIX):] if kind.startswith(PREFIX) else None
+    if short in OTHER_SYMPTOMS:
+        return _other_symptom(el, short, source, keys)
     if short not in PAIN_TYPES:
         skip(source, "other Health records")
         return None
@@ -150,10 +167,7 @@ def _record(el: dict[str, str], source: ImportSource, keys: Keys) -> Row | None:
         skip(source, "symptoms without a severity")
         return None
     start = el.get("startDate", "")
-    try:
-        at = datetime.strptime(start, "%Y-%m-%d %H:%M:%S %z")
-    except ValueError:
-        raise BadInput(f"{start!r} is not a time like 2021-12-08 09:00:00 +0100", field="startDate") from None
+    at = _start(start)
     site = PAIN_TYPES[short]
     made_by = inert(el.get("sourceName") or "")
     return Row("pain_entry", {
@@ -162,6 +176,30 @@ def _record(el: dict[str, str], source: ImportSource, keys: Keys) -> Row | None:
         "note": inert(f"Apple Health: {short} ({level})" + (f", from {made_by}" if made_by else "")),
         "source": f"applehealth:{source.name}",
         "key": keys(short, start, level, el.get("endDate", ""), made_by)})
+
+
+def _start(start: str) -> datetime:
+    try:
+        return datetime.strptime(start, "%Y-%m-%d %H:%M:%S %z")
+    except ValueError:
+        raise BadInput(f"{start!r} is not a time like 2021-12-08 09:00:00 +0100", field="startDate") from None
+
+
+def _other_symptom(el: dict[str, str], short: str, source: ImportSource, keys: Keys) -> Row:
+    """A symptom that is not pain as a symptom record (issue 20)."""
+    from painboard.warning_signs import SIDE_EFFECTS
+
+    value = el.get("value", "")
+    level = SEVERITY.get(value.rsplit("Severity", 1)[-1]) if "Severity" in value else None
+    severity = "none" if level == "not present" else level
+    start = el.get("startDate", "")
+    name = OTHER_SYMPTOMS[short]
+    made_by = inert(el.get("sourceName") or "")
+    return Row("symptom", {
+        "name": name, "kind": "side_effect" if name in SIDE_EFFECTS else "own_words",
+        "occurred_at": _start(start).isoformat(), "severity": severity,
+        "note": inert(f"Apple Health: {short}" + (f", from {made_by}" if made_by else "")),
+        "source": f"applehealth:{source.name}", "key": keys(short, start, level, el.get("endDate", ""), made_by)})
 
 
 @hookimpl

@@ -5,9 +5,13 @@ the header is ``date,weekday,time of day,category,rating/amount,detail,notes`` a
 exports add ``date formatted`` (ISO ``2023-05-01``) after ``date``; data cells are quoted.
 Columns are found by name, so their order and any further columns do not matter.
 
-Only ``Symptom`` rows whose detail names a pain (pain, ache, migraine, cramp, sore) become pain
-entries; every other row (Mood, Energy, Sleep, Factors, Meds/Supplements, Food Diary, Health
-measurements, symptoms that are not pain ...) is counted and reported as skipped.
+``Symptom`` rows whose detail names a pain (pain, ache, migraine, cramp, sore) become pain
+entries; other symptoms (Nausea, Constipation, Fatigue ...) become symptom records with the
+level as severity (none, mild, moderate, severe; unbearable is severe), a side effect when the
+name is one painboard knows (warning_signs.SIDE_EFFECTS), else in the person's own words (never
+a warning sign: an old row must not raise the dashboard's banner). Every other row (Mood,
+Energy, Sleep, Factors, Meds/Supplements, Food Diary, Health measurements ...) is counted and
+reported as skipped.
 
 - The level (Mild, Moderate, Severe, Unbearable; held as 1-4 in ``rating/amount``, 0 for none)
   becomes a derived 0-10 score: mild 3, moderate 5, severe 8, unbearable 10 (the middle of each
@@ -146,8 +150,11 @@ def read(source: ImportSource) -> Iterator[Row]:
         category, detail = get["category"], get["detail"]
         cat = category.lower()
         symptom, word = split_detail(detail)
-        if cat not in SYMPTOM or not PAIN_WORDS.search(symptom):
-            skip(source, (category or "no category") if cat not in SYMPTOM else "other symptoms")
+        if cat not in SYMPTOM:
+            skip(source, category or "no category")
+            continue
+        if not PAIN_WORDS.search(symptom):
+            yield _other_symptom(get, symptom, word, line, tz, keys, source)
             continue
         day = _day(get, line)
         score, original = level_of(get["amount"], word, line)
@@ -169,6 +176,39 @@ def read(source: ImportSource) -> Iterator[Row]:
             "occurred_at": occurred, "intensity": score, "sites": [site], "note": note or None,
             "derived": True, "original_level": original, "source": f"bearable:{source.name}:{line}",
             "key": keys(day.isoformat(), part, symptom.lower(), score, notes)}, line)
+
+
+def _when(get: dict[str, str], line: int, tz) -> tuple[str, str, str]:
+    """(occurred_at ISO, part of day, note suffix) of a row."""
+    when = get["time of day"]
+    part = when.lower() or "all day"
+    if part in PARTS_OF_DAY:
+        return local_iso(_day(get, line), PARTS_OF_DAY[part], tz), part, f"(approximate time: {part})"
+    at = parse_clock(when)
+    if at is None:
+        raise BadInput(f"{when!r} is not pre, am, mid, pm, all day or a clock time", field="time of day", line=line)
+    return local_iso(_day(get, line), at, tz), part, ""
+
+
+def _other_symptom(get: dict[str, str], symptom: str, word: str | None, line: int, tz, keys, source) -> Row:
+    """A symptom that is not pain as a symptom record (issue 20)."""
+    from painboard.warning_signs import SIDE_EFFECTS
+
+    name = inert(" ".join(symptom.split())).lower()
+    named = WORDS.get(word.lower(), word.lower()) if word else None
+    severity = None
+    if get["amount"].strip():
+        level_of(get["amount"], word, line)  # the checks a pain row's level has (0-4, agrees with the word)
+        severity = ("none", *LEVELS[:3], "severe")[int(float(get["amount"]))]  # unbearable: severe
+    elif named in LEVELS:
+        severity = "severe" if named == "unbearable" else named
+    occurred, part, approx = _when(get, line, tz)
+    notes = get.get("notes", "")
+    note = " ".join(x for x in (inert(notes) or "", approx) if x) or None
+    return Row("symptom", {
+        "name": name, "kind": "side_effect" if name in SIDE_EFFECTS else "own_words", "occurred_at": occurred,
+        "severity": severity, "note": note, "source": f"bearable:{source.name}:{line}",
+        "key": keys(_day(get, line).isoformat(), part, name, severity, notes)}, line)
 
 
 def _day(get: dict[str, str], line: int) -> date:

@@ -30,6 +30,8 @@ from typing import Any, BinaryIO
 from painboard.builtin import metrics as builtin_metrics
 from painboard.builtin._visit import (RAISE, VisitFigures, bone_line, day_words, html_text, omed_lines, one_line,
                                       report_metrics, rescue_lines, visit_figures)
+from painboard.builtin._visit_symptoms import (SIDE_EFFECTS_TITLE, SIGNS_TITLE, omed_beside_lines, side_effect_table,
+                                               warning_sign_lines)
 from painboard.figures.severity import CONTROLLED_MAX, SEVERE_MIN, fixed
 from painboard.errors import BadInput
 from painboard.figures.days import day_bounds
@@ -220,6 +222,7 @@ ul { padding-left: 5mm; }
 .note { overflow-wrap: anywhere; }
 footer { margin-top: 3mm; font-size: 7.5pt; color: #555; }
 section { break-inside: avoid; }
+#side-effects td, #side-effects th { padding: 0 .6em 0 0; text-align: left; }
 @media print {  /* the figures, pain, breakthrough pain, plan and markers on the first page */
   body { font-size: 8.5pt; line-height: 1.25; }
   h2 { margin-top: 1.8mm; }
@@ -324,6 +327,7 @@ def render(view: PeriodView) -> tuple[str, int]:
     table_metrics = [m for m in metrics if m["name"] not in RADIATION_METRICS]
     title = f"Pain summary: {day_words(view.start)} to {day_words(f.last)}"
     out = _head(title, paper) + _page_one(view, f, title, table_metrics)
+    out = _with_symptoms(view, out)
     talk = _talk(view, f, radiation_courses(view), rad_metrics)
     if talk:
         out.append('<div class="talk">' + "".join(talk) + "</div>")
@@ -332,6 +336,25 @@ def render(view: PeriodView) -> tuple[str, int]:
                f"Made by painboard on {view.now.astimezone(view.tz):%-d %b %Y %H:%M}.</footer>")
     out.append("</body></html>")
     return "\n".join(out), f.summary["n"] + len(f.episodes)
+
+
+def _with_symptoms(view: PeriodView, out: list[str]) -> list[str]:
+    """Warning signs first, right under the title; the side-effect table after the plan."""
+    signs = warning_sign_lines(view)
+    if signs:
+        at = next(i for i, part in enumerate(out) if part.startswith('<section id="trend">'))
+        out.insert(at, f'<section id="warning-signs" class="markers"><h2>{e(SIGNS_TITLE)}</h2>'
+                       + _ul([e(line) for line in signs]) + "</section>")
+    table = side_effect_table(view)
+    if table is not None:
+        header, rows = table
+        at = next(i for i, part in enumerate(out) if part.startswith('<section id="markers"'))
+        out.insert(at, f'<section id="side-effects"><h2>{e(SIDE_EFFECTS_TITLE)}</h2><table>'
+                       + "<tr>" + "".join(f"<th>{e(h)}</th>" for h in header) + "</tr>"
+                       + "".join("<tr>" + "".join(f"<td>{e(c)}</td>" for c in row) + "</tr>" for row in rows)
+                       + "</table>" + (_ul([e(x) for x in omed_beside_lines(view)]) if omed_beside_lines(view) else "")
+                       + "</section>")
+    return out
 
 
 def _head(title: str, paper: str) -> list[str]:

@@ -16,6 +16,8 @@ from painboard.figures.severity import SEVERE_MIN, fixed
 from painboard.builtin import metrics as builtin_metrics
 from painboard.builtin._visit import (NEW_FIGURES, VisitFigures, bone_line, day_words as _d, md_text as md,
                                       omed_by_drug, omed_lines, rescue_lines, visit_figures)
+from painboard.builtin._visit_symptoms import (SIDE_EFFECTS_TITLE, SIGNS_TITLE, omed_beside_lines, side_effect_table,
+                                               warning_sign_lines)
 from painboard.plugin_api import Exporter, PeriodView, hookimpl
 from painboard.terminal_text import plural
 
@@ -29,10 +31,27 @@ def write_summary(view: PeriodView, out: BinaryIO) -> int:
     L: list[str] = [f"# Pain summary: {_d(view.start)} to {_d(f.last)}", "",
                     f"From the patient's own painboard log ({plural(len(f.days), 'day')}, times in {md(view.tz_name)}). "
                     "This summary reports what was logged; it does not recommend any treatment.", ""]
-    for section in (_pain, _breakthrough, _plan, _new_figures, _notes, _markers):
+    for section in (_signs, _pain, _breakthrough, _plan, _side_effects, _new_figures, _notes, _markers):
         L += section(view, f)
     out.write("\n".join(L).encode("utf-8"))
     return f.summary["n"] + len(f.episodes)
+
+
+def _signs(view: PeriodView, f: VisitFigures) -> list[str]:
+    """First: the warning signs of the period, when and to whom they were reported."""
+    lines = warning_sign_lines(view)
+    return [f"## {SIGNS_TITLE}", ""] + [f"- {md(line)}" for line in lines] + [""] if lines else []
+
+
+def _side_effects(view: PeriodView, f: VisitFigures) -> list[str]:
+    table = side_effect_table(view)
+    if table is None:
+        return []
+    header, rows = table
+    return ([f"## {SIDE_EFFECTS_TITLE}", "", "| " + " | ".join(md(h) for h in header) + " |",
+             "|" + "---|" * len(header)]
+            + ["| " + " | ".join(md(c) for c in row) + " |" for row in rows] + [""]
+            + [f"- {md(line)}" for line in omed_beside_lines(view)] + [""] * bool(omed_beside_lines(view)))
 
 
 def _pain(view: PeriodView, f: VisitFigures) -> list[str]:

@@ -151,6 +151,23 @@ def nights_with_pain(view: PeriodView) -> MetricValue:
     return MetricValue(value=n, text=f"{n} of {nights} nights", level=level)
 
 
+def side_effects(view: PeriodView) -> MetricValue:
+    """Side effects of the period: days with each and the worst severity said; per week and
+    OMED on days with and without constipation or drowsiness in details (side by side, no cause)."""
+    f = figures_of(view)
+    rows, n_days = f.side_effects, len(view.days())
+    if not rows:
+        return MetricValue(value=0, text=f"none logged in {plural(n_days, 'day')}")
+    text = "; ".join(f"{r['name']} {plural(r['days'], 'day')}" + (f" (worst {r['worst']})" if r["worst"] else "")
+                     for r in rows)
+    weekly = f.side_effects_weekly
+    details = {"side_effects": rows,
+               "weeks": [{"start": w["start"].isoformat(), "end": w["end"].isoformat(), "cells": w["cells"]}
+                         for w in weekly["weeks"]],
+               "omed_on_days_with_and_without": f.omed_beside_side_effects}
+    return MetricValue(value=len(rows), text=text, details=details)
+
+
 # The Today panel's own lines show today's rescue doses and the week's night pain.
 NOT_ON_DASHBOARD = ("metrics", "report")
 # A figure about "today" only: a period report describes its period, so it is not in one.
@@ -183,6 +200,12 @@ METRICS = [
            description="Days to the next bone-strengthening dose as of the period's last day (negative: "
                        "days overdue), one interval of the plan's rule after the last dose given; a dose "
                        "skipped or missed since then is named."),
+    Metric(name="side-effects", label="Side effects", unit="kinds", order=45, compute=side_effects,
+           shown=ONLY_METRICS,  # the reports have their own side-effect section (_visit_symptoms)
+           description="Side effects logged in the period (constipation, nausea, drowsiness, confusion, "
+                       "itching, and any logged as one): days with each and the worst severity said; per "
+                       "week, and mean OMED on days with and without constipation or drowsiness in details "
+                       "(counts and means side by side, never a cause)."),
     Metric(name="nights-with-pain", label="Night pain", unit="nights", order=40, compute=nights_with_pain,
            shown=NOT_ON_DASHBOARD,
            description="Nights with pain of 1 or more logged inside the night window."),

@@ -23,6 +23,7 @@ from painboard.figures import radiation as _radiation, rescue as _rescue, schedu
 from painboard.figures.omed import PATCH_WEAR_HOURS, Omed, omed, omed_per_day
 from painboard.figures.pain_days import nights_with_pain, pain_summary
 from painboard.figures.severity import severity_band, severity_level
+from painboard.figures.symptoms import SymptomFigures
 
 # Pain entries and episodes read once per view: a visit summary over years asks for the same
 # rows from several figures, and each read of 100k rows costs about a second while the export
@@ -86,7 +87,7 @@ def daily_series(view: PeriodView, rows: list[dict[str, Any]], key: str) -> list
     return [None if by_day.get(d) is None else float(by_day[d]) for d in view.days()]
 
 
-class PeriodFigures:
+class PeriodFigures(SymptomFigures):
     """Every figure of one period view, each computed on first use and kept."""
 
     def __init__(self, view: PeriodView):

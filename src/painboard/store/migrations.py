@@ -114,6 +114,24 @@ CREATE TABLE day_rollup (
 );
 CREATE TABLE day_rollup_zone (tz VARCHAR NOT NULL);
 """),
+    # Symptoms beside pain: warning signs the team asked to hear about, side effects, the
+    # person's own words (issue 20).
+    (4, "symptom", """
+CREATE SEQUENCE symptom_id START 1;
+CREATE TABLE symptom (
+    id BIGINT NOT NULL DEFAULT nextval('symptom_id'),
+    name VARCHAR NOT NULL,
+    kind VARCHAR NOT NULL CHECK (kind IN ('warning_sign', 'side_effect', 'own_words')),
+    occurred_at TIMESTAMPTZ NOT NULL,
+    recorded_at TIMESTAMPTZ NOT NULL,
+    severity VARCHAR CHECK (severity IN ('none', 'mild', 'moderate', 'severe')),
+    note VARCHAR,
+    reported_at TIMESTAMPTZ,
+    reported_to VARCHAR,
+    source VARCHAR NOT NULL,
+    key VARCHAR NOT NULL
+);
+"""),
     # The reminders sent (issue 21): one row per reminder and channel, claimed before sending
     # (the UNIQUE key makes two overlapping `remind` runs send it once), then its result. The
     # channel is its name in the settings, never its URL.
@@ -176,9 +194,12 @@ def schema_version(con, path) -> int:
 def migrate(con, path) -> int:
     """Apply what is missing; returns how many migrations ran. Caller holds no transaction."""
     version = schema_version(con, path)
+    # Every migration the file has not had, by number: a file written while a later number
+    # landed before an earlier one (branches merged out of order) still gets the earlier one.
+    done = set() if version == 0 else {r[0] for r in con.execute("SELECT version FROM schema_migrations").fetchall()}
     ran = 0
     for number, name, sql in MIGRATIONS:
-        if number <= version:
+        if number in done:
             continue
         con.execute("BEGIN TRANSACTION")
         try:

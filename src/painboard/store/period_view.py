@@ -197,6 +197,12 @@ class PeriodView:
     def plan_items(self, include_stopped: bool = True) -> list[PlanItem]:
         return [PlanItem.from_row(r) for r in self.plan_item_rows() if include_stopped or r["status"] == "active"]
 
+    def symptoms(self, since: date | None = None, until: date | None = None) -> list[dict[str, Any]]:
+        """Symptoms logged in [since, until): warning signs, side effects, own words (issue 20)."""
+        from painboard.store import symptoms as symptom_store
+
+        return symptom_store.symptoms(self._connection(), *self.bounds(since, until))
+
     def reviews(self, since: date | None = None, until: date | None = None) -> list[dict[str, Any]]:
         return repo.reviews(self._connection(), since or self.start, until or self.end)
 

@@ -47,7 +47,7 @@ def revision(con) -> int:
 
 def clear_records(con) -> None:
     """Remove every record (the demo's --force); the schema and revision stay."""
-    for table in ("pain_entry", "episode", "daily_review", "plan_event", "plan_item"):  # children first
+    for table in ("pain_entry", "episode", "daily_review", "plan_event", "plan_item", "symptom"):  # children first
         con.execute(f"DELETE FROM {table}")
     rollup.clear(con)
     con.execute("DELETE FROM meta WHERE key = 'undo'")  # store/mending.py's undo step: nothing to put back

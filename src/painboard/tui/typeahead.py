@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from textual import events
 
-# Keys of the main screen that open a form which takes typing (quick log, log form, review).
-OPENS_A_FORM = frozenset("0123456789lr") | {"R"}  # R: the records screen (its list takes keys)
+# Keys of the main screen that open a form which takes typing (quick log, log form, review,
+# symptom, a warning sign reported).
+OPENS_A_FORM = frozenset("0123456789lrs") | {"R", "exclamation_mark"}  # R: the records screen (its list takes keys)
 # If no form comes (read-only refusal, or an error), the held keys are let go after this.
 HOLD_LIMIT_S = 3.0
 

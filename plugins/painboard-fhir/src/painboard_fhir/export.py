@@ -23,6 +23,7 @@ from painboard.models import INTERFERENCE_DOMAINS, PlanItem, utcnow
 from painboard.plugins import PeriodView
 from painboard.recurrence import Recurrence
 
+from painboard_fhir.symptoms import symptom_observation
 from painboard_fhir.codes import (ENTRY_KEY, EPISODE_KEY, EVENT_KEY, LOINC, OBS_CATEGORY, PAIN_CODE,
                                   PAIN_DISPLAY, PATIENT_ID, PLAN_ITEM, QUALITY_SNOMED, REVIEW_DAY,
                                   SITE_SNOMED, UCUM, clean, code, concept, ext, full_url, quantity)
@@ -257,6 +258,9 @@ class Writer:
             yield self.episode(ep, event_urls)
         for r in view.reviews():
             yield self.review(r)
+        symptoms = getattr(view, "symptoms", None)  # a painboard from before issue 20 has none
+        for s in sorted(symptoms() if symptoms else [], key=lambda s: s["kind"] != "warning_sign"):
+            yield symptom_observation(self, s)  # warning signs first
 
 
 PLAN_EXT = "urn:painboard:fhir:extension:plan-item"

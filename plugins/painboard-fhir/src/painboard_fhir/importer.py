@@ -16,6 +16,7 @@ from typing import Any, Iterator
 from painboard.errors import BadInput
 from painboard.plugins import ImportSource, Row
 
+from painboard_fhir.codes import SYMPTOM_KEY
 from painboard_fhir.codes import (CODE, ENTRY_KEY, EPISODE_KEY, EVENT_KEY, EXT, LOINC, PAIN_CODE,
                                   QUALITY_BY_CODE, REVIEW_DAY, SITE_BY_CODE, term_of)
 from painboard_fhir.export import PLAN_EXT
@@ -177,6 +178,10 @@ def _row(res: dict, url: str | None, resources: dict[str, dict]) -> tuple[str, d
             return "daily_review", _review(res)
         if ENTRY_KEY in ids or (LOINC, PAIN_CODE) in codes:
             return "pain_entry", _pain(res, ids)
+        if SYMPTOM_KEY in ids:  # issue 20: painboard's own symptom Observations
+            from painboard_fhir.symptoms import symptom_data
+
+            return "symptom", symptom_data(res, ids[SYMPTOM_KEY])
         return None
     if rt in ("MedicationRequest", "ServiceRequest") and _ext(res, PLAN_EXT) is not None:
         return "plan_item", _plan_item(res, url)

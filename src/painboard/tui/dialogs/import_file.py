@@ -28,7 +28,7 @@ AUTO = "(auto)"  # the format list's first choice: whatever the file is recognis
 # The date orders an importer may be told (-O date_order=...), in the words shown.
 DATE_ORDERS = [("auto", "auto"), ("dmy", "day first"), ("mdy", "month first"), ("ymd", "year first")]
 KIND_WORDS = {"pain_entry": "pain entries", "episode": "breakthrough episodes", "daily_review": "daily reviews",
-              "plan_item": "plan items", "plan_event": "plan events"}
+              "plan_item": "plan items", "plan_event": "plan events", "symptom": "symptoms"}
 HINT = "Enter looks at the file (nothing is written yet) · Tab completes · Esc closes"
 HINT_READY = "Enter or ctrl+s imports · Tab next field · Esc closes"
 PROGRESS_EVERY = 0.05  # seconds: a flood of progress calls from the reader merges into 20 a second

@@ -9,6 +9,7 @@ from textual.widgets import Input, Label, Static
 from textual.widgets.input import Selection
 
 from painboard.models import INTERFERENCE_DOMAINS
+from painboard.tui.dialogs import review_symptoms
 from painboard.tui.dialogs.base import FIELD_LABELS, Dialog
 
 PAIN = [(key, FIELD_LABELS[key]) for key in ("worst", "least", "average", "now", "relief_pct")]
@@ -24,7 +25,8 @@ KEYS_HINT_NARROW = "Enter save · Tab next · Esc cancel · relief by 10s"
 
 class ReviewDialog(Dialog):
     CSS_PATH = "review.tcss"
-    BINDINGS = [Binding("escape", "cancel", "cancel"), Binding("ctrl+s", "save", "save")]
+    BINDINGS = [Binding("escape", "cancel", "cancel"), Binding("ctrl+s", "save", "save"),
+                Binding("ctrl+n", "no_symptoms", "no side effects or signs")]
     FIELD_INPUTS = {k: k for k, _ in PAIN} | {"note": "note", "interference": "i-activity"}
 
     def __init__(self) -> None:
@@ -50,6 +52,7 @@ class ReviewDialog(Dialog):
                             yield Label(label, id=f"l-{key}")
                             yield Input(id=f"i-{key}", restrict=r"\d{0,2}", max_length=2, classes="-short",
                                         placeholder="0-10")
+            yield review_symptoms.questions()
             with Horizontal(classes="row"):
                 yield Label("Note")
                 yield Input(id="note")
@@ -97,8 +100,12 @@ class ReviewDialog(Dialog):
         event.stop()
         self.action_save()
 
+    def action_no_symptoms(self) -> None:
+        review_symptoms.answer_none(self)
+
     def action_save(self) -> None:
-        v = {i.id: self.value(i) for i in self.query(Input)}
+        effects, sign = review_symptoms.answers(self)
+        v = {i.id: self.value(i) for i in self.query(Input) if not i.id.startswith("sx-")}
         fields = {k: v.get(k) for k, _ in PAIN}
         fields["interference"] = {k: v.get(f"i-{k}") for k in INTERFERENCE_DOMAINS if v.get(f"i-{k}") is not None}
         fields["note"] = v.get("note")
@@ -107,5 +114,13 @@ class ReviewDialog(Dialog):
         def done(review) -> None:
             self.app.notify(f"daily review saved for {review.day:%a %-d %b}", timeout=3)
             self.dismiss(review)
+            if sign:  # which sign: the symptom form, with the team's words once saved
+                self.app.main_screen.action_symptom()
 
-        self.save_with(lambda: pb.save_review(**fields), done)
+        def save():
+            records = pb.side_effect_records(effects)  # checked before anything is written
+            review = pb.save_review(**fields)
+            pb.write_symptoms(records)
+            return review
+
+        self.save_with(save, done)

@@ -19,6 +19,7 @@ KEYS: list[tuple[str, str, str]] = [
     ("Log", "Enter / Esc", "save / cancel a form; Tab reaches the optional fields"),
     ("Log", "l", "the full log form (when, pattern, site, …)"),
     ("Log", "b", "✱ breakthrough: starts now, asks the peak; b again ends it"),
+    ("Log", "s  !", "a symptom (a warning sign, a side effect, your words); ! the banner's sign was reported"),
     ("Log", "d  z", "delete a recent entry; z undoes the last edit or delete"),
     ("Log", "R", "records of every kind: e edit, d delete, z undo"),
     ("Plan", "↑ ↓", "move the selection in today's plan"),

@@ -21,7 +21,7 @@ from painboard.terminal_text import clean
 from painboard.tui.format import OMED_WORDS
 
 PERIOD_DAYS = 30
-NAMES = ("radiation-flare", "radiation-response", "insights", "breakthrough", "end-of-dose")
+NAMES = ("radiation-flare", "radiation-response", "insights", "breakthrough", "end-of-dose", "side-effects")
 # day marks on the timeline
 DAY_MARKS = {"baseline": "b", "session": "R", "flare": "▲", "back": "✓", "data": "·", "none": " "}
 RESULT_MARKS = {"complete response": "●", "partial response": "◐", "progression": "▲",
@@ -137,6 +137,20 @@ def insight_lines(ins: dict | None) -> list[str]:
     return lines
 
 
+def side_effect_lines(m: dict | None) -> list[str]:
+    """Side effects of the period and OMED on days with and without (side by side, no cause);
+    nothing when none was logged."""
+    if not m or not m.get("value") or not m.get("details"):
+        return []
+    lines = [f"side effects: {m['text']}"]
+    for r in m["details"]["omed_on_days_with_and_without"]:
+        w, wo = r["with"], r["without"]
+        if w["days"] and w["mean_omed"] is not None and wo["mean_omed"] is not None:
+            lines.append(f"OMED on days with {r['name']} {w['mean_omed']:.1f} mg (n={w['days']}), "
+                         f"without {wo['mean_omed']:.1f} mg (n={wo['days']})")
+    return lines
+
+
 class InsightsScreen(Screen):
     """Radiation timeline and insights; Esc or i goes back."""
 
@@ -186,7 +200,8 @@ class InsightsScreen(Screen):
             # Triggers and activities are the user's words: cleaned of terminal controls, line by line.
             self.query_one("#ins-radiation", Static).update("\n".join(clean(x) for x in rad))
             self.query_one("#ins-insights", Static).update(
-                "\n".join(clean(x) for x in insight_lines(res.get("insights"))))
+                "\n".join(clean(x) for x in insight_lines(res.get("insights"))
+                          + side_effect_lines(res.get("side-effects"))))
         self.rows_pending = False
 
     def action_close(self) -> None:

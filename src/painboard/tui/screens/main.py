@@ -20,6 +20,7 @@ from painboard.tui.widgets.header import DashHeader
 from painboard.tui.widgets.recent import RecentEntries
 from painboard.tui.widgets.today import TodayPanel
 from painboard.tui.widgets.trend import TrendChart
+from painboard.tui.widgets.warning_banner import WarningBanner
 
 if TYPE_CHECKING:
     from painboard.services import Snapshot
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
 RANGE_LABELS = [label for _, label, _ in RANGES]
 # A read-only session's key line leaves out the keys that write (they only say "read-only")
 # and shows what works instead.
-WRITE_ACTIONS = {"quick_log", "log_form", "breakthrough", "tick", "review", "undo_dose"}
+WRITE_ACTIONS = {"quick_log", "log_form", "breakthrough", "tick", "review", "undo_dose", "symptom", "mark_reported"}
 READ_ONLY_SHOWN = {"metrics", "insights"}
 # The wide layout's columns (main.tcss has the Today panel's width): the plan at least this
 # much, recent entries at least that much (time, score and a site).
@@ -50,6 +51,8 @@ class MainScreen(Screen):
     BINDINGS = _digit_bindings() + [
         Binding("l", "log_form", "log form", show=False),
         Binding("b", "breakthrough", "breakthrough"),
+        Binding("s", "symptom", "symptom", show=False),
+        Binding("exclamation_mark", "mark_reported", "reported", show=False, key_display="!"),
         Binding("space", "tick", "tick"),
         Binding("r", "review", "review"),
         Binding("e", "export", "export"),
@@ -72,6 +75,7 @@ class MainScreen(Screen):
 
     def compose(self) -> ComposeResult:
         tz = self.app.tz
+        yield WarningBanner(tz, read_only=self.app.read_only, id="warning-banner")  # above everything
         yield DashHeader(tz, id="header")
         yield TrendChart(id="chart")
         with Horizontal(id="panels"):
@@ -152,6 +156,7 @@ class MainScreen(Screen):
         self.query_one(PlanChecklist).show(snap.checklist)
         self._share_columns()
         self.query_one(RecentEntries).entries = snap.recent
+        self.query_one(WarningBanner).signs = list(snap.warning_signs)
 
     def show_loading_text(self, text: str) -> None:
         """Why there is nothing to show yet (no database, an error), in the chart and Today."""
@@ -288,6 +293,25 @@ class MainScreen(Screen):
         if self.app.refuse_if_read_only("the daily review"):
             return
         self.app.push_screen(ReviewDialog())
+
+    def action_symptom(self) -> None:
+        from painboard.tui.dialogs.symptom import SymptomDialog
+
+        if self.app.refuse_if_read_only("logging a symptom"):
+            return
+        self.app.read(self.app.pb.known_symptoms, lambda names: self.app.push_screen(SymptomDialog(names)))
+
+    def action_mark_reported(self) -> None:
+        from painboard.tui.dialogs.reported import ReportedDialog
+
+        signs = self.query_one(WarningBanner).signs
+        if self.app.refuse_if_read_only("marking a warning sign as reported"):
+            return
+        if not signs:
+            self.app.key_hold.release()
+            self.notify("no warning sign waiting to be reported", timeout=3)
+            return
+        self.app.push_screen(ReportedDialog(signs[0]))
 
     def action_insights(self) -> None:
         from painboard.tui.screens.insights import InsightsScreen
