@@ -276,7 +276,7 @@ def test_the_rescue_answer_is_the_relief_in_insights_and_the_visit_report(env, i
     assert ins["details"]["rescue"] == {"doses": 4, "n": 4, "before": 7.25, "after": 3.25,
                                         "mean_drop": 4.0, "enough": True}
     md = run(late + timedelta(hours=21), "export", "markdown", "-o", "-", "--since", "2026-11-20").stdout
-    assert "after a rescue dose: mean drop 4 points, 7.3 to 3.3 (n=4 of 4 doses)" in md
+    assert "pain scores around a rescue dose: 7.3 before, 3.3 after (n=4 of 4 doses)" in md
 
 
 def test_print_timer_gives_a_systemd_timer_and_a_crontab_line(env):

@@ -54,7 +54,8 @@ def pairs(args: tuple[str, ...]) -> dict[str, str]:
     return out
 
 
-@click.command(context_settings={"ignore_unknown_options": True, "allow_interspersed_args": False})
+@click.command(context_settings={"ignore_unknown_options": True, "allow_interspersed_args": False},
+               short_help="Correct a record (see --help for the kinds and fields).")
 @click.argument("kind")
 @click.argument("ref", metavar="ID")
 @click.argument("changes", nargs=-1, type=click.UNPROCESSED)
@@ -125,7 +126,7 @@ def undo(pb: Painboard, yes: bool) -> None:
 
 
 def _listing(name: str, kind: str, rows_of, help_text: str) -> click.Command:
-    @click.command(name, help=help_text)
+    @click.command(name, help=help_text, short_help=help_text.split(" (")[0].rstrip(".") + ".")
     @click.option("--json", "as_json", is_flag=True)
     @click.pass_obj
     def command(pb: Painboard, as_json: bool) -> None:
