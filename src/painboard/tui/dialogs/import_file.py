@@ -266,7 +266,7 @@ class ImportDialog(Dialog):
     def _show_dates(self) -> None:
         """The date order only for formats that read numeric dates in a locale's order."""
         imp = self.importers.get(self.importer_name() or "")
-        needs = imp is not None and "date_order" in (imp.description or "")
+        needs = imp is not None and "date_order" in imp.setting_names()
         self.query_one("#date-row").display = needs
 
     def on_select_changed(self, event: Select.Changed) -> None:
