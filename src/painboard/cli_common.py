@@ -74,7 +74,38 @@ def _options(pairs: tuple[str, ...]) -> dict[str, str]:
 
 
 OPTION = click.option("-O", "--option", "options", multiple=True, metavar="KEY=VALUE",
-                      help="A setting of the format's plugin (repeatable; 'painboard plugins' lists them).")
+                      help="A setting of the format's plugin (repeatable; listed below and by 'painboard plugins').")
+
+
+def setting_rows(settings) -> list[tuple[str, str]]:
+    """A plugin's -O settings as (NAME=TYPE, help) pairs, cleaned: a folder plugin wrote them."""
+    return [(clean(f"{s.name}={s.type}"), clean(s.help)) for s in settings]
+
+
+class WithSettings(click.Command):
+    """A command whose --help ends with each format's -O settings (importers or exporters,
+    from the plugins loaded: they are not known before)."""
+
+    def __init__(self, *args: Any, kind: str, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.kind = kind  # "importers" or "exporters"
+
+    def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        super().format_epilog(ctx, formatter)
+        from painboard.services import Painboard
+
+        pb = ctx.find_object(Painboard)
+        if pb is None:
+            return
+        plugins = getattr(pb.registry, self.kind).values()
+        for p in plugins:
+            if p.settings:
+                with formatter.section(clean(f"Settings of {p.name} (-O NAME=VALUE)")):
+                    formatter.write_dl(setting_rows(p.settings))
+        bare = [p.name for p in plugins if not p.settings]
+        if bare:
+            formatter.write_paragraph()
+            formatter.write_text(clean(f"No -O settings: {', '.join(bare)}."))
 
 
 def _day(pb: Painboard, text: str | None, field: str = "since") -> date | None:

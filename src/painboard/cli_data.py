@@ -9,8 +9,10 @@ from typing import TYPE_CHECKING
 
 import click
 
-from painboard.cli_common import LEVEL_LEGEND, OPTION, RECORD_WORDS, SINCE_HELP, _day, _echo_json, _options, say
+from painboard.cli_common import (LEVEL_LEGEND, OPTION, RECORD_WORDS, SINCE_HELP, WithSettings, _day, _echo_json,
+                                  _options, say, setting_rows)
 from painboard.terminal_text import clean, plural
+from painboard.plugin_api import Setting
 
 if TYPE_CHECKING:
     from painboard.services import Painboard
@@ -60,7 +62,7 @@ def check(pb: Painboard, as_json: bool) -> None:
 
 
 # -- plugins: import, export, metrics, plugins ---------------------------------------------
-@click.command("import")
+@click.command("import", cls=WithSettings, kind="importers")
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--format", "fmt", help="The importer to use (default: tell from the file).")
 @click.option("--date-order", type=click.Choice(["dmy", "mdy", "ymd"]),
@@ -98,7 +100,8 @@ def import_(pb: Painboard, file: str, fmt: str | None, date_order: str | None, o
                + (f"; skipped (not pain entries): {left_out}" if left_out else ""))
 
 
-@click.command(short_help="Export your data as FORMAT ('painboard plugins' lists them).")
+@click.command(short_help="Export your data as FORMAT ('painboard plugins' lists them).", cls=WithSettings,
+               kind="exporters")
 @click.argument("format")
 @click.option("-o", "--output", "out", help="File to write ('-' for stdout; default painboard-DATE.EXT here).")
 @click.option("--since", help=SINCE_HELP + " (default: the first record).")
@@ -184,6 +187,10 @@ def plugins(pb: Painboard, as_json: bool) -> None:
         say(f"{p.name} {p.version or ''} ({p.source}{': ' + p.location if p.location else ''})")
         if adds:
             say(f"    adds {adds}")
+        for kind, named in p.settings.items():
+            for name, settings in named.items():
+                rows = setting_rows(Setting(**s) for s in settings)
+                say(f"    {kind[:-1]} {name} settings: " + ("; ".join(f"-O {a} ({b})" for a, b in rows) or "none (it takes no -O)"))
         for w in p.warnings:
             say(f"    warning: {w}")
         if hidden:

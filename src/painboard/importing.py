@@ -29,8 +29,10 @@ class Importing:
     """Painboard's import use-cases (a part of painboard.services.Painboard)."""
 
     # -- plugins: import ---------------------------------------------------------------------
-    def detect_importer(self, path):
-        """The first importer whose sniff accepts the file's head."""
+    def detect_importer(self, path, options: dict[str, str] | None = None):
+        """The first importer whose sniff accepts the file's head; or, when none does and
+        ``-O`` settings were given, the one importer for such files that has them all (a
+        column mapping like ``-O intensity=Pain`` is the spreadsheet importer's)."""
         from pathlib import Path
 
         p = Path(path)
@@ -42,6 +44,11 @@ class Importing:
                     return imp
             except Exception:  # a plugin's broken sniff must not stop the others
                 continue
+        if options:
+            fits = [imp for imp in self.registry.importers.values()
+                    if imp.knows(options) and p.suffix.lower() in imp.extensions]
+            if len(fits) == 1:
+                return fits[0]
         known = ", ".join(self.registry.importers)
         raise BadInput(f"cannot tell what kind of file this is; name it with --format ({known})",
                        field="format", file=str(p))
@@ -66,7 +73,7 @@ class Importing:
             raise BadInput(f"{p} is not a file", field="file")
         if self.settings.read_only or self.db.read_only:
             raise ReadOnly("importing")
-        importer = self.registry.importer(fmt) if fmt else self.detect_importer(p)
+        importer = self.registry.importer(fmt) if fmt else self.detect_importer(p, options)
         if not import_child.can_load(self.registry, importer.name):
             return self.import_here(p, importer.name, progress, options)
         from painboard.clock import _frozen  # the frozen clock, if any, as it is now
@@ -90,7 +97,8 @@ class Importing:
         p = Path(path).expanduser()
         if not p.is_file():
             raise BadInput(f"{p} is not a file", field="file")
-        importer = self.registry.importer(fmt) if fmt else self.detect_importer(p)
+        importer = self.registry.importer(fmt) if fmt else self.detect_importer(p, options)
+        importer.check_options(options)  # only declared settings reach the plugin (every import passes here)
         size = p.stat().st_size
         source = ImportSource(p, (lambda n: progress(n, size)) if progress else None, options)
         with scratch_database(folder) as (cur, alias):

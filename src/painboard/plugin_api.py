@@ -19,13 +19,13 @@ from typing import Any, BinaryIO, Callable, Iterable, Iterator, Literal, NamedTu
 
 from dataclasses import asdict, dataclass
 
-from painboard.errors import PluginError
+from painboard.errors import BadInput, PluginError
 from painboard.hookspecs import hookimpl
 from painboard.notifiers import Notifier, NotifyError  # noqa: F401  (hook register_notifiers)
 from painboard.kinds import RECORD_KINDS
 from painboard.view_protocol import PeriodView
 
-__all__ = ["Row", "Columns", "ImportSource", "Importer", "Exporter", "Metric", "MetricValue",
+__all__ = ["Row", "Columns", "ImportSource", "Importer", "Exporter", "Setting", "Metric", "MetricValue",
            "MetricResult", "PeriodView", "PluginError", "Level", "KINDS", "hookimpl",
            "Notifier", "NotifyError"]
 
@@ -78,11 +78,21 @@ class Columns(NamedTuple):
             yield Row(self.kind, dict(zip(names, values)), None if self.lines is None else self.lines[i])
 
 
+class Setting(NamedTuple):
+    """One ``-O NAME=VALUE`` setting a plugin reads: its name, what the value is (a word like
+    COLUMN or FILE, or the choices as ``a|b``) and a line of help. An importer or exporter
+    declares all it reads in ``settings``; painboard refuses any other, naming these."""
+
+    name: str
+    type: str = "TEXT"
+    help: str = ""
+
+
 class ImportSource:
     """The file an importer reads. ``open()`` counts bytes so painboard can show progress.
 
     ``options`` holds the user's ``--option KEY=VALUE`` pairs (for example ``date_order=dmy``
-    or a column mapping); an importer reads the keys it knows and documents them.
+    or a column mapping): only the importer's declared ``settings`` reach it.
     """
 
     def __init__(self, path: Path, on_progress: Callable[[int], None] | None = None,
@@ -127,14 +137,43 @@ class _Named:
         object.__setattr__(self, "name", _check_name(self.name))
 
 
+class _Configured(_Named):
+    """An importer or exporter: the ``-O`` settings it declares, and the one check of them."""
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        settings = tuple(Setting(_check_name(s[0]).replace("-", "_"), *s[1:])  # type: ignore[attr-defined]
+                         for s in self.settings)  # type: ignore[attr-defined]
+        object.__setattr__(self, "settings", settings)
+
+    def setting_names(self) -> tuple[str, ...]:
+        return tuple(s.name for s in self.settings)  # type: ignore[attr-defined]
+
+    def knows(self, options: dict[str, str] | None) -> bool:
+        """Whether every option given is one of this plugin's settings."""
+        return set(options or ()) <= set(self.setting_names())
+
+    def check_options(self, options: dict[str, str] | None) -> None:
+        """Refuse a setting this plugin does not declare (it would be ignored without a word)."""
+        unknown = sorted(set(options or ()) - set(self.setting_names()))
+        if not unknown:
+            return
+        what = "importer" if isinstance(self, Importer) else "exporter"
+        known = ", ".join(self.setting_names())
+        raise BadInput(f"the {self.name} {what} has no setting {unknown[0]!r} "  # type: ignore[attr-defined]
+                       + (f"(its settings: {known})" if known else "(it takes no -O settings)"),
+                       field="option")
+
+
 @dataclass(frozen=True, kw_only=True)
-class Importer(_Named):
+class Importer(_Configured):
     """Reads a file into Rows. It never touches the database."""
 
     name: str
     label: str
     extensions: tuple[str, ...] = ()
     description: str = ""
+    settings: tuple[Setting, ...] = ()  # the -O settings it reads (none: it takes no -O)
     sniff: Callable[[bytes, str], bool]  # (first 64 KiB, file name) -> "I can read this"
     read: Callable[[ImportSource], Iterable[Row | Columns]]
 
@@ -145,13 +184,14 @@ class Importer(_Named):
 
 
 @dataclass(frozen=True, kw_only=True)
-class Exporter(_Named):
+class Exporter(_Configured):
     """Writes a period's data to a file, streaming; returns how many records it wrote."""
 
     name: str
     extension: str
     label: str
     description: str = ""
+    settings: tuple[Setting, ...] = ()  # the -O settings it reads, on view.options
     # (view, out) -> count. ``out`` is a real file opened for binary writing (out.name is its
     # path, created 0600): painboard renames it into place on success and removes it on failure.
     write: Callable[["PeriodView", BinaryIO], int]

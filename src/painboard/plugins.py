@@ -28,7 +28,7 @@ from painboard.errors import PainboardError
 # The contract types, re-exported so plugins written against painboard.plugins keep working.
 from painboard.plugin_api import (KINDS, Columns, Exporter, Importer, ImportSource,  # noqa: F401
                                   Level, Metric, MetricResult, MetricValue, PeriodView,
-                                  PluginError, Row, hookimpl)
+                                  PluginError, Row, Setting, hookimpl)
 
 GROUP = "painboard"
 ENV_LOAD = "PAINBOARD_LOAD_PLUGINS"
@@ -58,6 +58,8 @@ class PluginInfo(BaseModel):
     source: Literal["builtin", "entry point", "folder"]
     location: str | None = None
     registers: dict[str, list[str]] = Field(default_factory=dict)
+    # The -O settings of each importer and exporter it adds: kind -> name -> [{name, type, help}]
+    settings: dict[str, dict[str, list[dict[str, str]]]] = Field(default_factory=dict)
     hooks: list[str] = Field(default_factory=list)
     error: str | None = None
     warnings: list[str] = Field(default_factory=list)
@@ -327,3 +329,5 @@ def _collect(reg: Registry) -> None:
                 reg.owner[(kind, name)] = impl.plugin_name
                 if info is not None:
                     info.registers.setdefault(kind, []).append(name)
+                    if kind in ("importers", "exporters"):
+                        info.settings.setdefault(kind, {})[name] = [s._asdict() for s in obj.settings]

@@ -165,6 +165,7 @@ class Reading:
         from painboard.safe_output import check_target, database_files, write_file
 
         exporter = self.registry.exporter(fmt)
+        exporter.check_options(options)  # only declared settings reach the plugin; nothing written yet
         guard = dict(protected=database_files(self.db.path), read_only=self.settings.read_only, force=force)
         check_target(out, **guard)  # refused before any plugin code runs
 

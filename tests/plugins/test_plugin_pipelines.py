@@ -244,7 +244,7 @@ def test_option_pairs_reach_the_exporter_and_the_importer(pb, tmp_path, plugin_d
     (plugin_dir / "echo.py").write_text('''
 import json
 from painboard.hookspecs import hookimpl
-from painboard.plugins import Exporter, Importer, Row
+from painboard.plugins import Exporter, Importer, Row, Setting
 
 def _read(src):
     yield Row("pain_entry", {"intensity": src.options["level"], "occurred_at": "2026-11-27T10:00:00+00:00"}, 1)
@@ -252,11 +252,13 @@ def _read(src):
 @hookimpl
 def register_exporters(register):
     register(Exporter(name="echo", extension=".json", label="echo",
+                      settings=(Setting("bundle"), Setting("patient-ref", "Patient/ID")),
                       write=lambda view, out: out.write(json.dumps(view.options).encode()) and 1))
 
 @hookimpl
 def register_importers(register):
-    register(Importer(name="echo", label="echo", sniff=lambda head, name: False, read=_read))
+    register(Importer(name="echo", label="echo", sniff=lambda head, name: False, read=_read,
+                      settings=[("level", "0-10", "the score")]))
 ''')
     base = ["--db", str(pb.db.path), "--plugins-dir", str(plugin_dir)]
     out = tmp_path / "o.json"

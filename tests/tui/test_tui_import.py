@@ -14,7 +14,7 @@ import pytest
 
 from painboard.config import Settings
 from painboard.services import Painboard
-from painboard.tui.dialogs.import_file import ImportDialog, complete_path
+from painboard.tui.dialogs.import_file import ImportDialog, complete_path, matching_names
 from painboard.tui.screens.main import MainScreen
 
 from .conftest import burst
@@ -214,13 +214,16 @@ async def test_palette_opens_the_import_dialog(demo_pb, make_app, helpers):
 
 
 def test_complete_path(tmp_path, monkeypatch):
+    """As a shell: Tab completes what every matching name shares, never picks one of them."""
     monkeypatch.chdir(tmp_path)
     (tmp_path / "exports").mkdir()
     (tmp_path / "exports" / "bearable.csv").write_text("x")
     (tmp_path / "exports" / "bad.csv").write_text("x")
     (tmp_path / ".hidden").write_text("x")
     assert complete_path("exp") == "exports/"  # a folder ends in /
-    assert complete_path("exports/") == "exports/bad.csv"  # the first name, sorted
+    assert complete_path("exports/") == "exports/b"  # bad.csv and bearable.csv share "b"
+    assert complete_path("exports/b") is None  # they share nothing more: no guess
+    assert matching_names("exports/b") == ("b", ["bad.csv", "bearable.csv"])
     assert complete_path("exports/be") == "exports/bearable.csv"
     assert complete_path("exports/bearable.csv") is None  # nothing longer
     assert complete_path("zz") is None
@@ -228,6 +231,63 @@ def test_complete_path(tmp_path, monkeypatch):
     assert complete_path(str(tmp_path) + "/.") == str(tmp_path) + "/.hidden"
     monkeypatch.setenv("HOME", str(tmp_path))
     assert complete_path("~/exports/ba") == "~/exports/bad.csv"  # the ~ stays as typed
+
+
+async def test_tab_completes_the_common_part_then_lists_in_one_burst(demo_pb, make_app, helpers, here):
+    (here / "downloads").mkdir()
+    shutil.copy(DATA / "bearable-export.csv", here / "downloads" / "bearable-export.csv")
+    shutil.copy(DATA / "bad-entries.csv", here / "downloads" / "bad-entries.csv")
+    app = make_app(demo_pb)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await helpers.settle(pilot)
+        # The key, a folder by Tab, the common "b" by Tab, the two names by a third Tab.
+        burst(app, "I", *"down", "tab", "tab", "tab")
+        await helpers.until(pilot, lambda: "2 names go on from here" in helpers.text(app), what="the list")
+        dlg = app.screen
+        path = dlg.query_one("#path")
+        assert path.value == "downloads/b" and app.focused is path  # not the first name: no guess
+        await helpers.until(pilot, lambda: dlg.looked == "downloads/b", what="the path looked at")
+        assert str(dlg.query_one("#detected").render()) == \
+            "2 names go on from here: bad-entries.csv, bearable-export.csv (type more, then Tab)"
+        burst(app, "e", "tab")
+        await helpers.until(pilot, lambda: path.value == "downloads/bearable-export.csv", what="the completion")
+        burst(app, "tab")  # nothing more to complete: Tab moves on
+        await helpers.until(pilot, lambda: app.focused is dlg.query_one("#format"), what="the format field")
+
+
+async def test_the_hint_says_what_enter_does_at_each_step(demo_pb, make_app, helpers, here):
+    shutil.copy(DATA / "bearable-export.csv", here / "bearable-export.csv")
+    before = demo_pb.counts()["pain_entry"]
+    app = make_app(demo_pb)
+    async with app.run_test(size=(80, 24)) as pilot:
+        dlg = await _open(pilot, helpers)
+        hint = lambda: str(dlg.query_one(".hint").render())  # noqa: E731
+        assert hint() == "Type the file's path · Tab completes · Esc closes"
+        burst(app, *"bear", "tab")  # completed: the file is looked at without Enter
+        await helpers.until(pilot, lambda: "Looks like" in helpers.text(app), what="the detected format")
+        assert hint() == "Enter imports bearable-export.csv as bearable · Tab next · Esc closes"
+        assert demo_pb.counts()["pain_entry"] == before
+        burst(app, "backspace")  # another path: Enter looks first again
+        await helpers.until(pilot, lambda: "Enter looks at the file" in hint(), what="the looking hint")
+        burst(app, "enter")
+        await helpers.until(pilot, lambda: hint().startswith("Enter looks again"), what="no such file")
+        assert "no such file" in helpers.text(app) and demo_pb.counts()["pain_entry"] == before
+
+
+async def test_date_orders_are_marked_not_only_shaded(demo_pb, make_app, helpers, here, monkeypatch):
+    monkeypatch.setenv("NO_COLOR", "1")
+    (here / "ambiguous.csv").write_text("date,pain\n01/02/2026,4\n03/04/2026,6\n")
+    app = make_app(demo_pb)
+    assert app.no_color
+    async with app.run_test(size=(80, 24)) as pilot:
+        dlg = await _open(pilot, helpers)
+        burst(app, *"ambiguous.csv", "enter")
+        await helpers.until(pilot, lambda: "Looks like" in helpers.text(app), what="the detected format")
+        assert "(•) auto" in helpers.text(app) and "( ) day first" in helpers.text(app)
+        dlg.query_one("#date-order").focus()
+        burst(app, "right", "enter")
+        await helpers.until(pilot, lambda: "(•) day first" in helpers.text(app), what="the mark moved")
+        assert "( ) auto" in helpers.text(app)
 
 
 async def test_keys_typed_at_once_land_in_the_path_and_tab_completes(demo_pb, make_app, helpers, here):
@@ -249,7 +309,8 @@ async def test_keys_typed_at_once_land_in_the_path_and_tab_completes(demo_pb, ma
         assert demo_pb.counts()["pain_entry"] == before  # nothing written before the format showed
         burst(app, "enter")
         await helpers.until(pilot, lambda: dlg.result is not None, timeout=20, what="the import")
-        assert f"pain entries: {count} added" in helpers.text(app)
+        # the result is drawn on the next frame (under load, not yet when result is set)
+        await helpers.until(pilot, lambda: f"pain entries: {count} added" in helpers.text(app), what="the summary")
     assert demo_pb.counts()["pain_entry"] == before + count
 
 

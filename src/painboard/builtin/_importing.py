@@ -24,7 +24,7 @@ from typing import IO, Any, Callable, Iterable, Iterator
 
 from painboard.config import local_zone
 from painboard.errors import BadInput
-from painboard.plugins import ImportSource
+from painboard.plugins import ImportSource, Setting
 
 LEVEL_SCORE = {"not present": 0, "none": 0, "mild": 3, "moderate": 5, "severe": 8, "unbearable": 10}
 # Every cell of a file is bounded: one longer than CELL_LIMIT characters is refused, naming
@@ -91,6 +91,9 @@ class Keys:
 
 
 # -- CSV text ------------------------------------------------------------------------------
+ENCODING = Setting("encoding", "NAME", "the file's text encoding when not UTF-8, e.g. latin-1")
+
+
 def encoding(source: ImportSource) -> str:
     """UTF-8 (a byte-order mark is dropped), or ``-O encoding=latin-1`` for older exports."""
     name = source.options.get("encoding", "utf-8-sig").strip() or "utf-8-sig"
@@ -244,6 +247,7 @@ def check_width(cells: list[str], width: int, line: int) -> bool:
 
 # -- dates in a locale's order -------------------------------------------------------------
 ORDERS = ("dmy", "mdy", "ymd")
+DATE_ORDER = Setting("date_order", "dmy|mdy|ymd", "the order of day, month and year in dates like 05/03/24")
 _NUMERIC = re.compile(r"\s*(\d{1,4})[./-]\s?(\d{1,2})[./-]\s?(\d{1,4})\.?\s*")
 
 

@@ -34,6 +34,7 @@ from typing import Iterator
 
 from painboard.builtin._importing import (LEVEL_SCORE, Keys, check_width, column_map, csv_rows, first_record,
                                           header_of, inert, local_iso, parse_clock, skip, zone)
+from painboard.builtin._importing import ENCODING  # its one -O setting
 from painboard.errors import BadInput
 from painboard.hookspecs import hookimpl
 from painboard.plugins import ImportSource, Importer, Row
@@ -226,5 +227,5 @@ def _day(get: dict[str, str], line: int) -> date:
 @hookimpl
 def register_importers(register):
     register(Importer(name="bearable", label="Bearable CSV export", extensions=(".csv",), sniff=sniff,
-                      read=read, description="Bearable's export: pain symptoms become entries with "
+                      read=read, settings=(ENCODING,), description="Bearable's export: pain symptoms become entries with "
                       "derived scores; other categories are counted and skipped."))

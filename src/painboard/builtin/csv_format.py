@@ -12,7 +12,7 @@ import io
 from typing import BinaryIO, Iterator
 
 from painboard.builtin._common import local_iso
-from painboard.builtin._importing import csv_rows, refuse_repeated
+from painboard.builtin._importing import ENCODING, csv_rows, refuse_repeated
 from painboard.errors import BadInput
 from painboard.hookspecs import hookimpl
 from painboard.plugin_api import Columns, Exporter, ImportSource, Importer, PeriodView
@@ -115,7 +115,7 @@ def _columns(header: list[str], rows: list[list[str]], lines: list[int]) -> Colu
 @hookimpl
 def register_importers(register):
     register(Importer(name="csv", label="painboard CSV (pain entries)", extensions=(".csv",),
-                      sniff=sniff_csv, read=read_csv,
+                      sniff=sniff_csv, read=read_csv, settings=(ENCODING,),
                       description="The CSV painboard exports: one pain entry per row."))
 
 

@@ -23,11 +23,11 @@ import csv
 from datetime import date, datetime, time
 from typing import Iterator
 
-from painboard.builtin._importing import (Keys, check_width, csv_rows, date_order_option, detect_order, inert,
+from painboard.builtin._importing import (DATE_ORDER, ENCODING, Keys, check_width, csv_rows, date_order_option, detect_order, inert,
                                           parse_clock, parse_numeric_date, zone)
 from painboard.errors import BadInput
 from painboard.hookspecs import hookimpl
-from painboard.plugins import Columns, ImportSource, Importer
+from painboard.plugins import Columns, ImportSource, Importer, Setting
 
 FIELDS = ("datetime", "date", "time", "intensity", "sites", "qualities", "note")
 KNOWN = {
@@ -39,6 +39,13 @@ KNOWN = {
     "qualities": ("quality", "qualities"),
     "note": ("notes", "note", "comment", "comments"),
 }
+# The -O settings: one column per field (FIELD=COLUMN), a file of such lines, and the shared ones.
+FIELD_HELP = {"datetime": "the column of date and time", "date": "the column of the date",
+              "time": "the column of the time of day", "intensity": "the column of the pain score 0-10",
+              "sites": "the column of where it hurts", "qualities": "the column of what the pain is like",
+              "note": "the column of notes"}
+SETTINGS = (*(Setting(f, "COLUMN", FIELD_HELP[f]) for f in FIELDS),
+            Setting("mapping", "FILE", "a file of FIELD=COLUMN lines"), DATE_ORDER, ENCODING)
 DELIMITERS = ",;\t"
 BATCH = 20_000
 SNIFF_LINES = 20  # the delimiter is told from the first lines of the file
@@ -234,6 +241,5 @@ def _header(rows, mapping: dict[str, str]) -> tuple[list[str], dict[str, int]]:
 @hookimpl
 def register_importers(register):
     register(Importer(name="generic-csv", label="CSV of pain scores (any columns)", extensions=(".csv", ".tsv"),
-                      sniff=sniff, read=read,
-                      description="Columns found by header or -O FIELD=COLUMN / -O mapping=FILE; "
-                      "options: date_order=dmy|mdy|ymd."))
+                      sniff=sniff, read=read, settings=SETTINGS,
+                      description="Columns found by header or -O FIELD=COLUMN / -O mapping=FILE."))

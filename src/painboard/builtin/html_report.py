@@ -38,7 +38,7 @@ from painboard.figures.days import day_bounds
 from painboard.figures.period import figures_of
 from painboard.hookspecs import hookimpl
 from painboard.models import PlanItem
-from painboard.plugins import Exporter, PeriodView
+from painboard.plugins import Exporter, PeriodView, Setting
 from painboard.terminal_text import plural
 
 RADIATION_METRICS = ("radiation-flare", "radiation-response")
@@ -444,6 +444,7 @@ def write_html(view: PeriodView, out: BinaryIO) -> int:
 def register_exporters(register):
     register(Exporter(name="html", extension=".html", label="Visit report (HTML)", write=write_html,
                       uses_metrics=TABLE_METRICS + RADIATION_METRICS,
+                      settings=(Setting("paper", "a4|letter", "the paper size to print on"),
+                                Setting("questions", "FILE", "questions for the visit, one a line")),
                       description="A self-contained page for a clinic visit, printable on one or two pages: "
-                                  "chart, figures, adherence, radiation, notes and questions. "
-                                  "Options: questions=FILE, paper=a4|letter."))
+                                  "chart, figures, adherence, radiation, notes and questions."))

@@ -38,6 +38,7 @@ from painboard.builtin._importing import (Keys, check_width, column_map, csv_row
                                           detect_order, first_record, header_of, inert, local_iso,
                                           parse_numeric_date, zone)
 from painboard.builtin._importing import skip as skip_row
+from painboard.builtin._importing import DATE_ORDER, ENCODING  # its -O settings
 from painboard.errors import BadInput
 from painboard.hookspecs import hookimpl
 from painboard.plugins import ImportSource, Importer, Row
@@ -223,5 +224,5 @@ def _columns(rows) -> tuple[dict[str, int], list[str]]:
 @hookimpl
 def register_importers(register):
     register(Importer(name="paindiary", label="Privacy Friendly Pain Diary CSV", extensions=(".csv",),
-                      sniff=sniff, read=read,
-                      description="One entry per day at 12:00; options: date_order=dmy|mdy|ymd."))
+                      sniff=sniff, read=read, settings=(DATE_ORDER, ENCODING),
+                      description="One entry per day at 12:00."))

@@ -11,7 +11,7 @@ become pain entries.
 from __future__ import annotations
 
 from painboard.hookspecs import hookimpl
-from painboard.plugins import Exporter, Importer
+from painboard.plugins import Exporter, Importer, Setting
 
 from painboard_fhir import importer
 from painboard_fhir.export import write_bundle
@@ -23,9 +23,11 @@ __version__ = "0.2.0"
 def register_exporters(register):
     register(Exporter(name="fhir", extension=".fhir.json", label="FHIR R4 Bundle",
                       write=write_bundle,
+                      settings=(Setting("bundle", "collection|transaction", "the Bundle's type"),
+                                Setting("patient", "Patient/ID", "refer to this Patient instead of writing one"),
+                                Setting("name", "TEXT", "the patient's name on the Patient written")),
                       description="Patient, pain scores (LOINC 72514-3), episodes, reviews, plan, doses "
-                                  "and procedures as a FHIR R4 Bundle; -O bundle=transaction, "
-                                  "-O patient=Patient/ID."))
+                                  "and procedures as a FHIR R4 Bundle."))
 
 
 @hookimpl

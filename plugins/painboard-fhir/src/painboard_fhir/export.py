@@ -29,7 +29,6 @@ from painboard_fhir.codes import (ENTRY_KEY, EPISODE_KEY, EVENT_KEY, LOINC, OBS_
                                   SITE_SNOMED, UCUM, clean, code, concept, ext, full_url, quantity)
 
 ENV_PATIENT = "PAINBOARD_FHIR_PATIENT"
-OPTIONS = ("patient", "name", "bundle")
 _REFERENCE = re.compile(r"Patient/[A-Za-z0-9\-.]{1,64}")
 SURVEY = [{"coding": [{"system": OBS_CATEGORY, "code": "survey", "display": "Survey"}]}]
 MEDICATION_CATEGORIES = ("medication", "bone_strengthening")
@@ -51,11 +50,7 @@ class Writer:
     def __init__(self, view: PeriodView):
         self.view = view
         self.tz = view.tz
-        opts = dict(view.options)
-        unknown = sorted(set(opts) - set(OPTIONS))
-        if unknown:
-            raise BadInput(f"unknown option {unknown[0]!r} (the fhir exporter knows {', '.join(OPTIONS)})",
-                           field="option")
+        opts = dict(view.options)  # only the declared settings reach here (painboard checks)
         self.bundle_type = opts.get("bundle", "collection").strip().lower()
         if self.bundle_type not in ("collection", "transaction"):
             raise BadInput(f"must be collection or transaction (got {self.bundle_type!r})", field="bundle")

@@ -12,7 +12,8 @@ from textual.binding import Binding
 from textual.screen import ModalScreen
 from textual.suggester import Suggester
 from textual.containers import Horizontal
-from textual.widgets import Input, Label, Select, Static
+from textual.content import Content
+from textual.widgets import Input, Label, RadioButton, Select, Static
 
 from painboard.terminal_text import clean
 from painboard.errors import BadInput, DatabaseBusy, PainboardError
@@ -175,3 +176,11 @@ class Dialog(ModalScreen):
     def value(inp: Input) -> str | None:
         v = inp.value.strip()
         return v or None
+
+
+class MarkedButton(RadioButton):
+    """A choice that shows it is chosen by a mark, "(•)", not by colour alone (NO_COLOR, 16 colours)."""
+
+    @property
+    def _button(self) -> Content:
+        return Content.styled("(•)", "bold") if self.value else Content("( )")

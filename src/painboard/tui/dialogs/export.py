@@ -9,13 +9,12 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import Input, Label, OptionList, RadioButton, RadioSet, Static
-from textual.content import Content
+from textual.widgets import Input, Label, OptionList, RadioSet, Static
 from textual.widgets.option_list import Option
 
 from painboard.terminal_text import clean, plural
 from painboard.tui.format import RANGE_PERIODS
-from painboard.tui.dialogs.base import Dialog
+from painboard.tui.dialogs.base import Dialog, MarkedButton
 
 PERIODS = [(words, days) for _, words, days in RANGE_PERIODS]
 # Under 80 columns the periods in the chart's own words, so the row is not cut ("( ) al").
@@ -25,12 +24,8 @@ KEYS_HINT = "Enter in File exports · ctrl+s export · Tab next · Esc cancel"
 KEYS_HINT_NARROW = "Enter exports · ctrl+s export · Tab next · Esc cancel"
 
 
-class PeriodButton(RadioButton):
-    """A period whose choice shows by a mark, "(•)", not by colour alone (NO_COLOR, 16 colours)."""
-
-    @property
-    def _button(self) -> Content:
-        return Content.styled("(•)", "bold") if self.value else Content("( )")
+class PeriodButton(MarkedButton):
+    """A period, its choice marked "(•)"."""
 
 
 class ExportDialog(Dialog):

@@ -1,8 +1,9 @@
 """Import: a file from another app (or painboard's own export), all rows or none.
 
-The path completes file and folder names (Tab takes the grey suggestion); the format the file
-is recognised as is shown before anything is written (Enter checks a path it has not seen,
-Enter again imports); a bar follows the reading; the result stays in the dialog.
+The path completes file and folder names as a shell does (Tab completes the part the matching
+names share, shown in grey; Tab again lists them); the format the file is recognised as is shown
+before anything is written (Enter looks at a path it has not seen, then Enter imports: the hint
+says which); a bar follows the reading; the result stays in the dialog.
 """
 
 from __future__ import annotations
@@ -17,42 +18,52 @@ from textual.app import ComposeResult
 from textual import events
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
+from textual.message import Message
 from textual.suggester import Suggester
-from textual.widgets import Input, Label, ProgressBar, RadioButton, RadioSet, Select, Static
+from textual.widgets import Input, Label, ProgressBar, RadioSet, Select, Static
 
 from painboard.errors import BadInput, DatabaseBusy, PainboardError
 from painboard.import_child import ImportCancelled, stop
-from painboard.tui.dialogs.base import Dialog
+from painboard.tui.dialogs.base import Dialog, MarkedButton
 
 AUTO = "(auto)"  # the format list's first choice: whatever the file is recognised as
 # The date orders an importer may be told (-O date_order=...), in the words shown.
 DATE_ORDERS = [("auto", "auto"), ("dmy", "day first"), ("mdy", "month first"), ("ymd", "year first")]
 KIND_WORDS = {"pain_entry": "pain entries", "episode": "breakthrough episodes", "daily_review": "daily reviews",
               "plan_item": "plan items", "plan_event": "plan events", "symptom": "symptoms"}
+# What Enter does, said at each step (the hint line follows the dialog's state).
+HINT_EMPTY = "Type the file's path · Tab completes · Esc closes"
 HINT = "Enter looks at the file (nothing is written yet) · Tab completes · Esc closes"
-HINT_READY = "Enter or ctrl+s imports · Tab next field · Esc closes"
+HINT_AGAIN = "Enter looks again · Tab completes or lists · Esc closes"
+HINT_READY = "Enter imports {name} as {fmt} · Tab next · Esc closes"
+HINT_PICK = "Pick its format below; then Enter imports · Esc closes"
+HINT_IMPORTING = "Esc stops the import (nothing is written)"
+SHOWN_MATCHES = 8  # names a second Tab lists, at most
 PROGRESS_EVERY = 0.05  # seconds: a flood of progress calls from the reader merges into 20 a second
 
 
-def complete_path(value: str) -> str | None:
-    """``value`` completed to the first file or folder name it starts (folders end in /).
-
-    The typed text is kept as typed (a leading ~ stays); hidden names only when the typed part
-    starts with a dot. None when nothing longer matches.
-    """
-    if not value:
-        return None
+def matching_names(value: str) -> tuple[str, list[str]]:
+    """The typed name's part after the last / and the file and folder names it starts, sorted
+    (folders end in /; hidden names only when the typed part starts with a dot)."""
     folder, stem = os.path.split(os.path.expanduser(value))
     try:
         with os.scandir(folder or ".") as it:
             names = sorted((e.name + ("/" if e.is_dir() else "")) for e in it
                            if e.name.startswith(stem) and (stem.startswith(".") or not e.name.startswith(".")))
     except OSError:
+        return stem, []
+    return stem, names
+
+
+def complete_path(value: str) -> str | None:
+    """``value`` completed as far as every matching name agrees, as a shell does (a folder, the
+    one match, ends in /). The typed text is kept as typed (a leading ~ stays). None when the
+    matches share nothing longer than what is typed."""
+    if not value:
         return None
-    for name in names:
-        if len(name) > len(stem):
-            return value + name[len(stem):]
-    return None
+    stem, names = matching_names(value)
+    common = os.path.commonprefix(names) if names else ""
+    return value + common[len(stem):] if len(common) > len(stem) else None
 
 
 class PathSuggester(Suggester):
@@ -66,7 +77,17 @@ class PathSuggester(Suggester):
 
 
 class PathInput(Input):
-    """An Input whose Tab completes the path (as the suggestion shows) before moving on."""
+    """An Input whose Tab completes the path (as the suggestion shows), lists the names a path
+    could go on with when they share nothing more, and else moves on."""
+
+    class Matches(Message):
+        """Tab found several names and nothing more they share: the dialog lists them."""
+
+        def __init__(self, names: list[str]) -> None:
+            super().__init__()
+            self.names = names
+
+    listed: str | None = None  # the value whose matches a Tab listed: Tab again moves on
 
     def check_consume_key(self, key: str, character: str | None) -> bool:
         # Tab is taken here, in order with the keys typed before it. Left to the dialog's
@@ -82,8 +103,13 @@ class PathInput(Input):
             if done:  # suggestion: it may not be there yet
                 self.value = done
                 self.cursor_position = len(done)
-            else:
-                self.screen.focus_next()  # nothing to complete: Tab moves on as usual
+                return
+            names = matching_names(self.value)[1] if self.cursor_at_end and self.value else []
+            if len(names) > 1 and self.listed != self.value:
+                self.listed = self.value  # a shell's second Tab: what it could be
+                self.post_message(self.Matches(names))
+                return
+            self.screen.focus_next()  # nothing to complete: Tab moves on as usual
             return
         await super()._on_key(event)
 
@@ -127,6 +153,7 @@ class ImportDialog(Dialog):
         self.keys_ahead.opening = True
         self.importers: dict = {}
         self.checked: tuple[str, str | None] | None = None  # (path, detected importer name) on screen
+        self.looked: str | None = None  # the last path looked at (a file or not)
         self.result = None
         self._cancel = threading.Event()
         self._last_progress = 0.0
@@ -148,11 +175,11 @@ class ImportDialog(Dialog):
                 yield Label("Dates")
                 with RadioSet(id="date-order"):
                     for i, (_, words) in enumerate(DATE_ORDERS):
-                        yield RadioButton(words, value=(i == 0))
+                        yield MarkedButton(words, value=(i == 0))
             yield ProgressBar(total=100, show_eta=False, id="progress")
             yield Static("", classes="message")
             yield Static("", id="result")
-            yield Static(HINT, classes="hint")
+            yield Static(HINT if self.start_path else HINT_EMPTY, classes="hint")
 
     def _forward_event(self, event) -> None:
         # Keys typed in one burst with the key that opened the dialog reach the screen before
@@ -216,9 +243,16 @@ class ImportDialog(Dialog):
             self.query_one("#result", Static).update("")
         self.say("")
         self.query_one("#detected", Static).update("")
-        self._hint(HINT)
+        self._hint(HINT if self.path_text else HINT_EMPTY)
         self._show_dates()
         self._detect_soon()
+
+    def on_path_input_matches(self, event: PathInput.Matches) -> None:
+        shown = ", ".join(event.names[:SHOWN_MATCHES])
+        more = len(event.names) - SHOWN_MATCHES
+        self.query_one("#detected", Static).update(
+            f"{len(event.names)} names go on from here: {shown}" + (f" … and {more} more" if more > 0 else "")
+            + " (type more, then Tab)")
 
     def _detect_soon(self) -> None:
         # While typing, look only after a pause; Enter looks at once.
@@ -253,9 +287,10 @@ class ImportDialog(Dialog):
         if text != self.path_text:
             return  # the path changed while we looked
         self.checked = (text, name) if is_file else None
-        ready = is_file and (name or self.chosen)
-        self.query_one("#detected", Static).update(words)
-        self._hint(HINT_READY if ready else HINT)
+        self.looked = text
+        if is_file or self.query_one("#path", PathInput).listed != text:  # a Tab's list stays
+            self.query_one("#detected", Static).update(words)
+        self._hint_enter()
         if self._saving is None:
             self.say("")
         self._show_dates()
@@ -263,16 +298,28 @@ class ImportDialog(Dialog):
     def _hint(self, text: str) -> None:
         self.query_one(".hint", Static).update(text)
 
+    def _hint_enter(self) -> None:
+        """The hint for what Enter does now: look at the path, pick a format, or import."""
+        text, fmt = self.path_text, self.importer_name()
+        if not text:
+            self._hint(HINT_EMPTY)
+        elif not self.checked or self.checked[0] != text:
+            self._hint(HINT_AGAIN if self.looked == text else HINT)
+        elif fmt is None:
+            self._hint(HINT_PICK)
+        else:
+            self._hint(HINT_READY.format(name=Path(text).name, fmt=fmt))
+
     def _show_dates(self) -> None:
         """The date order only for formats that read numeric dates in a locale's order."""
         imp = self.importers.get(self.importer_name() or "")
-        needs = imp is not None and "date_order" in (imp.description or "")
+        needs = imp is not None and "date_order" in imp.setting_names()
         self.query_one("#date-row").display = needs
 
     def on_select_changed(self, event: Select.Changed) -> None:
         self._show_dates()
         if self.checked and self.checked[0] == self.path_text:
-            self._hint(HINT_READY if self.importer_name() else HINT)
+            self._hint_enter()
 
     def on_radio_set_changed(self, event: RadioSet.Changed) -> None:
         if event.radio_set.has_focus:  # an order picked: back to the path, where Enter imports
@@ -323,6 +370,7 @@ class ImportDialog(Dialog):
         bar.update(total=100, progress=0)
         bar.display = True
         self.say(f"reading {path.name}…")
+        self._hint(HINT_IMPORTING)
 
         def progress(done: int, total: int) -> None:  # in the worker thread
             if cancel.is_set():
@@ -367,6 +415,7 @@ class ImportDialog(Dialog):
                 self.app.notify(str(exc), severity="error", timeout=6)
             return
         self.query_one("#progress", ProgressBar).display = False
+        self._hint_enter()
         text = str(exc)
         if isinstance(exc, BadInput) and "--date-order" in text:
             self.query_one("#date-row").display = True
