@@ -6,6 +6,7 @@ Each sample is copied into the test's folder, the working folder, so paths are t
 from __future__ import annotations
 
 import csv
+import re
 import shutil
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -124,8 +125,12 @@ async def test_import_a_sample_by_keys(name, fmt, expect, demo_pb, make_app, hel
         assert isinstance(app.screen, MainScreen)
     after = demo_pb.counts()
     assert after["pain_entry"] == before["pain_entry"] + count
-    assert {k: v for k, v in after.items() if k != "pain_entry"} == \
-        {k: v for k, v in before.items() if k != "pain_entry"}
+    assert {k: v for k, v in after.items() if k not in ("pain_entry", "symptom")} == \
+        {k: v for k, v in before.items() if k not in ("pain_entry", "symptom")}
+    # symptoms that are not pain (Bearable, Apple Health) become symptom records: as many as the
+    # summary on the screen says
+    said = re.search(r"symptoms: (\d+) added", text)
+    assert after["symptom"] - before["symptom"] == (int(said.group(1)) if said else 0)
     new = [e for e in demo_pb.entries() if e["id"] not in old_ids]
     assert len(new) == count
     assert {e["occurred_at"].astimezone(timezone.utc).date() for e in new} == days  # the tests run in UTC
