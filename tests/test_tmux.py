@@ -141,7 +141,9 @@ def test_dashboard_in_tmux(demo, tmp_path, term):
 
         # ? shows the keys; Esc closes them.
         tmux.keys("?")
-        text = tmux.until(lambda s: "Keys" in s and "quick log" in s, 10, "the help screen")
+        # The quick log's toast may cover the last rows for a few seconds: wait until it is gone.
+        text = tmux.until(lambda s: "Keys" in s and "quick log" in s and "command palette" in s, 15,
+                          "the help screen, whole")
         assert "breakthrough" in text and "command palette" in text
         tmux.keys("Escape")
         tmux.until(lambda s: "quick log" not in s and "●live" in s, 10, "the dashboard again")

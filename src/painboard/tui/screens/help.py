@@ -19,7 +19,7 @@ KEYS: list[tuple[str, str, str]] = [
     ("Log", "Enter / Esc", "save / cancel a form; Tab reaches the optional fields"),
     ("Log", "l", "the full log form (when, pattern, site, …)"),
     ("Log", "b", "✱ breakthrough: starts now, asks the peak; b again ends it"),
-    ("Log", "s  !", "a symptom (a warning sign, a side effect, your words); ! the banner's sign was reported"),
+    ("Log", "s  !", "a symptom or warning sign; ! marks the sign reported"),
     ("Log", "d  z", "delete a recent entry; z undoes the last edit or delete"),
     ("Log", "R", "records of every kind: e edit, d delete, z undo"),
     ("Plan", "↑ ↓", "move the selection in today's plan"),
@@ -30,14 +30,12 @@ KEYS: list[tuple[str, str, str]] = [
     ("Chart", "[  ]", "shorter / longer chart range"),
     ("Figures", "M", "every metric over the last 7 days, in full"),
     ("Figures", "i", "radiation timeline (flare, response by week) and insights"),
-    ("Figures", "Tab", "move between the plan and the Today panel (its title shows reversed);\n"
-                       "arrows and PgUp/PgDn then scroll it"),
+    ("Figures", "Tab", "between the plan and Today; arrows and PgUp/PgDn scroll"),
     ("Other", "e", "export your log for your care team"),
     ("Other", "I", "import a file from another app; Tab completes the path"),
     ("Other", "f5", "read the database again now"),
-    ("Other", "?", "this help"),
-    ("Other", "ctrl+p", "command palette: every painboard command by name"),
-    ("Other", "q", "quit"),
+    # One row, so the whole list fits at 80x24 (the legend scrolls below it).
+    ("Other", "? ctrl+p q", "this help; command palette (every command by name); quit"),
 ]
 
 LEGEND = (f"{AVG} average  {WORST} worst  {EPISODE} breakthrough  R radiation  I infusion  P procedure\n"
