@@ -6,6 +6,7 @@ their own clocks. Foundation modules opt in with ``pytestmark = usefixtures("fix
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -116,6 +117,18 @@ def child_env(fixed_env) -> dict:
 def ok(result):
     assert result.exit_code == 0, (result.exit_code, result.stdout, result.stderr)
     return result
+
+
+@pytest.fixture
+def cli_ok(cli_run):
+    """cli_run that requires exit 0: for scenarios built through the real CLI."""
+    return lambda *a, **kw: ok(cli_run(*a, **kw))
+
+
+def metrics_of(run, since: str, until: str) -> dict:
+    """`painboard metrics --since --until --json` through ``run``, each metric by its name."""
+    r = run("metrics", "--since", since, "--until", until, "--json")
+    return {m["name"]: m for m in json.loads(r.stdout)}
 
 
 def refused(result, code: int, *fragments: str):
