@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
 import sys
 from datetime import datetime, timezone
@@ -123,6 +124,15 @@ def ok(result):
 def cli_ok(cli_run):
     """cli_run that requires exit 0: for scenarios built through the real CLI."""
     return lambda *a, **kw: ok(cli_run(*a, **kw))
+
+
+def free_port() -> int:
+    """A local port nothing listens on (bound then let go): a server's port, or a refused connection."""
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
 
 
 def metrics_of(run, since: str, until: str) -> dict:
