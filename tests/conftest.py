@@ -6,7 +6,9 @@ their own clocks. Foundation modules opt in with ``pytestmark = usefixtures("fix
 
 from __future__ import annotations
 
+import json
 import os
+import socket
 import subprocess
 import sys
 from datetime import datetime, timezone
@@ -116,6 +118,27 @@ def child_env(fixed_env) -> dict:
 def ok(result):
     assert result.exit_code == 0, (result.exit_code, result.stdout, result.stderr)
     return result
+
+
+@pytest.fixture
+def cli_ok(cli_run):
+    """cli_run that requires exit 0: for scenarios built through the real CLI."""
+    return lambda *a, **kw: ok(cli_run(*a, **kw))
+
+
+def free_port() -> int:
+    """A local port nothing listens on (bound then let go): a server's port, or a refused connection."""
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
+def metrics_of(run, since: str, until: str) -> dict:
+    """`painboard metrics --since --until --json` through ``run``, each metric by its name."""
+    r = run("metrics", "--since", since, "--until", until, "--json")
+    return {m["name"]: m for m in json.loads(r.stdout)}
 
 
 def refused(result, code: int, *fragments: str):

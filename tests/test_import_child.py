@@ -76,25 +76,45 @@ def _entries(db) -> int:
     return Painboard(Settings.load(db=db)).counts()["pain_entry"]
 
 
-@pytest.mark.slow
-def test_an_import_over_its_memory_limit_says_so_and_writes_nothing(fixed_env, tmp_path, monkeypatch):
-    db = _setup(tmp_path, monkeypatch, SWELLS)
-    monkeypatch.setenv("PAINBOARD_IMPORT_MEMORY_MB", "1024")
+def _import_over(tmp_path, monkeypatch, code: str, limit: str, value: str):
+    """Import data.bad with the hostile plugin ``code`` under the limit ``limit=value``: it is
+    refused (exit 2) and writes nothing. Returns what it said on stderr."""
+    db = _setup(tmp_path, monkeypatch, code)
+    monkeypatch.setenv(limit, value)
     r = _painboard("import", "--format", "hostile", str(tmp_path / "data.bad"))
     assert r.returncode == 2, r.stderr
-    assert r.stderr.strip() == (f"painboard: {tmp_path / 'data.bad'}: reading it needed more than the 1024 MB "
-                                "an import may use (PAINBOARD_IMPORT_MEMORY_MB): nothing was written")
     assert _entries(db) == 0
+    return r.stderr
+
+
+def _stalled_import(tmp_path, monkeypatch):
+    """A console import of STALLS, once its child has read 1,000 rows and waits: the database,
+    the TMPDIR it was given, the parent process and the child's process id."""
+    db = _setup(tmp_path, monkeypatch, STALLS)
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    proc = subprocess.Popen([str(VENV_BIN / "painboard"), "import", "--format", "hostile", str(tmp_path / "data.bad")],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, "TMPDIR": str(temp)})
+    started = tmp_path / "data.started"
+    deadline = time.monotonic() + 60
+    while not started.exists() or not started.read_text():
+        assert proc.poll() is None and time.monotonic() < deadline, proc.communicate()
+        time.sleep(0.02)
+    return db, temp, proc, int(started.read_text())
+
+
+@pytest.mark.slow
+def test_an_import_over_its_memory_limit_says_so_and_writes_nothing(fixed_env, tmp_path, monkeypatch):
+    err = _import_over(tmp_path, monkeypatch, SWELLS, "PAINBOARD_IMPORT_MEMORY_MB", "1024")
+    assert err.strip() == (f"painboard: {tmp_path / 'data.bad'}: reading it needed more than the 1024 MB "
+                           "an import may use (PAINBOARD_IMPORT_MEMORY_MB): nothing was written")
 
 
 @pytest.mark.slow
 def test_an_import_over_its_processor_time_says_so_and_writes_nothing(fixed_env, tmp_path, monkeypatch):
-    db = _setup(tmp_path, monkeypatch, SPINS)
-    monkeypatch.setenv("PAINBOARD_IMPORT_CPU_SECONDS", "1")
-    r = _painboard("import", "--format", "hostile", str(tmp_path / "data.bad"))
-    assert r.returncode == 2, r.stderr
-    assert "took more than 1 s of processor time (PAINBOARD_IMPORT_CPU_SECONDS): nothing was written" in r.stderr
-    assert _entries(db) == 0
+    err = _import_over(tmp_path, monkeypatch, SPINS, "PAINBOARD_IMPORT_CPU_SECONDS", "1")
+    assert "took more than 1 s of processor time (PAINBOARD_IMPORT_CPU_SECONDS): nothing was written" in err
 
 
 def test_a_limit_that_is_not_a_number_is_refused(fixed_env, tmp_path, monkeypatch, cli_run):
@@ -108,18 +128,7 @@ def test_a_limit_that_is_not_a_number_is_refused(fixed_env, tmp_path, monkeypatc
 
 @pytest.mark.system
 def test_kill_9_of_the_child_mid_import_leaves_nothing_and_frees_the_file(fixed_env, tmp_path, monkeypatch):
-    db = _setup(tmp_path, monkeypatch, STALLS)
-    temp = tmp_path / "tmp"
-    temp.mkdir()
-    proc = subprocess.Popen([str(VENV_BIN / "painboard"), "import", "--format", "hostile", str(tmp_path / "data.bad")],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env={**os.environ, "TMPDIR": str(temp)})
-    started = tmp_path / "data.started"
-    deadline = time.monotonic() + 60
-    while not started.exists() or not started.read_text():
-        assert proc.poll() is None and time.monotonic() < deadline, proc.communicate()
-        time.sleep(0.02)
-    child = int(started.read_text())
+    db, temp, proc, child = _stalled_import(tmp_path, monkeypatch)
     assert child != proc.pid
     # While the plugin reads, the database is not held: another write goes through at once.
     other = Painboard(Settings.load(db=db))
@@ -163,17 +172,7 @@ def test_a_large_csv_import_streams_in_flat_memory(fixed_env, tmp_path, monkeypa
 
 @pytest.mark.system
 def test_kill_9_of_the_parent_mid_import_ends_the_child_and_leaves_nothing(fixed_env, tmp_path, monkeypatch):
-    db = _setup(tmp_path, monkeypatch, STALLS)
-    temp = tmp_path / "tmp"
-    temp.mkdir()
-    proc = subprocess.Popen([str(VENV_BIN / "painboard"), "import", "--format", "hostile", str(tmp_path / "data.bad")],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env={**os.environ, "TMPDIR": str(temp)})
-    started = tmp_path / "data.started"
-    deadline = time.monotonic() + 60
-    while not started.exists() or not started.read_text():
-        assert proc.poll() is None and time.monotonic() < deadline, proc.communicate()
-        time.sleep(0.02)
-    child = int(started.read_text())
+    db, temp, proc, child = _stalled_import(tmp_path, monkeypatch)
     proc.kill()
     proc.wait(30)
     deadline = time.monotonic() + 30

@@ -4,7 +4,6 @@ and JSON posts, and an SMTP server (aiosmtpd). The clock is stepped over a simul
 from __future__ import annotations
 
 import json
-import socket
 import subprocess
 import sys
 import threading
@@ -16,16 +15,9 @@ from click.testing import CliRunner
 
 from painboard import models
 from painboard.cli import cli
+from tests.conftest import free_port
 
 UTC = timezone.utc
-
-
-def _free_port() -> int:
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 class Inbox:
@@ -72,7 +64,7 @@ def inbox():
             box.add("mail", part.get_payload(decode=True).decode().strip())
             return "250 OK"
 
-    smtp = Controller(Mail(), hostname="127.0.0.1", port=_free_port())
+    smtp = Controller(Mail(), hostname="127.0.0.1", port=free_port())
     smtp.start()
     box.http_port, box.smtp_port = http.server_address[1], smtp.port
     yield box
@@ -204,7 +196,7 @@ def test_quiet_hours_hold_until_they_end(env, inbox):
 
 
 def test_a_failing_channel_is_retried_recorded_and_reported(env, inbox):
-    dead = _free_port()  # nothing listens: the connection is refused
+    dead = free_port()  # nothing listens: the connection is refused
     start = datetime(2026, 11, 28, 7, 55, tzinfo=UTC)
     _plan(start - timedelta(days=1))
     run(start, "remind")

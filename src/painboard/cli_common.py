@@ -7,7 +7,7 @@ from __future__ import annotations
 import os
 import sys
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
 import click
 
@@ -54,6 +54,16 @@ def _echo_json(data: Any) -> None:
     from painboard.terminal_text import json_text
 
     click.echo(json_text(jsonable(data)))
+
+
+def delete_after_asking(what: str, yes: bool, delete: Callable[[], Any], undo: bool = True) -> None:
+    """Ask before deleting ``what`` (unless --yes), delete it and say so: one wording for every record."""
+    if not yes and not click.confirm(clean(f"delete {what}?"), default=False, err=True):
+        raise click.Abort()
+    delete()
+    say(f"deleted {what}")
+    if undo:
+        say("('painboard undo' puts it back)", err=True)
 
 
 def _when(pb: Painboard, text: str | None, field: str = "at"):

@@ -18,15 +18,18 @@ if TYPE_CHECKING:
     from painboard.services import Painboard
 
 
+def _held(n: dict[str, int]) -> str:
+    """What a backup file holds, in the words backup and restore both say: "3 entries, 1 episode"."""
+    return f"{plural(n['pain_entry'], 'entry', 'entries')}, {plural(n['episode'], 'episode')}"
+
+
 @click.command(short_help="Copy the database to FILE (safe while it is open).")
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.pass_obj
 def backup(pb: Painboard, file: str) -> None:
     """Copy the database to FILE (safe while other sessions are open)."""
     r = pb.backup(file)
-    n = r["counts"]
-    say(f"backup written to {r['path']} ({r['bytes'] // 1024} KiB, "
-               f"{plural(n['pain_entry'], 'entry', 'entries')}, {plural(n['episode'], 'episode')}), checked")
+    say(f"backup written to {r['path']} ({r['bytes'] // 1024} KiB, {_held(r['counts'])}), checked")
 
 
 @click.command(short_help="Put BACKUP in the database's place (checked first).")
@@ -35,9 +38,7 @@ def backup(pb: Painboard, file: str) -> None:
 def restore(pb: Painboard, backup_file: str) -> None:
     """Put BACKUP in the database's place (it is checked first; the current file is kept)."""
     r = pb.restore(backup_file)
-    n = r["counts"]
-    say(f"restored {r['from']} to {r['path']} ({plural(n['pain_entry'], 'entry', 'entries')}, "
-        f"{plural(n['episode'], 'episode')}), checked")
+    say(f"restored {r['from']} to {r['path']} ({_held(r['counts'])}), checked")
     if r["kept"]:
         say(f"the file it replaced is kept at {r['kept']}")
 

@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from painboard.cli_common import SINCE_HELP, _day, _echo_json, _when, say
+from painboard.cli_common import SINCE_HELP, _day, _echo_json, _when, delete_after_asking, say
 from painboard.errors import BadInput
-from painboard.terminal_text import clean, plural
+from painboard.terminal_text import plural
 
 if TYPE_CHECKING:
     from painboard.services import Painboard
@@ -183,8 +183,4 @@ def delete_entry(pb: Painboard, entry_id: str, yes: bool) -> None:
     """Delete pain entry ID (the number 'painboard entries --json' shows as id)."""
     r = pb.entry(entry_id)
     what = f"entry {r['id']}: {r['intensity']}/10 at {pb.local(r['occurred_at']):%Y-%m-%d %H:%M}"
-    if not yes and not click.confirm(clean(f"delete {what}?"), default=False, err=True):
-        raise click.Abort()
-    pb.delete_entry(r["id"])
-    say(f"deleted {what}")
-    say("('painboard undo' puts it back)", err=True)
+    delete_after_asking(what, yes, lambda: pb.delete_entry(r["id"]))

@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from painboard.cli_common import SINCE_HELP, _day, _echo_json, _when, say
+from painboard.cli_common import SINCE_HELP, _day, _echo_json, _when, delete_after_asking, say
 from painboard.errors import BadInput
-from painboard.terminal_text import clean, plural
+from painboard.terminal_text import plural
 
 if TYPE_CHECKING:
     from painboard.services import Painboard
@@ -154,10 +154,7 @@ def delete_symptom(pb: Painboard, symptom_id: str, yes: bool) -> None:
     """Delete symptom ID (the number 'painboard symptoms' shows)."""
     r = pb.symptom(symptom_id)
     what = f"symptom {r['id']}: {r['name']} at {pb.local(r['occurred_at']):%Y-%m-%d %H:%M}"
-    if not yes and not click.confirm(clean(f"delete {what}?"), default=False, err=True):
-        raise click.Abort()
-    pb.delete_symptom(r["id"])
-    say(f"deleted {what}")
+    delete_after_asking(what, yes, lambda: pb.delete_symptom(r["id"]), undo=False)
 
 
 def register(cli: click.Group) -> None:

@@ -9,7 +9,7 @@ as `plan done` does. No SQL here (store/mending.py) and never Textual.
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
+from typing import Any, Callable
 
 from painboard.errors import BadInput, NotFound
 from painboard.figures.schedule import match_due, nearest_open
@@ -97,6 +97,20 @@ def edit_texts(pb: Any, kind: str, row: dict[str, Any]) -> dict[str, str]:
     return out
 
 
+def by_number(ref: Any, lookup: Callable[[int], dict[str, Any] | None], name: str, a_name: str,
+              listed_by: str, field: str) -> dict[str, Any]:
+    """The record whose number (as ``listed_by`` shows it) is typed as ``ref``: BadInput if it
+    is not a number, NotFound if no record has it (numbers past 64 bits are not looked up)."""
+    try:
+        n = int(str(ref).strip())
+    except ValueError:
+        raise BadInput(f"{ref!r} is not {a_name} number (see '{listed_by}')", field=field) from None
+    row = lookup(n) if 0 < n < 2**63 else None
+    if row is None:
+        raise NotFound(f"no {name} {n} (see '{listed_by}')")
+    return row
+
+
 class Mending:
     """Painboard's edit, delete and undo (a part of painboard.services.Painboard)."""
 
@@ -110,15 +124,11 @@ class Mending:
     def _record(self, con, kind: str, ref: Any) -> dict[str, Any]:
         if kind == "review":
             key: Any = parse_day(str(ref), self.tz, field="day")
-        else:
-            try:
-                key = int(str(ref).strip())
-            except ValueError:
-                raise BadInput(f"{ref!r} is not a {NAMES[kind]} number (see '{LISTS[kind]}')", field=kind) from None
-        row = store.one(con, kind, key) if kind == "review" or 0 < key < 2**63 else None
-        if row is None:
-            raise NotFound(f"no {NAMES[kind]} {key} (see '{LISTS[kind]}')")
-        return row
+            row = store.one(con, kind, key)
+            if row is None:
+                raise NotFound(f"no {NAMES[kind]} {key} (see '{LISTS[kind]}')")
+            return row
+        return by_number(ref, lambda n: store.one(con, kind, n), NAMES[kind], f"a {NAMES[kind]}", LISTS[kind], kind)
 
     def _read_field(self, kind: str, name: str, text: Any) -> tuple[str, Any]:
         word = str(name).strip().lower().replace("_", "-")

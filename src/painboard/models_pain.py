@@ -40,21 +40,20 @@ class PainEntry(Record):
     _lists = field_validator("worse", "better", mode="before")(lambda v: _norm_terms(v, {}))
     _texts = field_validator("activity", "note", mode="before")(_text)
 
-    @field_validator("occurred_at", mode="after")
-    @classmethod
-    def _at_not_future(cls, v: datetime) -> datetime:
-        return _not_future(v)
-
-    @field_validator("duration_min", mode="before")
-    @classmethod
-    def _duration(cls, v: Any) -> int | None:
-        return minutes_of(v)
+    _at_not_future = field_validator("occurred_at", mode="after")(_not_future)
+    _duration = field_validator("duration_min", mode="before")(lambda v: minutes_of(v))
 
     @field_validator("pattern", mode="before")
     @classmethod
     def _pattern(cls, v: Any) -> Any:
         v = _text(v)
         return v.lower().replace("_", " ") if v else None
+
+
+def _one_term(v: Any, aliases: dict[str, str]) -> str | None:
+    """One site or quality (an episode has one), in the same words a pain entry's list uses."""
+    t = _norm_terms(v, aliases)
+    return t[0] if t else None
 
 
 def minutes_of(v: Any) -> int | None:
@@ -101,10 +100,7 @@ class Episode(Record):
     _texts = field_validator("trigger", "note", mode="before")(_text)
     _relief = field_validator("relief_min", mode="before")(lambda v: minutes_of(v))
 
-    @field_validator("onset", mode="after")
-    @classmethod
-    def _onset_not_future(cls, v: datetime) -> datetime:
-        return _not_future(v)
+    _onset_not_future = field_validator("onset", mode="after")(_not_future)
 
     @field_validator("type", mode="before")
     @classmethod
@@ -112,17 +108,8 @@ class Episode(Record):
         v = _text(v)
         return v.lower().replace("_", " ").replace("-", " ").replace("non volitional", "non-volitional") if v else None
 
-    @field_validator("site", mode="before")
-    @classmethod
-    def _site(cls, v: Any) -> Any:
-        t = _norm_terms(v, SITE_ALIASES)
-        return t[0] if t else None
-
-    @field_validator("quality", mode="before")
-    @classmethod
-    def _quality(cls, v: Any) -> Any:
-        t = _norm_terms(v, QUALITY_ALIASES)
-        return t[0] if t else None
+    _site = field_validator("site", mode="before")(lambda v: _one_term(v, SITE_ALIASES))
+    _quality = field_validator("quality", mode="before")(lambda v: _one_term(v, QUALITY_ALIASES))
 
     @model_validator(mode="after")
     def _order(self) -> "Episode":

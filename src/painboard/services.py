@@ -22,7 +22,7 @@ from painboard.models import (DailyReview, Episode, PainEntry, PlanEvent, PlanIt
 from painboard.readmodel import ChecklistLine, DayData, Snapshot, Today, Trend  # noqa: F401
 # Reading what is stored: the dashboard's snapshot, the metrics (the one runner), exports.
 from painboard.reading import ExportResult, Reading  # noqa: F401
-from painboard.mending import Mending
+from painboard.mending import Mending, by_number
 from painboard.symptom_services import Symptoms
 # Importing a file: detecting its format, the limited child process, the staged write.
 from painboard.importing import ImportResult, Importing  # noqa: F401
@@ -74,14 +74,7 @@ class Painboard(Reading, Importing, Mending, Symptoms):
 
     @staticmethod
     def _entry(con, entry_id: Any) -> dict[str, Any]:
-        try:
-            n = int(str(entry_id).strip())
-        except ValueError:
-            raise BadInput(f"{entry_id!r} is not an entry number (see 'painboard entries')", field="entry") from None
-        row = repo.pain_entry(con, n) if 0 < n < 2**63 else None
-        if row is None:
-            raise NotFound(f"no entry {n} (see 'painboard entries')")
-        return row
+        return by_number(entry_id, lambda n: repo.pain_entry(con, n), "entry", "an entry", "painboard entries", "entry")
 
     def delete_entry(self, entry_id: Any) -> dict[str, Any]:
         """Delete one pain entry (one logged by mistake, or with a wrong date); returns it."""

@@ -8,6 +8,7 @@ from datetime import date, datetime
 from typing import Any
 
 from painboard.errors import BadInput, NotFound, ReadOnly
+from painboard.mending import by_number
 from painboard.models import utcnow
 from painboard.models_symptom import Symptom
 from painboard.store import symptoms as store
@@ -92,15 +93,8 @@ class Symptoms:
 
     @staticmethod
     def _symptom(con, symptom_id: Any) -> dict[str, Any]:
-        try:
-            n = int(str(symptom_id).strip())
-        except ValueError:
-            raise BadInput(f"{symptom_id!r} is not a symptom number (see 'painboard symptoms')",
-                           field="symptom") from None
-        row = store.symptom(con, n) if 0 < n < 2**63 else None
-        if row is None:
-            raise NotFound(f"no symptom {n} (see 'painboard symptoms')")
-        return row
+        return by_number(symptom_id, lambda n: store.symptom(con, n), "symptom", "a symptom", "painboard symptoms",
+                         "symptom")
 
     def mark_reported(self, symptom_id: Any, to: str, at: datetime | None = None) -> dict[str, Any]:
         """Record that a warning sign was told to someone (who, when); the record stays."""

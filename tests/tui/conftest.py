@@ -121,6 +121,22 @@ def settled_after(*keys: str):
     return run_before
 
 
+def in_colour_mode(mode: str, monkeypatch, make):
+    """An app for a colour snapshot, and its run_before: "no_color" sets NO_COLOR before the app
+    is made (``make()``), "ansi" switches to the 16-colour theme once it runs; then it settles."""
+    if mode == "no_color":
+        monkeypatch.setenv("NO_COLOR", "1")
+    app = make()
+
+    async def run_before(pilot) -> None:
+        if mode == "ansi":
+            app.theme = "ansi-dark"
+        await settle(pilot)
+        await pilot.pause()
+
+    return app, run_before
+
+
 def burst(app, *keys: str) -> None:
     """Keys queued together, as a fast typist or a laggy SSH link sends them: no waiting
     between them (Pilot.press waits for the app after each key)."""
@@ -140,6 +156,7 @@ def helpers():
         settle = staticmethod(settle)
         settled_after = staticmethod(settled_after)
         burst = staticmethod(burst)
+        in_colour_mode = staticmethod(in_colour_mode)
 
     return H
 

@@ -276,16 +276,7 @@ def test_settings_file_keys(tmp_path, monkeypatch):
 def test_snapshot_severe_now(mode, demo_db, make_app, helpers, snap_compare, monkeypatch):
     """now 7/10 under NO_COLOR (reversed) and in the 16-colour theme."""
     pb = _pb_now(demo_db, 7)
-    if mode == "no_color":
-        monkeypatch.setenv("NO_COLOR", "1")
-    app = make_app(pb)
-
-    async def before(pilot):
-        if mode == "ansi":
-            app.theme = "ansi-dark"
-        await helpers.settle(pilot)
-        await pilot.pause()
-
+    app, before = helpers.in_colour_mode(mode, monkeypatch, lambda: make_app(pb))
     assert snap_compare(app, terminal_size=(80, 24), run_before=before)
 
 

@@ -3,20 +3,12 @@ channel as a warning line, once `painboard remind` has run on the file."""
 
 from __future__ import annotations
 
-import socket
 from datetime import date, datetime, timezone
 
 from painboard.config import Settings
 from painboard.reminders_run import Reminders, url_channels
 from painboard.services import Painboard
-
-
-def _dead_port() -> int:
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
+from tests.conftest import free_port
 
 
 async def test_a_due_dose_and_a_failing_channel_show_on_the_dashboard(tui_env, tmp_path, make_app, helpers):
@@ -29,7 +21,7 @@ async def test_a_due_dose_and_a_failing_channel_show_on_the_dashboard(tui_env, t
         await helpers.settle(pilot)
         shown = [str(n.message) for n in app._notifications if not str(n.message).startswith("created a new database")]
         assert shown == []  # reminders not set up: nothing
-    ran = Reminders(pb, channels=url_channels([f"ntfy://127.0.0.1:{_dead_port()}/pain"])).run(
+    ran = Reminders(pb, channels=url_channels([f"ntfy://127.0.0.1:{free_port()}/pain"])).run(
         now=datetime(2026, 11, 28, 12, 1, tzinfo=timezone.utc))
     assert [(s.result, s.attempts) for s in ran] == [("failed", 3)]
     bells = []

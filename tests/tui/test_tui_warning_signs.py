@@ -106,16 +106,7 @@ def test_snapshot_banner(size, demo_pb, make_app, helpers, snap_compare):
 @pytest.mark.parametrize("mode", ["no_color", "ansi"])
 def test_snapshot_banner_colours(mode, demo_pb, make_app, helpers, snap_compare, monkeypatch):
     _with_sign(demo_pb)
-    if mode == "no_color":
-        monkeypatch.setenv("NO_COLOR", "1")
-    app = make_app(demo_pb)
-
-    async def before(pilot):
-        if mode == "ansi":
-            app.theme = "ansi-dark"
-        await helpers.settle(pilot)
-        await pilot.pause()
-
+    app, before = helpers.in_colour_mode(mode, monkeypatch, lambda: make_app(demo_pb))
     assert snap_compare(app, terminal_size=(80, 24), run_before=before)
 
 

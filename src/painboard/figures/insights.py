@@ -22,22 +22,23 @@ def _ranked(groups: dict[str, list[float]]) -> list[dict[str, Any]]:
     return rows
 
 
+def _ranked_by(rows: Iterable[dict[str, Any]], name: str, value: str) -> list[dict[str, Any]]:
+    """Rows grouped by their ``name`` field (rows without one left out), ranked on ``value``."""
+    g: dict[str, list[float]] = {}
+    for r in rows:
+        if r.get(name):
+            g.setdefault(r[name], []).append(r[value])
+    return _ranked(g)
+
+
 def triggers_ranked(episodes: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     """Episode triggers by count, then mean peak."""
-    g: dict[str, list[float]] = {}
-    for e in episodes:
-        if e.get("trigger"):
-            g.setdefault(e["trigger"], []).append(e["peak"])
-    return _ranked(g)
+    return _ranked_by(episodes, "trigger", "peak")
 
 
 def activities_ranked(entries: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     """Activities at onset of pain entries by count, then mean intensity."""
-    g: dict[str, list[float]] = {}
-    for e in entries:
-        if e.get("activity"):
-            g.setdefault(e["activity"], []).append(e["intensity"])
-    return _ranked(g)
+    return _ranked_by(entries, "activity", "intensity")
 
 
 def pain_by_hour(entries: Iterable[dict[str, Any]], tz: tzinfo) -> list[dict[str, Any]]:
