@@ -91,9 +91,9 @@ async def _screen_after(app, helpers, size, *keys):
 
 async def test_review_at_60x20_words_every_question_whole(demo_pb, make_app, helpers):
     text = await _screen_after(make_app(demo_pb), helpers, (60, 20), "r")
-    for label in ("General activity", "Mood", "Walking about", "Work, home jobs", "Time with others",
+    for label in ("Daily activity", "Mood", "Walking about", "Work, home jobs", "Time w/ others",
                   "Sleep", "Enjoying life"):
-        assert f"{label:<16} 0-10" in text, (label, text)
+        assert f"{label:<15} 0-10" in text, (label, text)  # whole, never cut
     assert "Getting on with " not in text and "Work, including " not in text
     assert "Got in the way (0-10)" in text
     assert "Enter save · Tab next · Esc cancel · relief by 10s" in text

@@ -15,8 +15,8 @@ from painboard.tui.dialogs.base import FIELD_LABELS, Dialog
 PAIN = [(key, FIELD_LABELS[key]) for key in ("worst", "least", "average", "now", "relief_pct")]
 # The same questions in the few words a narrow terminal (under 80 columns) has room for: the
 # full ones were cut mid-phrase at 60 ("Getting on with", "Work, including").
-SHORT_DOMAINS = {"activity": "General activity", "mood": "Mood", "walking": "Walking about",
-                 "work": "Work, home jobs", "relations": "Time with others", "sleep": "Sleep",
+SHORT_DOMAINS = {"activity": "Daily activity", "mood": "Mood", "walking": "Walking about",
+                 "work": "Work, home jobs", "relations": "Time w/ others", "sleep": "Sleep",
                  "enjoyment": "Enjoying life"}
 NARROW = 80
 KEYS_HINT = "Enter save · Tab next · Esc cancel · relief in steps of 10"
