@@ -87,6 +87,8 @@ class PainboardApp(App):
         self.range_label = range_label or start_range(self.settings.range)
         self.recent = recent
         self._first_read = first_read  # the opening snapshot, read by a child process
+        self._first_metrics: FirstRead | None = None  # that child, reading the metrics next
+        self._wrote = False  # a write from here since the start (the child's metrics are older)
         self._on_started = on_started  # once: the first data is drawn, or the first read failed
         self.snapshot: Snapshot | None = None
         self.timings: dict[str, float] = {"start": time.perf_counter()}
@@ -196,8 +198,9 @@ class PainboardApp(App):
 
     def on_unmount(self) -> None:
         self._stop.set()
-        if self._first_read is not None:
-            self._first_read.cancel()
+        for first in (self._first_read, self._first_metrics):
+            if first is not None:
+                first.cancel()
 
     async def action_quit(self) -> None:
         self._stop.set()
@@ -230,9 +233,13 @@ class PainboardApp(App):
         if first is not None:
             if (first.range_days, first.recent) != (range_days, self.recent):
                 first.cancel()  # another range was chosen before it came
-            elif (snap := first.take()) is not None:  # without the metrics: the refresh after
-                self.post_message(SnapshotReady(snap, time.perf_counter() - t0))  # it reads them
+            elif (snap := first.take()) is not None:  # without the metrics: the child sends
+                self._first_metrics = first  # them next, for the refresh after this one
+                self.post_message(SnapshotReady(snap, time.perf_counter() - t0))
                 return
+        if (snap := self._metrics_of_first_read(range_days)) is not None:
+            self.post_message(SnapshotReady(snap, time.perf_counter() - t0))
+            return
         try:
             snap = self.pb.snapshot(range_days=range_days, recent=self.recent)
         except DatabaseBusy as exc:
@@ -246,6 +253,23 @@ class PainboardApp(App):
             self.call_from_thread(self._refresh_failed, 5.0)
             return
         self.post_message(SnapshotReady(snap, time.perf_counter() - t0))
+
+    def _metrics_of_first_read(self, range_days: int | None) -> Snapshot | None:
+        """The first snapshot with the metrics its child process read after it, when nothing was
+        written here since and the range is the same; else None (and the child is ended)."""
+        first, self._first_metrics = self._first_metrics, None
+        if first is None:
+            return None
+        shown = self.snapshot
+        if self._wrote or shown is None or range_days != first.range_days:
+            first.cancel()
+            return None
+        got = first.take_metrics()
+        if got is None or got[0] != shown.revision:
+            return None
+        from dataclasses import replace
+
+        return replace(shown, metrics=got[1])
 
     def _show_why_empty(self, exc: Exception) -> None:
         """Nothing read yet: the panels say why instead of "reading your log…" for ever."""
@@ -274,11 +298,10 @@ class PainboardApp(App):
             # The first full read: the services and plugins are loaded in this process now, so
             # neither the plugin report nor the watch for other writers holds up a first frame
             # by importing them (the watch reads the file through the services).
+            # After these are drawn: loading them holds the GIL (they come from the child at
+            # start, whose figures would otherwise wait).
             self.timings["plugins_loaded"] = time.perf_counter()
-            self.read(lambda: (self.pb.plugin_list(), list(self.pb.registry.notices)),
-                      self._report_plugin_failures)
-            if self.poll_interval:
-                self._poll(self.poll_interval)
+            self.call_after_refresh(self._after_first_full_read)
         self.timings["last_refresh_s"] = msg.seconds
         while self._pb is not None and self._pb.db.notices:  # a copy kept before an upgrade
             self.notify(self._pb.db.notices.pop(0), timeout=10)
@@ -290,6 +313,12 @@ class PainboardApp(App):
             self.call_after_refresh(self.request_refresh)
         elif self._refresh_again:
             self.request_refresh()
+
+    def _after_first_full_read(self) -> None:
+        self.read(lambda: (self.pb.plugin_list(), list(self.pb.registry.notices)),
+                  self._report_plugin_failures)
+        if self.poll_interval:
+            self._poll(self.poll_interval)
 
     def _started(self) -> None:
         started, self._on_started = self._on_started, None
@@ -361,6 +390,7 @@ class PainboardApp(App):
         while not worker.is_cancelled:  # Esc in a dialog cancels: no further attempt starts
             try:
                 result = fn()
+                self._wrote = True
             except DatabaseBusy as exc:
                 # What was typed stays in the form; try again until it lands or is cancelled.
                 self.call_from_thread(on_busy or self._busy_notice, exc)
