@@ -15,7 +15,7 @@ import threading
 import time
 from typing import TYPE_CHECKING, Any, Callable
 
-from textual import work
+from textual import events, work
 from textual.app import App
 from textual.binding import Binding
 from textual.message import Message
@@ -97,6 +97,8 @@ class PainboardApp(App):
         self._stop = threading.Event()
 
     async def on_event(self, event) -> None:
+        if isinstance(event, events.InputEvent) and not self.screen_stack:
+            return  # closing: no screen is left to take a key (Textual's own handler raised)
         if self.key_hold.take(event):
             return
         await super().on_event(event)
