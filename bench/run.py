@@ -33,6 +33,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+from report import print_markdown, print_table  # noqa: E402
 from terminal import BARE_APP, in_terminal  # noqa: E402
 
 TARGETS = {  # name: (target, "<=" or ">="); issue 22's table
@@ -396,6 +397,7 @@ def byte_compile() -> str:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--markdown", action="store_true", help="the README's table rows")
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--import", dest="with_import", action="store_true",
                     help="also time a CSV import against DuckDB's read_csv")
@@ -447,37 +449,7 @@ def main() -> None:
     if a.json:
         print(json.dumps(results, indent=2))
         return
-    print_table(results)
-
-
-def print_table(results: dict) -> None:
-    print(f"painboard benchmarks ({'quick, ' if results['quick'] else ''}{results['entries']:,} entries) "
-          f"on {results['machine']}; {results['compiled']}")
-    if "note" in results:
-        print(results["note"])
-    print(f"{'figure (median)':<30}{'value':>8}  {'target':<7} met  load  floor")
-    for k, (t, op) in TARGETS.items():
-        fig = FIGURE_OF[k]
-        print(f"{k:<30}{results[k]:>8.2f}  {op}{t:<5}  {'yes' if results['met'][k] else 'NO ':<3}  "
-              f"{results['load'][fig]:>4.1f}  {FLOOR_OF[fig]}")
-    r = results
-    print(f"startup in the terminal: bare app {r['startup_terminal_floor_ms']:.0f} ms; painboard first frame "
-          f"{r['startup_terminal_paint_ms']:.0f} ms, first figures {r['startup_terminal_data_ms']:.0f} ms, "
-          f"everything {r['startup_terminal_all_ms']:.0f} ms")
-    print(f"refresh: 30 days {r['refresh_ms_1m']:.1f} ms, 1 year {r['refresh_ms_1m_year']:.1f} ms, all "
-          f"{r['refresh_ms_1m_all']:.1f} ms; DuckDB connect+query+close {r['refresh_floor_ms']:.1f} ms "
-          f"(attach+query+detach on a kept instance {r['refresh_floor_attach_ms']:.1f} ms)")
-    print(f"quick log: the digit shown in the form {r['quick_log_shown_ms']:.0f} ms, saved and 'now N/10' "
-          f"shown {r['quick_log_saved_ms']:.0f} ms; bare Input echo {r['quick_log_floor_ms']:.1f} ms")
-    print(f"painboard log 5: {r['cli_log_ms']:.0f} ms; python -c duckdb insert {r['cli_log_floor_ms']:.0f} ms")
-    print(f"peak RSS: painboard {r['rss_mb']:.0f} MB, bare app {r['rss_floor_mb']:.0f} MB")
-    if "import_ratio" in r:
-        print(f"CSV import: {r['import_rows_per_s']:,.0f} rows/s, {r['import_ratio']:.2f} of read_csv's")
-    if "series" in r:
-        print(f"\n{'entries':>10}{'30 days ms':>12}{'1 year ms':>11}{'all ms':>9}{'floor ms':>10}{'RSS MB':>8}  load")
-        for n, row in r["series"].items():
-            print(f"{int(n):>10,}{row['refresh_ms_30d']:>12.1f}{row['refresh_ms_1y']:>11.1f}"
-                  f"{row['refresh_ms_all']:>9.1f}{row['floor_ms']:>10.1f}{row['rss_mb']:>8.0f}  {row['load']:.1f}")
+    print_markdown(results) if a.markdown else print_table(results)
 
 
 if __name__ == "__main__":
