@@ -32,7 +32,8 @@ def print_table(results: dict) -> None:
     print(f"painboard log 5: {r['cli_log_ms']:.0f} ms; python -c duckdb insert {r['cli_log_floor_ms']:.0f} ms")
     print(f"peak RSS: painboard {r['rss_mb']:.0f} MB, bare app {r['rss_floor_mb']:.0f} MB")
     if "import_ratio" in r:
-        print(f"CSV import: {r['import_rows_per_s']:,.0f} rows/s, {r['import_ratio']:.2f} of read_csv's")
+        print(f"CSV import: {r['import_rows_per_s']:,.0f} rows/s, {r['import_ratio']:.2f} of read_csv's; "
+              f"import child at 1M rows: peak {r['import_rss_mb']:.0f} MB, {r['import_rows_ratio']:.2f} of read_csv's rows/s")
     if "series" in r:
         print(f"\n{'entries':>10}{'30 days ms':>12}{'1 year ms':>11}{'all ms':>9}{'floor ms':>10}{'RSS MB':>8}  load")
         for n, row in r["series"].items():

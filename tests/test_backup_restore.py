@@ -65,7 +65,7 @@ def test_opening_an_older_schema_keeps_a_checked_copy_first(cli_run, tmp_path):
     make_old_database(db, version=1, entries=2)
     r = ok(cli_run("entries", db=db))
     assert "2 entries" in r.stdout or r.stdout.count("6/10") == 2
-    m = re.search(r"schema 1 to 3; a checked copy of it as it was is kept at (\S+)", r.stderr)
+    m = re.search(rf"schema 1 to {migrations.LATEST}; a checked copy of it as it was is kept at (\S+)", r.stderr)
     assert m, r.stderr
     kept = tmp_path / os.path.basename(m.group(1))
     assert str(kept) == m.group(1)
@@ -86,7 +86,7 @@ def test_demo_force_keeps_a_checked_copy_of_real_records(cli_run, db_path):
     m = re.search(r"kept in a checked copy at (\S+)", r.stderr)
     assert m, r.stderr
     kept = db_path.with_name(os.path.basename(m.group(1)))
-    assert kept.name.startswith("painboard.db.before-demo.schema3.") and kept.name.endswith(".backup")
+    assert kept.name.startswith(f"painboard.db.before-demo.schema{migrations.LATEST}.") and kept.name.endswith(".backup")
     assert kept.stat().st_mode & 0o777 == 0o600
     con = duckdb.connect(str(kept), read_only=True)
     assert con.execute("SELECT intensity, note FROM pain_entry").fetchall() == [(7, "real record")]

@@ -127,7 +127,9 @@ def test_a_one_day_period_is_one_day(cli_run):
 
 def test_a_plan_item_one_day_away_is_one_day(cli_run):
     assert cli_run("plan", "add", "Denosumab", "--category", "bone_strengthening", "--dose", "120",
-                   "--unit", "mg", "--every-weeks", "4", "--start", "2026-11-29").exit_code == 0
+                   "--unit", "mg", "--every-weeks", "4", "--start", "2026-11-01").exit_code == 0
+    # given 1 Nov, every 4 weeks: next due 29 Nov, one day after the fixed clock's 28 Nov
+    assert cli_run("plan", "done", "Denosumab", "--at", "2026-11-01 10:00").exit_code == 0
     r = cli_run("metrics", "--json")
     texts = " ".join(m["text"] or "" for m in json.loads(r.stdout))
     assert "Denosumab 120 mg: due in 1 day (" in texts and "1 days" not in texts

@@ -51,7 +51,7 @@ def test_omed_converts_mass_units_and_liquids_and_names_what_it_cannot(cli_run, 
     assert m["details"]["not_counted"] == {"Oramorph": "unit"}
     assert "not counted (unit): Oramorph" in m["text"]
     md = summary(cli_run, tmp_path, "2026-11-20", "2026-11-21")
-    assert "mean 16.5 mg a day on 1 of 1 days (range 16.5 to 16.5)" in md  # 6.5 + 10, half up to 0.1
+    assert "mean 16.5 mg a day on 1 of 1 day (range 16.5 to 16.5)" in md  # 6.5 + 10, half up to 0.1
     assert "not counted (unit): Oramorph" in md
 
 

@@ -99,7 +99,7 @@ def test_today_metrics_and_visit_summary_agree(demo, cli_run, tmp_path):
     assert f"Rescue doses taken: {n_rescue} " in summary
     assert today.mme == half_up(omed, 1)
     shown = f"{half_up(omed, 1):g}"  # one day: mean = min = max, half up to 0.1 mg
-    assert f"mean {shown} mg a day on 1 of 1 days (range {shown} to {shown})" in summary
+    assert f"mean {shown} mg a day on 1 of 1 day (range {shown} to {shown})" in summary
     on = "today" if day == demo.today() else f"on {day.isoformat()}"  # "today" only for today
     per_item = "; ".join(f"{r['item']} {r['n']}" + (f" of {r['cap']}" if r["cap"] else "") for r in today.rescue_items)
     assert metrics["rescue-doses-today"]["text"].startswith(f"{per_item} {on}")

@@ -177,7 +177,8 @@ def test_end_of_dose_and_insights_by_hand(run, tmp_path):
     drops = [b - a for b, a in pairs]
     assert d["rescue"]["n"] == 3 and d["rescue"]["mean_drop"] == round(sum(drops) / 3, 2)
     assert d["rescue"]["before"] == round(sum(p[0] for p in pairs) / 3, 2)
-    assert d["helps"][0] == {"name": "heat pad", "n": 3, "mean": round(sum(drops) / 3, 2), "enough": True}
+    assert d["helps"][0] == {"name": "heat pad", "n": 3, "mean": round(sum(drops) / 3, 2), "enough": True,
+                             "change": round(sum(drops) / 3, 2), "lower": True}
     trig = {t["name"]: t for t in d["triggers"]}
     assert trig["walking"]["n"] == 3 and trig["walking"]["mean"] == round((7 + 8 + 6) / 3, 2)
     assert trig["coughing"]["mean"] is None and not trig["coughing"]["enough"]
@@ -190,4 +191,33 @@ def test_end_of_dose_and_insights_by_hand(run, tmp_path):
     # at night (22:00-06:00): only 05:30
     assert bt["at_night"] == 1
     md = markdown(run, tmp_path, "2026-11-02", "2026-11-05")
-    assert "3 of 6 episodes (50 %)" in md and "heat pad mean drop" in md
+    assert "3 of 6 episodes (50 %)" in md and "after heat pad, pain" in md
+
+
+def test_rescue_relief_reads_the_same_figure_in_the_insights_and_the_breakthrough_profile(fixed_env, tmp_path):
+    """Issue 19, item 11: the insights view said "too little data (n=0)" for rescue relief while
+    M's breakthrough profile said n=8: two figures under one name. Now one (figures/episodes.py)."""
+    from datetime import datetime, timezone
+
+    from painboard.config import Settings
+    from painboard.services import Painboard
+    from painboard.tui.screens.insights import insight_lines
+
+    pb = Painboard(Settings.load(db=tmp_path / "r.db"))
+    # the clock: fixed_env's, Saturday 28 November 2026 14:05
+    pb.add_plan_item(name="Oxycodone IR", dose=5, unit="mg", kind="as_needed", category="medication")
+    # three episodes with the rescue dose linked and a relief time (20, 40, 30 min); no pain
+    # scores around the doses, so the before/after figure has none (n=0 of 3 doses).
+    for day, relief in ((24, 20), (25, 40), (26, 30)):
+        ep = pb.record_episode(peak=7, onset=datetime(2026, 11, day, 10, tzinfo=timezone.utc),
+                               duration_min=45, rescue_item="Oxycodone")
+        pb.edit_record("episode", ep.id, {"relief": str(relief)})
+    res = {r.name: r for r in pb.compute_metrics(date(2026, 11, 22), date(2026, 11, 29))}
+    relief = res["insights"].details["rescue_relief"]
+    assert relief == {"n": 3, "median_min": 30}
+    assert res["breakthrough"].details["relief_n"] == 3
+    assert "relief a median 30 min after a rescue dose (n=3)" in res["breakthrough"].text
+    assert "relief a median 30 min after a rescue dose (n=3)" in res["insights"].text
+    lines = insight_lines(res["insights"].model_dump())
+    assert "rescue dose: relief a median 30 min after (n=3)" in lines
+    assert "  pain scores before and after: too little data (0 of 3 doses)" in lines

@@ -129,6 +129,9 @@ def check_clock_override() -> None:
 # The user's choices kept between sessions: a small TOML file in the user config folder.
 # Keys (README "Settings file"): theme, range, night_start, night_end, tz.
 CONFIG_KEYS = ("theme", "range", "night_start", "night_end", "tz")
+# Tables of their own ([remind]: reminder times and channels, issue 21): read by their own
+# readers, kept as written when the keys above are saved.
+CONFIG_TABLES = ("remind",)
 
 
 def config_path() -> Path:
@@ -161,7 +164,7 @@ def read_config(path: Path | None = None) -> dict:
     except (OSError, tomllib.TOMLDecodeError) as exc:
         _warn(f"{path}: not read ({exc}); using the defaults")
         return {}
-    unknown = sorted(set(data) - set(CONFIG_KEYS))
+    unknown = sorted(set(data) - set(CONFIG_KEYS) - set(CONFIG_TABLES))
     if unknown:
         _warn(f"{path}: unknown key(s) {', '.join(unknown)} ignored (known: {', '.join(CONFIG_KEYS)})")
     return {k: v for k, v in data.items() if k in CONFIG_KEYS and isinstance(v, str)}
@@ -191,6 +194,7 @@ def _save_config(changes: dict, path: Path) -> Path:
             for k in CONFIG_KEYS:
                 if k in data:
                     f.write(f"{k} = {_toml_string(data[k])}\n")
+            f.write(_tables_text(path))
         os.replace(tmp, path)
     finally:
         if tmp.exists():
@@ -242,3 +246,32 @@ class Settings:
                    night_start=_clock(conf.get("night_start"), time(22, 0)),
                    night_end=_clock(conf.get("night_end"), time(6, 0)),
                    theme=conf.get("theme"), range=conf.get("range"))
+
+
+def _tables_text(path: Path) -> str:
+    """The file's tables ([remind] ...) as written: top-level keys come first in TOML, so the
+    text from the first table header on is kept whole when the keys above are saved."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return ""
+    at = re.search(r"^[ \t]*\[", text, re.M)
+    return "\n" + text[at.start():] if at else ""
+
+
+def read_remind_config(path: Path | None = None) -> dict:
+    """The settings file's [remind] table (reminder times, quiet hours, channels with their
+    URLs: URLs live only here, a 0600 file, never in the database or an export)."""
+    path = path or config_path()
+    try:
+        with open(path, "rb") as f:
+            import tomllib
+
+            data = tomllib.load(f)
+    except FileNotFoundError:
+        return {}
+    except (OSError, ValueError) as exc:
+        _warn(f"{path}: not read ({exc}); no reminder settings")
+        return {}
+    table = data.get("remind")
+    return table if isinstance(table, dict) else {}

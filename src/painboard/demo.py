@@ -49,58 +49,60 @@ def _pick_trigger(rng: random.Random) -> tuple[str | None, str]:
     return TRIGGERS[0][0], TRIGGERS[0][1]
 
 
-def build_story(pb: Painboard, days: int = 90, seed: int = 7, now: datetime | None = None):
-    """The story's plan items, entries, episodes, events and reviews (nothing written)."""
-    if days < 7:
-        raise BadInput("must be at least 7", field="days")
-    now = now or utcnow()
-    tz = pb.tz
-    rng = random.Random(seed)
-    today = now.astimezone(tz).date()
-    first = today - timedelta(days=days - 1)
-    rad_day = min(45, days // 2)
+class _Story:
+    """The story as it is built: its days, its random numbers (drawn in one fixed order, so a
+    seed gives the same story) and the records made so far."""
 
-    def at(d: int, h: float) -> datetime:
-        base = datetime.combine(first + timedelta(days=d), time(0), tz)
+    def __init__(self, tz, days: int, seed: int, now: datetime):
+        self.tz, self.seed, self.now = tz, seed, now
+        self.rng = random.Random(seed)
+        self.today = now.astimezone(tz).date()
+        self.first = self.today - timedelta(days=days - 1)
+        self.rad_day = min(45, days // 2)
+        self.entries: list[PainEntry] = []
+        self.episodes: list[Episode] = []
+        self.events: list[PlanEvent] = []
+        self.reviews: list[DailyReview] = []
+        self.ev_id = 0
+
+    def at(self, d: int, h: float) -> datetime:
+        base = datetime.combine(self.first + timedelta(days=d), time(0), self.tz)
         return (base + timedelta(minutes=round(h * 60))).astimezone(timezone.utc)
 
-    items = [
-        PlanItem(category="medication", name="Morphine SR", dose=30, unit="mg", route="oral",
-                 kind="scheduled", rrule="FREQ=DAILY;BYHOUR=8,20;BYMINUTE=0", start_date=first,
-                 mme_factor=1.0),
-        PlanItem(category="medication", name="Oxycodone IR", dose=5, unit="mg", route="oral",
-                 kind="as_needed", max_per_day=4, start_date=first, mme_factor=1.5),
-        PlanItem(category="bone_strengthening", name="Zoledronic acid", dose=4, unit="mg", route="iv",
-                 kind="scheduled", rrule="FREQ=WEEKLY;INTERVAL=4", start_date=first + timedelta(days=3)),
-        PlanItem(category="supportive", name="Calcium and vitamin D", kind="scheduled",
-                 rrule="FREQ=DAILY;BYHOUR=9;BYMINUTE=0", start_date=first),
-        PlanItem(category="radiation", name="Radiation to left hip", dose=8, unit="Gy", kind="once",
-                 on_date=first + timedelta(days=rad_day), start_date=first),
-        PlanItem(category="procedure", name="Nerve block, left hip", kind="once",
-                 on_date=today + timedelta(days=10), start_date=first),
-        PlanItem(category="supportive", name="Dental review", kind="once",
-                 on_date=today + timedelta(days=24), start_date=first),
-    ]
-    for i, it in enumerate(items, start=1):
-        it.id = i
-    morphine, oxy, zol, calcium, radiation = (it.id for it in items[:5])
+    def plan_items(self) -> list[PlanItem]:
+        first, today, rad_day = self.first, self.today, self.rad_day
+        items = [
+            PlanItem(category="medication", name="Morphine SR", dose=30, unit="mg", route="oral",
+                     kind="scheduled", rrule="FREQ=DAILY;BYHOUR=8,20;BYMINUTE=0", start_date=first,
+                     mme_factor=1.0),
+            PlanItem(category="medication", name="Oxycodone IR", dose=5, unit="mg", route="oral",
+                     kind="as_needed", max_per_day=4, start_date=first, mme_factor=1.5),
+            PlanItem(category="bone_strengthening", name="Zoledronic acid", dose=4, unit="mg", route="iv",
+                     kind="scheduled", rrule="FREQ=WEEKLY;INTERVAL=4", start_date=first + timedelta(days=3)),
+            PlanItem(category="supportive", name="Calcium and vitamin D", kind="scheduled",
+                     rrule="FREQ=DAILY;BYHOUR=9;BYMINUTE=0", start_date=first),
+            PlanItem(category="radiation", name="Radiation to left hip", dose=8, unit="Gy", kind="once",
+                     on_date=first + timedelta(days=rad_day), start_date=first),
+            PlanItem(category="procedure", name="Nerve block, left hip", kind="once",
+                     on_date=today + timedelta(days=10), start_date=first),
+            PlanItem(category="supportive", name="Dental review", kind="once",
+                     on_date=today + timedelta(days=24), start_date=first),
+        ]
+        for i, it in enumerate(items, start=1):
+            it.id = i
+        return items
 
-    entries, episodes, events, reviews = [], [], [], []
-    ev_id = 0
-
-    def event(item_id: int, done_at: datetime, status: str, due_at: datetime | None = None,
+    def event(self, item_id: int, done_at: datetime, status: str, due_at: datetime | None = None,
               amount: float | None = None) -> PlanEvent:
-        nonlocal ev_id
-        ev_id += 1
-        ev = PlanEvent(id=ev_id, item_id=item_id, done_at=done_at, due_at=due_at, status=status,
-                       amount=amount, source="demo", key=f"demo-ev-{seed}-{ev_id}")
-        events.append(ev)
+        self.ev_id += 1
+        ev = PlanEvent(id=self.ev_id, item_id=item_id, done_at=done_at, due_at=due_at, status=status,
+                       amount=amount, source="demo", key=f"demo-ev-{self.seed}-{self.ev_id}")
+        self.events.append(ev)
         return ev
 
-    for d in range(days):
-        bg = background(d, rad_day)
-        day_entries: list[int] = []
-        # scheduled doses
+    def doses(self, d: int, morphine: int, zol: int, calcium: int, radiation: int) -> None:
+        """The day's scheduled doses, the bone agent every four weeks and the radiation session."""
+        at, now, rng, event = self.at, self.now, self.rng, self.event
         for hour in (8, 20):
             due = at(d, hour)
             if rng.random() < 0.04:
@@ -114,9 +116,13 @@ def build_story(pb: Painboard, days: int = 90, seed: int = 7, now: datetime | No
             event(calcium, at(d, 9.25), "taken", due_at=at(d, 9))
         if d >= 3 and (d - 3) % 28 == 0 and at(d, 11) < now:
             event(zol, at(d, 11), "taken", due_at=at(d, 0), amount=4)
-        if d == rad_day and at(d, 10) < now:
+        if d == self.rad_day and at(d, 10) < now:
             event(radiation, at(d, 10.5), "done", due_at=at(d, 0))
-        # pain ratings through the day
+
+    def ratings(self, d: int, bg: float) -> list[int]:
+        """Pain ratings through the day; their intensities, in order."""
+        at, now, rng, seed = self.at, self.now, self.rng, self.seed
+        day_entries: list[int] = []
         for h in (7.5, 13, 18.5) + ((22.5,) if rng.random() < 0.5 else ()):
             t = at(d, h + rng.uniform(-0.5, 0.5))
             if t >= now:
@@ -125,7 +131,7 @@ def build_story(pb: Painboard, days: int = 90, seed: int = 7, now: datetime | No
             v = round(bg + rng.gauss(0, 0.8) + (1.5 if moving else 0) + (0.5 if h > 22 else 0))
             v = max(0, min(10, v))
             day_entries.append(v)
-            entries.append(PainEntry(
+            self.entries.append(PainEntry(
                 occurred_at=t, recorded_at=min(now, t + timedelta(minutes=rng.randint(0, 90))), intensity=v,
                 sites=["left hip"] + (["lower back"] if rng.random() < 0.2 else []),
                 qualities=["aching"] + (["sharp"] if moving else []) + (["throbbing"] if rng.random() < 0.15 else []),
@@ -135,11 +141,14 @@ def build_story(pb: Painboard, days: int = 90, seed: int = 7, now: datetime | No
                 better=["rest"] + (["heat pad"] if rng.random() < 0.3 else []),
                 duration_min=rng.choice([30, 60, 120]) if moving else None,
                 note="woke up with it" if h > 22 and v >= 6 else None,
-                source="demo", key=f"demo-entry-{seed}-{len(entries)}"))
-        # breakthrough episodes
+                source="demo", key=f"demo-entry-{seed}-{len(self.entries)}"))
+        return day_entries
+
+    def breakthroughs(self, d: int, bg: float, oxy: int) -> None:
+        """The day's breakthrough episodes, most with a rescue dose."""
+        at, now, rng = self.at, self.now, self.rng
         rate = 1.2 + max(0.0, bg - 4.0) * 1.1
         n_eps = min(8, sum(1 for _ in range(12) if rng.random() < rate / 12))
-        rescues_today = 0
         for _ in range(n_eps):
             trig, kind = _pick_trigger(rng)
             hour = rng.uniform(1, 5) if trig == "turning in bed" else (
@@ -151,9 +160,8 @@ def build_story(pb: Painboard, days: int = 90, seed: int = 7, now: datetime | No
             peak = max(min(10, round(bg + rng.uniform(2.5, 4.5))), 1)
             rescue = None
             if rng.random() < 0.8:
-                rescues_today += 1
-                rescue = event(oxy, onset + timedelta(minutes=rng.randint(2, 8)), "taken", amount=5).id
-            episodes.append(Episode(
+                rescue = self.event(oxy, onset + timedelta(minutes=rng.randint(2, 8)), "taken", amount=5).id
+            self.episodes.append(Episode(
                 onset=onset, peak_at=onset + timedelta(minutes=rng.randint(2, 8)),
                 end_at=onset + timedelta(minutes=duration), peak=peak,
                 background=min(peak, max(0, round(bg))), type=kind, trigger=trig, site="left hip",
@@ -161,21 +169,39 @@ def build_story(pb: Painboard, days: int = 90, seed: int = 7, now: datetime | No
                 relief_min=rng.randint(15, 45) if rescue else None,
                 activity_abandoned=kind == "incident volitional" and rng.random() < 0.5,
                 recorded_at=min(now, onset + timedelta(minutes=duration + 5)), source="demo",
-                key=f"demo-episode-{seed}-{len(episodes)}"))
-        # a daily review most evenings
-        review_at = at(d, 21.5)
-        if day_entries and review_at < now and rng.random() < 0.85:
+                key=f"demo-episode-{self.seed}-{len(self.episodes)}"))
+
+    def review(self, d: int, bg: float, day_entries: list[int]) -> None:
+        """A daily review most evenings."""
+        rng, rad_day = self.rng, self.rad_day
+        review_at = self.at(d, 21.5)
+        if day_entries and review_at < self.now and rng.random() < 0.85:
             relief = max(0, min(100, 10 * round(7 - bg * 0.6 + rng.uniform(-1, 1))))
             interf = {k: max(0, min(10, round(bg + rng.gauss(0, 1.2) + off))) for k, off in
                       [("activity", 0.5), ("mood", -0.5), ("walking", 1.5), ("work", 1),
                        ("relations", -1.5), ("sleep", 0.5), ("enjoyment", 0)]}
-            reviews.append(DailyReview(
-                day=first + timedelta(days=d), worst=max(day_entries), least=min(day_entries),
+            self.reviews.append(DailyReview(
+                day=self.first + timedelta(days=d), worst=max(day_entries), least=min(day_entries),
                 average=round(sum(day_entries) / len(day_entries)), now=day_entries[-1],
                 relief_pct=relief, interference=interf,
                 note="radiation today" if d == rad_day else ("flare, more rescue doses" if rad_day < d <= rad_day + 4 else None),
                 recorded_at=review_at))
-    return items, entries, episodes, events, reviews
+
+
+def build_story(pb: Painboard, days: int = 90, seed: int = 7, now: datetime | None = None):
+    """The story's plan items, entries, episodes, events and reviews (nothing written)."""
+    if days < 7:
+        raise BadInput("must be at least 7", field="days")
+    story = _Story(pb.tz, days, seed, now or utcnow())
+    items = story.plan_items()
+    morphine, oxy, zol, calcium, radiation = (it.id for it in items[:5])
+    for d in range(days):
+        bg = background(d, story.rad_day)
+        story.doses(d, morphine, zol, calcium, radiation)
+        day_entries = story.ratings(d, bg)
+        story.breakthroughs(d, bg, oxy)
+        story.review(d, bg, day_entries)
+    return items, story.entries, story.episodes, story.events, story.reviews
 
 
 def load_demo(pb: Painboard, days: int = 90, seed: int = 7, force: bool = False,

@@ -32,3 +32,9 @@ def register_exporters(register):
 @hookspec
 def register_commands(cli):
     """Add commands to the ``painboard`` command line: ``cli`` is the click group."""
+
+
+@hookspec
+def register_notifiers(register):
+    """Register reminder channels: call ``register(Notifier(...))`` (painboard.notifiers) once
+    for each."""

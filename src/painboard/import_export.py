@@ -1,7 +1,11 @@
 """The import and export pipelines that services run around importer and exporter plugins.
 
 Imports are all-or-nothing: every row is validated before the one write transaction, and
-the first bad row (by line) is reported with file, line and field. Pain entries, the bulk
+the first bad row (by line) is reported with file, line and field. Imports stream: pain
+entries, the bulk of any file, are validated a batch at a time and each checked batch goes
+into a staging table (repository.Stage, in a private DuckDB file), so memory stays flat with
+the file's size; the one write transaction then keeps them all, or none when a later row is
+bad (the staging file is dropped). Pain entries, the bulk
 of any file, are validated column by column: each distinct value of a field goes through
 the PainEntry model once (PainEntry has no cross-field rules, so a field's verdict does not
 depend on the others); ISO 8601 times are checked by one regular expression per column and
@@ -14,16 +18,11 @@ from __future__ import annotations
 
 import gc
 import hashlib
-import os
 import re
-import shutil
-import sys
-import tempfile
 from operator import itemgetter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
-from pathlib import Path
-from typing import Any, BinaryIO, Callable, Iterable
+from typing import Any, Iterable
 
 from pydantic import TypeAdapter, ValidationError
 
@@ -34,7 +33,7 @@ from painboard.models import (EARLIEST, FUTURE_SLACK, DailyReview, Episode, Pain
 from painboard.plugins import KINDS, Columns, Row
 from painboard.store import repository as repo
 
-BATCH = 50_000
+BATCH = 20_000  # pain entries (as Rows) checked and staged together: 1M JSON rows peak 237 MB (307 at 50k)
 _M = object()  # a field the row left out: the model's default applies
 _REF_AT = datetime(2000, 1, 1, tzinfo=timezone.utc)
 _KEYS = TypeAdapter(list[str | None])
@@ -44,7 +43,8 @@ _MODELS = {"episode": Episode, "daily_review": DailyReview, "plan_item": PlanIte
 
 @dataclass
 class Validated:
-    """Everything an import will write, validated, in memory until the one transaction."""
+    """Everything an import will write, validated: pain entries only until they are staged
+    (a batch at a time), the rest in memory until the one transaction."""
 
     # pain entries column by column: normalised values (times as ISO 8601 text with an offset),
     # and for some columns the same values already as text for DuckDB (repo.pack_value)
@@ -74,97 +74,122 @@ def content_key(*parts: Any) -> str:
     return "h-" + h.hexdigest()
 
 
-def validate(rows: Iterable[Row | Columns], file: str, default_source: str) -> Validated:
+def validate(rows: Iterable[Row | Columns], file: str, default_source: str, stage=None) -> Validated:
     """Validate every record; raise BadInput naming file, line and field at the first bad one.
 
-    An importer yields Rows, or Columns (many records of one kind, field by field).
+    An importer yields Rows, or Columns (many records of one kind, field by field). With
+    ``stage`` (a repository.Stage), pain entries go there a checked batch at a time.
     """
     enabled = gc.isenabled()
     gc.disable()  # millions of short-lived containers and no cycles: the collector only costs
     try:
-        return _validate(rows, file, default_source)
+        return _validate(rows, file, default_source, stage)
     finally:
         if enabled:
             gc.enable()
 
 
-def _validate(rows: Iterable[Row | Columns], file: str, default_source: str) -> Validated:
-    out = Validated()
-    pending: list[tuple[dict, int | None]] = []
-    errors: list[tuple[int, BadInput]] = []  # (order, error): the earliest line wins
-    seen = 0  # records so far: the line of a record that names none
-    event_refs: list[tuple[Any, int]] = []  # (item_ref, line) of each plan event
+def _to_stage(out: Validated, stage) -> None:
+    """Checked pain entries out of memory into the staging table."""
+    if stage is not None and out.entries:
+        stage.add(out.entries, out.entry_text_columns())
+        out.entries, out.entry_pieces = {}, {}
 
-    def flush() -> None:
-        if pending:
-            err = _validate_entries(pending, out, default_source)
-            if err:
-                raise _bad(err[1], file, err[0])
-            pending.clear()
 
-    def one(kind: str, data: dict, line: int) -> bool:
-        """Validate one record; False once an error means nothing after it matters."""
-        if kind == "pain_entry":
-            pending.append((data, line))
-            if len(pending) >= BATCH:
-                flush()
-            return True
-        try:
-            if kind == "plan_event":
-                event_refs.append((data.get("item_ref"), line))
-            _validate_other(kind, data, out, default_source)
-        except BadInput as exc:
-            errors.append((line, _bad(exc, file, line)))
-            return False  # nothing after the first bad row matters: the import will write nothing
-        return True
-
+def _validate(rows: Iterable[Row | Columns], file: str, default_source: str, stage=None) -> Validated:
+    run = _Validation(file, default_source, stage)
     for item in rows:
         kind = item.kind
         if kind not in KINDS:
             line = item.line if isinstance(item, Row) else item.lines[0] if item.lines else None
-            line = line if line is not None else seen + 1
+            line = line if line is not None else run.seen + 1
             raise BadInput(f"unknown record kind {kind!r} (one of {', '.join(KINDS)})", field="kind",
                            line=line, file=file)
         if isinstance(item, Columns):
-            n = item.size
-            lines = list(item.lines) if item.lines is not None else list(range(seen + 1, seen + n + 1))
-            if len(lines) != n or any(len(v) != n for v in item.data.values()):
-                raise BadInput("a batch of columns of different lengths", field="columns",
-                               line=lines[0] if lines else seen + 1, file=file)
-            seen += n
-            out.read[kind] += n
-            if kind == "pain_entry":
-                flush()  # rows before the batch keep their place
-                if n:
-                    err = _validate_entry_columns(dict(item.data), lines, out, default_source)
-                    if err:
-                        raise _bad(err[1], file, err[0])
-                continue
-            if not all(one(kind, r.data, ln) for r, ln in zip(item.rows(), lines)):
+            if not run.columns(item):
                 break
             continue
-        seen += 1
-        line = item.line if item.line is not None else seen
-        out.read[kind] += 1
-        if not one(kind, dict(item.data), line):
+        run.seen += 1
+        line = item.line if item.line is not None else run.seen
+        run.out.read[kind] += 1
+        if not run.one(kind, dict(item.data), line):
             break
-    try:
-        flush()
-    except BadInput as exc:
-        errors.append((exc.line or 0, exc))
-    if not errors:
-        # A plan event names its plan item by the file's own ref; ids belong to the database
-        # that wrote the file, and one pointing at nothing would break the stored history.
-        have = {ref for _, ref in out.items if ref is not None}
-        for ref, line in event_refs:
-            if ref is None or str(ref) not in have:
-                what = "names no plan item (item_ref)" if ref is None else \
-                    f"refers to plan item {ref!r}, which the file does not hold"
-                errors.append((line, BadInput(what, field="item_ref", line=line, file=file)))
-                break
-    if errors:
-        raise min(errors, key=lambda e: e[0])[1]
-    return out
+    return run.finish()
+
+
+class _Validation:
+    """One import's validation as it goes: what is checked, the pain entries waiting for their
+    batch, the plan events' item refs, and the errors found (the earliest line wins)."""
+
+    def __init__(self, file: str, default_source: str, stage) -> None:
+        self.file, self.default_source, self.stage = file, default_source, stage
+        self.out = Validated()
+        self.pending: list[tuple[dict, int | None]] = []
+        self.errors: list[tuple[int, BadInput]] = []  # (order, error)
+        self.seen = 0  # records so far: the line of a record that names none
+        self.event_refs: list[tuple[Any, int]] = []  # (item_ref, line) of each plan event
+
+    def flush(self) -> None:
+        if self.pending:
+            err = _validate_entries(self.pending, self.out, self.default_source)
+            if err:
+                raise _bad(err[1], self.file, err[0])
+            self.pending.clear()
+            _to_stage(self.out, self.stage)
+
+    def one(self, kind: str, data: dict, line: int) -> bool:
+        """Validate one record; False once an error means nothing after it matters."""
+        if kind == "pain_entry":
+            self.pending.append((data, line))
+            if len(self.pending) >= BATCH:
+                self.flush()
+            return True
+        try:
+            if kind == "plan_event":
+                self.event_refs.append((data.get("item_ref"), line))
+            _validate_other(kind, data, self.out, self.default_source)
+        except BadInput as exc:
+            self.errors.append((line, _bad(exc, self.file, line)))
+            return False  # nothing after the first bad row matters: the import will write nothing
+        return True
+
+    def columns(self, item: Columns) -> bool:
+        """Validate a batch of columns; False once an error means nothing after it matters."""
+        kind, n, seen, file = item.kind, item.size, self.seen, self.file
+        lines = list(item.lines) if item.lines is not None else list(range(seen + 1, seen + n + 1))
+        if len(lines) != n or any(len(v) != n for v in item.data.values()):
+            raise BadInput("a batch of columns of different lengths", field="columns",
+                           line=lines[0] if lines else seen + 1, file=file)
+        self.seen += n
+        self.out.read[kind] += n
+        if kind == "pain_entry":
+            self.flush()  # rows before the batch keep their place
+            if n:
+                err = _validate_entry_columns(dict(item.data), lines, self.out, self.default_source)
+                if err:
+                    raise _bad(err[1], file, err[0])
+                _to_stage(self.out, self.stage)
+            return True
+        return all(self.one(kind, r.data, ln) for r, ln in zip(item.rows(), lines))
+
+    def finish(self) -> Validated:
+        try:
+            self.flush()
+        except BadInput as exc:
+            self.errors.append((exc.line or 0, exc))
+        if not self.errors:
+            # A plan event names its plan item by the file's own ref; ids belong to the database
+            # that wrote the file, and one pointing at nothing would break the stored history.
+            have = {ref for _, ref in self.out.items if ref is not None}
+            for ref, line in self.event_refs:
+                if ref is None or str(ref) not in have:
+                    what = "names no plan item (item_ref)" if ref is None else \
+                        f"refers to plan item {ref!r}, which the file does not hold"
+                    self.errors.append((line, BadInput(what, field="item_ref", line=line, file=self.file)))
+                    break
+        if self.errors:
+            raise min(self.errors, key=lambda e: e[0])[1]
+        return self.out
 
 
 def _validate_other(kind: str, data: dict, out: Validated, default_source: str) -> None:
@@ -417,8 +442,9 @@ def _match_due_times(con, events: list, tz) -> None:
             taken[ev.item_id].append(due)
 
 
-def write(con, v: Validated, tz=None) -> dict[str, int]:
+def write(con, v: Validated, tz=None, stage=None) -> dict[str, int]:
     """Append everything validated inside the caller's write transaction; counts added per kind.
+    Pain entries come from ``stage`` when given (see validate), else from ``v``.
 
     With ``tz``, an imported dose of a scheduled item with no due time is matched to its
     nearest open due time (match_due); one whose due time is already recorded stays
@@ -446,7 +472,9 @@ def write(con, v: Validated, tz=None) -> dict[str, int]:
     if tz is not None:
         _match_due_times(con, events, tz)
     added["plan_event"] = repo.append(con, "plan_event", events)
-    if v.entries:
+    if stage is not None:
+        added["pain_entry"] = stage.keep(con)
+    elif v.entries:
         added["pain_entry"] = repo.append_columns(con, "pain_entry", v.entries, pieces=v.entry_text_columns())
     rescue_keys = [k for _, k in v.episodes if k]
     by_key = repo.ids_by_key(con, "plan_event", rescue_keys)

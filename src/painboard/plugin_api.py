@@ -21,11 +21,13 @@ from dataclasses import asdict, dataclass
 
 from painboard.errors import PluginError
 from painboard.hookspecs import hookimpl
+from painboard.notifiers import Notifier, NotifyError  # noqa: F401  (hook register_notifiers)
 from painboard.kinds import RECORD_KINDS
 from painboard.view_protocol import PeriodView
 
 __all__ = ["Row", "Columns", "ImportSource", "Importer", "Exporter", "Metric", "MetricValue",
-           "MetricResult", "PeriodView", "PluginError", "Level", "KINDS", "hookimpl"]
+           "MetricResult", "PeriodView", "PluginError", "Level", "KINDS", "hookimpl",
+           "Notifier", "NotifyError"]
 
 # The kinds of record (one table each) an importer may yield and the store holds.
 KINDS = RECORD_KINDS

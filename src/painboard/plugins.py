@@ -47,6 +47,7 @@ BUILTIN_MODULES = {
     "builtin.paindiary": "painboard.builtin.pain_diary",
     "builtin.applehealth": "painboard.builtin.apple_health",
     "builtin.generic_csv": "painboard.builtin.generic_csv",  # after every specific CSV: it sniffs loosely
+    "builtin.notify": "painboard.builtin.notify",
 }
 
 
@@ -68,6 +69,7 @@ class Registry:
     importers: dict[str, Importer] = field(default_factory=dict)
     exporters: dict[str, Exporter] = field(default_factory=dict)
     metrics: dict[str, Metric] = field(default_factory=dict)
+    notifiers: dict[str, Any] = field(default_factory=dict)  # painboard.notifiers.Notifier
     plugins: list[PluginInfo] = field(default_factory=list)
     owner: dict[tuple[str, str], str] = field(default_factory=dict)  # (kind, name) -> plugin
     strict: bool = False
@@ -287,11 +289,18 @@ def _check_hook_names(reg: Registry) -> None:
             info.hooks = sorted(c.name for c in reg.pm.get_hookcallers(reg.pm.get_plugin(info.name)) or [])
 
 
+def _notifier_type() -> type:
+    from painboard.notifiers import Notifier
+
+    return Notifier
+
+
 def _collect(reg: Registry) -> None:
     """Call each plugin's register_* hooks one plugin at a time, so one failure stays its own."""
     for hook, kind, target, cls in (("register_importers", "importers", reg.importers, Importer),
                                     ("register_metrics", "metrics", reg.metrics, Metric),
-                                    ("register_exporters", "exporters", reg.exporters, Exporter)):
+                                    ("register_exporters", "exporters", reg.exporters, Exporter),
+                                    ("register_notifiers", "notifiers", reg.notifiers, _notifier_type())):
         for impl in getattr(reg.pm.hook, hook).get_hookimpls():  # registration order: built-ins first
             info = reg.info(impl.plugin_name)
             added: list[tuple[str, Any]] = []

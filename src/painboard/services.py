@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -22,25 +22,15 @@ from painboard.models import (DailyReview, Episode, PainEntry, PlanEvent, PlanIt
 from painboard.readmodel import ChecklistLine, DayData, Snapshot, Today, Trend  # noqa: F401
 # Reading what is stored: the dashboard's snapshot, the metrics (the one runner), exports.
 from painboard.reading import ExportResult, Reading  # noqa: F401
+from painboard.mending import Mending
+# Importing a file: detecting its format, the limited child process, the staged write.
+from painboard.importing import ImportResult, Importing  # noqa: F401
 from painboard.recurrence import UNREADABLE, Recurrence, RuleError
 from painboard.store import Database
 from painboard.store import repository as repo
 
 
-@dataclass
-class ImportResult:
-    format: str
-    path: Any
-    read: dict[str, int]
-    added: dict[str, int]
-    skipped: dict[str, int] = field(default_factory=dict)  # rows the importer left out, by what
-
-    @property
-    def count(self) -> int:
-        return sum(self.added.values())
-
-
-class Painboard(Reading):
+class Painboard(Reading, Importing, Mending):
     """The application's use-cases over one database."""
 
     def __init__(self, settings: Settings, db: Database | None = None):
@@ -94,10 +84,7 @@ class Painboard(Reading):
 
     def delete_entry(self, entry_id: Any) -> dict[str, Any]:
         """Delete one pain entry (one logged by mistake, or with a wrong date); returns it."""
-        with self.db.unit_of_work(write=True) as con:
-            row = self._entry(con, entry_id)
-            repo.delete_entry(con, row["id"])
-            return row
+        return self.delete_record("entry", entry_id)  # mending.py: with its undo step
 
     def restore_entry(self, row: dict[str, Any]) -> PainEntry:
         """Put back an entry deleted in this session (the dashboard's undo): the same fields
@@ -308,57 +295,6 @@ class Painboard(Reading):
             episodes.append(open_ep)
         return {"day": day, **last_24_hours(entries, episodes), "relief_pct": None,
                 "interference": {}, "note": None}
-
-    # -- plugins: import ---------------------------------------------------------------------
-    def detect_importer(self, path):
-        """The first importer whose sniff accepts the file's head."""
-        from pathlib import Path
-
-        p = Path(path)
-        with open(p, "rb") as fh:
-            head = fh.read(65536)
-        for imp in self.registry.importers.values():
-            try:
-                if imp.sniff(head, p.name):
-                    return imp
-            except Exception:  # a plugin's broken sniff must not stop the others
-                continue
-        known = ", ".join(self.registry.importers)
-        raise BadInput(f"cannot tell what kind of file this is; name it with --format ({known})",
-                       field="format", file=str(p))
-
-    def import_file(self, path, fmt: str | None = None, progress=None,
-                    options: dict[str, str] | None = None) -> "ImportResult":
-        """Read, validate every row, then append in one transaction: all or nothing.
-
-        ``progress(done_bytes, total_bytes)`` is called while the file is read; ``options``
-        are the importer's own settings (``--option KEY=VALUE``), on ``source.options``.
-        """
-        from pathlib import Path
-
-        from painboard import import_export
-        from painboard.plugins import ImportSource
-
-        p = Path(path).expanduser()
-        if not p.is_file():
-            raise BadInput(f"{p} is not a file", field="file")
-        importer = self.registry.importer(fmt) if fmt else self.detect_importer(p)
-        size = p.stat().st_size
-        source = ImportSource(p, (lambda n: progress(n, size)) if progress else None, options)
-        try:
-            validated = import_export.validate(importer.read(source), str(p), f"import:{p.name}")
-        except BadInput as exc:
-            if exc.file:
-                raise
-            raise BadInput(exc.message, field=exc.field, line=exc.line, file=str(p)) from None
-        except Exception as exc:
-            raise import_export.describe_failure("importer", importer.name, exc) from exc
-        if progress:
-            progress(size, size)
-        with self.db.unit_of_work(write=True) as con:
-            added = import_export.write(con, validated, self.tz)
-        return ImportResult(format=importer.name, path=p, read=validated.read, added=added,
-                            skipped=dict(getattr(source, "skipped", None) or {}))
 
     # -- maintenance -----------------------------------------------------------------------
     def backup(self, dest: str) -> dict[str, Any]:

@@ -18,7 +18,7 @@ from .conftest import REPO, fake_plugin, make_pb
 
 BUILTINS = ["builtin.csv", "builtin.json", "builtin.parquet", "builtin.markdown", "builtin.metrics", "builtin.figures",
             "builtin.html", "builtin.ical", "builtin.bearable", "builtin.paindiary", "builtin.applehealth",
-            "builtin.generic_csv"]
+            "builtin.generic_csv", "builtin.notify"]
 
 
 def test_builtins_and_the_fhir_package_are_listed(tmp_path):
@@ -33,6 +33,7 @@ def test_builtins_and_the_fhir_package_are_listed(tmp_path):
     from painboard.builtin.figures import METRICS as FIGURES
     from painboard.builtin.metrics import METRICS
     assert len(reg.metrics) == len(METRICS) + len(FIGURES)
+    assert sorted(reg.notifiers) == ["apprise", "terminal"]
 
 
 def test_load_plugins_env_chooses(tmp_path, plugin_dir):
@@ -168,7 +169,7 @@ def register_commands(cli):
 def test_every_hook_is_documented():
     doc = (REPO / "docs" / "plugins.md").read_text()
     hooks = [n for n in dir(hookspecs) if n.startswith("register_")]
-    assert len(hooks) == 4
+    assert len(hooks) == 5
     for name in hooks:
         params = ", ".join(getattr(hookspecs, name).__code__.co_varnames[
                            :getattr(hookspecs, name).__code__.co_argcount])

@@ -372,11 +372,11 @@ async def test_progress_floods_merge_and_the_bar_ends_full(demo_pb, make_app, he
     calls, shown = [], []
     real_import = demo_pb.import_file
 
-    def counting_import(path, fmt=None, progress=None, options=None):
+    def counting_import(path, fmt=None, progress=None, options=None, **kw):
         def counted(done, total):
             calls.append(done)
             progress(done, total)
-        return real_import(path, fmt, progress=counted, options=options)
+        return real_import(path, fmt, progress=counted, options=options, **kw)
 
     monkeypatch.setattr(demo_pb, "import_file", counting_import)
     real_show = ImportDialog._show_progress
@@ -397,38 +397,81 @@ async def test_progress_floods_merge_and_the_bar_ends_full(demo_pb, make_app, he
     print(f"progress calls {len(calls)}, screen updates {len(shown)}")
 
 
-async def test_escape_while_reading_stops_the_import_and_writes_nothing(demo_pb, make_app, helpers, here,
-                                                                       monkeypatch):
-    import threading
+# A plugin importer that reads nothing for a long while (a slow or stuck parser): it says
+# when it started (its process id in a file beside the data), then sleeps in a loop.
+SLOW_PLUGIN = """
+import os, time
+from painboard.plugin_api import Importer, Row
+from painboard.hookspecs import hookimpl
 
-    name = "sample-entries.csv"
-    shutil.copy(DATA / name, here / name)
-    started, gate, ended = threading.Event(), threading.Event(), threading.Event()
-    real_import = demo_pb.import_file
+def _read(source):
+    source.path.with_suffix(".started").write_text(str(os.getpid()))
+    end = time.monotonic() + 20
+    while time.monotonic() < end:
+        time.sleep(0.01)
+    yield Row("pain_entry", {"occurred_at": "2026-11-01T08:00:00+00:00", "intensity": 9}, line=1)
 
-    def held_import(path, fmt=None, progress=None, options=None):
-        started.set()
-        gate.wait(5)  # still reading when Esc comes
-        try:
-            return real_import(path, fmt, progress=progress, options=options)
-        finally:
-            ended.set()
+@hookimpl
+def register_importers(register):
+    register(Importer(name="slowpoke", label="Slow", sniff=lambda head, name: name.endswith(".slow"), read=_read))
+"""
 
-    monkeypatch.setattr(demo_pb, "import_file", held_import)
-    rev, counts = demo_pb.revision(), demo_pb.counts()
-    app = make_app(demo_pb)
+
+async def test_escape_while_reading_stops_the_import_at_once_and_writes_nothing(demo_db, make_app, helpers,
+                                                                               here, monkeypatch):
+    import os
+
+    plugins = here / "plugins"
+    plugins.mkdir(mode=0o700)
+    (plugins / "slowpoke.py").write_text(SLOW_PLUGIN)
+    monkeypatch.setenv("PAINBOARD_LOAD_PLUGINS", "slowpoke")
+    pb = Painboard(Settings.load(db=demo_db, plugins_dir=plugins))
+    (here / "diary.slow").write_text("anything\n")
+    rev, counts = pb.revision(), pb.counts()
+    app = make_app(pb)
     async with app.run_test(size=(80, 24), notifications=True) as pilot:
         dlg = await _open(pilot, helpers)
-        await pilot.press(*name, "enter")
-        await helpers.until(pilot, lambda: "Looks like" in helpers.text(app), what="the detected format")
+        await pilot.press(*"diary.slow", "enter")
+        await helpers.until(pilot, lambda: "(slowpoke)" in helpers.text(app), what="the detected format")
         await pilot.press("enter")
-        await helpers.until(pilot, started.is_set, what="the reading to start")
+        started = here / "diary.started"
+        await helpers.until(pilot, started.exists, timeout=20, what="the plugin to start reading")
+        child = int(started.read_text() or 0)
+        assert child != os.getpid()  # the reader runs in a child process, not in the dashboard
         await pilot.press("escape")
-        assert isinstance(app.screen, MainScreen)
-        gate.set()
-        await helpers.until(pilot, ended.is_set, what="the reader to stop")
-        await helpers.settle(pilot)  # its worker ended and what it handed back was handled
+        # At once: the dialog says so on the key itself, and stays up to say it.
+        assert isinstance(app.screen, ImportDialog)
+        assert "import cancelled: nothing was written" in helpers.text(app)
+        await helpers.until(pilot, lambda: not os.path.exists(f"/proc/{child}") or
+                            open(f"/proc/{child}/stat").read().split()[2] == "Z", what="the child to be killed")
+        await pilot.press("escape")  # the next key works: Esc now closes
+        await helpers.until(pilot, lambda: isinstance(app.screen, MainScreen), what="the dialog to close")
+        await pilot.press("question_mark")
+        await helpers.until(pilot, lambda: "help" in type(app.screen).__name__.lower(), what="help opened by ?")
         assert dlg.result is None
         assert not any("imported after all" in str(n.message) for n in app._notifications)
-        assert not any(n.severity == "error" for n in app._notifications)
-    assert demo_pb.revision() == rev and demo_pb.counts() == counts
+    assert pb.revision() == rev and pb.counts() == counts
+
+
+async def test_quitting_mid_import_kills_its_child_and_writes_nothing(demo_db, make_app, helpers, here, monkeypatch):
+    import os
+
+    plugins = here / "plugins"
+    plugins.mkdir(mode=0o700)
+    (plugins / "slowpoke.py").write_text(SLOW_PLUGIN)
+    monkeypatch.setenv("PAINBOARD_LOAD_PLUGINS", "slowpoke")
+    pb = Painboard(Settings.load(db=demo_db, plugins_dir=plugins))
+    (here / "diary.slow").write_text("anything\n")
+    rev, counts = pb.revision(), pb.counts()
+    app = make_app(pb)
+    started = here / "diary.started"
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _open(pilot, helpers)
+        await pilot.press(*"diary.slow", "enter")
+        await helpers.until(pilot, lambda: "(slowpoke)" in helpers.text(app), what="the detected format")
+        await pilot.press("enter")
+        await helpers.until(pilot, started.exists, timeout=20, what="the plugin to start reading")
+        child = int(started.read_text() or 0)
+        await pilot.press("tab", "q")  # q off the path field quits the app
+    assert not os.path.exists(f"/proc/{child}") or open(f"/proc/{child}/stat").read().split()[2] == "Z"
+    assert pb.revision() == rev and pb.counts() == counts

@@ -101,8 +101,9 @@ def _baseline_words(b: dict[str, Any]) -> str:
     span = f"{_d(b['since'])} to {_d(b['until'])}"
     if not b["enough"]:
         return f"baseline {span}: not enough data ({b['days_with_worst']} of {BASELINE_DAYS} days with a worst)"
-    return (f"baseline {span}: worst {_num(b['worst'])} (mean of {plural(b['days_with_worst'], 'day')}, "
-            f"{whole(b['worst'])} as a whole point), OMED {_num(b['omed'])} mg a day")
+    days = plural(b["days_with_worst"], "day")
+    return (f"baseline {span}: worst pain {_num(b['worst'])} on average over {days} "
+            f"(compared as {whole(b['worst'])}/10), oral morphine equivalent (OMED) {_num(b['omed'])} mg a day")
 
 
 def _sessions_words(s: list[date]) -> str:
@@ -201,12 +202,16 @@ def insights(view: PeriodView) -> MetricValue:
                      f"lowest {lo['hour']:02d}:00 (mean {_num(lo['mean'])}, n={lo['n']})")
     else:
         parts.append("by hour: too little data")
-    r = d["rescue"]
-    parts.append(f"after a rescue dose: mean drop {_num(r['mean_drop'])} points, {_num(r['before'])} to "
-                 f"{_num(r['after'])} (n={r['n']} of {plural(r['doses'], 'dose')})" if r["enough"]
-                 else f"after a rescue dose: too little data (n={r['n']} of {plural(r['doses'], 'dose')})")
+    rr, r = d["rescue_relief"], d["rescue"]
+    parts.append(f"relief a median {_num(rr['median_min'])} min after a rescue dose (n={rr['n']})" if rr["n"]
+                 else "relief after a rescue dose: none recorded")
+    parts.append(f"pain scores around a rescue dose: {_num(r['before'])} before, {_num(r['after'])} after "
+                 f"(n={r['n']} of {plural(r['doses'], 'dose')})" if r["enough"]
+                 else f"pain scores before and after a rescue dose: too little data "
+                      f"({r['n']} of {plural(r['doses'], 'dose')} have both)")
     helps = [h for h in d["helps"] if h["enough"]][:3]
-    parts.append("what helps: " + (", ".join(f"{h['name']} mean drop {_num(h['mean'])} (n={h['n']})"
+    parts.append("what helps: " + (", ".join(f"after {h['name']}, pain {_num(h['change'])} points "
+                                             f"{'lower' if h['lower'] else 'higher'} on average (n={h['n']})"
                                              for h in helps) if helps else "too little data"))
     value = d["entries"] + d["episodes"]
     return MetricValue(value=value, text="; ".join(parts) + "." + tail, details=jsonable(d))

@@ -124,23 +124,36 @@ def read(source: ImportSource) -> Iterator[Columns]:
     mapping = _mapping(source)
     rows = csv_rows(source, delim)
     header, cols = _header(rows, mapping)
-    width = len(header)
-    day_col = cols.get("datetime", cols.get("date"))
+    order = _date_order(source, delim, header, cols)
+    when = _When(header, cols, order, zone(source))
+    yield from _entries(rows, header, cols, when, Keys("csv"), f"csv:{source.name}")
+
+
+def _date_order(source: ImportSource, delim: str, header: list[str], cols: dict[str, int]) -> str | None:
+    """The order of numeric dates: the option, or from a first pass over the date column alone."""
     order = date_order_option(source)
-    if order is None:  # the order of numeric dates, from a first pass over that column alone
+    if order is None:
+        day_col, width = cols.get("datetime", cols.get("date")), len(header)
         first = csv_rows(source, delim, counted=False)
         next(first, None)
         order = detect_order(((ln, c[day_col].split()[0] if c[day_col].split() else "")
                               for ln, c in first if len(c) == width), header[day_col])
-    tz = zone(source)
-    keys = Keys("csv")
-    days: dict[str, date] = {}
-    clocks: dict[str, time | None] = {}
-    at_f, time_i, int_i = cols.get("datetime"), cols.get("time"), cols["intensity"]
-    site_i, qual_i, note_i = cols.get("sites"), cols.get("qualities"), cols.get("note")
-    source_name = f"csv:{source.name}"
+    return order
 
-    def when(cells: list[str], line: int) -> str:
+
+class _When:
+    """A row's time as ISO 8601 text, from its datetime column or its date and time columns
+    (each distinct date and clock text is read once)."""
+
+    def __init__(self, header: list[str], cols: dict[str, int], order: str | None, tz):
+        self.header, self.cols, self.order, self.tz = header, cols, order, tz
+        self.at_f, self.time_i = cols.get("datetime"), cols.get("time")
+        self.day_col = cols.get("datetime", cols.get("date"))
+        self.days: dict[str, date] = {}
+        self.clocks: dict[str, time | None] = {}
+
+    def __call__(self, cells: list[str], line: int) -> str:
+        at_f, time_i, tz = self.at_f, self.time_i, self.tz
         if at_f is not None:
             text = cells[at_f].strip()
             try:
@@ -149,24 +162,30 @@ def read(source: ImportSource) -> Iterator[Columns]:
             except ValueError:
                 day_text, _, clock_text = text.partition(" ")
         else:
-            day_text = cells[cols["date"]].strip()
+            day_text = cells[self.cols["date"]].strip()
             clock_text = cells[time_i].strip() if time_i is not None else ""
-        day = days.get(day_text)
+        day = self.days.get(day_text)
         if day is None:
             try:
-                day = days[day_text] = (date.fromisoformat(day_text) if len(day_text) == 10 and day_text[4] == "-"
-                                        else parse_numeric_date(day_text, order))
+                day = self.days[day_text] = (date.fromisoformat(day_text) if len(day_text) == 10 and day_text[4] == "-"
+                                             else parse_numeric_date(day_text, self.order))
             except (ValueError, IndexError) as exc:
-                raise BadInput(str(exc) if str(exc) else f"{day_text!r} is not a date", field=header[day_col],
+                raise BadInput(str(exc) if str(exc) else f"{day_text!r} is not a date", field=self.header[self.day_col],
                                line=line) from None
-        clock = clocks.get(clock_text, False)
+        clock = self.clocks.get(clock_text, False)
         if clock is False:
-            clock = clocks[clock_text] = DAY_TIME if not clock_text else parse_clock(clock_text)
+            clock = self.clocks[clock_text] = DAY_TIME if not clock_text else parse_clock(clock_text)
         if clock is None:
-            raise BadInput(f"{clock_text!r} is not a time of day", field=header[time_i if time_i is not None
-                                                                                else day_col], line=line)
+            raise BadInput(f"{clock_text!r} is not a time of day", field=self.header[time_i if time_i is not None
+                                                                                     else self.day_col], line=line)
         return datetime.combine(day, clock, tz).isoformat()
 
+
+def _entries(rows, header: list[str], cols: dict[str, int], when: _When, keys: Keys,
+             source_name: str) -> Iterator[Columns]:
+    """The rows as pain entries, in batches of BATCH."""
+    width = len(header)
+    int_i, site_i, qual_i, note_i = cols["intensity"], cols.get("sites"), cols.get("qualities"), cols.get("note")
     batch: dict[str, list] = {f: [] for f in ("occurred_at", "intensity", "sites", "qualities", "note",
                                                "source", "key")}
     lines: list[int] = []

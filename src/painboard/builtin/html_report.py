@@ -37,6 +37,7 @@ from painboard.figures.period import figures_of
 from painboard.hookspecs import hookimpl
 from painboard.models import PlanItem
 from painboard.plugins import Exporter, PeriodView
+from painboard.terminal_text import plural
 
 RADIATION_METRICS = ("radiation-flare", "radiation-response")
 LONG_METRICS = ("breakthrough", "insights")  # in the Markdown summary; too long for this page
@@ -51,7 +52,7 @@ NOTE_CHARS = 140
 PAPER = {"a4": "A4", "letter": "letter"}
 
 # The chart's drawing box (SVG user units; it scales to the page width).
-W, H = 720, 200
+W, H = 720, 180
 LEFT, RIGHT, TOP, BOTTOM = 30, 10, 22, 26
 
 
@@ -208,8 +209,7 @@ ul { padding-left: 5mm; }
 .sw { display: inline-block; width: 7mm; vertical-align: middle; margin-right: 1mm; }
 .sw.avg { border-top: 0.6mm solid #1f4e9c; } .sw.worst { border-top: 0.35mm dashed #b3261e; }
 .sw.severe { height: 2.5mm; background: #fbe3e3; } .sw.controlled { border-top: 0.3mm dashed #7a9; }
-.metrics { display: grid; grid-template-columns: max-content 1fr max-content 1fr; gap: 0.4mm 2.5mm;
-           margin: 0; }
+.metrics { display: grid; grid-template-columns: max-content 1fr; gap: 0.3mm 3mm; margin: 0; }
 .metrics dt { font-weight: 600; } .metrics dd { margin: 0; overflow-wrap: anywhere; }
 .metrics .alert { font-weight: 600; color: #8c1d18; }
 .cols { display: flex; gap: 6mm; }
@@ -220,6 +220,11 @@ ul { padding-left: 5mm; }
 .note { overflow-wrap: anywhere; }
 footer { margin-top: 3mm; font-size: 7.5pt; color: #555; }
 section { break-inside: avoid; }
+@media print {  /* the figures, pain, breakthrough pain, plan and markers on the first page */
+  body { font-size: 8.5pt; line-height: 1.25; }
+  h2 { margin-top: 1.8mm; }
+  .markers { margin-top: 1.8mm; }
+}
 """
 
 
@@ -345,7 +350,7 @@ def _page_one(view: PeriodView, f: VisitFigures, title: str, table_metrics: list
     """The first page: the chart, the figures, pain, breakthrough pain, the plan, the markers."""
     return [
         f"<header><h1>{e(title)}</h1>",
-        f'<p class="sub">From the patient\'s own painboard log ({len(f.days)} days, times in '
+        f'<p class="sub">From the patient\'s own painboard log ({plural(len(f.days), "day")}, times in '
         f"{e(view.tz_name)}). This report shows what was logged; it does not recommend any treatment.</p>"
         "</header>",
         '<section id="trend"><h2>Pain, day by day (0-10)</h2>', chart_svg(view, f),

@@ -17,6 +17,7 @@ from painboard.builtin import metrics as builtin_metrics
 from painboard.builtin._visit import (NEW_FIGURES, VisitFigures, bone_line, day_words as _d, md_text as md,
                                       omed_by_drug, omed_lines, rescue_lines, visit_figures)
 from painboard.plugin_api import Exporter, PeriodView, hookimpl
+from painboard.terminal_text import plural
 
 # The figures it words: the five long ones in their section, and the built-in metrics whose
 # flags go in the Worth raising box (the same box as the HTML report's) and the bone agent line.
@@ -26,7 +27,7 @@ REPORT_METRICS = NEW_FIGURES + tuple(m.name for m in builtin_metrics.METRICS)
 def write_summary(view: PeriodView, out: BinaryIO) -> int:
     f = visit_figures(view)
     L: list[str] = [f"# Pain summary: {_d(view.start)} to {_d(f.last)}", "",
-                    f"From the patient's own painboard log ({len(f.days)} days, times in {md(view.tz_name)}). "
+                    f"From the patient's own painboard log ({plural(len(f.days), 'day')}, times in {md(view.tz_name)}). "
                     "This summary reports what was logged; it does not recommend any treatment.", ""]
     for section in (_pain, _breakthrough, _plan, _new_figures, _notes, _markers):
         L += section(view, f)

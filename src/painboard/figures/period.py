@@ -313,4 +313,5 @@ class PeriodFigures:
                 "triggers": _insights.triggers_ranked(eps), "activities": _insights.activities_ranked(entries),
                 "by_hour": _insights.pain_by_hour(entries, v.tz),
                 "rescue": _insights.rescue_before_after(around, doses),
-                "helps": _insights.what_helps(entries)}
+                "rescue_relief": _episodes.rescue_relief(eps),
+                "helps": _insights.with_direction(_insights.what_helps(entries))}

@@ -58,6 +58,16 @@ def match_due(item: Any, at: datetime, recorded: Iterable[datetime], tz: tzinfo)
     return ("recorded" if due in taken else "open"), due
 
 
+def nearest_open(item: Any, at: datetime, recorded: Iterable[datetime], tz: tzinfo) -> datetime | None:
+    """The due time within a day of ``at`` with nothing recorded yet that is nearest to it: the
+    one a dose that matched no due time could have been meant for (None: there is none)."""
+    if _get(item, "kind") != "scheduled":
+        return None
+    taken = {r.astimezone(timezone.utc) for r in recorded}
+    slots = [s for s in item.occurrences(at - timedelta(days=1), at + timedelta(days=1), tz) if s not in taken]
+    return min(slots, key=lambda s: (abs(at - s), s)) if slots else None
+
+
 def adherence(items: Iterable[Any], events_due: Iterable[dict[str, Any]], lo: datetime, hi: datetime,
               tz: tzinfo, days: list[date]) -> dict[str, Any]:
     """Scheduled medication doses due in [lo, hi) and what was recorded for them.

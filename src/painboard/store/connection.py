@@ -13,7 +13,6 @@ each unit of work; DETACH checkpoints and releases the file lock, as closing did
 from __future__ import annotations
 
 import atexit
-import fcntl
 import itertools
 import os
 import random
@@ -31,107 +30,11 @@ import duckdb
 from painboard.config import is_remote
 from painboard.errors import BadInput, DatabaseBusy, DatabaseMoved, PainboardError, ReadOnly, StoreError
 from painboard.store import migrations
+from painboard.store.turns import _process_lock, _process_locks_guard, _queue
 
 _LOCK_PID = re.compile(r"PID (\d+)")
 # A URL scheme (two letters or more, so a Windows drive like C:/ is not one). One slash is
 # enough: pathlib turns "https://host/x.db" into "https:/host/x.db".
-
-
-# A file is attached once at a time per process; its units of work take turns (an RLock: a
-# unit of work may nest another on the same file, sharing the attachment).
-_process_locks: dict[str, threading.RLock] = {}
-_process_locks_guard = threading.Lock()
-
-
-def _process_lock(path: Path) -> threading.RLock:
-    with _process_locks_guard:
-        return _process_locks.setdefault(str(path), threading.RLock())
-
-
-class _Queue:
-    """A fair line of processes waiting for one database file (POSIX record locks, Linux and macOS).
-
-    DuckDB has no busy timeout and a process that loses the race to open the file can only
-    retry; with backoff, one writer can lose again and again. So processes line up first on a
-    sidecar file ``<db>.lock`` (0600, beside the database): byte 0 is a turnstile, byte 1 the
-    turn. A waiter holds the turnstile while it waits for the turn, so the process that just
-    had the turn cannot take it again ahead of it. The kernel drops the locks of a process
-    that dies. Without the sidecar (a read-only folder or file system) painboard falls back on
-    retrying the open alone.
-    """
-
-    def __init__(self, path: Path):
-        self.path = Path(str(path) + ".lock")
-        self.fd: int | None = None
-        self.depth = 0  # units of work nested in this process (the process lock is held)
-        self.tried = False
-        self.created = False  # this process made the sidecar (it may take it away again)
-
-    def _open(self) -> int | None:
-        if not self.tried:
-            self.tried = True
-            try:
-                old = os.umask(0o077)
-                try:
-                    try:
-                        self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o600)
-                        self.created = True
-                    except FileExistsError:
-                        self.fd = os.open(self.path, os.O_RDWR | os.O_CLOEXEC)
-                finally:
-                    os.umask(old)
-            except OSError:
-                self.fd = None
-        return self.fd
-
-    def forget(self) -> None:
-        """Take away a sidecar this process made beside a file that is not painboard's."""
-        if self.created:
-            try:
-                self.path.unlink()
-            except OSError:
-                pass
-            self.created = False
-
-    @staticmethod
-    def _take(fd: int, byte: int, deadline: float) -> bool:
-        while True:
-            try:
-                fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB, 1, byte)
-                return True
-            except OSError:
-                if time.monotonic() >= deadline:
-                    return False
-                time.sleep(0.0005 + random.random() * 0.0015)
-
-    def enter(self, deadline: float) -> bool:
-        """Wait for the turn until deadline; False: go ahead without it (or there is no sidecar)."""
-        if self.depth:
-            self.depth += 1
-            return True
-        fd = self._open()
-        if fd is None or not self._take(fd, 0, deadline):
-            return False
-        try:
-            if not self._take(fd, 1, deadline):
-                return False
-        finally:
-            fcntl.lockf(fd, fcntl.LOCK_UN, 1, 0)
-        self.depth = 1
-        return True
-
-    def leave(self) -> None:
-        self.depth -= 1
-        if self.depth == 0 and self.fd is not None:
-            fcntl.lockf(self.fd, fcntl.LOCK_UN, 1, 1)
-
-
-_queues: dict[str, _Queue] = {}
-
-
-def _queue(path: Path) -> _Queue:
-    with _process_locks_guard:
-        return _queues.setdefault(str(path), _Queue(path))
 
 
 _CONFIG = {
@@ -150,9 +53,21 @@ _engine_guard = threading.Lock()
 _aliases = itertools.count(1)
 
 
+_given_spill: tuple[str, int] | None = None  # (folder, memory MB) set by use_spill_folder
+
+
+def use_spill_folder(folder: str, memory_mb: int) -> None:
+    """Spill into ``folder`` (made and removed by someone else: an import's parent) and keep
+    DuckDB within ``memory_mb``; called before the first unit of work."""
+    global _given_spill
+    _given_spill = (folder, memory_mb)
+
+
 def _spill_folder() -> str:
     """Where a query too big for memory spills: a fresh 0700 folder, removed at exit. An
     in-memory instance would otherwise spill health data into ".tmp" in the current folder."""
+    if _given_spill is not None:
+        return _given_spill[0]
     folder = tempfile.mkdtemp(prefix="painboard-spill-")
     atexit.register(shutil.rmtree, folder, True)
     return folder
@@ -166,7 +81,10 @@ def _cursor() -> duckdb.DuckDBPyConnection:
     global _engine_con, _engine_pid
     with _engine_guard:
         if _engine_con is None or _engine_pid != os.getpid():
-            con = duckdb.connect(":memory:", config={**_CONFIG, "temp_directory": _spill_folder()})
+            config = {**_CONFIG, "temp_directory": _spill_folder()}
+            if _given_spill is not None:
+                config["memory_limit"] = f"{_given_spill[1]}MB"
+            con = duckdb.connect(":memory:", config=config)
             con.execute("SET GLOBAL TimeZone = 'UTC'")
             _engine_con, _engine_pid = con, os.getpid()
         return _engine_con.cursor()
@@ -478,3 +396,34 @@ class Database:
         """Create the file and apply migrations (a write unit of work with no changes)."""
         with self.unit_of_work():
             pass
+
+
+@contextmanager
+def scratch_database(folder: str | None = None) -> Iterator[tuple[duckdb.DuckDBPyConnection, str]]:
+    """A private DuckDB file (in ``folder``, else a fresh 0700 one) attached to this process's
+    instance: a cursor and its alias. An import stages its rows there, so they sit on disk, not
+    in memory, and the database itself is held only while they are kept. The file is removed
+    at the end; a killed process leaves it in its folder, which the import's parent removes."""
+    own = folder is None
+    folder = folder or tempfile.mkdtemp(prefix="painboard-stage-")
+    alias = f"stage{next(_aliases)}"
+    path = Path(folder) / f"{alias}.duckdb"
+    cur = _cursor()
+    quoted = str(path).replace("'", "''")
+    old = os.umask(0o077)
+    try:
+        cur.execute(f"ATTACH '{quoted}' AS {alias}")
+    finally:
+        os.umask(old)
+    try:
+        yield cur, alias
+    finally:
+        try:
+            cur.execute(f"DETACH DATABASE IF EXISTS {alias}")
+        except duckdb.Error:
+            pass
+        cur.close()
+        for p in (path, Path(str(path) + ".wal")):
+            p.unlink(missing_ok=True)
+        if own:
+            shutil.rmtree(folder, ignore_errors=True)

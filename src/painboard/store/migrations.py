@@ -114,6 +114,25 @@ CREATE TABLE day_rollup (
 );
 CREATE TABLE day_rollup_zone (tz VARCHAR NOT NULL);
 """),
+    # The reminders sent (issue 21): one row per reminder and channel, claimed before sending
+    # (the UNIQUE key makes two overlapping `remind` runs send it once), then its result. The
+    # channel is its name in the settings, never its URL.
+    (5, "reminders sent", """
+CREATE TABLE reminder_sent (
+    key VARCHAR NOT NULL,
+    channel VARCHAR NOT NULL,
+    kind VARCHAR NOT NULL,
+    item_id BIGINT,
+    record_id BIGINT,
+    due_at TIMESTAMPTZ,
+    claimed_at TIMESTAMPTZ NOT NULL,
+    sent_at TIMESTAMPTZ,
+    result VARCHAR NOT NULL,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    error VARCHAR,
+    UNIQUE (key, channel)
+);
+"""),
 ]
 
 LATEST = MIGRATIONS[-1][0]

@@ -26,6 +26,7 @@ from painboard.errors import DatabaseBusy, DatabaseMoved, PainboardError, ReadOn
 from painboard.terminal_text import clean
 from painboard.tui.commands import PainboardCommands
 from painboard.tui.format import RECENT_SHOWN, range_days, start_range
+from painboard.tui.reminders import ReminderNotices, reminders_now
 
 if TYPE_CHECKING:
     from painboard.first_read import FirstRead
@@ -95,6 +96,7 @@ class PainboardApp(App):
         self._refreshing = False
         self._refresh_again = False
         self._stop = threading.Event()
+        self._reminder_notices = ReminderNotices()  # each due reminder shown once (issue 21)
 
     async def on_event(self, event) -> None:
         if isinstance(event, events.InputEvent) and not self.screen_stack:
@@ -309,6 +311,8 @@ class PainboardApp(App):
             self.notify(self._pb.db.notices.pop(0), timeout=10)
         self.main_screen.snapshot = msg.snapshot
         self.main_screen.db_state = ("live", "")
+        if msg.snapshot.metrics is not None:  # reminders due now, a failing channel (issue 21)
+            self.read(lambda: reminders_now(self.pb), lambda found: self._reminder_notices.show(self, found))
         if msg.snapshot.metrics is None:
             # The first read brought no metrics: read them once these figures are drawn (the
             # read imports the services, and would hold the GIL while they draw).

@@ -20,6 +20,8 @@ COMMANDS = [
     ("Metrics", "Every metric over the last 7 days, in full", "metrics"),
     ("Plan", "Every plan item and when it is due", "plan_list"),
     ("Plugins", "The plugins found, what each adds, and any that could not load", "plugins"),
+    ("Records: edit or delete", "Correct or delete any entry, episode, review, dose or plan item", "records"),
+    ("Undo last edit or delete", "Put back what the last edit or delete changed", "restore_entry"),
     ("Undo last as-needed dose", "Remove today's latest dose of the selected as-needed item", "undo_dose"),
 ] + [
     (f"Chart: {words}", f"Show {words} on the chart" if days else "Show everything logged", f"range('{label}')")

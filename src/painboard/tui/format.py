@@ -80,6 +80,8 @@ def when(dt: datetime | None, tz: tzinfo) -> str:
 # Marks beside a metric by level; the legend says what they mean (help, metrics view, CLI).
 LEVEL_MARKS = {"watch": "▲ ", "alert": "▲▲ "}
 LEVEL_LEGEND = "▲ worth a look  ▲▲ worth raising with your care team"
+# OMED is not a word a patient knows: every legend that can show it says what it is.
+OMED_WORDS = "OMED: oral morphine equivalent, the opioids taken in a day as mg of oral morphine"
 
 
 def metric_text(m: Any) -> str:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from textual import events
 
 # Keys of the main screen that open a form which takes typing (quick log, log form, review).
-OPENS_A_FORM = frozenset("0123456789lr")
+OPENS_A_FORM = frozenset("0123456789lr") | {"R"}  # R: the records screen (its list takes keys)
 # If no form comes (read-only refusal, or an error), the held keys are let go after this.
 HOLD_LIMIT_S = 3.0
 
@@ -32,8 +32,10 @@ class KeyHold:
             return True
         from painboard.tui.screens.main import MainScreen
 
-        if (event.key in OPENS_A_FORM and isinstance(self.app.screen, MainScreen)
-                and not getattr(self.app, "read_only", False)):  # read-only: no form comes
+        screen = self.app.screen
+        opens = (event.key in OPENS_A_FORM if isinstance(screen, MainScreen)
+                 else event.key in getattr(screen, "FORM_KEYS", ()))  # another screen's own form keys
+        if opens and not getattr(self.app, "read_only", False):  # read-only: no form comes
             self.held = []
             self._timer = self.app.set_timer(HOLD_LIMIT_S, self.release)
         return False

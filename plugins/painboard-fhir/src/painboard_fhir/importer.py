@@ -39,82 +39,94 @@ class _Bad(Exception):
         self.field, self.message = field, message
 
 
-def _entries(text: str) -> tuple[dict[str, Any], list[tuple[int, Any]]]:
-    """The Bundle's own fields and its entries, each with the line where it starts."""
-    dec = json.JSONDecoder()
-    i, n = 0, len(text)
-    counted = [0, 1]  # (position, its line): lines are counted once, forward (linear time)
+class _Scanner:
+    """The Bundle's text read forward: a position, and the line of a position (lines are
+    counted once, forward: linear time)."""
 
-    def ws() -> None:
-        nonlocal i
-        i = _WS.match(text, i).end()
+    def __init__(self, text: str):
+        self.text, self.i, self.n = text, 0, len(text)
+        self.dec = json.JSONDecoder()
+        self.counted = [0, 1]  # (position, its line)
 
-    def line(at: int | None = None) -> int:
-        at = i if at is None else at
+    def peek(self) -> str:
+        return self.text[self.i:self.i + 1]
+
+    def ws(self) -> None:
+        self.i = _WS.match(self.text, self.i).end()
+
+    def line(self, at: int | None = None) -> int:
+        at = self.i if at is None else at
+        counted = self.counted
         if at < counted[0]:
-            return counted[1] - text.count("\n", at, counted[0])
-        counted[1] += text.count("\n", counted[0], at)
+            return counted[1] - self.text.count("\n", at, counted[0])
+        counted[1] += self.text.count("\n", counted[0], at)
         counted[0] = at
         return counted[1]
 
-    def expect(ch: str, what: str) -> None:
-        nonlocal i
-        ws()
-        if text[i:i + 1] != ch:
-            got = repr(text[i:i + 1]) if i < n else "the end of the file"
-            raise BadInput(f"expected {what} but found {got}", field="json", line=line())
-        i += 1
+    def expect(self, ch: str, what: str) -> None:
+        self.ws()
+        if self.peek() != ch:
+            got = repr(self.peek()) if self.i < self.n else "the end of the file"
+            raise BadInput(f"expected {what} but found {got}", field="json", line=self.line())
+        self.i += 1
 
-    def value() -> Any:
-        nonlocal i
-        ws()
+    def value(self) -> Any:
+        self.ws()
         try:
-            v, i = dec.raw_decode(text, i)
+            v, self.i = self.dec.raw_decode(self.text, self.i)
         except json.JSONDecodeError as exc:
             raise BadInput(f"is not valid JSON ({exc.msg})", field="json", line=exc.lineno) from None
         except RecursionError:
-            raise BadInput("nests brackets too deeply to be FHIR", field="json", line=line()) from None
+            raise BadInput("nests brackets too deeply to be FHIR", field="json", line=self.line()) from None
         return v
 
-    ws()
-    if i >= n:
+    def separator(self, close: str) -> None:
+        """Past the ',' after an element, or up to the ``close`` that ends the list."""
+        if self.peek() == ",":
+            self.i += 1
+            self.ws()
+        elif self.peek() != close:
+            self.expect(",", f"',' or '{close}'")
+
+    def entry_list(self, entries: list[tuple[int, Any]]) -> None:
+        """The entries of the array just opened, each with the line where it starts, and its ']'."""
+        self.ws()
+        while self.peek() != "]":
+            self.ws()
+            at = self.line()
+            entries.append((at, self.value()))
+            self.ws()
+            self.separator("]")
+        self.i += 1
+
+
+def _entries(text: str) -> tuple[dict[str, Any], list[tuple[int, Any]]]:
+    """The Bundle's own fields and its entries, each with the line where it starts."""
+    s = _Scanner(text)
+    s.ws()
+    if s.i >= s.n:
         raise BadInput("the file is empty", field="json", line=1)
-    expect("{", "a JSON object (a FHIR Bundle)")
+    s.expect("{", "a JSON object (a FHIR Bundle)")
     head: dict[str, Any] = {}
     entries: list[tuple[int, Any]] = []
-    ws()
-    while text[i:i + 1] != "}":
-        key = value()
+    s.ws()
+    while s.peek() != "}":
+        key = s.value()
         if not isinstance(key, str):
-            raise BadInput("expected a field name", field="json", line=line())
-        expect(":", "':'")
-        ws()
-        if key == "entry" and text[i:i + 1] == "[":
-            i += 1
-            ws()
-            while text[i:i + 1] != "]":
-                ws()
-                at = line()
-                entries.append((at, value()))
-                ws()
-                if text[i:i + 1] == ",":
-                    i += 1
-                    ws()
-                elif text[i:i + 1] != "]":
-                    expect(",", "',' or ']'")
-            i += 1
+            raise BadInput("expected a field name", field="json", line=s.line())
+        s.expect(":", "':'")
+        s.ws()
+        if key == "entry" and s.peek() == "[":
+            s.i += 1
+            s.entry_list(entries)
         else:
-            head[key] = value()
-        ws()
-        if text[i:i + 1] == ",":
-            i += 1
-            ws()
-        elif text[i:i + 1] != "}":
-            expect(",", "',' or '}'")
-    i += 1
-    ws()
-    if i < n:
-        raise BadInput("text after the end of the Bundle", field="json", line=line())
+            head[key] = s.value()
+        s.ws()
+        s.separator("}")
+    s.i += 1
+    s.ws()
+    if s.i < s.n:
+        raise BadInput("text after the end of the Bundle", field="json", line=s.line())
     return head, entries
 
 

@@ -80,20 +80,7 @@ def ask_and_delete(screen, recent: list[dict[str, Any]]) -> None:
 
 
 def restore_last(screen) -> None:
-    """z: put back the entry last deleted with d in this session."""
-    app = screen.app
-    if app.refuse_if_read_only("restoring entries"):
-        return
-    gone = getattr(screen, "deleted_entries", [])
-    if not gone:
-        screen.notify("z puts back an entry deleted with d in this session: none yet", timeout=3)
-        return
-    row = gone.pop()
+    """z: undo the last edit or delete (an entry deleted with d comes back with its number)."""
+    from painboard.tui.dialogs.mend import undo_last
 
-    def failed(exc) -> None:
-        gone.append(row)  # still there for another try
-        app._error_notice(exc)
-
-    app.write(lambda: app.pb.restore_entry(row),
-              lambda _: screen.notify(f"restored {entry_words(row, app.tz).strip()}", timeout=4),
-              on_error=failed)
+    undo_last(screen)

@@ -21,6 +21,7 @@ from textual.suggester import Suggester
 from textual.widgets import Input, Label, ProgressBar, RadioButton, RadioSet, Select, Static
 
 from painboard.errors import BadInput, DatabaseBusy, PainboardError
+from painboard.import_child import ImportCancelled, stop
 from painboard.tui.dialogs.base import Dialog
 
 AUTO = "(auto)"  # the format list's first choice: whatever the file is recognised as
@@ -114,11 +115,6 @@ class KeysAhead:
         return True
 
 
-class ImportCancelled(PainboardError):
-    def __init__(self) -> None:
-        super().__init__("import cancelled: nothing was written")
-
-
 class ImportDialog(Dialog):
     CSS_PATH = "import_file.tcss"
     BINDINGS = [Binding("escape", "cancel", "cancel"), Binding("ctrl+s", "import", "import")]
@@ -183,6 +179,7 @@ class ImportDialog(Dialog):
 
     def on_unmount(self) -> None:
         self.keys_ahead.closed = True
+        stop(self._cancel)  # the app quitting mid-import: its child goes with it
 
     def _show_formats(self, importers: dict) -> None:
         self.importers = importers
@@ -321,14 +318,14 @@ class ImportDialog(Dialog):
 
     def _start(self, path: Path, fmt: str, options: dict[str, str]) -> None:
         pb = self.app.pb
-        self._cancel.clear()
+        cancel = self._cancel = threading.Event()  # this import's own: Esc stops this one only
         bar = self.query_one("#progress", ProgressBar)
         bar.update(total=100, progress=0)
         bar.display = True
         self.say(f"reading {path.name}…")
 
         def progress(done: int, total: int) -> None:  # in the worker thread
-            if self._cancel.is_set():
+            if cancel.is_set():
                 raise ImportCancelled()  # Esc: stop reading, write nothing
             now = time.monotonic()
             if done < total and now - self._last_progress < PROGRESS_EVERY:
@@ -337,9 +334,13 @@ class ImportDialog(Dialog):
             self.app.call_from_thread(self._show_progress, done, total)
 
         def run():
-            return pb.import_file(path, fmt, progress=progress, options=options)
+            # In a child process (import_child): this thread only waits, and cancel kills it.
+            return pb.import_file(path, fmt, progress=progress, options=options, cancel=cancel)
 
-        self._saving = self.app.write(run, self._done, on_error=self._failed, on_busy=self._busy)
+        def mine(fn):  # an import stopped by Esc reports nothing over the next one
+            return lambda arg: fn(arg) if not cancel.is_set() or not isinstance(arg, ImportCancelled) else None
+
+        self._saving = self.app.write(run, mine(self._done), on_error=mine(self._failed), on_busy=self._busy)
 
     def _show_progress(self, done: int, total: int) -> None:
         bar = self.query_one("#progress", ProgressBar)
@@ -380,7 +381,16 @@ class ImportDialog(Dialog):
         self.say(f"database busy{held}: trying again, nothing written yet. Esc gives up.")
 
     def action_cancel(self) -> None:
-        self._cancel.set()
+        """Esc while importing stops it at once (the child is killed, nothing lands) and the
+        dialog says so; Esc otherwise closes."""
+        if self._saving is not None:
+            stop(self._cancel)
+            self._saving.cancel()  # and a retry loop for a busy database stops
+            self._saving = None
+            self.query_one("#progress", ProgressBar).display = False
+            self.say(str(ImportCancelled()), error=True)
+            self._hint("Enter imports again · Esc closes")
+            return
         super().action_cancel()
 
 

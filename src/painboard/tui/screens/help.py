@@ -10,6 +10,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 from painboard.figures.severity import CONTROLLED_MAX, SEVERE_MIN
+from painboard.tui.format import OMED_WORDS
 from painboard.tui.widgets.trend import AVG, BAND, EPISODE, TODAY, WORST
 
 # (section, key, what it does); the test checks every main-screen binding is listed here.
@@ -18,8 +19,8 @@ KEYS: list[tuple[str, str, str]] = [
     ("Log", "Enter / Esc", "save / cancel a form; Tab reaches the optional fields"),
     ("Log", "l", "the full log form (when, pattern, site, …)"),
     ("Log", "b", "✱ breakthrough: starts now, asks the peak; b again ends it"),
-    ("Log", "d", "delete a recent entry (Enter deletes, Esc keeps it)"),
-    ("Log", "z", "put back the entry last deleted with d in this session"),
+    ("Log", "d  z", "delete a recent entry; z undoes the last edit or delete"),
+    ("Log", "R", "records of every kind: e edit, d delete, z undo"),
     ("Plan", "↑ ↓", "move the selection in today's plan"),
     ("Plan", "space", "tick the selected item; again the same day undoes it"),
     ("Plan", "u  backspace", "undo today's latest rescue dose (or the selected item's)"),
@@ -41,7 +42,8 @@ KEYS: list[tuple[str, str, str]] = [
 LEGEND = (f"{AVG} average  {WORST} worst  {EPISODE} breakthrough  R radiation  I infusion  P procedure\n"
           f"{BAND * 2} pain 0-10: {CONTROLLED_MAX} or less controlled, {SEVERE_MIN} or more severe  {TODAY} today\n"
           "[x] done  [ ] due  [!] overdue  [-] skipped  [+] as needed  ( ) coming up\n"
-          "▲ worth a look  ▲▲ worth raising with your care team; painboard never advises treatment")
+          "▲ worth a look  ▲▲ worth raising with your care team; painboard never advises treatment\n"
+          + OMED_WORDS)
 
 
 class HelpScreen(ModalScreen):

@@ -58,7 +58,8 @@ class MainScreen(Screen):
         Binding("M", "metrics", "metrics", show=False),
         Binding("u,backspace", "undo_dose", "undo dose", show=False),
         Binding("d", "delete_entry", "delete entry", show=False),
-        Binding("z", "restore_entry", "restore entry", show=False),
+        Binding("z", "restore_entry", "undo last edit or delete", show=False),
+        Binding("R", "records", "records"),
         Binding("left_square_bracket", "cycle(-1)", "shorter range", show=False, key_display="["),
         Binding("right_square_bracket", "cycle(1)", "longer range", show=False, key_display="]"),
     ] + [Binding(key, f"range('{label}')", f"chart {label}", show=False) for key, label, _ in RANGES] + [
@@ -275,6 +276,11 @@ class MainScreen(Screen):
         from painboard.tui.dialogs.delete_entry import restore_last
 
         restore_last(self)
+
+    def action_records(self) -> None:
+        from painboard.tui.screens.records import RecordsScreen
+
+        self.app.push_screen(RecordsScreen())
 
     def action_review(self) -> None:
         from painboard.tui.dialogs.review import ReviewDialog

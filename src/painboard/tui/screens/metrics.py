@@ -13,7 +13,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from painboard.terminal_text import clean, clean_lines
-from painboard.tui.format import LEVEL_LEGEND, LEVEL_MARKS, attr_or_key
+from painboard.plugins import BUILTIN_MODULES
+from painboard.tui.format import LEVEL_LEGEND, LEVEL_MARKS, OMED_WORDS, attr_or_key
 
 
 def metrics_table(metrics: list, app=None) -> Table:
@@ -33,7 +34,7 @@ def metrics_table(metrics: list, app=None) -> Table:
                         style=level_style(app, level) if app else "")
         plugin = attr_or_key(m, "plugin")
         label_text = Text(clean(label))
-        if plugin and plugin != "painboard":
+        if plugin and plugin != "painboard" and plugin not in BUILTIN_MODULES:  # only an outside plugin's name
             label_text.append(f"\n({clean(plugin)})", "dim")
         table.add_row(LEVEL_MARKS.get(level, "").strip(), label_text, text)
     return table
@@ -59,7 +60,7 @@ class MetricsScreen(ModalScreen):
                 reading = snap is None or getattr(snap, "metrics", None) is None
                 yield Static(Text("reading the metrics…" if reading else "no metrics registered", "dim"),
                              id="metrics-table")
-            yield Static(Text(LEVEL_LEGEND + "; painboard never advises treatment", style="dim"),
+            yield Static(Text(LEVEL_LEGEND + "; painboard never advises treatment\n" + OMED_WORDS, style="dim"),
                          id="metrics-legend")
 
     def on_mount(self) -> None:

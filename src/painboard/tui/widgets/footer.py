@@ -12,6 +12,10 @@ from textual.widgets._footer import FooterKey
 NARROW = 80
 SHORT = {"breakthrough": "episode", "radiation and insights": "insights"}
 DROPPED_WHEN_NARROW = {"quit", "app.quit"}
+# Keys shown only from this width (below it, help and the palette list them): at 80 columns
+# the line is full, and "q quit" must stay on it.
+WIDE = 100
+SHOWN_WHEN_WIDE = {"records"}
 
 
 class DashFooter(Footer):
@@ -33,14 +37,16 @@ class DashFooter(Footer):
 
     def _signature(self) -> tuple:
         palette = self.app.COMMAND_PALETTE_BINDING
-        return (self.narrow,) + tuple((key, b.action, b.description, b.key_display, b.group, enabled, tooltip)
+        return (self.narrow, self.app.size.width >= WIDE) + tuple((key, b.action, b.description, b.key_display, b.group, enabled, tooltip)
                      for key, (_, b, enabled, tooltip) in self.screen.active_bindings.items()
                      if b.show or key == palette)
 
     def compose(self) -> ComposeResult:
         self._shown = self._signature()
-        narrow = self.narrow
+        narrow, wide = self.narrow, self.app.size.width >= WIDE
         for widget in super().compose():
+            if not wide and isinstance(widget, FooterKey) and widget.action in SHOWN_WHEN_WIDE:
+                continue
             if narrow and isinstance(widget, FooterKey):
                 if widget.action in DROPPED_WHEN_NARROW or widget.has_class("-command-palette"):
                     continue
@@ -48,7 +54,8 @@ class DashFooter(Footer):
             yield widget
 
     def on_resize(self, event: Resize) -> None:
-        if self._shown is not None and self._shown[0] != self.narrow and not self._pending:
+        if self._shown is not None and self._shown[:2] != (self.narrow, self.app.size.width >= WIDE) \
+                and not self._pending:
             self._pending = True
             self.call_after_refresh(self._recompose_if_changed)
 

@@ -49,6 +49,11 @@ def _bucket(trend, width: int) -> list[dict]:
     return cols
 
 
+def _row_of(v: float, plot_h: int) -> int:
+    """The plot row of a 0-10 value (row 0 at the top)."""
+    return plot_h - 1 - round(max(0.0, min(10.0, v)) * (plot_h - 1) / 10)
+
+
 class TrendChart(Widget):
     """Pain over the chosen range. Not focusable: range keys live on the screen."""
 
@@ -87,15 +92,21 @@ class TrendChart(Widget):
         cw = max(1, plot_w // ncols)
         # Spread the columns over the whole width (some days get one column more).
         xs = [round(i * plot_w / ncols) for i in range(ncols + 1)] if ncols <= plot_w else list(range(ncols + 1))
+        grid, ep_row, axis = self._plot(cols, xs, cw, plot_h, plot_w)
+        self._mark_today(cols, xs, axis, plot_w)
+        self._draw(out, grid, ep_row, axis)
+        out.append("\n")
+        out.append_text(self._dates(cols, xs, cw, plot_w, yw))
+        return out
+
+    def _plot(self, cols: list[dict], xs: list[int], cw: int, plot_h: int, plot_w: int):
+        """The plot's cells: the grid of values with its bands and words, the breakthrough row
+        and the axis with the plan's marks."""
         grid: list[list[tuple[str, str]]] = [[(" ", "")] * plot_w for _ in range(plot_h)]
         ep_row: list[tuple[str, str]] = [(" ", "")] * plot_w
         axis: list[tuple[str, str]] = [("─", "axis")] * plot_w
-
-        def row_of(v: float) -> int:
-            return plot_h - 1 - round(max(0.0, min(10.0, v)) * (plot_h - 1) / 10)
-
         for value, _ in BANDS:
-            grid[row_of(value)] = [(BAND, "band")] * plot_w
+            grid[_row_of(value, plot_h)] = [(BAND, "band")] * plot_w
         if not any(c["average"] is not None or c["worst"] is not None for c in cols):
             mid = plot_h // 2
             msg = "nothing logged in this range yet: press a digit 0-9 to log pain now"
@@ -106,10 +117,10 @@ class TrendChart(Widget):
             span = range(x0, min(plot_w, xs[ci + 1]))
             if c["worst"] is not None:
                 for x in span:
-                    grid[row_of(c["worst"])][x] = (WORST, "worst")
+                    grid[_row_of(c["worst"], plot_h)][x] = (WORST, "worst")
             if c["average"] is not None:
                 for x in span:
-                    grid[row_of(c["average"])][x] = (AVG, "avg")
+                    grid[_row_of(c["average"], plot_h)][x] = (AVG, "avg")
             if c["episodes"]:
                 ep_row[x0] = (EPISODE, "episode")
                 if cw >= 3 and c["episodes"] > 1 and x0 + 1 < plot_w:
@@ -120,7 +131,11 @@ class TrendChart(Widget):
         # Words on the chart where no data is: what the numbers are and what the bands mean.
         self._words(grid, 0, "pain 0-10", right=False)
         for value, word in BANDS:
-            self._words(grid, row_of(value), f"{word} {'≥' if value == SEVERE_MIN else '≤'}{value}")
+            self._words(grid, _row_of(value, plot_h), f"{word} {'≥' if value == SEVERE_MIN else '≤'}{value}")
+        return grid, ep_row, axis
+
+    def _mark_today(self, cols: list[dict], xs: list[int], axis: list[tuple[str, str]], plot_w: int) -> None:
+        """Today's tick on the axis, in the first of its cells free of a plan mark."""
         today = utcnow().astimezone(self.app.tz).date() if hasattr(self.app, "tz") else None
         self._today_shown = False
         self._today = today
@@ -130,9 +145,14 @@ class TrendChart(Widget):
                 if x is not None:
                     axis[x] = (TODAY, "today")
                     self._today_shown = True
+
+    def _draw(self, out: Text, grid: list[list[tuple[str, str]]], ep_row: list[tuple[str, str]],
+              axis: list[tuple[str, str]]) -> None:
+        """The plot's rows with the scale on their left, then the breakthrough row and the axis."""
+        plot_h = len(grid)
         labels = {0: "10", plot_h - 1: " 0"}
         for value, _ in BANDS:
-            labels.setdefault(row_of(value), f"{value:2d}")
+            labels.setdefault(_row_of(value, plot_h), f"{value:2d}")
         for r in range(plot_h):
             out.append("\n")
             lab = labels.get(r)
@@ -144,9 +164,6 @@ class TrendChart(Widget):
         out.append("\n")
         out.append("  └", self._style("axis"))
         self._row(out, axis)
-        out.append("\n")
-        out.append_text(self._dates(cols, xs, cw, plot_w, yw))
-        return out
 
     @staticmethod
     def _words(grid: list[list[tuple[str, str]]], r: int, words: str, right: bool = True) -> None:

@@ -1,0 +1,189 @@
+"""The SQL of pain entries, breakthrough episodes and daily reviews: reads by period, by
+local day, and the streams exports read. Re-exported from painboard.store.repository."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any, Sequence
+
+from painboard.models import DailyReview
+from painboard.store import rollup
+from painboard.store.repo_base import _execute, _rows
+
+
+# -- pain entries ---------------------------------------------------------------------------
+def watch_queries(con) -> None:
+    """Let another thread see whether a query is running on con (con.query_progress() is -1
+    otherwise), without DuckDB drawing a progress bar on the terminal: the export deadline
+    counts a running query as progress."""
+    con.execute("SET enable_progress_bar = true")
+    con.execute("SET enable_progress_bar_print = false")
+
+
+def entries(con, since: datetime | None = None, until: datetime | None = None,
+            limit: int | None = None, newest_first: bool = False) -> list[dict[str, Any]]:
+    if newest_first and limit and since is None and until is None:
+        # The newest few are almost always in the last month: a range lets DuckDB skip old row groups.
+        recent = _rows(con, "SELECT * FROM pain_entry WHERE occurred_at >= "
+                            "(SELECT max(occurred_at) FROM pain_entry) - INTERVAL 31 DAY "
+                            f"ORDER BY occurred_at DESC, id DESC LIMIT {int(limit)}")
+        if len(recent) == limit:
+            return recent
+    sql = "SELECT * FROM pain_entry WHERE (? IS NULL OR occurred_at >= ?) AND (? IS NULL OR occurred_at < ?)"
+    sql += " ORDER BY occurred_at DESC, id DESC" if newest_first else " ORDER BY occurred_at, id"
+    if limit:
+        sql += f" LIMIT {int(limit)}"
+    return _rows(con, sql, [since, since, until, until])
+
+
+def pain_entry(con, entry_id: int) -> dict[str, Any] | None:
+    rows = _rows(con, "SELECT * FROM pain_entry WHERE id = ?", [entry_id])
+    return rows[0] if rows else None
+
+
+def delete_entry(con, entry_id: int) -> None:
+    at = con.execute("SELECT occurred_at FROM pain_entry WHERE id = ?", [entry_id]).fetchone()
+    con.execute("DELETE FROM pain_entry WHERE id = ?", [entry_id])
+    if at:  # the day's rollup follows the delete in the same transaction
+        rollup.touch(con, at[0], at[0])
+
+
+def daily_pain(con, tz: str, since: datetime | None, until: datetime | None,
+               days: tuple[date, date] | None = None) -> list[dict[str, Any]]:
+    """Per local day: average, worst, least and count of entries. With ``days`` (the local
+    dates [d0, d1) that since and until are the midnights of), read from the daily rollup."""
+    if days is not None and rollup.ready(con, tz, (days[1] - days[0]).days):
+        return rollup.daily_pain(con, tz, *days)
+    return _rows(con, """
+        SELECT CAST(timezone(?, occurred_at) AS DATE) AS day,
+               avg(intensity) AS average, max(intensity) AS worst, min(intensity) AS least,
+               count(*) AS n
+        FROM pain_entry
+        WHERE (? IS NULL OR occurred_at >= ?) AND (? IS NULL OR occurred_at < ?)
+        GROUP BY ALL ORDER BY day""", [tz, since, since, until, until])
+
+
+def daily_rollup(con, tz: str, days: tuple[date, date]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]] | None:
+    """daily_pain and daily_episodes of the local days [d0, d1) in one read, when the daily
+    rollup serves them; None when it does not (read each from the rows)."""
+    if not rollup.ready(con, tz, (days[1] - days[0]).days):
+        return None
+    return rollup.daily_both(con, tz, *days)
+
+
+def first_entry_day(con, tz: str) -> date | None:
+    """The local day of the first pain entry from the daily rollup, when it keeps the zone
+    (one row a day, not 1M entries to sort); None when it does not or holds no entry."""
+    return rollup.first_day(con, tz)
+
+
+def night_pain(con, tz: str, since: datetime, until: datetime, start_minute: int,
+               end_minute: int, threshold: int = 1) -> list[dict[str, Any]]:
+    """The nights (local), one row each (``night``), with an entry or episode at or above
+    threshold inside the night window; figures/ counts them.
+
+    A night is named by the date it starts on; minutes are local minutes after midnight.
+    """
+    return _rows(con, """
+        WITH t AS (
+            SELECT timezone(?, occurred_at) AS lt, intensity AS v FROM pain_entry
+            WHERE occurred_at >= ? AND occurred_at < ?
+            UNION ALL
+            SELECT timezone(?, onset), peak FROM episode WHERE onset >= ? AND onset < ?
+        ), m AS (
+            SELECT lt, v, hour(lt) * 60 + minute(lt) AS mm FROM t
+        )
+        SELECT DISTINCT CASE WHEN mm >= ? THEN CAST(lt AS DATE) ELSE CAST(lt AS DATE) - 1 END AS night
+        FROM m WHERE v >= ? AND (mm >= ? OR mm < ?) ORDER BY night""",
+                 [tz, since, until, tz, since, until, start_minute, threshold, start_minute,
+                  end_minute])
+
+
+# -- episodes -------------------------------------------------------------------------------
+def episodes(con, since: datetime | None = None, until: datetime | None = None,
+             newest_first: bool = False, limit: int | None = None) -> list[dict[str, Any]]:
+    sql = ("SELECT *, date_diff('minute', onset, end_at) AS duration_min FROM episode "
+           "WHERE (? IS NULL OR onset >= ?) AND (? IS NULL OR onset < ?)")
+    sql += " ORDER BY onset DESC, id DESC" if newest_first else " ORDER BY onset, id"
+    if limit:
+        sql += f" LIMIT {int(limit)}"
+    return _rows(con, sql, [since, since, until, until])
+
+
+def open_episode(con) -> dict[str, Any] | None:
+    rows = _rows(con, "SELECT * FROM episode WHERE end_at IS NULL ORDER BY onset DESC LIMIT 1")
+    return rows[0] if rows else None
+
+
+def end_episode(con, episode_id: int, end_at: datetime, rescue_event_id: int | None) -> None:
+    con.execute("UPDATE episode SET end_at = ?, rescue_event_id = coalesce(?, rescue_event_id) "
+                "WHERE id = ?", [end_at, rescue_event_id, episode_id])
+
+
+def daily_episodes(con, tz: str, since: datetime | None, until: datetime | None,
+                   days: tuple[date, date] | None = None) -> list[dict[str, Any]]:
+    """Per local day with episodes: count and worst peak (``days``: as daily_pain)."""
+    if days is not None and rollup.ready(con, tz, (days[1] - days[0]).days):
+        return rollup.daily_episodes(con, tz, *days)
+    return _rows(con, """
+        SELECT CAST(timezone(?, onset) AS DATE) AS day, count(*) AS n, max(peak) AS worst_peak
+        FROM episode WHERE (? IS NULL OR onset >= ?) AND (? IS NULL OR onset < ?)
+        GROUP BY ALL ORDER BY day""", [tz, since, since, until, until])
+
+
+# -- daily reviews --------------------------------------------------------------------------
+def save_review(con, review: DailyReview) -> None:
+    """One review a day: a new one replaces the day's earlier one."""
+    con.execute("DELETE FROM daily_review WHERE day = ?", [review.day])
+    interference = {k: v for k, v in review.interference.items() if v is not None}
+    con.execute("INSERT INTO daily_review VALUES (?, ?, ?, ?, ?, ?, MAP(?::VARCHAR[], ?::TINYINT[]), ?, ?)",
+                [review.day, review.worst, review.least, review.average, review.now,
+                 review.relief_pct, list(interference), list(interference.values()), review.note,
+                 review.recorded_at])
+
+
+def reviews(con, since: date | None = None, until: date | None = None) -> list[dict[str, Any]]:
+    rows = _rows(con, "SELECT * FROM daily_review WHERE (? IS NULL OR day >= ?) AND (? IS NULL OR day < ?) "
+                      "ORDER BY day", [since, since, until, until])
+    for r in rows:
+        r["interference"] = dict(r["interference"] or {})
+    return rows
+
+
+def review_for(con, day: date) -> dict[str, Any] | None:
+    rows = reviews(con, day, day.fromordinal(day.toordinal() + 1))
+    return rows[0] if rows else None
+
+
+def iter_entries(con, since: datetime | None, until: datetime | None, batch: int = 5000):
+    """Pain entries oldest first, fetched batch by batch so exports stream."""
+    cur = _execute(con, "SELECT * FROM pain_entry WHERE (? IS NULL OR occurred_at >= ?) "
+                        "AND (? IS NULL OR occurred_at < ?) ORDER BY occurred_at, id",
+                   [since, since, until, until])
+    names = [d[0] for d in cur.description]
+    while True:
+        rows = cur.fetchmany(batch)
+        if not rows:
+            return
+        for r in rows:
+            yield dict(zip(names, r))
+
+
+def copy_entries_parquet(con, since: datetime | None, until: datetime | None, path: str) -> int:
+    """Pain entries of a period written by DuckDB as a Parquet file; returns the row count."""
+    where = "WHERE (? IS NULL OR occurred_at >= ?) AND (? IS NULL OR occurred_at < ?)"
+    params = [since, since, until, until]
+    n = con.execute(f"SELECT count(*) FROM pain_entry {where}", params).fetchone()[0]
+    quoted = path.replace("'", "''")
+    con.execute(f"COPY (SELECT * EXCLUDE (id) FROM pain_entry {where} ORDER BY occurred_at, id) "
+                f"TO '{quoted}' (FORMAT parquet, COMPRESSION zstd)", params)
+    return n
+
+
+def review_days(con, days: Sequence[date]) -> set[date]:
+    """Which of these days already have a daily review."""
+    if not days:
+        return set()
+    rows = con.execute("SELECT DISTINCT day FROM daily_review WHERE list_contains(?::DATE[], day)",
+                       [list(days)]).fetchall()
+    return {r[0] for r in rows}
