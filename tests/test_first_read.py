@@ -42,6 +42,7 @@ if first is not None:
         snap = first.take()
     report["took"] = snap is not None
     report["heavy"] = sorted(m for m in ("duckdb", "pydantic", "painboard.services") if m in sys.modules)
+    report["notices"] = first.notices
     if snap is not None:
         metrics = first.take_metrics()
         report["metrics"] = None if metrics is None else [metrics[0], [(m.name, m.text) for m in metrics[1]]]
@@ -183,3 +184,19 @@ def test_the_dashboard_shows_the_metrics_the_child_read_without_a_read_of_its_ow
     report = json.loads(proc.stdout.strip().splitlines()[-1])
     assert report == {"forked": True, "reads_here": 0, "metrics": ["average-pain", "worst-pain"],
                       "shown": True}
+
+
+def test_an_upgrade_in_the_child_is_said_in_the_dashboard(tmp_path, fixed_env):
+    # The first read is the first open: an older file is upgraded there, with a checked copy
+    # kept first; the child sends the store's notice with its snapshot, or nobody hears of it.
+    from painboard.store import migrations
+
+    from .test_backup_restore import make_old_database
+
+    db = tmp_path / "old.db"
+    make_old_database(db, version=1, entries=2)
+    report, snap = _run(db, tmp_path)
+    assert report["took"] and snap is not None
+    [notice] = report["notices"]
+    assert f"upgraded from schema 1 to {migrations.LATEST}; a checked copy of it as it was is kept at" in notice
+    assert str(tmp_path) in notice

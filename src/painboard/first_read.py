@@ -40,6 +40,7 @@ class FirstRead:
         self.range_days, self.recent = range_days, recent
         self._lock = threading.Lock()
         self._taken = False
+        self.notices: list[str] = []  # the store's, from the child's read (an upgrade's copy kept)
 
     @classmethod
     def start(cls, settings: Settings, range_days: int | None, recent: int) -> FirstRead | None:
@@ -69,9 +70,11 @@ class FirstRead:
             if self._taken or self._fd < 0:
                 return None
             self._taken = True
-            snapshot = self._message(timeout)
-            if snapshot is None:
+            got = self._message(timeout)
+            if got is None:
                 self._close()
+                return None
+            snapshot, self.notices = got
             return snapshot
 
     def take_metrics(self, timeout: float = WAIT_SECONDS) -> tuple[int, list] | None:
@@ -142,7 +145,8 @@ def _child(settings: Settings, range_days: int | None, recent: int, fd: int) -> 
         # retries and shows who holds it), not a silent wait here.
         pb.db.retry_seconds = 0
         day = pb.today()
-        _send(fd, pb.snapshot(range_days, recent, day=day, metrics=False))
+        # with what the store has to say (a file upgraded in this read: where its copy is kept)
+        _send(fd, (pb.snapshot(range_days, recent, day=day, metrics=False), list(pb.db.notices)))
         _send(fd, pb.week_metrics(day))
         code = 0
     except BaseException:

@@ -239,6 +239,8 @@ class PainboardApp(App):
                 first.cancel()  # another range was chosen before it came
             elif (snap := first.take()) is not None:  # without the metrics: the child sends
                 self._first_metrics = first  # them next, for the refresh after this one
+                for notice in first.notices:  # the child upgraded the file: say where its copy is
+                    self.call_from_thread(self.notify, notice, timeout=10)
                 self.post_message(SnapshotReady(snap, time.perf_counter() - t0))
                 return
         if (snap := self._metrics_of_first_read(range_days)) is not None:
@@ -299,11 +301,9 @@ class PainboardApp(App):
             self.timings["first_data"] = time.perf_counter()
             self.call_after_refresh(self._started)
         if msg.snapshot.metrics is not None and "plugins_loaded" not in self.timings:
-            # The first full read: the services and plugins are loaded in this process now, so
-            # neither the plugin report nor the watch for other writers holds up a first frame
-            # by importing them (the watch reads the file through the services).
-            # After these are drawn: loading them holds the GIL (they come from the child at
-            # start, whose figures would otherwise wait).
+            # The first full read (at start, the child's): the plugin report and the watch for
+            # other writers load the services and plugins in this process, once these figures
+            # are drawn (the imports hold the GIL the drawing needs).
             self.timings["plugins_loaded"] = time.perf_counter()
             self.call_after_refresh(self._after_first_full_read)
         self.timings["last_refresh_s"] = msg.seconds
