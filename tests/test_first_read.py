@@ -41,6 +41,11 @@ if first is not None:
     else:
         snap = first.take()
     report["took"] = snap is not None
+    report["heavy"] = sorted(m for m in ("duckdb", "pydantic", "painboard.services") if m in sys.modules)
+    report["notices"] = first.notices
+    if snap is not None:
+        metrics = first.take_metrics()
+        report["metrics"] = None if metrics is None else [metrics[0], [(m.name, m.text) for m in metrics[1]]]
     try:
         os.waitpid(first.pid, os.WNOHANG)
         report["reaped"] = False
@@ -50,7 +55,7 @@ if first is not None:
         with open(out, "wb") as f:
             pickle.dump(snap, f)
     report["again"] = first.take() is not None
-report["heavy"] = sorted(m for m in ("duckdb", "pydantic", "painboard.services") if m in sys.modules)
+report.setdefault("heavy", sorted(m for m in ("duckdb", "pydantic", "painboard.services") if m in sys.modules))
 print("parent:", json.dumps(report))
 """
 
@@ -82,8 +87,12 @@ def test_the_child_reads_the_same_snapshot_as_a_refresh(demo, tmp_path):
     assert report["again"] is False  # one snapshot, taken once
     # The parent never loaded DuckDB, pydantic or the services: the child did that work.
     assert report["heavy"] == []
-    here = Painboard(Settings.load(db=demo)).snapshot(30, 8, metrics=False)
-    assert snap.metrics is None  # the plugins' metrics come with the refresh after it
+    here = Painboard(Settings.load(db=demo)).snapshot(30, 8)
+    assert snap.metrics is None  # the plugins' metrics come next, read by the child too
+    # ... at the snapshot's revision, the same metrics a full refresh shows, in its order
+    assert report["metrics"][0] == here.revision
+    assert report["metrics"][1] == [[m.name, m.text] for m in here.metrics]
+    assert ["average-pain", "5.0/10 over 7 days (23 entries, 5 reviews)"] in report["metrics"][1]
     assert snap.revision == here.revision and snap.revision > 0
     assert snap.today == here.today and snap.trend == here.trend
     assert snap.checklist == here.checklist and snap.recent == here.recent
@@ -139,3 +148,55 @@ def test_a_held_file_is_left_to_the_dashboard_at_once(demo, tmp_path):
         holder.wait()
     assert report["forked"] and not report["took"] and report["reaped"] and snap is None
     assert took < 6  # not the 10 s a read waits in the queue
+
+
+APP_SCRIPT = r"""
+import asyncio, json, sys
+from painboard.config import Settings
+from painboard.tui.launch import start_first_read
+settings = Settings.load(db=sys.argv[1])
+first = start_first_read(settings)
+from painboard.reading import Reading
+from painboard.tui.app import PainboardApp
+reads = []
+real = Reading.snapshot
+Reading.snapshot = lambda self, *a, **k: reads.append(1) or real(self, *a, **k)
+
+async def main():
+    app = PainboardApp(settings, first_read=first, poll_interval=None)
+    async with app.run_test(size=(80, 24)) as pilot:
+        while app.snapshot is None or app.snapshot.metrics is None:
+            await pilot.pause(0.02)
+        await pilot.pause()
+        body = str(app.main_screen.query_one("#today-body").render())
+        print(json.dumps({"forked": first is not None, "reads_here": len(reads),
+                          "metrics": [m.name for m in app.snapshot.metrics][:2],
+                          "shown": "Last 7 days" in body and "Average pain" in body}))
+asyncio.run(main())
+"""
+
+
+@pytest.mark.slow
+def test_the_dashboard_shows_the_metrics_the_child_read_without_a_read_of_its_own(demo):
+    proc = subprocess.run([sys.executable, "-c", APP_SCRIPT, str(demo)], capture_output=True, text=True,
+                          env=sub_env(), timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert report == {"forked": True, "reads_here": 0, "metrics": ["average-pain", "worst-pain"],
+                      "shown": True}
+
+
+def test_an_upgrade_in_the_child_is_said_in_the_dashboard(tmp_path, fixed_env):
+    # The first read is the first open: an older file is upgraded there, with a checked copy
+    # kept first; the child sends the store's notice with its snapshot, or nobody hears of it.
+    from painboard.store import migrations
+
+    from .test_backup_restore import make_old_database
+
+    db = tmp_path / "old.db"
+    make_old_database(db, version=1, entries=2)
+    report, snap = _run(db, tmp_path)
+    assert report["took"] and snap is not None
+    [notice] = report["notices"]
+    assert f"upgraded from schema 1 to {migrations.LATEST}; a checked copy of it as it was is kept at" in notice
+    assert str(tmp_path) in notice

@@ -1,3 +1,3 @@
-from painboard.cli import main
+from painboard.entry import main
 
 main()

@@ -65,6 +65,17 @@ class Reading:
                 view.close()
                 week.close()
 
+    def week_metrics(self, day: date) -> tuple[int, list]:
+        """The revision and the metrics over the week a snapshot of ``day`` shows them for:
+        the dashboard's first read sends them after its snapshot (first_read.py)."""
+        self.registry  # loaded before the file is held: a plugin's import may be slow
+        with self.db.unit_of_work() as con:
+            week = self.period_view(con, day - timedelta(days=6), day + timedelta(days=1))
+            try:
+                return week.revision(), self._metrics_over(con, view=week)
+            finally:
+                week.close()
+
     def revision(self) -> int:
         return self.db.revision(retry=False)
 

@@ -119,3 +119,14 @@ def test_bone_dose_never_given_is_due_at_the_plans_first_date_and_stopped_items_
 def test_empty_plan_is_a_valid_calendar(pb, tmp_path):
     cal = _export(pb, tmp_path)
     assert cal.walk("VEVENT") == [] and str(cal["VERSION"]) == "2.0" and str(cal["PRODID"])
+
+
+def test_loading_the_plugins_leaves_icalendar_until_a_calendar_is_written():
+    # icalendar was most of the registry's load, which each dashboard start pays (issue 22)
+    import subprocess
+    import sys
+
+    code = ("import sys; from painboard.plugins import load_registry; reg = load_registry(); "
+            "print('ical' in reg.exporters, 'icalendar' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert out.stdout.split() == ["True", "False"], out.stderr

@@ -88,12 +88,45 @@ def screen_text(app) -> str:
     return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
 
 
-async def until(pilot, predicate, timeout: float = 5.0, what: str = "condition") -> None:
-    deadline = time.monotonic() + timeout
+# How long a wait on a state may take before the test fails. Only a failing test waits this
+# long; a passing one goes on as soon as the state is there. Generous, so the tests pass with
+# both cores busy (issue 22: 5 s waits failed under load); a caller's own timeout is a floor.
+PATIENCE = 60.0
+
+
+async def until(pilot, predicate, timeout: float = PATIENCE, what: str = "condition") -> None:
+    deadline = time.monotonic() + max(timeout, PATIENCE)
     while not predicate():
         if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}\n{screen_text(pilot.app)}")
+            raise AssertionError(f"timed out waiting for {what}\n{_shown_or_why(pilot.app)}")
         await pilot.pause(0.02)
+
+
+def _shown_or_why(app) -> str:
+    """The screen, or why there is none (the app ended: its error, not "No screens on stack")."""
+    try:
+        return screen_text(app)
+    except Exception as exc:
+        return f"(no screen: {exc}; the app's error: {getattr(app, '_exception', None)!r})"
+
+
+def hold_database(path):
+    """Another OS process holding the database file's lock until ``release_database`` (a state,
+    not a time: under load a timed hold could end before the app even tried)."""
+    import subprocess
+    import sys
+
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import duckdb, sys; c = duckdb.connect(sys.argv[1]); "
+         "print('held', flush=True); sys.stdin.read(); c.close()", str(path)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    assert holder.stdout.readline().strip() == "held"
+    return holder
+
+
+def release_database(holder) -> None:
+    holder.stdin.close()
+    assert holder.wait(60) == 0
 
 
 def _busy(app) -> bool:
@@ -157,6 +190,8 @@ def helpers():
         settled_after = staticmethod(settled_after)
         burst = staticmethod(burst)
         in_colour_mode = staticmethod(in_colour_mode)
+        hold_database = staticmethod(hold_database)
+        release_database = staticmethod(release_database)
 
     return H
 

@@ -75,7 +75,7 @@ async def test_escape_keeps_the_entry(demo_pb, make_app, helpers):
     async with app.run_test(size=SIZE) as pilot:
         await helpers.settle(pilot)
         burst(app, "d", "escape")
-        await pilot.pause(0.3)
+        await pilot.pause()  # both keys handled (the dialog came and went)
         await helpers.settle(pilot)
         assert isinstance(app.screen, MainScreen)
     assert demo_pb.counts() == before and demo_pb.revision() == rev

@@ -25,7 +25,9 @@ async def test_a_plan_item_named_like_markup_ticks_and_shows_literally(demo_pb, 
         checklist.highlighted = index
         await pilot.press("space")
         await helpers.settle(pilot)
-        await pilot.pause(0.2)
+        await helpers.until(pilot, lambda: any(n.message.endswith("Evil [/] [bold]x") for n in app._notifications),
+                            what="the toast")
+        await pilot.pause()
         assert isinstance(app.screen, MainScreen)  # the app did not exit on a MarkupError
         assert "Evil [/] [bold]x" in helpers.text(app)  # in the checklist and in the toast
         assert "ticked: Evil [/] [bold]x" in helpers.text(app) or "recorded: Evil [/] [bold]x" in helpers.text(app)
@@ -108,7 +110,7 @@ async def test_escapes_in_plan_and_trigger_names_never_reach_the_terminal_in_the
         app.pop_screen()
         await pilot.press("M")
         await helpers.until(pilot, lambda: isinstance(app.screen, MetricsScreen), what="the metrics view")
-        await pilot.pause(0.2)
+        await pilot.pause()  # one frame of it drawn
         assert "\x1b" not in helpers.text(app)
         app.pop_screen()
         await pilot.press("i")

@@ -337,6 +337,9 @@ async def test_tab_completes_the_path_once_the_dialog_is_up(demo_pb, make_app, h
         await pilot.press("shift+tab")
         assert app.focused is path
         path.value = ""
+        # the format found when Tab left the path is cleared first: else the wait below could
+        # see it before the burst is even read (it failed so under load)
+        await helpers.until(pilot, lambda: "Looks like" not in helpers.text(app), what="the old format cleared")
         burst(app, *"down", "tab", *"be", "tab", "enter")
         await helpers.until(pilot, lambda: "Looks like" in helpers.text(app), what="the detected format")
         assert path.value == "downloads/bearable-export.csv" and "(bearable)" in helpers.text(app)
@@ -400,19 +403,6 @@ async def test_keys_after_the_dialog_closes_are_the_dashboards_again(demo_pb, ma
         await helpers.until(pilot, lambda: isinstance(app.screen, HelpScreen), what="help opened by ?")
 
 
-def _hold_database(path, seconds: float):
-    """Another OS process holding the database file's lock for a while; returns once it holds it."""
-    import subprocess
-    import sys
-
-    holder = subprocess.Popen(
-        [sys.executable, "-c", "import duckdb, sys, time; c = duckdb.connect(sys.argv[1]); "
-         "print('held', flush=True); time.sleep(float(sys.argv[2])); c.close()", str(path), str(seconds)],
-        stdout=subprocess.PIPE, text=True)
-    assert holder.stdout.readline().strip() == "held"
-    return holder
-
-
 @pytest.mark.system
 async def test_busy_database_is_retried_and_the_import_lands_once(demo_pb, demo_db, make_app, helpers, here):
     name = "sample-entries.csv"
@@ -425,15 +415,14 @@ async def test_busy_database_is_retried_and_the_import_lands_once(demo_pb, demo_
         dlg = await _open(pilot, helpers)
         await pilot.press(*name, "enter")
         await helpers.until(pilot, lambda: "Looks like" in helpers.text(app), what="the detected format")
-        holder = _hold_database(demo_db, 2.5)
+        holder = helpers.hold_database(demo_db)
         try:
             await pilot.press("enter")
-            await helpers.until(pilot, lambda: "database busy" in helpers.text(app), timeout=4,
-                                what="the busy message")
+            await helpers.until(pilot, lambda: "database busy" in helpers.text(app), what="the busy message")
             assert "nothing written yet" in helpers.text(app) and dlg.result is None
         finally:
-            holder.wait(10)
-        await helpers.until(pilot, lambda: dlg.result is not None, timeout=10, what="the import after the wait")
+            helpers.release_database(holder)
+        await helpers.until(pilot, lambda: dlg.result is not None, what="the import after the wait")
         assert f"pain entries: {count} added, 0 already there" in helpers.text(app)
     assert demo_pb.counts()["pain_entry"] == before + count
 

@@ -46,7 +46,7 @@ async def test_palette_opens_radiation_and_insights(demo_pb, make_app, helpers):
         await pilot.press("ctrl+p")
         await pilot.pause()
         await pilot.press(*"radiation and")
-        await pilot.pause(0.3)
+        await helpers.until(pilot, lambda: "Radiation and insights" in helpers.text(app), what="the palette hit")
         await pilot.press("enter")
         await helpers.until(pilot, lambda: isinstance(app.screen, InsightsScreen)
                             and not app.screen.rows_pending, what="the insights screen")

@@ -15,9 +15,10 @@ SIZE = (80, 24)
 
 @pytest.mark.system
 def test_the_dashboard_path_imports_no_services_pydantic_or_duckdb():
-    # What `painboard` (no subcommand) imports before the app's first frame.
-    code = ("import sys, json; import painboard.cli, painboard.tui.app, painboard.tui.screens.main, "
-            "painboard.tui.widgets.footer; print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] "
+    # What `painboard` (no subcommand: painboard.entry, without the CLI) imports before the first frame.
+    code = ("import sys, json; import painboard.entry, painboard.tui.launch, painboard.tui.terminal, "
+            "painboard.tui.app, painboard.tui.screens.main, painboard.tui.widgets.footer; "
+            "print(json.dumps(sorted(m for m in sys.modules if m.split('.')[0] "
             "in ('pydantic', 'duckdb', 'pluggy', 'dateutil') or m.startswith(('painboard.services', "
             "'painboard.models', 'painboard.store', 'painboard.plugins')))))")
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)

@@ -46,3 +46,25 @@ async def test_a_review_burst_fills_each_field_as_typed(demo_pb, make_app, helpe
         dialog = app.screen_stack[-1]
         got = [dialog.query_one(f"#{k}").value for k in ("worst", "least", "average")]
         assert got == ["8", "3", "5"]
+
+
+async def test_a_key_arriving_while_the_app_closes_is_dropped(demo_pb, make_app, helpers):
+    """A key still queued while the app takes its screens down (a burst at quit, or under load a
+    test's last keys) found no screen: Textual's key handler raised "No screens on stack" and
+    the app ended with that error (issue 22, tests/tui/test_tui_import.py under load)."""
+    from textual import events
+
+    app = make_app(demo_pb)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await helpers.settle(pilot)
+        stack = app._screen_stacks[app._current_mode]
+        kept = stack[:]
+        stack.clear()  # as during shutdown
+        try:
+            await app.on_event(events.Key("x", "x"))
+            await app.on_event(events.Key("5", "5"))
+            assert app.key_hold.held is None  # nothing held for a form that cannot come
+        finally:
+            stack.extend(kept)
+        await pilot.press("question_mark")  # and the app carries on
+        await helpers.until(pilot, lambda: "help" in helpers.text(app).lower(), what="the help")

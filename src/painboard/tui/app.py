@@ -15,7 +15,7 @@ import threading
 import time
 from typing import TYPE_CHECKING, Any, Callable
 
-from textual import work
+from textual import events, work
 from textual.app import App
 from textual.binding import Binding
 from textual.message import Message
@@ -88,6 +88,8 @@ class PainboardApp(App):
         self.range_label = range_label or start_range(self.settings.range)
         self.recent = recent
         self._first_read = first_read  # the opening snapshot, read by a child process
+        self._first_metrics: FirstRead | None = None  # that child, reading the metrics next
+        self._wrote = False  # a write from here since the start (the child's metrics are older)
         self._on_started = on_started  # once: the first data is drawn, or the first read failed
         self.snapshot: Snapshot | None = None
         self.timings: dict[str, float] = {"start": time.perf_counter()}
@@ -97,6 +99,8 @@ class PainboardApp(App):
         self._reminder_notices = ReminderNotices()  # each due reminder shown once (issue 21)
 
     async def on_event(self, event) -> None:
+        if isinstance(event, events.InputEvent) and not self.screen_stack:
+            return  # closing: no screen is left to take a key (Textual's own handler raised)
         if self.key_hold.take(event):
             return
         await super().on_event(event)
@@ -198,8 +202,9 @@ class PainboardApp(App):
 
     def on_unmount(self) -> None:
         self._stop.set()
-        if self._first_read is not None:
-            self._first_read.cancel()
+        for first in (self._first_read, self._first_metrics):
+            if first is not None:
+                first.cancel()
 
     async def action_quit(self) -> None:
         self._stop.set()
@@ -232,9 +237,15 @@ class PainboardApp(App):
         if first is not None:
             if (first.range_days, first.recent) != (range_days, self.recent):
                 first.cancel()  # another range was chosen before it came
-            elif (snap := first.take()) is not None:  # without the metrics: the refresh after
-                self.post_message(SnapshotReady(snap, time.perf_counter() - t0))  # it reads them
+            elif (snap := first.take()) is not None:  # without the metrics: the child sends
+                self._first_metrics = first  # them next, for the refresh after this one
+                for notice in first.notices:  # the child upgraded the file: say where its copy is
+                    self.call_from_thread(self.notify, notice, timeout=10)
+                self.post_message(SnapshotReady(snap, time.perf_counter() - t0))
                 return
+        if (snap := self._metrics_of_first_read(range_days)) is not None:
+            self.post_message(SnapshotReady(snap, time.perf_counter() - t0))
+            return
         try:
             snap = self.pb.snapshot(range_days=range_days, recent=self.recent)
         except DatabaseBusy as exc:
@@ -248,6 +259,23 @@ class PainboardApp(App):
             self.call_from_thread(self._refresh_failed, 5.0)
             return
         self.post_message(SnapshotReady(snap, time.perf_counter() - t0))
+
+    def _metrics_of_first_read(self, range_days: int | None) -> Snapshot | None:
+        """The first snapshot with the metrics its child process read after it, when nothing was
+        written here since and the range is the same; else None (and the child is ended)."""
+        first, self._first_metrics = self._first_metrics, None
+        if first is None:
+            return None
+        shown = self.snapshot
+        if self._wrote or shown is None or range_days != first.range_days:
+            first.cancel()
+            return None
+        got = first.take_metrics()
+        if got is None or got[0] != shown.revision:
+            return None
+        from dataclasses import replace
+
+        return replace(shown, metrics=got[1])
 
     def _show_why_empty(self, exc: Exception) -> None:
         """Nothing read yet: the panels say why instead of "reading your log…" for ever."""
@@ -273,14 +301,11 @@ class PainboardApp(App):
             self.timings["first_data"] = time.perf_counter()
             self.call_after_refresh(self._started)
         if msg.snapshot.metrics is not None and "plugins_loaded" not in self.timings:
-            # The first full read: the services and plugins are loaded in this process now, so
-            # neither the plugin report nor the watch for other writers holds up a first frame
-            # by importing them (the watch reads the file through the services).
+            # The first full read (at start, the child's): the plugin report and the watch for
+            # other writers load the services and plugins in this process, once these figures
+            # are drawn (the imports hold the GIL the drawing needs).
             self.timings["plugins_loaded"] = time.perf_counter()
-            self.read(lambda: (self.pb.plugin_list(), list(self.pb.registry.notices)),
-                      self._report_plugin_failures)
-            if self.poll_interval:
-                self._poll(self.poll_interval)
+            self.call_after_refresh(self._after_first_full_read)
         self.timings["last_refresh_s"] = msg.seconds
         while self._pb is not None and self._pb.db.notices:  # a copy kept before an upgrade
             self.notify(self._pb.db.notices.pop(0), timeout=10)
@@ -294,6 +319,12 @@ class PainboardApp(App):
             self.call_after_refresh(self.request_refresh)
         elif self._refresh_again:
             self.request_refresh()
+
+    def _after_first_full_read(self) -> None:
+        self.read(lambda: (self.pb.plugin_list(), list(self.pb.registry.notices)),
+                  self._report_plugin_failures)
+        if self.poll_interval:
+            self._poll(self.poll_interval)
 
     def _started(self) -> None:
         started, self._on_started = self._on_started, None
@@ -365,6 +396,7 @@ class PainboardApp(App):
         while not worker.is_cancelled:  # Esc in a dialog cancels: no further attempt starts
             try:
                 result = fn()
+                self._wrote = True
             except DatabaseBusy as exc:
                 # What was typed stays in the form; try again until it lands or is cancelled.
                 self.call_from_thread(on_busy or self._busy_notice, exc)

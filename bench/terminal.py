@@ -1,0 +1,133 @@
+"""Start a program the way a person does, in a real pseudo-terminal, and time what it shows.
+
+The program runs in a new session whose controlling terminal is the slave side of a pty sized
+80x24 (TERM=xterm-256color); this process reads the master side: exactly the byte stream a
+terminal emulator would get. A frame is on the screen when its bytes are: each marker (a
+run of text written in one style, so never cut by an escape sequence) is timed at the read
+that brings its last byte, from just before the program was spawned (fork and exec included,
+as after a keystroke). No terminal emulator in between: reads block in select() on the
+master, so a write is seen within microseconds of the program making it; a screen emulator
+(tmux capture-pane polling) would add its own parsing and polling interval to every figure.
+
+A program that queries the terminal gets no answer, as under a terminal that does not
+support the query (Textual carries on without).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import select
+import signal
+import struct
+import subprocess
+import termios
+import time
+
+COLS, ROWS = 80, 24
+
+
+def _tree_rss_kb(pid: int) -> int:
+    """Resident KB of a process and its children now (0 once it is gone)."""
+    total = 0
+    try:
+        pids = [pid]
+        for task in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{task}/children") as f:
+                pids += [int(c) for c in f.read().split()]
+        for p in pids:
+            with open(f"/proc/{p}/status") as f:
+                total += next((int(x.split()[1]) for x in f if x.startswith("VmRSS:")), 0)
+    except (OSError, ValueError):
+        pass
+    return total
+
+
+def _peak_kb(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            return next((int(x.split()[1]) for x in f if x.startswith("VmHWM:")), 0)
+    except OSError:
+        return 0
+
+
+def _own_terminal() -> None:  # in the child, after setsid: the pty becomes its terminal
+    fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+
+
+def in_terminal(argv: list[str], markers: list[bytes], env: dict | None = None, timeout: float = 60.0,
+                memory: bool = False, linger: float = 0.0) -> tuple[dict[bytes, float], float]:
+    """Seconds from spawn to each marker on the terminal, and (``memory``) the peak RSS in MB.
+
+    The program is killed (its whole session, SIGKILL) once every marker was shown, or, with
+    ``linger``, that many seconds later (for its memory once it settles). With ``memory``
+    the tree's RSS is sampled every 2 ms (it takes a core: off for the timings) and the
+    program's own exact peak (VmHWM) read before the kill."""
+    master, slave = os.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", ROWS, COLS, 0, 0))
+    env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": str(COLS), "LINES": str(ROWS), **(env or {})}
+    env.pop("TEXTUAL", None)
+    seen: dict[bytes, float] = {}
+    buf = bytearray()
+    t0 = time.monotonic()
+    proc = subprocess.Popen(argv, stdin=slave, stdout=slave, stderr=slave, env=env, start_new_session=True,
+                            preexec_fn=_own_terminal, close_fds=True)
+    os.close(slave)
+    tree_kb = 0
+    try:
+        end = t0 + timeout
+        done_at = None
+        while True:
+            now = time.monotonic()
+            if done_at is not None and now >= done_at + linger:
+                break
+            if now > end:
+                missing = [m.decode() for m in markers if m not in seen]
+                raise RuntimeError(f"{argv[0]}: not shown within {timeout:.0f} s: {missing}; "
+                                   f"last output: {bytes(buf[-600:])!r}")
+            wait = 0.002 if memory else min(end - now, 0.5)
+            if select.select([master], [], [], wait)[0]:
+                try:
+                    chunk = os.read(master, 1 << 16)
+                except OSError:  # the program ended: EIO on the master
+                    chunk = b""
+                if not chunk:
+                    if proc.poll() is not None and done_at is None:
+                        raise RuntimeError(f"{argv[0]} ended ({proc.returncode}) before showing "
+                                           f"{[m for m in markers if m not in seen]}: {bytes(buf[-600:])!r}")
+                    continue
+                t = time.monotonic() - t0
+                start = max(0, len(buf) - 64)
+                buf += chunk
+                for m in markers:
+                    if m not in seen and buf.find(m, start) >= 0:
+                        seen[m] = t
+                if done_at is None and len(seen) == len(markers):
+                    done_at = time.monotonic()
+            if memory:
+                tree_kb = max(tree_kb, _tree_rss_kb(proc.pid))
+        if memory:
+            tree_kb = max(tree_kb, _peak_kb(proc.pid))
+    finally:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        proc.wait()
+        os.close(master)
+    return seen, tree_kb / 1024
+
+
+BARE_APP = '''\
+"""The floor: a bare Textual app, started as a console command is."""
+from textual.app import App
+from textual.widgets import Static
+
+
+class Bare(App):
+    def compose(self):
+        yield Static("bare floor app")
+
+
+Bare().run()
+'''

@@ -1,0 +1,67 @@
+"""The `painboard` command: the dashboard without loading the CLI, every other use through it.
+
+`painboard` alone (or with only --db, --read-only, --plugins-dir) opens the dashboard, and a
+person waits for its first frame: the CLI (click and every command's module, about 50 ms of a
+200 ms start here) has nothing to do on that path. Anything else, or anything out of the plain
+(a file where a folder is wanted, shell completion, an unreadable setting), goes through
+painboard.cli as before, which also words every error.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+# the options the dashboard takes; each of them takes a value except --read-only
+VALUED = {"--db": "db", "--plugins-dir": "plugins_dir"}
+
+
+def dashboard_options(args: list[str], env=os.environ) -> dict | None:
+    """The dashboard's options when ``args`` ask for the dashboard alone, plainly; else None."""
+    if any(k.startswith("_PAINBOARD_COMPLETE") for k in env):
+        return None
+    opts: dict = {}
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        name, eq, value = arg.partition("=")
+        if arg == "--read-only":
+            opts["read_only"] = True
+        elif name in VALUED and eq and value:
+            opts[VALUED[name]] = value
+        elif arg in VALUED and i + 1 < len(args) and args[i + 1] and not args[i + 1].startswith("-"):
+            opts[VALUED[arg]] = args[i + 1]
+            i += 1
+        else:  # a command, --help, --version, a typo: the CLI's business
+            return None
+        i += 1
+    db = opts.get("db") or env.get("PAINBOARD_DB")
+    plugins = opts.get("plugins_dir") or env.get("PAINBOARD_PLUGINS_DIR")
+    if (db and os.path.isdir(os.path.expanduser(db))) or \
+            (plugins and not os.path.isdir(os.path.expanduser(plugins))):
+        return None  # the CLI says what is wrong, or warns
+    return opts
+
+
+def main() -> None:
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "1")  # as painboard.cli.main: see there
+    opts = dashboard_options(sys.argv[1:])
+    settings = None
+    if opts is not None:
+        from painboard.config import Settings
+
+        try:
+            settings = Settings.load(**opts)
+        except Exception:  # the CLI loads it again and words the error
+            settings = None
+    if settings is None:
+        from painboard.cli import main as cli_main
+
+        cli_main()
+        return
+    from painboard.tui.terminal import require_terminal
+
+    require_terminal()
+    from painboard.tui.launch import run_dashboard
+
+    run_dashboard(settings)
