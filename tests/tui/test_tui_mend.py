@@ -89,8 +89,6 @@ async def test_an_edit_while_another_process_holds_the_file_keeps_what_was_typed
         demo_pb, demo_db, make_app, helpers):
     from textual.widgets import Input
 
-    from .test_tui_export_live import _hold_database
-
     demo_pb.db.retry_seconds = 0.3  # report busy quickly in the test
     app = make_app(demo_pb)
     newest = demo_pb.entries(newest_first=True, limit=1)[0]
@@ -99,7 +97,7 @@ async def test_an_edit_while_another_process_holds_the_file_keeps_what_was_typed
         await helpers.settle(pilot)
         burst(app, "R", "e")
         await helpers.until(pilot, lambda: isinstance(app.screen, EditRecordDialog), what="the form")
-        holder = _hold_database(demo_db, 2.5)
+        holder = helpers.hold_database(demo_db)  # held until released, not for a time
         try:
             await pilot.press(str(new), "enter")
             await helpers.until(pilot, lambda: "database busy" in helpers.text(app), timeout=3,
@@ -107,6 +105,6 @@ async def test_an_edit_while_another_process_holds_the_file_keeps_what_was_typed
             assert isinstance(app.screen, EditRecordDialog)
             assert app.screen.query_one("#f-intensity", Input).value == str(new)
         finally:
-            holder.wait(10)
+            helpers.release_database(holder)
         await helpers.until(pilot, lambda: isinstance(app.screen, RecordsScreen), timeout=8, what="the save")
     assert demo_pb.entry(newest["id"])["intensity"] == new

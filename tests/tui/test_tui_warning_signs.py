@@ -86,9 +86,9 @@ async def test_help_lists_the_keys(demo_pb, make_app, helpers):
     async with app.run_test(size=(120, 40)) as pilot:
         await helpers.settle(pilot)
         await pilot.press("question_mark")
-        await helpers.until(pilot, lambda: "the banner's sign" in helpers.text(app), what="the help screen")
+        await helpers.until(pilot, lambda: "marks the sign reported" in helpers.text(app), what="the help screen")
         text = helpers.text(app)
-        assert "s  !" in text and "a symptom (a warning sign, a side effect, your words)" in text
+        assert "s  !" in text and "a symptom or warning sign; ! marks the sign reported" in text
 
 
 def _with_sign(pb):
