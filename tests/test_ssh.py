@@ -315,3 +315,60 @@ def test_a_plain_key_logs_an_entry_with_painboard_on_the_path_as_the_readme_says
     r = server.ssh("patient", """ssh home painboard log 7 --site "left hip" """)
     assert r.returncode == 2 and b"hip" in r.stderr, r
     assert len(json.loads(server.painboard("entries", "--json").stdout)) == 1
+
+
+def test_a_warning_sign_logged_as_the_patient_shows_to_the_caregiver_over_ssh_who_cannot_clear_it(server):
+    assert server.painboard("log", "6", "--site", "left hip").returncode == 0
+    typed = readme_line("ssh -t home painboard").split("#")[0].strip()
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, b"\x18\x00\x50\x00\x00\x00\x00\x00")  # 24 rows, 80 columns
+
+    def own_terminal() -> None:
+        os.setsid()
+        fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+
+    client = subprocess.Popen(server.ssh_argv("caregiver", typed), stdin=slave, stdout=slave, stderr=slave,
+                              env=local_env(server.client_home), preexec_fn=own_terminal, close_fds=True)
+    os.close(slave)
+    seen = [b""]  # everything the caregiver's terminal received, escapes and all
+
+    def screen_since(mark: int) -> str:
+        return ESCAPES.sub(b"", seen[0][mark:]).decode("utf-8", "replace")
+
+    def wait_for(mark: int, *words: str) -> str:
+        deadline = time.monotonic() + 40
+        while not all(w in screen_since(mark) for w in words):
+            assert time.monotonic() < deadline, (words, screen_since(mark)[-2000:], server.log.read_text()[-2000:])
+            seen[0] += os.read(master, 65536)
+        return screen_since(mark)
+
+    try:
+        wait_for(0, "read-only", "6/10")
+        mark = len(seen[0])
+        # The patient, in their own session on the server, logs a warning sign in their words.
+        r = server.painboard("symptom", "new weakness in the left leg", "--warning")
+        assert r.returncode == 0, r.stderr
+        assert "Your care team asked you to report this today" in r.stdout
+        symptom_id = json.loads(server.painboard("symptoms", "--json").stdout)[0]["id"]
+
+        # At the dashboard's next refresh the banner shows in the caregiver's session, above all.
+        shown = wait_for(mark, "Warning sign logged", "new weakness in the left leg")
+        assert "marked as reported from the person's own session" in shown
+
+        mark = len(seen[0])
+        os.write(master, b"!")  # the key that marks it reported, in a session that can write
+        refused = wait_for(mark, "read-only session:", "marking a warning")
+        assert "Who was told" not in refused  # no form to say who was told opened
+
+        # The banner stays: a resize makes the dashboard draw the whole screen again.
+        mark = len(seen[0])
+        fcntl.ioctl(master, termios.TIOCSWINSZ, b"\x28\x00\x78\x00\x00\x00\x00\x00")  # 40 rows, 120 columns
+        wait_for(mark, "Warning sign logged", "new weakness in the left leg", "6/10")
+    finally:
+        client.kill()
+        client.wait(timeout=10)
+        os.close(master)
+
+    rows = json.loads(server.painboard("symptoms", "--json").stdout)
+    assert [(s["id"], s["name"], s["reported_at"], s["reported_to"]) for s in rows] == [
+        (symptom_id, "new weakness in the left leg", None, None)]
