@@ -241,11 +241,10 @@ def test_the_caregiver_key_without_a_terminal_gets_the_message_and_leaves_nothin
     assert server.painboard("log", "4").returncode == 0  # the lock is free
 
 
-def test_the_caregiver_dashboard_draws_over_ssh_t_and_ends_when_the_connection_drops(server):
-    assert server.painboard("log", "6", "--site", "left hip").returncode == 0
-    before = server.state()
+def caregiver_terminal(server):
+    """The caregiver types the README's line in a real 80x24 terminal, as the patient does; their
+    forced command opens the read-only dashboard. The ssh process and the terminal's master end."""
     typed = readme_line("ssh -t home painboard").split("#")[0].strip()
-    # The caregiver types it as the patient does; their forced command opens the read-only dashboard.
     master, slave = pty.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, b"\x18\x00\x50\x00\x00\x00\x00\x00")  # 24 rows, 80 columns
 
@@ -256,6 +255,13 @@ def test_the_caregiver_dashboard_draws_over_ssh_t_and_ends_when_the_connection_d
     client = subprocess.Popen(server.ssh_argv("caregiver", typed), stdin=slave, stdout=slave, stderr=slave,
                               env=local_env(server.client_home), preexec_fn=own_terminal, close_fds=True)
     os.close(slave)
+    return client, master
+
+
+def test_the_caregiver_dashboard_draws_over_ssh_t_and_ends_when_the_connection_drops(server):
+    assert server.painboard("log", "6", "--site", "left hip").returncode == 0
+    before = server.state()
+    client, master = caregiver_terminal(server)
     try:
         seen, screen, deadline = b"", "", time.monotonic() + 40
         while not ("painboard" in screen and "read-only" in screen and "6/10" in screen):
@@ -266,8 +272,12 @@ def test_the_caregiver_dashboard_draws_over_ssh_t_and_ends_when_the_connection_d
                 break
             screen = ESCAPES.sub(b"", seen).decode("utf-8", "replace")
         assert "read-only" in screen and "6/10" in screen, screen[-2000:]
-        running = painboard_processes(server.home)
-        assert len(running) == 1, running  # the server-side dashboard, found by its HOME
+        # the server-side dashboard, found by its HOME; its first-read child ends once it has sent
+        # the metrics, so wait for that state
+        deadline = time.monotonic() + 20
+        while len(running := painboard_processes(server.home)) > 1 and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert len(running) == 1, running
 
         client.kill()  # the connection drops, as when a laptop lid closes
         client.wait(timeout=10)
@@ -319,17 +329,7 @@ def test_a_plain_key_logs_an_entry_with_painboard_on_the_path_as_the_readme_says
 
 def test_a_warning_sign_logged_as_the_patient_shows_to_the_caregiver_over_ssh_who_cannot_clear_it(server):
     assert server.painboard("log", "6", "--site", "left hip").returncode == 0
-    typed = readme_line("ssh -t home painboard").split("#")[0].strip()
-    master, slave = pty.openpty()
-    fcntl.ioctl(slave, termios.TIOCSWINSZ, b"\x18\x00\x50\x00\x00\x00\x00\x00")  # 24 rows, 80 columns
-
-    def own_terminal() -> None:
-        os.setsid()
-        fcntl.ioctl(0, termios.TIOCSCTTY, 0)
-
-    client = subprocess.Popen(server.ssh_argv("caregiver", typed), stdin=slave, stdout=slave, stderr=slave,
-                              env=local_env(server.client_home), preexec_fn=own_terminal, close_fds=True)
-    os.close(slave)
+    client, master = caregiver_terminal(server)
     seen = [b""]  # everything the caregiver's terminal received, escapes and all
 
     def screen_since(mark: int) -> str:
