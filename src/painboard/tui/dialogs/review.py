@@ -33,6 +33,7 @@ class ReviewDialog(Dialog):
         super().__init__()
         self.touched: set[str] = set()
         self.prefill_pending = True  # until the prefill has arrived
+        self.save_when_filled = False  # Enter typed ahead of the prefill: save once it is in
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="dialog", id="review-dialog"):
@@ -81,6 +82,8 @@ class ReviewDialog(Dialog):
     def _prefill(self, pre: dict) -> None:
         """Fill only what the person has not typed in the meantime."""
         self.prefill_pending = False
+        if self.save_when_filled:  # after the fill below, so the save keeps the suggestions
+            self.call_after_refresh(self.action_save)
         values = {k: pre.get(k) for k, _ in PAIN} | {"note": pre.get("note")}
         values |= {f"i-{k}": v for k, v in (pre.get("interference") or {}).items()}
         for key, v in values.items():
@@ -104,6 +107,9 @@ class ReviewDialog(Dialog):
         review_symptoms.answer_none(self)
 
     def action_save(self) -> None:
+        if self.prefill_pending:  # keys typed in a burst: what the form suggests is still coming
+            self.save_when_filled = True
+            return
         effects, sign = review_symptoms.answers(self)
         v = {i.id: self.value(i) for i in self.query(Input) if not i.id.startswith("sx-")}
         fields = {k: v.get(k) for k, _ in PAIN}
