@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import re
 import shutil
+import time
 from datetime import date, datetime, timezone
 from pathlib import Path
 
@@ -543,6 +544,9 @@ async def test_quitting_mid_import_kills_its_child_and_writes_nothing(demo_db, m
         await helpers.until(pilot, started.exists, timeout=20, what="the plugin to start reading")
         child = int(started.read_text() or 0)
         await pilot.press("tab", "q")  # q off the path field quits the app
+    deadline = time.monotonic() + 10  # the kill is sent as the app quits: wait for its state
+    while not _gone(child) and time.monotonic() < deadline:
+        time.sleep(0.05)
     assert _gone(child)
     assert pb.revision() == rev and pb.counts() == counts
 
