@@ -492,12 +492,7 @@ async def test_escape_while_reading_stops_the_import_at_once_and_writes_nothing(
                                                                                here, monkeypatch):
     import os
 
-    plugins = here / "plugins"
-    plugins.mkdir(mode=0o700)
-    (plugins / "slowpoke.py").write_text(SLOW_PLUGIN)
-    monkeypatch.setenv("PAINBOARD_LOAD_PLUGINS", "slowpoke")
-    pb = Painboard(Settings.load(db=demo_db, plugins_dir=plugins))
-    (here / "diary.slow").write_text("anything\n")
+    pb = _slow_importer(demo_db, here, monkeypatch)
     rev, counts = pb.revision(), pb.counts()
     app = make_app(pb)
     async with app.run_test(size=(80, 24), notifications=True) as pilot:
@@ -513,8 +508,7 @@ async def test_escape_while_reading_stops_the_import_at_once_and_writes_nothing(
         # At once: the dialog says so on the key itself, and stays up to say it.
         assert isinstance(app.screen, ImportDialog)
         assert "import cancelled: nothing was written" in helpers.text(app)
-        await helpers.until(pilot, lambda: not os.path.exists(f"/proc/{child}") or
-                            open(f"/proc/{child}/stat").read().split()[2] == "Z", what="the child to be killed")
+        await helpers.until(pilot, lambda: _gone(child), what="the child to be killed")
         await pilot.press("escape")  # the next key works: Esc now closes
         await helpers.until(pilot, lambda: isinstance(app.screen, MainScreen), what="the dialog to close")
         await pilot.press("question_mark")
@@ -527,12 +521,7 @@ async def test_escape_while_reading_stops_the_import_at_once_and_writes_nothing(
 async def test_quitting_mid_import_kills_its_child_and_writes_nothing(demo_db, make_app, helpers, here, monkeypatch):
     import os
 
-    plugins = here / "plugins"
-    plugins.mkdir(mode=0o700)
-    (plugins / "slowpoke.py").write_text(SLOW_PLUGIN)
-    monkeypatch.setenv("PAINBOARD_LOAD_PLUGINS", "slowpoke")
-    pb = Painboard(Settings.load(db=demo_db, plugins_dir=plugins))
-    (here / "diary.slow").write_text("anything\n")
+    pb = _slow_importer(demo_db, here, monkeypatch)
     rev, counts = pb.revision(), pb.counts()
     app = make_app(pb)
     started = here / "diary.started"
@@ -558,3 +547,13 @@ def _gone(pid: int) -> bool:
             return fh.read().split()[2] == "Z"
     except (FileNotFoundError, ProcessLookupError):
         return True
+
+
+def _slow_importer(demo_db, here, monkeypatch) -> Painboard:
+    """A dashboard's services with the slow test importer (a plugin folder) and a file it reads."""
+    plugins = here / "plugins"
+    plugins.mkdir(mode=0o700)
+    (plugins / "slowpoke.py").write_text(SLOW_PLUGIN)
+    monkeypatch.setenv("PAINBOARD_LOAD_PLUGINS", "slowpoke")
+    (here / "diary.slow").write_text("anything\n")
+    return Painboard(Settings.load(db=demo_db, plugins_dir=plugins))
