@@ -4,10 +4,15 @@
 before it: so this module imports only click and the settings at the top. The services (and
 with them pydantic and duckdb) are imported by the subcommands that use them, and by the
 dashboard's first thread worker.
+
+The commands live by topic beside this module (cli_common holds what they share). Each topic's
+module is imported when one of its commands is used, and all of them for --help: `painboard log
+5` loads the recording commands alone, not the plugin API, the mending or the symptoms.
 """
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 from typing import TYPE_CHECKING, Any
@@ -18,17 +23,24 @@ from painboard import __version__
 from painboard.config import Settings
 from painboard.errors import BadInput, PainboardError
 
-# The commands live by topic beside this module (cli_common holds what they share); every
-# name stays importable from here, and the commands are registered below.
+# What every command shares, importable from here as before.
 from painboard.cli_common import (LEVEL_LEGEND, OPTION, RECORD_WORDS, SINCE_HELP, _clean_click_error,  # noqa: F401
                                   _day, _echo_json, _options, _pb, _quiet_stdout, _when, say)
-from painboard.cli_data import _table_lines, backup, check, export, import_, metrics, plugins, restore  # noqa: F401
-from painboard.cli_plan import plan, plan_add, plan_done, plan_list, plan_stop  # noqa: F401
-from painboard.cli_record import (NUMBER_ARG, _review_check, delete, delete_entry, demo, entries,  # noqa: F401
-                                  episode, log, review)
 
 if TYPE_CHECKING:
     from painboard.services import Painboard
+
+# Each topic's module and the commands its register(cli) adds. The `delete` group is
+# cli_record's; the mending and symptom modules add their kinds to it.
+COMMAND_HOMES = {
+    "painboard.cli_record": ("demo", "log", "episode", "review", "entries", "delete"),
+    "painboard.cli_plan": ("plan",),
+    "painboard.cli_data": ("backup", "restore", "check", "import", "export", "metrics", "plugins"),
+    "painboard.cli_remind": ("remind", "relief"),
+    "painboard.cli_mending": ("edit", "undo", "episodes", "reviews", "doses"),
+    "painboard.cli_symptoms": ("symptom", "symptoms"),
+}
+DELETE_HOMES = ("painboard.cli_record", "painboard.cli_mending", "painboard.cli_symptoms")
 
 
 class PainboardGroup(click.Group):
@@ -71,6 +83,29 @@ class PainboardGroup(click.Group):
                 err=True)
             ctx.exit(1)
 
+    def _load(self, module: str) -> None:
+        """Import one topic's module and add its commands (once)."""
+        loaded = self.__dict__.setdefault("_loaded", set())
+        if module not in loaded:
+            loaded.add(module)
+            importlib.import_module(module).register(self)
+
+    def builtin(self, name: str) -> click.Command | None:
+        """A built-in command, its module imported on first use."""
+        homes = DELETE_HOMES if name == "delete" else [m for m, names in COMMAND_HOMES.items() if name in names]
+        for module in homes:
+            self._load(module)
+        return self.commands.get(name)
+
+    def delete_group(self) -> click.Group:
+        """The `delete` group, which the topics' modules add their kinds to."""
+        self._load("painboard.cli_record")
+        return self.commands["delete"]
+
+    @staticmethod
+    def builtin_names() -> set[str]:
+        return {name for names in COMMAND_HOMES.values() for name in names}
+
     # Plugin commands (hook register_commands) are looked up only when a name is not built in,
     # so a broken plugin never stands between the user and 'painboard entries'.
     def _plugin_commands(self, ctx: click.Context) -> click.Group:
@@ -93,7 +128,7 @@ class PainboardGroup(click.Group):
         return group
 
     def get_command(self, ctx: click.Context, cmd_name: str):
-        cmd = super().get_command(ctx, cmd_name)
+        cmd = self.builtin(cmd_name)
         if cmd is None and ctx.parent is None:
             cmd = self._plugin_commands(ctx).commands.get(cmd_name)
             reg = ctx.find_root().meta.get("painboard.registry")
@@ -103,7 +138,7 @@ class PainboardGroup(click.Group):
         return cmd
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        names = set(super().list_commands(ctx))
+        names = self.builtin_names()
         if ctx.parent is None:
             names |= set(self._plugin_commands(ctx).commands)
         return sorted(names)
@@ -197,20 +232,14 @@ def _plugin_notices(pb: Painboard) -> None:
         say(f"painboard: {notice}", err=True)
 
 
-# The built-in commands, each from its topic's module.
-for _command in (demo, log, episode, plan, review, entries, delete, backup, restore, check, import_, export,
-                 metrics, plugins):
-    cli.add_command(_command)
-
-
-from painboard.cli_remind import relief, remind  # noqa: E402  (issue 21: its own module)
-[cli.add_command(c) for c in (remind, relief)]
-
-from painboard.cli_mending import register as _register_mending  # noqa: E402  edit, undo, delete KIND
-
-_register_mending(cli, delete)
-from painboard.cli_symptoms import register as _symptom_commands  # noqa: E402  (issue 20: its own module)
-_symptom_commands(cli)
+def __getattr__(name: str) -> Any:
+    """A command module's name (log, plan_add, _review_check...), importable from here as before."""
+    if not name.startswith("__"):
+        for module in COMMAND_HOMES:
+            found = getattr(importlib.import_module(module), name, None)
+            if found is not None:
+                return found
+    raise AttributeError(f"module 'painboard.cli' has no attribute {name!r}")
 
 
 def main() -> None:

@@ -12,7 +12,6 @@ import click
 from painboard.cli_common import (LEVEL_LEGEND, OPTION, RECORD_WORDS, SINCE_HELP, WithSettings, _day, _echo_json,
                                   _options, say, setting_rows)
 from painboard.terminal_text import clean, plural
-from painboard.plugin_api import Setting
 
 if TYPE_CHECKING:
     from painboard.services import Painboard
@@ -170,6 +169,8 @@ def _table_lines(rows: list[tuple[str, str, str]]) -> list[str]:
 @click.pass_obj
 def plugins(pb: Painboard, as_json: bool) -> None:
     """The plugins painboard found, what each adds, and any that failed to load."""
+    from painboard.plugin_api import Setting
+
     reg = pb.registry
     if not reg.commands_added:
         reg.add_commands(click.Group())  # only to learn which commands each plugin adds
@@ -179,7 +180,7 @@ def plugins(pb: Painboard, as_json: bool) -> None:
         return
     from painboard.cli import cli
 
-    builtin = set(cli.commands)
+    builtin = cli.builtin_names()
     for p in infos:
         # A plugin command named like a built-in one is never reached: the built-in wins.
         hidden = [c for c in p.registers.get("commands") or [] if c in builtin]
@@ -198,3 +199,9 @@ def plugins(pb: Painboard, as_json: bool) -> None:
             say(f"    warning: command {', '.join(hidden)} is built in; the plugin's is not used")
         if p.error:
             say(f"    ERROR: {p.error}")
+
+
+def register(cli) -> None:
+    """Add this module's commands to the group (painboard.cli imports it on first use)."""
+    for command in (backup, restore, check, import_, export, metrics, plugins,):
+        cli.add_command(command)

@@ -144,7 +144,8 @@ def _listing(name: str, kind: str, rows_of, help_text: str) -> click.Command:
     return command
 
 
-def register(cli: click.Group, delete: click.Group) -> None:
+def register(cli) -> None:
+    delete = cli.delete_group()
     cli.add_command(edit)
     cli.add_command(undo)
     for word, kind in (("episode", "episode"), ("review", "review"), ("dose", "event"), ("item", "item")):

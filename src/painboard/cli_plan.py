@@ -111,3 +111,9 @@ def plan_stop(pb: Painboard, item, on) -> None:
     """Stop ITEM (number or name); its history stays."""
     it = pb.stop_item(item, on=_day(pb, on, "on"))
     say(f"stopped {it.label()} from {it.end_date}")
+
+
+def register(cli) -> None:
+    """Add this module's commands to the group (painboard.cli imports it on first use)."""
+    for command in (plan,):
+        cli.add_command(command)

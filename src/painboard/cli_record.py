@@ -184,3 +184,9 @@ def delete_entry(pb: Painboard, entry_id: str, yes: bool) -> None:
     r = pb.entry(entry_id)
     what = f"entry {r['id']}: {r['intensity']}/10 at {pb.local(r['occurred_at']):%Y-%m-%d %H:%M}"
     delete_after_asking(what, yes, lambda: pb.delete_entry(r["id"]))
+
+
+def register(cli) -> None:
+    """Add this module's commands to the group (painboard.cli imports it on first use)."""
+    for command in (demo, log, episode, review, entries, delete,):
+        cli.add_command(command)

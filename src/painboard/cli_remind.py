@@ -151,3 +151,9 @@ def relief(ctx: click.Context, dose: str, score: str) -> None:
     entry = record_relief(pb, dose, score)
     _say(f"logged {entry.intensity}/10 at {pb.local(entry.occurred_at):%a %d %b %H:%M} as the pain after "
          f"dose {dose} (entry {entry.id})")
+
+
+def register(cli) -> None:
+    """Add this module's commands to the group (painboard.cli imports it on first use)."""
+    for command in (remind, relief,):
+        cli.add_command(command)

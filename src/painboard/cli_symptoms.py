@@ -160,4 +160,4 @@ def delete_symptom(pb: Painboard, symptom_id: str, yes: bool) -> None:
 def register(cli: click.Group) -> None:
     cli.add_command(symptom)
     cli.add_command(symptoms)
-    cli.commands["delete"].add_command(delete_symptom)
+    cli.delete_group().add_command(delete_symptom)

@@ -320,7 +320,7 @@ class Database:
         else:
             if 0 < version < migrations.LATEST:
                 self._keep_before_upgrade(version)
-            migrations.migrate(con, self.path)
+            migrations.migrate(con, self.path, version)
         self._secure_files(strict=True)
         self._ready = True
 

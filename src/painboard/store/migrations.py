@@ -191,9 +191,11 @@ def schema_version(con, path) -> int:
     return version
 
 
-def migrate(con, path) -> int:
-    """Apply what is missing; returns how many migrations ran. Caller holds no transaction."""
-    version = schema_version(con, path)
+def migrate(con, path, version: int | None = None) -> int:
+    """Apply what is missing; returns how many migrations ran. Caller holds no transaction.
+    ``version``: the file's schema_version, when the caller has just read it."""
+    if version is None:
+        version = schema_version(con, path)
     # Every migration the file has not had, by number: a file written while a later number
     # landed before an earlier one (branches merged out of order) still gets the earlier one.
     done = set() if version == 0 else {r[0] for r in con.execute("SELECT version FROM schema_migrations").fetchall()}
