@@ -70,6 +70,12 @@ class FirstRead:
             if self._taken or self._fd < 0:
                 return None
             self._taken = True
+            # What the two messages unpickle into, imported while the child still reads (and
+            # the first frame is up): unpickled later, these imports would hold the GIL the
+            # drawing of the figures needs.
+            import painboard.plugin_api  # noqa: F401
+            import painboard.readmodel  # noqa: F401
+
             got = self._message(timeout)
             if got is None:
                 self._close()

@@ -152,7 +152,7 @@ def _not_future(v: datetime | None) -> datetime | None:
 
 class Record(BaseModel):
     # defer_build: a record's validator is built on its first use, not at import (a command
-    # like `painboard log` builds the pain entry's alone, not all eight records').
+    # like `painboard log` builds the pain entry's alone, not all six records').
     model_config = ConfigDict(extra="forbid", validate_assignment=False, defer_build=True)
 
     @classmethod

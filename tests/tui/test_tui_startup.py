@@ -106,3 +106,30 @@ async def test_quick_log_tab_typed_before_the_rows_reaches_them(demo_pb, make_ap
         assert "now 3/10" in helpers.text(app).splitlines()[0]
         e = demo_pb.entries(newest_first=True, limit=1)[0]
         assert (e["intensity"], e["sites"], e["qualities"]) == (3, ["ribs"], ["sharp"])
+
+
+async def test_the_figures_are_drawn_before_the_key_line_and_the_reminders_read(demo_pb, make_app, helpers,
+                                                                                monkeypatch):
+    # What a person waits for comes first: the key line (a third of a frame's cost) and the
+    # reminders' read (its first import of the services holds the GIL) wait for the figures.
+    from painboard.tui.screens.main import MainScreen
+
+    app = make_app(demo_pb)
+    seen = []
+    add_key_line, read = MainScreen.add_key_line, app.read
+
+    def key_line(screen):
+        seen.append(("key line", "Last 7 days" in helpers.text(app)))
+        add_key_line(screen)
+
+    def a_read(fn, on_done):
+        seen.append(("read", "Last 7 days" in helpers.text(app)))
+        return read(fn, on_done)
+
+    monkeypatch.setattr(MainScreen, "add_key_line", key_line)
+    monkeypatch.setattr(app, "read", a_read)
+    async with app.run_test(size=SIZE) as pilot:
+        await helpers.settle(pilot)
+        await helpers.until(pilot, lambda: "q quit" in helpers.text(app), what="the key line")
+    assert seen and all(drawn for _, drawn in seen), seen
+    assert ("key line", True) in seen and ("read", True) in seen

@@ -51,6 +51,9 @@ class DatabaseState(Message):
         self.text = text
 
 
+KEY_LINE_WAIT = 0.5  # seconds after the first frame; sooner when the first full read is drawn
+
+
 def _as_app_error(exc: Exception) -> PainboardError:
     """Any failure in a worker, in words the dashboard can show."""
     if isinstance(exc, PainboardError):
@@ -195,7 +198,9 @@ class PainboardApp(App):
     def _first_paint(self) -> None:
         self.timings["first_paint"] = time.perf_counter()
         self.request_refresh()
-        self.main_screen.add_key_line()
+        # The key line joins once everything is drawn (it costs what the figures are waiting
+        # for), or after a moment if the read is slow: a person waiting sees the keys.
+        self.set_timer(KEY_LINE_WAIT, self.main_screen.add_key_line)
         if self.poll_interval:
             # Time alone changes what is shown: a dose turns overdue, midnight starts a new day.
             self.set_interval(60, self.request_refresh)
@@ -291,6 +296,7 @@ class PainboardApp(App):
 
     def _refresh_failed(self, retry_in: float) -> None:
         self._refreshing = False
+        self.main_screen.add_key_line()
         self._started()
         self.set_timer(retry_in, self.request_refresh)
 
@@ -312,7 +318,7 @@ class PainboardApp(App):
         self.main_screen.snapshot = msg.snapshot
         self.main_screen.db_state = ("live", "")
         if msg.snapshot.metrics is not None:  # reminders due now, a failing channel (issue 21)
-            self.read(lambda: reminders_now(self.pb), lambda found: self._reminder_notices.show(self, found))
+            self.call_after_refresh(self._read_reminders)
         if msg.snapshot.metrics is None:
             # The first read brought no metrics: read them once these figures are drawn (the
             # read imports the services, and would hold the GIL while they draw).
@@ -320,7 +326,12 @@ class PainboardApp(App):
         elif self._refresh_again:
             self.request_refresh()
 
+    def _read_reminders(self) -> None:
+        # once the figures are drawn: the first read of them here imports the services
+        self.read(lambda: reminders_now(self.pb), lambda found: self._reminder_notices.show(self, found))
+
     def _after_first_full_read(self) -> None:
+        self.main_screen.add_key_line()
         self.read(lambda: (self.pb.plugin_list(), list(self.pb.registry.notices)),
                   self._report_plugin_failures)
         if self.poll_interval:

@@ -105,8 +105,8 @@ class MainScreen(Screen):
     def add_key_line(self) -> None:
         """Mount the key line. Textual's Footer is one widget per key in a scrolling
         container; styling and laying those out was about a third of the first frame's cost,
-        so the frame comes first (the panels, saying "reading…") and the keys a moment after,
-        while the first read runs."""
+        so the frame comes first (the panels, saying "reading…"), then the figures, then the
+        keys (the app calls this once everything is drawn, or after a moment of waiting)."""
         from painboard.tui.widgets.footer import DashFooter
 
         if not self.query(DashFooter):
