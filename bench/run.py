@@ -175,15 +175,20 @@ def bench_refresh(big_db: Path, n: int) -> dict:
             "refresh_ratio_1m_all": r["refresh_ms_all"] / r["floor_ms"]}
 
 
-def dashboard_rss(db: Path, bare: Path, runs: int) -> tuple[float, float]:
+def dashboard_rss(db: Path, bare: Path, runs: int) -> tuple[float, float, float, float]:
     """Peak RSS in MB of ``painboard`` (its first-read process included) shown in the terminal
-    until everything is drawn and a second after, and of the bare app: medians, interleaved."""
+    until everything is drawn and a second after, and of the bare app; then the same as PSS
+    (pages the two processes share counted once: terminal._tree_kb). Medians, interleaved."""
     ours = painboard_command() + ["--db", str(db)]
-    rss, floor = [], []
+    rss, floor, pss, floor_pss = [], [], [], []
     for _ in range(runs):
-        floor.append(in_terminal([sys.executable, str(bare)], [BARE_MARK], memory=True, linger=0.5)[1])
-        rss.append(in_terminal(ours, [PAINT, DATA, ALL], memory=True, linger=1.0)[1])
-    return statistics.median(rss), statistics.median(floor)
+        _, r, p = in_terminal([sys.executable, str(bare)], [BARE_MARK], memory=True, linger=0.5)
+        floor.append(r)
+        floor_pss.append(p)
+        _, r, p = in_terminal(ours, [PAINT, DATA, ALL], memory=True, linger=1.0)
+        rss.append(r)
+        pss.append(p)
+    return tuple(statistics.median(v) for v in (rss, floor, pss, floor_pss))
 
 
 def bench_series(dbs: dict[int, Path], bare: Path, n: int, rss_runs: int) -> dict:
@@ -191,10 +196,11 @@ def bench_series(dbs: dict[int, Path], bare: Path, n: int, rss_runs: int) -> dic
     rows = {}
     for entries, db in dbs.items():
         r = refresh_figures(db, n)
-        rss, floor_rss = dashboard_rss(db, bare, rss_runs)
+        rss, floor_rss, pss, _ = dashboard_rss(db, bare, rss_runs)
         rows[str(entries)] = {"refresh_ms_30d": r["refresh_ms"], "refresh_ms_1y": r["refresh_ms_year"],
                               "refresh_ms_all": r["refresh_ms_all"], "floor_ms": r["floor_ms"],
-                              "rss_mb": rss, "rss_floor_mb": floor_rss, "load": round(os.getloadavg()[0], 2)}
+                              "rss_mb": rss, "rss_floor_mb": floor_rss, "pss_mb": pss,
+                              "load": round(os.getloadavg()[0], 2)}
     return {"series": rows}
 
 
@@ -362,8 +368,8 @@ def bench_quick_log(demo_db: Path, rounds: int, keys: int = 2) -> dict:
 
 
 def bench_rss(big_db: Path, bare: Path, n: int = 3) -> dict:
-    ours, floor = dashboard_rss(big_db, bare, n)
-    return {"rss_mb": ours, "rss_floor_mb": floor}
+    ours, floor, pss, floor_pss = dashboard_rss(big_db, bare, n)
+    return {"rss_mb": ours, "rss_floor_mb": floor, "pss_mb": pss, "pss_floor_mb": floor_pss}
 
 
 def big_database(entries: int, cache: Path) -> Path:

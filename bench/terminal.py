@@ -27,28 +27,38 @@ import time
 COLS, ROWS = 80, 24
 
 
-def _tree_rss_kb(pid: int) -> int:
-    """Resident KB of a process and its children now (0 once it is gone)."""
-    total = 0
+def _tree_pids(pid: int) -> list[int]:
+    pids = [pid]
     try:
-        pids = [pid]
         for task in os.listdir(f"/proc/{pid}/task"):
             with open(f"/proc/{pid}/task/{task}/children") as f:
                 pids += [int(c) for c in f.read().split()]
-        for p in pids:
-            with open(f"/proc/{p}/status") as f:
-                total += next((int(x.split()[1]) for x in f if x.startswith("VmRSS:")), 0)
     except (OSError, ValueError):
         pass
-    return total
+    return pids
+
+
+def _field_kb(path: str, name: str) -> int:
+    try:
+        with open(path) as f:
+            return next((int(x.split()[1]) for x in f if x.startswith(name)), 0)
+    except (OSError, ValueError):
+        return 0
+
+
+def _tree_kb(pid: int) -> tuple[int, int]:
+    """Resident KB of a process and its children now, summed (0 once it is gone): RSS, and PSS.
+
+    A forked child shares the pages it inherited with its parent, and both share libraries
+    with other processes: the RSS sum counts those pages once per process, PSS splits each
+    shared page among the processes that map it (the tree's own share of memory)."""
+    pids = _tree_pids(pid)
+    return (sum(_field_kb(f"/proc/{p}/status", "VmRSS:") for p in pids),
+            sum(_field_kb(f"/proc/{p}/smaps_rollup", "Pss:") for p in pids))
 
 
 def _peak_kb(pid: int) -> int:
-    try:
-        with open(f"/proc/{pid}/status") as f:
-            return next((int(x.split()[1]) for x in f if x.startswith("VmHWM:")), 0)
-    except OSError:
-        return 0
+    return _field_kb(f"/proc/{pid}/status", "VmHWM:")
 
 
 def _own_terminal() -> None:  # in the child, after setsid: the pty becomes its terminal
@@ -56,8 +66,9 @@ def _own_terminal() -> None:  # in the child, after setsid: the pty becomes its 
 
 
 def in_terminal(argv: list[str], markers: list[bytes], env: dict | None = None, timeout: float = 60.0,
-                memory: bool = False, linger: float = 0.0) -> tuple[dict[bytes, float], float]:
-    """Seconds from spawn to each marker on the terminal, and (``memory``) the peak RSS in MB.
+                memory: bool = False, linger: float = 0.0) -> tuple[dict[bytes, float], float, float]:
+    """Seconds from spawn to each marker on the terminal, and (``memory``) the peak RSS and
+    the peak PSS of the process tree in MB (see _tree_kb).
 
     The program is killed (its whole session, SIGKILL) once every marker was shown, or, with
     ``linger``, that many seconds later (for its memory once it settles). With ``memory``
@@ -73,7 +84,7 @@ def in_terminal(argv: list[str], markers: list[bytes], env: dict | None = None, 
     proc = subprocess.Popen(argv, stdin=slave, stdout=slave, stderr=slave, env=env, start_new_session=True,
                             preexec_fn=_own_terminal, close_fds=True)
     os.close(slave)
-    tree_kb = 0
+    tree_kb = pss_kb = 0
     try:
         end = t0 + timeout
         done_at = None
@@ -105,7 +116,8 @@ def in_terminal(argv: list[str], markers: list[bytes], env: dict | None = None, 
                 if done_at is None and len(seen) == len(markers):
                     done_at = time.monotonic()
             if memory:
-                tree_kb = max(tree_kb, _tree_rss_kb(proc.pid))
+                rss, pss = _tree_kb(proc.pid)
+                tree_kb, pss_kb = max(tree_kb, rss), max(pss_kb, pss)
         if memory:
             tree_kb = max(tree_kb, _peak_kb(proc.pid))
     finally:
@@ -115,7 +127,7 @@ def in_terminal(argv: list[str], markers: list[bytes], env: dict | None = None, 
             pass
         proc.wait()
         os.close(master)
-    return seen, tree_kb / 1024
+    return seen, tree_kb / 1024, pss_kb / 1024
 
 
 BARE_APP = '''\
