@@ -22,8 +22,6 @@ import hashlib
 from datetime import date, datetime, time, timedelta, timezone
 from typing import TYPE_CHECKING, BinaryIO
 
-from dateutil.relativedelta import relativedelta
-
 from painboard.figures.schedule import next_bone_due
 from painboard.hookspecs import hookimpl
 from painboard.models import PlanItem
@@ -103,6 +101,7 @@ def recurring_event(it: PlanItem, view: PeriodView, stamp: datetime) -> Event | 
     if first is None:
         return None
     rec = Recurrence.parse(it.rrule)  # type: ignore[arg-type]  (checked when the item was read)
+    from dateutil.relativedelta import relativedelta  # here: the registry loads at every start
     from icalendar import vRecur
 
     rule, timed = vRecur.from_ical(rec.text()), rec.timed()
