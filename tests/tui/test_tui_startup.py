@@ -133,3 +133,17 @@ async def test_the_figures_are_drawn_before_the_key_line_and_the_reminders_read(
         await helpers.until(pilot, lambda: "q quit" in helpers.text(app), what="the key line")
     assert seen and all(drawn for _, drawn in seen), seen
     assert ("key line", True) in seen and ("read", True) in seen
+
+
+def test_collection_resumes_with_the_start_frozen():
+    # What the start made is frozen when collection resumes: the collector's first pass does not
+    # walk it all again while the metrics are drawn (a fresh Python: gc is process-wide).
+    code = ("import gc, json; from painboard.tui.launch import pause_collection, resume_collection\n"
+            "pause_collection(); kept = [[i] for i in range(5000)]; paused = gc.isenabled()\n"
+            "resume_collection()\n"
+            "print(json.dumps([paused, gc.isenabled(), gc.get_freeze_count() >= 5000, gc.get_count()[0]]))")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    paused, enabled, frozen, young = json.loads(r.stdout)
+    assert (paused, enabled, frozen) == (False, True, True)
+    assert young < 100  # the young generation starts empty, not with the start's objects
