@@ -102,8 +102,9 @@ def test_dashboard_in_tmux(demo, tmp_path, term):
         # The shell in the pane runs the dashboard under the TERM tmux gives it.
         tmux.keys(f'echo "TERM=$TERM"; "{PAINBOARD}" --db "{db}"; echo "EXIT=$?"', literal=True)
         tmux.keys("Enter")
-        text = tmux.until(lambda s: "●live" in s and "Morphine SR" in s and "night pain" in s, 30,
-                          "the dashboard with its data")
+        # The key line joins once everything is drawn (the figures come first).
+        text = tmux.until(lambda s: "●live" in s and "Morphine SR" in s and "night pain" in s and "q quit" in s,
+                          30, "the dashboard with its data and its key line")
         lines = text.splitlines()
         assert len(lines) <= 24 and all(len(line) <= 80 for line in lines)
         # The chart, today's figures and the checklist, each in words a reader can find.
