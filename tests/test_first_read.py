@@ -186,6 +186,39 @@ def test_the_dashboard_shows_the_metrics_the_child_read_without_a_read_of_its_ow
                       "shown": True}
 
 
+ORDER_SCRIPT = r"""
+import asyncio, json, sys
+from painboard.config import Settings
+from painboard.tui.launch import start_first_read
+settings = Settings.load(db=sys.argv[1])
+first = start_first_read(settings)
+from painboard.tui.app import PainboardApp
+order = []
+
+async def main():
+    app = PainboardApp(settings, first_read=first, poll_interval=None)
+    started, request = app._started, app.request_refresh
+    app._started = lambda: order.append("figures drawn") or started()
+    app.request_refresh = lambda: order.append("read asked" if app.snapshot else "first read") or request()
+    async with app.run_test(size=(80, 24)) as pilot:
+        while app.snapshot is None or app.snapshot.metrics is None:
+            await pilot.pause(0.02)
+        print(json.dumps({"forked": first is not None, "order": order[:3]}))
+asyncio.run(main())
+"""
+
+
+@pytest.mark.slow
+def test_the_metrics_are_waited_for_while_the_first_figures_are_drawn(demo):
+    # The child sends the metrics right after the snapshot: the wait for them starts as the
+    # snapshot is shown, not after its frame (a worker blocked on the pipe holds no GIL).
+    proc = subprocess.run([sys.executable, "-c", ORDER_SCRIPT, str(demo)], capture_output=True, text=True,
+                          env=sub_env(), timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert report == {"forked": True, "order": ["first read", "read asked", "figures drawn"]}
+
+
 def test_an_upgrade_in_the_child_is_said_in_the_dashboard(tmp_path, fixed_env):
     # The first read is the first open: an older file is upgraded there, with a checked copy
     # kept first; the child sends the store's notice with its snapshot, or nobody hears of it.

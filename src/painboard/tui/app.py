@@ -319,8 +319,12 @@ class PainboardApp(App):
         self.main_screen.db_state = ("live", "")
         if msg.snapshot.metrics is not None:  # reminders due now, a failing channel (issue 21)
             self.call_after_refresh(self._read_reminders)
-        if msg.snapshot.metrics is None:
-            # The first read brought no metrics: read them once these figures are drawn (the
+        if msg.snapshot.metrics is None and self._first_metrics is not None:
+            # The child sends the metrics next: wait for them now (a worker blocked on the
+            # pipe holds no GIL), so they are drawn as soon as these figures are.
+            self.request_refresh()
+        elif msg.snapshot.metrics is None:
+            # No metrics to come from the child: read them once these figures are drawn (the
             # read imports the services, and would hold the GIL while they draw).
             self.call_after_refresh(self.request_refresh)
         elif self._refresh_again:
