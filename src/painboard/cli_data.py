@@ -203,5 +203,5 @@ def plugins(pb: Painboard, as_json: bool) -> None:
 
 def register(cli) -> None:
     """Add this module's commands to the group (painboard.cli imports it on first use)."""
-    for command in (backup, restore, check, import_, export, metrics, plugins,):
+    for command in (backup, restore, check, import_, export, metrics, plugins):
         cli.add_command(command)

@@ -188,5 +188,5 @@ def delete_entry(pb: Painboard, entry_id: str, yes: bool) -> None:
 
 def register(cli) -> None:
     """Add this module's commands to the group (painboard.cli imports it on first use)."""
-    for command in (demo, log, episode, review, entries, delete,):
+    for command in (demo, log, episode, review, entries, delete):
         cli.add_command(command)

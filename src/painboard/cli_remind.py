@@ -155,5 +155,5 @@ def relief(ctx: click.Context, dose: str, score: str) -> None:
 
 def register(cli) -> None:
     """Add this module's commands to the group (painboard.cli imports it on first use)."""
-    for command in (remind, relief,):
+    for command in (remind, relief):
         cli.add_command(command)
