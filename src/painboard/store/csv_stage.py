@@ -1,0 +1,143 @@
+"""painboard's own CSV read by DuckDB's CSV reader straight into an import's scratch file: the
+SQL of the import's fast path (painboard.import_fast decides; this only reads and looks).
+
+The reader is told everything (no sniffing): UTF-8, comma, double quote escaped by doubling,
+strict. One column more than the header is declared, padded with NULL, and no cell text
+reads as NULL (``nullstr`` is a text the file was checked not to hold), so a row of the
+header's width is exactly one whose extra column is NULL and whose own cells are all not.
+Every question asked here only says "certainly as the model would have it" or "not sure":
+what is not sure goes to the Python path, which alone refuses and names file, line, field.
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+from painboard.store.repo_base import TABLES
+from painboard.store.repo_bulk import _insert, unpack
+
+NULL_TEXT = "\x01\x01"  # read as NULL by DuckDB: the file holds no \x01 byte (import_fast checks)
+EXTRA = "painboard_extra_cell"
+ISO = (r"[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])[T ]([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]"
+       r"(\.[0-9]{1,6})?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])")
+# What Python's str.strip() takes off (str.isspace; a test checks this list against it).
+SPACE = (r"\t\n\x{0b}\x{0c}\r\x{1c}-\x{20}\x{85}\x{a0}\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}"
+         r"\x{202f}\x{205f}\x{3000}")
+
+
+class NotSure(Exception):
+    """DuckDB could not read or look at the file as asked: the Python path decides."""
+
+
+def _ex(cur, sql: str, params: list | None = None):
+    try:
+        return cur.execute(sql, params or [])
+    except duckdb.Error as exc:
+        raise NotSure(str(exc).splitlines()[0] if str(exc) else type(exc).__name__) from None
+
+
+def drop(cur, alias: str) -> None:
+    """What the fast path staged, when the Python path takes over."""
+    for (name,) in _ex(cur, "SELECT table_name FROM duckdb_tables() WHERE database_name = ? AND "
+                            "(table_name = 'csv_raw' OR table_name LIKE 'map_%')", [alias]).fetchall():
+        _ex(cur, f"DROP TABLE {alias}.main.{name}")
+
+
+def _q(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def read(cur, alias: str, path: str, header: list[str], max_line: int) -> int:
+    """The file's cells, all as text, into the scratch table ``csv_raw`` (``rowid``: file
+    order); its rows. DuckDB's error (a cut quote, bad UTF-8, a row too wide) is raised."""
+    cols = ", ".join(f"{_q(c)}: 'VARCHAR'" for c in [*header, EXTRA])
+    _ex(cur, f"CREATE TABLE {alias}.main.csv_raw AS SELECT * FROM read_csv(?, auto_detect=false, "
+                f"header=true, columns={{{cols}}}, delim=',', quote='\"', escape='\"', strict_mode=true, "
+                f"null_padding=true, nullstr={_q(NULL_TEXT)}, encoding='utf-8', parallel=false, "
+                f"max_line_size={max_line})", [path])
+    return _ex(cur, f"SELECT count(*) FROM {alias}.main.csv_raw").fetchone()[0]
+
+
+def _time_ok(c: str) -> str:
+    return (f"(regexp_full_match({c}, '{ISO}') AND try_cast(left({c}, 10) AS DATE) IS NOT NULL "
+            f"AND try_cast({c} AS TIMESTAMPTZ) IS NOT NULL)")
+
+
+def survey(cur, alias: str, header: list[str]) -> dict:
+    """What the whole file holds, in one pass: whether every row has the header's width, every
+    key is given, every time is plain ISO 8601 with an offset; the longest cell; the times'
+    range; whether keys repeat."""
+    t = f"{alias}.main.csv_raw"
+    occ = "occurred_at"
+    rec = "recorded_at" if "recorded_at" in header else "NULL::VARCHAR"
+    key = "key" if "key" in header else "NULL::VARCHAR"
+    width = " AND ".join([f"{EXTRA} IS NULL", *(f"{c} IS NOT NULL" for c in header)])
+    longest = ", ".join(f"coalesce(max(strlen({c})), 0)" for c in header)
+    row = _ex(cur, f"""SELECT bool_and({width}), bool_and(coalesce({key}, '') <> ''),
+        greatest({longest}), bool_and({_time_ok(occ)}), bool_and(coalesce({rec}, '') = '' OR {_time_ok(rec)}),
+        min(try_cast({occ} AS TIMESTAMPTZ)), max(try_cast({occ} AS TIMESTAMPTZ)),
+        min(try_cast(nullif({rec}, '') AS TIMESTAMPTZ)), max(try_cast(nullif({rec}, '') AS TIMESTAMPTZ)),
+        count({key}) <> count(DISTINCT {key}) FROM {t}""").fetchone()
+    names = ("width", "keys", "longest", "occurred_ok", "recorded_ok", "occurred_min", "occurred_max",
+             "recorded_min", "recorded_max", "repeats")
+    return dict(zip(names, row))
+
+
+def plain_text(c: str, max_chars: int) -> str:
+    """Text the model keeps as it is (its strip() takes nothing off, it is within the limit,
+    no control character, no formula apostrophe to take off): certainly itself."""
+    return (f"({c} = '' OR (strlen({c}) <= {max_chars} AND NOT starts_with({c}, '''') AND NOT "
+            f"regexp_matches({c}, '^[{SPACE}]|[{SPACE}]$|[\\x00-\\x08\\x{{0b}}-\\x{{1f}}\\x{{7f}}-\\x{{9f}}]')))")
+
+
+def distinct(cur, alias: str, column: str, cap: int, where: str = "TRUE") -> list[str] | None:
+    """The distinct texts of a column ('' for empty), or None when there are more than ``cap``."""
+    vals = _ex(cur, f"SELECT DISTINCT coalesce({column}, '') FROM {alias}.main.csv_raw "
+                       f"WHERE {where} LIMIT {cap + 1}").fetchall()
+    return None if len(vals) > cap else [v for (v,) in vals]
+
+
+def add_map(cur, alias: str, column: str, pieces: dict[str, str]) -> None:
+    """A column's distinct texts and what the model made of each, packed (repo.pack_value)."""
+    name = f"{alias}.main.map_{column}"
+    _ex(cur, f"CREATE TABLE {name} (raw VARCHAR, piece VARCHAR)")
+    if pieces:
+        _ex(cur, f"INSERT INTO {name} SELECT unnest($1::VARCHAR[]), unnest($2::VARCHAR[])",
+                    [list(pieces), list(pieces.values())])
+
+
+class CsvStage:
+    """The staged file, kept like repo.Stage: into the real table in the import's one write
+    transaction, keys already stored skipped, the first of repeated keys kept, in file order."""
+
+    TABLE = "pain_entry"
+
+    def __init__(self, cur, alias: str, header: list[str], mapped: list[str], partly: list[str],
+                 now_text: str, repeats: bool, rows: int):
+        self.cur, self.alias, self.header = cur, alias, header
+        self.mapped, self.partly, self.now_text = mapped, partly, now_text
+        self.repeats, self.rows = repeats, rows
+
+    def _column(self, c: str, t: str) -> str:
+        raw = f"r.{c}" if c in self.header else "NULL::VARCHAR"
+        if c == "occurred_at":
+            return f"CAST({raw} AS TIMESTAMPTZ)"
+        if c == "recorded_at":
+            return f"CAST(coalesce(nullif({raw}, ''), {_q(self.now_text)}) AS TIMESTAMPTZ)"
+        if c == "key":
+            return raw
+        if c in self.partly:  # only the texts not certainly themselves are in the map
+            return f"CASE WHEN m_{c}.raw IS NULL THEN nullif({raw}, '') ELSE {unpack(f'm_{c}.piece', t)} END"
+        return unpack(f"m_{c}.piece", t)
+
+    def keep(self, con) -> int:
+        if not self.rows:
+            return 0
+        cols = TABLES[self.TABLE]
+        a = self.alias
+        joins = " ".join(
+            f"LEFT JOIN {a}.main.map_{c} m_{c} ON m_{c}.raw = coalesce({f'r.{c}' if c in self.header else 'NULL'}, '')"
+            for c in [*self.mapped, *self.partly])
+        src = (f"SELECT r.rowid AS ord, {', '.join(f'{self._column(c, t)} AS {c}' for c, t in cols.items())} "
+               f"FROM {a}.main.csv_raw r {joins}")
+        return _insert(con, self.TABLE, list(cols), src, [], None, repeats=self.repeats)
