@@ -81,9 +81,15 @@ def _header(path: Path) -> list[str] | None:
     return names
 
 
+# A space or tab between a quote and the delimiter or line end: DuckDB trims it, Python keeps
+# the cell's text as written (before an opening quote) or refuses the row (after a closing one).
+_QUOTE_SPACE = re.compile(rb'[,\r\n][ \t]+"|"[ \t]+(?:[,\r\n]|\Z)')
+_OVERLAP = 256
+
+
 def _plain_bytes(path: Path) -> bool:
     """No NUL (nor the \\x01 DuckDB is told means NULL), no lone carriage return, no space or
-    tab beside a quote. Every pair of bytes is looked at (one byte of overlap)."""
+    tab between a quote and a delimiter. Each chunk is read with the end of the one before."""
     prev = b""
     with open(path, "rb") as fh:
         while True:
@@ -92,14 +98,16 @@ def _plain_bytes(path: Path) -> bool:
             if b"\x00" in chunk or b"\x01" in chunk:
                 return False
             if b"\r" in data:
-                lone = data.count(b"\r") - data.count(b"\r\n")
-                if lone - (1 if chunk and data.endswith(b"\r") else 0):
+                lone = data.count(b"\r") - data.count(b"\r\n")  # the last byte's \n may come next
+                if lone > (1 if chunk and data.endswith(b"\r") else 0):
                     return False
-            if b'"' in data and (b' "' in data or b'" ' in data or b'\t"' in data or b'"\t' in data):
-                return False
+            if b'"' in data and _QUOTE_SPACE.search(data):
+                return False  # (at a chunk's end, \Z may stand for more to come: not sure is enough)
             if not chunk:
                 return True
-            prev = data[-1:]
+            prev = data[-_OVERLAP:]
+            if not prev.strip(b" \t"):
+                return False  # a run of spaces longer than the overlap: not looked into
 
 
 def _read(path: Path, header: list[str], cur, alias: str, default_source: str):
