@@ -36,10 +36,17 @@ def _ex(cur, sql: str, params: list | None = None):
         raise NotSure(str(exc).splitlines()[0] if str(exc) else type(exc).__name__) from None
 
 
+def raw_table(alias: str) -> str:
+    """The file's cells as read: in memory (DuckDB spills it into the import's folder past its
+    memory limit), about twice as fast to fill as a table in the scratch file."""
+    return f"memory.main.{alias}_csv_raw"
+
+
 def drop(cur, alias: str) -> None:
-    """What the fast path staged, when the Python path takes over."""
+    """What the fast path staged, when the Python path takes over or the rows are kept."""
+    _ex(cur, f"DROP TABLE IF EXISTS {raw_table(alias)}")
     for (name,) in _ex(cur, "SELECT table_name FROM duckdb_tables() WHERE database_name = ? AND "
-                            "(table_name = 'csv_raw' OR table_name LIKE 'map_%')", [alias]).fetchall():
+                            "table_name LIKE 'map_%'", [alias]).fetchall():
         _ex(cur, f"DROP TABLE {alias}.main.{name}")
 
 
@@ -48,36 +55,30 @@ def _q(text: str) -> str:
 
 
 def read(cur, alias: str, path: str, header: list[str], max_line: int) -> int:
-    """The file's cells, all as text, into the scratch table ``csv_raw`` (``rowid``: file
+    """The file's cells, all as text, into raw_table (``rowid``: file
     order); its rows. DuckDB's error (a cut quote, bad UTF-8, a row too wide) is raised."""
     cols = ", ".join(f"{_q(c)}: 'VARCHAR'" for c in [*header, EXTRA])
-    _ex(cur, f"CREATE TABLE {alias}.main.csv_raw AS SELECT * FROM read_csv(?, auto_detect=false, "
+    _ex(cur, f"CREATE TABLE {raw_table(alias)} AS SELECT * FROM read_csv(?, auto_detect=false, "
                 f"header=true, columns={{{cols}}}, delim=',', quote='\"', escape='\"', strict_mode=true, "
                 f"null_padding=true, nullstr={_q(NULL_TEXT)}, encoding='utf-8', parallel=false, "
                 f"max_line_size={max_line})", [path])
-    return _ex(cur, f"SELECT count(*) FROM {alias}.main.csv_raw").fetchone()[0]
-
-
-def _time_ok(c: str) -> str:
-    return (f"(regexp_full_match({c}, '{ISO}') AND try_cast(left({c}, 10) AS DATE) IS NOT NULL "
-            f"AND try_cast({c} AS TIMESTAMPTZ) IS NOT NULL)")
+    return _ex(cur, f"SELECT count(*) FROM {raw_table(alias)}").fetchone()[0]
 
 
 def survey(cur, alias: str, header: list[str]) -> dict:
     """What the whole file holds, in one pass: whether every row has the header's width, every
-    key is given, every time is plain ISO 8601 with an offset; the longest cell; the times'
-    range; whether keys repeat."""
-    t = f"{alias}.main.csv_raw"
-    occ = "occurred_at"
+    key is given, every time is plain ISO 8601 with an offset (DuckDB's cast also refuses a
+    day the month lacks); the longest cell; the times' range; whether keys repeat."""
     rec = "recorded_at" if "recorded_at" in header else "NULL::VARCHAR"
     key = "key" if "key" in header else "NULL::VARCHAR"
     width = " AND ".join([f"{EXTRA} IS NULL", *(f"{c} IS NOT NULL" for c in header)])
     longest = ", ".join(f"coalesce(max(strlen({c})), 0)" for c in header)
-    row = _ex(cur, f"""SELECT bool_and({width}), bool_and(coalesce({key}, '') <> ''),
-        greatest({longest}), bool_and({_time_ok(occ)}), bool_and(coalesce({rec}, '') = '' OR {_time_ok(rec)}),
-        min(try_cast({occ} AS TIMESTAMPTZ)), max(try_cast({occ} AS TIMESTAMPTZ)),
-        min(try_cast(nullif({rec}, '') AS TIMESTAMPTZ)), max(try_cast(nullif({rec}, '') AS TIMESTAMPTZ)),
-        count({key}) <> count(DISTINCT {key}) FROM {t}""").fetchone()
+    row = _ex(cur, f"""SELECT bool_and({width}), bool_and(coalesce({key}, '') <> ''), greatest({longest}),
+        bool_and(regexp_full_match(occurred_at, '{ISO}') AND o IS NOT NULL),
+        bool_and(coalesce({rec}, '') = '' OR (regexp_full_match({rec}, '{ISO}') AND r IS NOT NULL)),
+        min(o), max(o), min(r), max(r), count({key}) <> count(DISTINCT {key})
+        FROM (SELECT *, try_cast(occurred_at AS TIMESTAMPTZ) AS o, try_cast(nullif({rec}, '') AS TIMESTAMPTZ) AS r
+              FROM {raw_table(alias)})""").fetchone()
     names = ("width", "keys", "longest", "occurred_ok", "recorded_ok", "occurred_min", "occurred_max",
              "recorded_min", "recorded_max", "repeats")
     return dict(zip(names, row))
@@ -92,7 +93,7 @@ def plain_text(c: str, max_chars: int) -> str:
 
 def distinct(cur, alias: str, column: str, cap: int, where: str = "TRUE") -> list[str] | None:
     """The distinct texts of a column ('' for empty), or None when there are more than ``cap``."""
-    vals = _ex(cur, f"SELECT DISTINCT coalesce({column}, '') FROM {alias}.main.csv_raw "
+    vals = _ex(cur, f"SELECT DISTINCT coalesce({column}, '') FROM {raw_table(alias)} "
                        f"WHERE {where} LIMIT {cap + 1}").fetchall()
     return None if len(vals) > cap else [v for (v,) in vals]
 
@@ -139,5 +140,8 @@ class CsvStage:
             f"LEFT JOIN {a}.main.map_{c} m_{c} ON m_{c}.raw = coalesce({f'r.{c}' if c in self.header else 'NULL'}, '')"
             for c in [*self.mapped, *self.partly])
         src = (f"SELECT r.rowid AS ord, {', '.join(f'{self._column(c, t)} AS {c}' for c, t in cols.items())} "
-               f"FROM {a}.main.csv_raw r {joins}")
-        return _insert(con, self.TABLE, list(cols), src, [], None, repeats=self.repeats)
+               f"FROM {raw_table(a)} r {joins}")
+        try:
+            return _insert(con, self.TABLE, list(cols), src, [], None, repeats=self.repeats)
+        finally:
+            drop(self.cur, a)
