@@ -110,7 +110,8 @@ def _columns_source(table: str, columns: dict[str, list],
 def unpack(x: str, sql_type: str) -> str:
     """The SQL turning ``x``, a value packed by pack_value, back into its column's type."""
     if sql_type.endswith("[]"):
-        return f"CASE WHEN {x} = '{_NULL}' THEN NULL WHEN {x} = '' THEN []::VARCHAR[] ELSE string_split({x}, '{_ITEM}') END"
+        return (f"CASE WHEN {x} = '{_NULL}' THEN NULL WHEN {x} = '' THEN []::VARCHAR[] "
+                f"ELSE string_split({x}, '{_ITEM}') END")
     return f"CAST(nullif({x}, '{_NULL}') AS {sql_type})"
 
 
