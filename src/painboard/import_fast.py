@@ -37,6 +37,7 @@ from painboard.store.repo_base import ENTRY_COLUMNS
 
 FAST_ENV = "PAINBOARD_IMPORT_FAST"  # "0": always the Python path (the tests compare the two)
 DISTINCT_CAP = 10_000  # distinct texts of one column checked through the model, at most
+DISTINCT_BYTES = 16 << 20  # and at most this much text of one column held in Python
 _HEADER = re.compile(rb"(?:\xef\xbb\xbf)?([a-z_]+(?:,[a-z_]+)*)\r?\n")
 _TOO_LATE = datetime(9999, 1, 1, tzinfo=timezone.utc)  # a recorded time near the end of the calendar
 PARTLY = ("activity", "note")  # free text: most of it certainly itself, the rest through the model
@@ -122,7 +123,7 @@ def _read(path: Path, header: list[str], cur, alias: str, default_source: str):
         return None
     for c in (*MAPPED, *PARTLY):
         where = "TRUE" if c in MAPPED else f"NOT {csv_stage.plain_text(c, MAX_TEXT)}"
-        texts = csv_stage.distinct(cur, alias, c, DISTINCT_CAP, where) if c in header else [""]
+        texts = csv_stage.distinct(cur, alias, c, DISTINCT_CAP, DISTINCT_BYTES, where) if c in header else [""]
         pieces = None if texts is None else _model_pieces(c, texts, default_source)
         if pieces is None:
             return None

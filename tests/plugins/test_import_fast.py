@@ -196,3 +196,16 @@ def test_generated_files_store_the_same_rows_or_the_same_error(tmp_path_factory,
     _write(path, [[r[n] for n in names] for r in rows], header=names, crlf=crlf, bom=bom)
     fast, slow = _both(tmp, path, monkeypatch)
     assert fast == slow
+
+
+@pytest.mark.parametrize("cap,size", [(2, 1 << 20), (100, 10)])
+def test_a_column_of_too_many_distinct_texts_goes_the_python_way(tmp_path, monkeypatch, spy, cap, size):
+    """More distinct texts (or text) than the fast path holds in Python: the Python path reads."""
+    monkeypatch.setattr(import_fast, "DISTINCT_CAP", cap)
+    monkeypatch.setattr(import_fast, "DISTINCT_BYTES", size)
+    path = tmp_path / "many.csv"
+    _write(path, [[f"k{i}", "2026-11-02T08:00:00Z", "3", s] for i, s in enumerate(["ribs", "skull", "spine, ribs"])],
+           header=["key", "occurred_at", "intensity", "sites"])
+    fast, slow = _both(tmp_path, path, monkeypatch)
+    assert spy == [False] and fast == slow
+    assert [r[3] for r in fast[1]] == [["ribs"], ["skull"], ["spine", "ribs"]]

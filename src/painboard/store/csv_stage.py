@@ -91,11 +91,14 @@ def plain_text(c: str, max_chars: int) -> str:
             f"regexp_matches({c}, '^[{SPACE}]|[{SPACE}]$|[\\x00-\\x08\\x{{0b}}-\\x{{1f}}\\x{{7f}}-\\x{{9f}}]')))")
 
 
-def distinct(cur, alias: str, column: str, cap: int, where: str = "TRUE") -> list[str] | None:
-    """The distinct texts of a column ('' for empty), or None when there are more than ``cap``."""
-    vals = _ex(cur, f"SELECT DISTINCT coalesce({column}, '') FROM {raw_table(alias)} "
-                       f"WHERE {where} LIMIT {cap + 1}").fetchall()
-    return None if len(vals) > cap else [v for (v,) in vals]
+def distinct(cur, alias: str, column: str, cap: int, max_bytes: int, where: str = "TRUE") -> list[str] | None:
+    """The distinct texts of a column ('' for empty), or None when there are more than ``cap``
+    of them or they hold more than ``max_bytes`` together (they are read into Python)."""
+    d = f"SELECT DISTINCT coalesce({column}, '') AS v FROM {raw_table(alias)} WHERE {where} LIMIT {cap + 1}"
+    n, size = _ex(cur, f"SELECT count(*), coalesce(sum(strlen(v)), 0) FROM ({d})").fetchone()
+    if n > cap or size > max_bytes:
+        return None
+    return [v for (v,) in _ex(cur, d).fetchall()]
 
 
 def add_map(cur, alias: str, column: str, pieces: dict[str, str]) -> None:
