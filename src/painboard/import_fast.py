@@ -121,6 +121,7 @@ def _read(path: Path, header: list[str], cur, alias: str, default_source: str):
             and s["recorded_ok"] and EARLIEST <= s["occurred_min"] and s["occurred_max"] <= now + FUTURE_SLACK
             and (s["recorded_min"] is None or EARLIEST <= s["recorded_min"] and s["recorded_max"] < _TOO_LATE)):
         return None
+    maps: dict[str, dict[str, str]] = {}
     for c in (*MAPPED, *PARTLY):
         where = "TRUE" if c in MAPPED else f"NOT {csv_stage.plain_text(c, MAX_TEXT)}"
         texts = csv_stage.distinct(cur, alias, c, DISTINCT_CAP, DISTINCT_BYTES, where) if c in header else [""]
@@ -128,7 +129,8 @@ def _read(path: Path, header: list[str], cur, alias: str, default_source: str):
         if pieces is None:
             return None
         csv_stage.add_map(cur, alias, c, pieces)
-    return csv_stage.CsvStage(cur, alias, header, list(MAPPED), list(PARTLY), now.isoformat(), s["repeats"], rows)
+        maps[c] = pieces
+    return csv_stage.CsvStage(cur, alias, header, maps, list(PARTLY), now.isoformat(), s["repeats"], rows)
 
 
 def _model_pieces(c: str, texts: list[str], default_source: str) -> dict[str, str] | None:

@@ -209,3 +209,20 @@ def test_a_column_of_too_many_distinct_texts_goes_the_python_way(tmp_path, monke
     fast, slow = _both(tmp_path, path, monkeypatch)
     assert spy == [False] and fast == slow
     assert [r[3] for r in fast[1]] == [["ribs"], ["skull"], ["spine", "ribs"]]
+
+
+@pytest.mark.parametrize("inline", [0, csv_stage.INLINE])
+def test_texts_mapped_in_the_query_or_joined_store_the_same(tmp_path, monkeypatch, spy, inline):
+    """100 distinct sites, 40 notes the model strips: joined past INLINE texts, else a CASE."""
+    monkeypatch.setattr(csv_stage, "INLINE", inline)
+    path = tmp_path / "maps.csv"
+    rows = [[f"k{i}", "2026-11-02T08:00:00Z", str(i % 11), f"Site {i}, ribs", f" note {i % 40} ", "'=1"]
+            for i in range(100)] + RICH_MORE
+    _write(path, rows, header=["key", "occurred_at", "intensity", "sites", "note", "activity"])
+    fast, slow = _both(tmp_path, path, monkeypatch)
+    assert spy == [True] and fast[0] == "ok" and fast == slow
+    assert fast[1][7][2:4] == (7, ["site 7", "ribs"])
+    assert fast[1][7][6] == "=1" and fast[1][7][10] == "note 7" and fast[1][-1][10] == "plain"
+
+
+RICH_MORE = [["m1", "2026-11-02T09:00:00Z", "2", "", "plain", ""]]

@@ -101,47 +101,59 @@ def distinct(cur, alias: str, column: str, cap: int, max_bytes: int, where: str 
     return [v for (v,) in _ex(cur, d).fetchall()]
 
 
+INLINE = 32  # a column of at most this many distinct texts is mapped in the query, not joined
+
+
 def add_map(cur, alias: str, column: str, pieces: dict[str, str]) -> None:
-    """A column's distinct texts and what the model made of each, packed (repo.pack_value)."""
+    """A column's distinct texts and what the model made of each, packed (repo.pack_value):
+    a table to join, when there are more than INLINE."""
+    if len(pieces) <= INLINE:
+        return
     name = f"{alias}.main.map_{column}"
     _ex(cur, f"CREATE TABLE {name} (raw VARCHAR, piece VARCHAR)")
-    if pieces:
-        _ex(cur, f"INSERT INTO {name} SELECT unnest($1::VARCHAR[]), unnest($2::VARCHAR[])",
-                    [list(pieces), list(pieces.values())])
+    _ex(cur, f"INSERT INTO {name} SELECT unnest($1::VARCHAR[]), unnest($2::VARCHAR[])",
+        [list(pieces), list(pieces.values())])
 
 
 class CsvStage:
     """The staged file, kept like repo.Stage: into the real table in the import's one write
-    transaction, keys already stored skipped, the first of repeated keys kept, in file order."""
+    transaction, keys already stored skipped, the first of repeated keys kept, in file order.
+    ``maps``: each column's texts and their packed values (add_map); for a column in
+    ``partly`` only the texts that are not certainly themselves."""
 
     TABLE = "pain_entry"
 
-    def __init__(self, cur, alias: str, header: list[str], mapped: list[str], partly: list[str],
-                 now_text: str, repeats: bool, rows: int):
+    def __init__(self, cur, alias: str, header: list[str], maps: dict[str, dict[str, str]],
+                 partly: list[str], now_text: str, repeats: bool, rows: int):
         self.cur, self.alias, self.header = cur, alias, header
-        self.mapped, self.partly, self.now_text = mapped, partly, now_text
+        self.maps, self.partly, self.now_text = maps, partly, now_text
         self.repeats, self.rows = repeats, rows
 
+    def _raw(self, c: str) -> str:
+        return f"r.{c}" if c in self.header else "NULL::VARCHAR"
+
     def _column(self, c: str, t: str) -> str:
-        raw = f"r.{c}" if c in self.header else "NULL::VARCHAR"
+        raw = self._raw(c)
         if c == "occurred_at":
             return f"CAST({raw} AS TIMESTAMPTZ)"
         if c == "recorded_at":
             return f"CAST(coalesce(nullif({raw}, ''), {_q(self.now_text)}) AS TIMESTAMPTZ)"
         if c == "key":
             return raw
-        if c in self.partly:  # only the texts not certainly themselves are in the map
-            return f"CASE WHEN m_{c}.raw IS NULL THEN nullif({raw}, '') ELSE {unpack(f'm_{c}.piece', t)} END"
-        return unpack(f"m_{c}.piece", t)
+        other = f"nullif({raw}, '')" if c in self.partly else "NULL"  # not in the map: itself
+        m = self.maps[c]
+        if len(m) > INLINE:
+            return f"CASE WHEN m_{c}.raw IS NULL THEN {other} ELSE {unpack(f'm_{c}.piece', t)} END"
+        whens = " ".join(f"WHEN {_q(k)} THEN {unpack(_q(v), t)}" for k, v in m.items())
+        return f"CASE coalesce({raw}, '') {whens} ELSE {other} END" if whens else other
 
     def keep(self, con) -> int:
         if not self.rows:
             return 0
         cols = TABLES[self.TABLE]
         a = self.alias
-        joins = " ".join(
-            f"LEFT JOIN {a}.main.map_{c} m_{c} ON m_{c}.raw = coalesce({f'r.{c}' if c in self.header else 'NULL'}, '')"
-            for c in [*self.mapped, *self.partly])
+        joins = " ".join(f"LEFT JOIN {a}.main.map_{c} m_{c} ON m_{c}.raw = coalesce({self._raw(c)}, '')"
+                         for c, m in self.maps.items() if len(m) > INLINE)
         src = (f"SELECT r.rowid AS ord, {', '.join(f'{self._column(c, t)} AS {c}' for c, t in cols.items())} "
                f"FROM {raw_table(a)} r {joins}")
         try:
