@@ -7,7 +7,8 @@ is offered to DuckDB first (store/csv_stage.py reads it into the import's scratc
 is accepted only when every question below says "certainly as the Python path would have it":
 
 - the bytes: a plain header of known lower-case names; no NUL, no lone carriage return, no
-  space or tab beside a quote (DuckDB trims those, Python keeps or refuses them);
+  space or tab between a quote and a delimiter or line end (DuckDB trims those, Python keeps
+  or refuses them);
 - DuckDB read it strictly (UTF-8, every row of the header's width) and every cell is within
   the cell limit, every key is given (a keyless row's content key is the Python path's);
 - times are plain ISO 8601 with an offset, within the plausible window (the same text is
