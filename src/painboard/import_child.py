@@ -43,9 +43,6 @@ MEMORY_MB, CPU_SECONDS = 2048, 900
 # DuckDB's own memory in the child: the staged rows sit in a file and the final insert spills
 # into the child's folder, so a little is enough (1M CSV rows: 231 MB peak at 128, 481 at 512).
 DUCKDB_MB = 128
-# An import's child does nothing else: its DuckDB may use both of a small machine's cores (the
-# dashboard's own instance keeps to one). 1M CSV rows, load ~4: 4.3 s -> see bench/import_bench.py.
-DUCKDB_THREADS = 2
 PROGRESS_EVERY = 0.05  # seconds between progress lines: a reader's flood of calls merges
 _ERRORS = {c.__name__: c for c in (PainboardError, PluginError, StoreError)}
 _live: dict[subprocess.Popen, str] = {}  # children (and their folders) to end if this process leaves first
@@ -301,7 +298,7 @@ def _import(request: dict[str, Any], send: Callable[[dict], None]) -> dict[str, 
 
     if request.get("now"):
         models.freeze_clock(datetime.fromisoformat(request["now"]))
-    connection.use_spill_folder(request["folder"], DUCKDB_MB, DUCKDB_THREADS)
+    connection.use_spill_folder(request["folder"], DUCKDB_MB)
     settings = Settings.load(db=request["db"], plugins_dir=request.get("plugins_dir"))
     if request.get("tz"):
         settings = replace(settings, tz=ZoneInfo(request["tz"]))

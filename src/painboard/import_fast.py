@@ -59,7 +59,8 @@ def stage(source, cur, alias: str, default_source: str):
     if header is None or not _plain_bytes(source.path):
         return None
     try:
-        staged = _read(source.path, header, cur, alias, default_source)
+        with csv_stage.parallel(cur):
+            staged = _read(source.path, header, cur, alias, default_source)
     except csv_stage.NotSure:
         staged = None
     if staged is None:

@@ -53,14 +53,14 @@ _engine_guard = threading.Lock()
 _aliases = itertools.count(1)
 
 
-_given_spill: tuple[str, int, int] | None = None  # (folder, memory MB, threads) set by use_spill_folder
+_given_spill: tuple[str, int] | None = None  # (folder, memory MB) set by use_spill_folder
 
 
-def use_spill_folder(folder: str, memory_mb: int, threads: int = 1) -> None:
-    """Spill into ``folder`` (made and removed by someone else: an import's parent), keep
-    DuckDB within ``memory_mb`` and use ``threads``; called before the first unit of work."""
+def use_spill_folder(folder: str, memory_mb: int) -> None:
+    """Spill into ``folder`` (made and removed by someone else: an import's parent) and keep
+    DuckDB within ``memory_mb``; called before the first unit of work."""
     global _given_spill
-    _given_spill = (folder, memory_mb, threads)
+    _given_spill = (folder, memory_mb)
 
 
 def _spill_folder() -> str:
@@ -84,7 +84,6 @@ def _cursor() -> duckdb.DuckDBPyConnection:
             config = {**_CONFIG, "temp_directory": _spill_folder()}
             if _given_spill is not None:
                 config["memory_limit"] = f"{_given_spill[1]}MB"
-                config["threads"] = _given_spill[2]
             con = duckdb.connect(":memory:", config=config)
             con.execute("SET GLOBAL TimeZone = 'UTC'")
             _engine_con, _engine_pid = con, os.getpid()

@@ -11,6 +11,8 @@ what is not sure goes to the Python path, which alone refuses and names file, li
 
 from __future__ import annotations
 
+import contextlib
+
 import duckdb
 
 from painboard.store.repo_base import TABLES
@@ -48,6 +50,19 @@ def drop(cur, alias: str) -> None:
     for (name,) in _ex(cur, "SELECT table_name FROM duckdb_tables() WHERE database_name = ? AND "
                             "table_name LIKE 'map_%'", [alias]).fetchall():
         _ex(cur, f"DROP TABLE {alias}.main.{name}")
+
+
+@contextlib.contextmanager
+def parallel(cur, threads: int = 2):
+    """The reading and checking on ``threads`` (an import's child does nothing else meanwhile);
+    the instance's own setting again after, so the write that keeps the rows runs as every
+    write does (new ids are given in the order rows reach the insert)."""
+    before = _ex(cur, "SELECT current_setting('threads')").fetchone()[0]
+    _ex(cur, f"SET threads = {max(int(threads), int(before))}")
+    try:
+        yield
+    finally:
+        _ex(cur, f"SET threads = {int(before)}")
 
 
 def _q(text: str) -> str:
