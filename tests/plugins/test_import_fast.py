@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import sys
+from datetime import datetime, timezone
 
 import duckdb
 import pytest
@@ -226,3 +227,28 @@ def test_texts_mapped_in_the_query_or_joined_store_the_same(tmp_path, monkeypatc
 
 
 RICH_MORE = [["m1", "2026-11-02T09:00:00Z", "2", "", "plain", ""]]
+
+
+@pytest.mark.slow
+def test_through_the_child_a_big_file_keeps_file_order_and_skips_stored_keys(tmp_path, monkeypatch):
+    """250,000 rows (several of DuckDB's row groups) through the real import child: new ids
+    follow the file, a stored key is skipped, the first of a repeated key kept; again: nothing."""
+    monkeypatch.setenv(import_fast.FAST_ENV, "1")
+    path = tmp_path / "big.csv"
+    n = 250_000
+    with open(path, "w") as fh:
+        fh.write("key,occurred_at,intensity,note\n")
+        for i in range(n):
+            fh.write(f"r{i},2026-11-0{1 + i % 9}T08:{i % 60:02d}:00+01:00,{i % 11},n{i % 7}\n")
+        fh.write("r5,2026-11-01T09:00:00Z,1,repeat\n")
+    pb = make_pb(tmp_path, "big.db")
+    pb.db.init()
+    pb.log_pain(occurred_at=datetime(2026, 11, 1, 7, tzinfo=timezone.utc), intensity=2, key="r3")
+    r = pb.import_file(path, fmt="csv")
+    assert r.read["pain_entry"] == n + 1 and r.added["pain_entry"] == n - 1
+    with pb.db.unit_of_work() as con:
+        got = con.execute("SELECT key, intensity, note FROM pain_entry ORDER BY id").fetchall()
+    assert got[0] == ("r3", 2, None)
+    assert [k for k, _, _ in got[1:]] == [f"r{i}" for i in range(n) if i != 3]
+    assert got[5] == ("r5", 5, "n5")  # the file's first r5, not its repeat
+    assert pb.import_file(path, fmt="csv").added["pain_entry"] == 0
