@@ -90,7 +90,7 @@ class Importing:
         """The import itself, in this process (the child's work; see import_file)."""
         from pathlib import Path
 
-        from painboard import import_export
+        from painboard import import_export, import_fast
         from painboard.plugins import ImportSource
         from painboard.store.connection import scratch_database
 
@@ -102,9 +102,15 @@ class Importing:
         size = p.stat().st_size
         source = ImportSource(p, (lambda n: progress(n, size)) if progress else None, options)
         with scratch_database(folder) as (cur, alias):
-            stage = repo.Stage(cur, alias)
             try:
-                validated = import_export.validate(importer.read(source), str(p), f"import:{p.name}", stage)
+                # painboard's own CSV is offered to DuckDB's reader first (import_fast says when)
+                fast = import_fast.stage(source, cur, alias, f"import:{p.name}") \
+                    if import_fast.applies(importer, source) else None
+                if fast is not None:
+                    stage, validated = fast
+                else:
+                    stage = repo.Stage(cur, alias)
+                    validated = import_export.validate(importer.read(source), str(p), f"import:{p.name}", stage)
             except BadInput as exc:
                 if exc.file:
                     raise

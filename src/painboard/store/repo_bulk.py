@@ -101,17 +101,18 @@ def _columns_source(table: str, columns: dict[str, list],
                 return _lists_source(table, columns)
             pieces[c] = got
     whole = _ROW.join(map(_FIELD.join, zip(*(pieces[c] for c in names))))
-    select = []
-    for i, (c, t) in enumerate(cols.items()):
-        x = f"r[{i + 1}]"
-        if t.endswith("[]"):
-            select.append(f"CASE WHEN {x} = '{_NULL}' THEN NULL WHEN {x} = '' THEN []::VARCHAR[] "
-                          f"ELSE string_split({x}, '{_ITEM}') END AS {c}")
-        else:
-            select.append(f"CAST(nullif({x}, '{_NULL}') AS {t}) AS {c}")
+    select = [f"{unpack(f'r[{i + 1}]', t)} AS {c}" for i, (c, t) in enumerate(cols.items())]
     src = (f"SELECT ord, {', '.join(select)} FROM (SELECT string_split(line, '{_FIELD}') AS r, ord "
            f"FROM unnest(string_split($1::VARCHAR, '{_ROW}')) WITH ORDINALITY AS u(line, ord))")
     return src, [whole]
+
+
+def unpack(x: str, sql_type: str) -> str:
+    """The SQL turning ``x``, a value packed by pack_value, back into its column's type."""
+    if sql_type.endswith("[]"):
+        return (f"CASE WHEN {x} = '{_NULL}' THEN NULL WHEN {x} = '' THEN []::VARCHAR[] "
+                f"ELSE string_split({x}, '{_ITEM}') END")
+    return f"CAST(nullif({x}, '{_NULL}') AS {sql_type})"
 
 
 def _lists_source(table: str, columns: dict[str, list]) -> tuple[str, list]:
