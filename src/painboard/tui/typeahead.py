@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from textual import events
 
-# Keys of the main screen that open a form which takes typing (quick log, log form, review,
-# symptom, a warning sign reported).
-OPENS_A_FORM = frozenset("0123456789lrs") | {"R", "exclamation_mark"}  # R: the records screen (its list takes keys)
+# Keys of the main screen that open a form which takes typing (log form, review, symptom, a
+# warning sign reported). Not the digits: they go to the quick log line already on the screen,
+# whose Tab opens the log form (MainScreen.form_keys).
+OPENS_A_FORM = frozenset("lrs") | {"R", "exclamation_mark"}  # R: the records screen (its list takes keys)
 # If no form comes (read-only refusal, or an error), the held keys are let go after this.
 HOLD_LIMIT_S = 3.0
 
@@ -34,7 +35,7 @@ class KeyHold:
         from painboard.tui.screens.main import MainScreen
 
         screen = self.app.screen
-        opens = (event.key in OPENS_A_FORM if isinstance(screen, MainScreen)
+        opens = (event.key in screen.form_keys() if isinstance(screen, MainScreen)  # Tab on the quick log line
                  else event.key in getattr(screen, "FORM_KEYS", ()))  # another screen's own form keys
         if opens and not getattr(self.app, "read_only", False):  # read-only: no form comes
             self.held = []
