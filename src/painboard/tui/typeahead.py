@@ -35,6 +35,10 @@ class KeyHold:
         from painboard.tui.screens.main import MainScreen
 
         screen = self.app.screen
+        if isinstance(screen, MainScreen) and not screen.keys_ready:  # typed while it starts
+            self.held = [event]
+            self._timer = self.app.set_timer(HOLD_LIMIT_S, self.release)
+            return True
         opens = (event.key in screen.form_keys() if isinstance(screen, MainScreen)  # Tab on the quick log line
                  else event.key in getattr(screen, "FORM_KEYS", ()))  # another screen's own form keys
         if opens and not getattr(self.app, "read_only", False):  # read-only: no form comes

@@ -108,6 +108,14 @@ class MainScreen(Screen):
         if self.app.read_only:
             self._read_only_keys()
         self.query_one(PlanChecklist).focus()
+        # Keys typed while the dashboard starts (a burst with the command) waited for this:
+        # its widgets, the quick log line among them, are all up now.
+        self.keys_ready = True
+        hold = getattr(self.app, "key_hold", None)
+        if hold is not None:
+            hold.release()
+
+    keys_ready = False
 
     def _read_only_keys(self) -> None:
         from dataclasses import replace

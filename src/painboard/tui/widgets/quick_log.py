@@ -72,14 +72,12 @@ class QuickLog(Horizontal):
         self.typed_at: datetime | None = None  # an entry is stamped when its first digit was typed
         self._saving = None  # the write under way (a worker), kept while the database is busy
         self._said = HINT
+        self.score = QuickScore(id="quick-score")
 
     def compose(self) -> ComposeResult:
         yield Label("Log pain now", id="quick-label")
-        yield QuickScore(id="quick-score")
+        yield self.score
         yield Static(HINT, id="quick-message", markup=False)
-
-    def on_mount(self) -> None:
-        self.score = self.query_one(QuickScore)
 
     @property
     def active(self) -> bool:
