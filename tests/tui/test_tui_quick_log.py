@@ -82,6 +82,22 @@ async def test_letters_on_the_line_are_refused_not_taken_as_dashboard_keys(demo_
     assert demo_pb.counts()["pain_entry"] == before + 1 and _newest(demo_pb)["intensity"] == 7
 
 
+async def test_a_letter_in_the_same_burst_as_the_digit_is_the_lines_too(demo_pb, make_app, helpers):
+    """`7 q r Enter` in one burst: the keys after the digit wait for the line to have the
+    focus, so q and r are refused there (the app does not quit, no review opens) and Enter
+    saves the 7."""
+    before = demo_pb.counts()["pain_entry"]
+    app = make_app(demo_pb)
+    async with app.run_test(size=SIZE) as pilot:
+        await helpers.settle(pilot)
+        helpers.burst(app, "7", "q", "r", "enter")
+        await helpers.until(pilot, lambda: demo_pb.counts()["pain_entry"] == before + 1, what="the save")
+        await helpers.settle(pilot)
+        assert app.is_running and isinstance(app.screen, MainScreen)
+        assert "now 7/10" in helpers.text(app).splitlines()[0]
+    assert _newest(demo_pb)["intensity"] == 7
+
+
 async def test_enter_with_the_score_rubbed_out_asks_for_one(demo_pb, make_app, helpers):
     before = demo_pb.counts()["pain_entry"]
     app = make_app(demo_pb)
@@ -124,7 +140,8 @@ async def test_the_key_line_shows_the_lines_keys_while_it_holds_a_score(demo_pb,
         footer = _footer(app)
         for shown in ("save", "tab details", "esc clear"):
             assert shown in footer, (shown, footer)
-        for gone in ("0-9 log", "breakthrough", "q quit"):  # typed on the line, not the dashboard's now
+        assert "0-9 log" in footer  # digits still: they go on the line
+        for gone in ("breakthrough", "q quit"):  # refused on the line, not the dashboard's now
             assert gone not in footer, (gone, footer)
         await pilot.press("escape")
         await helpers.until(pilot, lambda: "0-9 log" in _footer(app) and "q quit" in _footer(app),
@@ -139,7 +156,7 @@ async def test_tab_from_the_panels_does_not_stop_on_the_empty_line(demo_pb, make
         for _ in range(4):
             await pilot.press("tab")
             seen.append(type(app.focused).__name__)
-        assert "QuickScore" not in seen and "PlanChecklist" in seen, seen
+        assert "QuickScore" not in seen and {"PlanChecklist", "TodayPanel"} <= set(seen), seen
         assert not isinstance(app.screen, LogEntryDialog)
 
 

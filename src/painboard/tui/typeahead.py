@@ -12,8 +12,7 @@ from __future__ import annotations
 from textual import events
 
 # Keys of the main screen that open a form which takes typing (log form, review, symptom, a
-# warning sign reported). Not the digits: they go to the quick log line already on the screen,
-# whose Tab opens the log form (MainScreen.form_keys).
+# warning sign reported). The digits and the quick log line's Tab: MainScreen.form_keys.
 OPENS_A_FORM = frozenset("lrs") | {"R", "exclamation_mark"}  # R: the records screen (its list takes keys)
 # If no form comes (read-only refusal, or an error), the held keys are let go after this.
 HOLD_LIMIT_S = 3.0

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from painboard.services import Snapshot
 
 RANGE_LABELS = [label for _, label, _ in RANGES]
+DIGITS = frozenset("0123456789")
 # A read-only session's key line leaves out the keys that write (they only say "read-only")
 # and shows what works instead.
 WRITE_ACTIONS = {"quick_log", "log_form", "breakthrough", "tick", "review", "undo_dose", "symptom", "mark_reported"}
@@ -47,6 +48,8 @@ def _quick_log_bindings() -> list[Binding]:
     out += [Binding(str(d), f"quick_log('{d}')", f"log {d}", show=False, priority=True) for d in range(1, 10)]
     return out + [Binding("enter", "quick('save')", "save", priority=True),
                   Binding("tab", "quick('details')", "details", priority=True),
+                  # Tab otherwise as on every screen (a binding here replaces Screen's for the key)
+                  Binding("tab", "app.focus_next", "Focus Next", show=False),
                   Binding("escape", "quick('clear')", "clear", priority=True),
                   Binding("backspace", "quick('delete_left')", "delete", show=False, priority=True)]
 
@@ -233,9 +236,13 @@ class MainScreen(Screen):
         from painboard.tui.typeahead import OPENS_A_FORM
 
         quick = self.query(QuickLog)
-        if quick and quick.first().active:
+        if not quick:  # read-only: no line
+            return OPENS_A_FORM
+        if quick.first().active:
             return frozenset({"tab"})  # the others are typed on the line (or refused there)
-        return OPENS_A_FORM
+        # A digit: the keys after it wait for the line to have the focus (a frame later), so a
+        # letter typed in the same burst is the line's to refuse, not the dashboard's (q quit).
+        return OPENS_A_FORM | DIGITS
 
     def focus_plan(self) -> None:
         self.query_one(PlanChecklist).focus()

@@ -42,9 +42,11 @@ class QuickScore(Widget, can_focus=False):
     active: reactive[bool] = reactive(False)
 
     def check_consume_key(self, key: str, character: str | None) -> bool:
-        # With the focus here, printable keys are typed here (a letter is refused) rather than
-        # taken as the dashboard's: the key line then shows what works (Enter, Tab, Esc).
-        return character is not None and character.isprintable()
+        # With the focus here, a letter is refused here rather than taken as the dashboard's
+        # (the key line then shows what works: digits, Enter, Tab, Esc). Not the digits: the
+        # screen's priority bindings type them in order with Enter, which they also handle
+        # (a digit sent on to this widget would reach it after an Enter typed behind it).
+        return character is not None and character.isprintable() and not character.isdigit()
 
     def on_key(self, event: events.Key) -> None:
         if event.character is not None and event.character.isprintable():
@@ -106,6 +108,9 @@ class QuickLog(Horizontal):
         if self.active and self.screen.focused is not score and self.screen.is_current:
             score.can_focus = True
             self.screen.set_focus(score, scroll_visible=False)
+        hold = getattr(self.app, "key_hold", None)
+        if hold is not None:
+            hold.release()  # the keys typed after the digit (MainScreen.form_keys) come here now
 
     def type(self, text: str) -> None:
         score = self.score
