@@ -40,10 +40,10 @@ WIDE_TODAY, WIDE_PLAN_MIN, WIDE_RECENT_MIN = 34, 30, 36
 
 def _quick_log_bindings() -> list[Binding]:
     """The quick log line's keys. Priority: the app runs them as it reads each key, so a burst
-    ("1" "0" Enter) lands on the line in order, before the focus has moved there. One footer
-    entry "0-9 log" stands for the ten digits; once the line has the focus it takes printable
-    keys itself (Textual then leaves the digits' bindings out). Enter, Tab, Esc and Backspace
-    are the line's only while it holds a score (check_action)."""
+    ("1" "0" Enter) lands on the line in order, whether the focus is there yet or not (a letter
+    is the line's to refuse once it is: QuickScore). One footer entry "0-9 log" stands for the
+    ten digits. Enter, Tab, Esc and Backspace are the line's only while it holds a score
+    (check_action); otherwise the keys do what they did."""
     out = [Binding("0", "quick_log('0')", "log", key_display="0-9", priority=True)]
     out += [Binding(str(d), f"quick_log('{d}')", f"log {d}", show=False, priority=True) for d in range(1, 10)]
     return out + [Binding("enter", "quick('save')", "save", priority=True),
