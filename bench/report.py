@@ -27,7 +27,7 @@ def print_table(results: dict) -> None:
     print(f"refresh: 30 days {r['refresh_ms_1m']:.1f} ms, 1 year {r['refresh_ms_1m_year']:.1f} ms, all "
           f"{r['refresh_ms_1m_all']:.1f} ms; DuckDB connect+query+close {r['refresh_floor_ms']:.1f} ms "
           f"(attach+query+detach on a kept instance {r['refresh_floor_attach_ms']:.1f} ms)")
-    print(f"quick log: the digit shown in the form {r['quick_log_shown_ms']:.0f} ms, saved and 'now N/10' "
+    print(f"quick log: the digit shown on the quick log line {r['quick_log_shown_ms']:.0f} ms, saved and 'now N/10' "
           f"shown {r['quick_log_saved_ms']:.0f} ms; bare Input echo {r['quick_log_floor_ms']:.1f} ms")
     print(f"painboard log 5: {r['cli_log_ms']:.0f} ms; python -c duckdb insert {r['cli_log_floor_ms']:.0f} ms")
     print(f"peak RSS: painboard {r['rss_mb']:.0f} MB, bare app {r['rss_floor_mb']:.0f} MB; peak PSS (shared "
@@ -52,7 +52,7 @@ WORDS = {"startup_terminal_paint_ratio": ("first frame, `painboard` in an 80x24 
          "refresh_ratio_1m_30d": ("refresh, 30-day view", "refresh_ms_1m"),
          "refresh_ratio_1m_year": ("refresh, 1-year view", "refresh_ms_1m_year"),
          "refresh_ratio_1m_all": ("refresh, all 10 years", "refresh_ms_1m_all"),
-         "quick_log_ratio": ("quick log: digit to the form showing it", "quick_log_shown_ms"),
+         "quick_log_ratio": ("quick log: digit to the frame showing it on the line", "quick_log_shown_ms"),
          "cli_log_ratio": ("`painboard log 5`, whole process", "cli_log_ms"),
          "rss_mb": ("dashboard peak RSS (its first-read process included)", "rss_mb")}
 FLOOR_MS = {"startup": "startup_terminal_floor_ms", "refresh": "refresh_floor_ms", "quick_log": "quick_log_floor_ms",

@@ -285,25 +285,59 @@ def _screen_lines(app) -> list[str]:  # what the terminal shows, row by row
     return [strip.text for strip in app.screen._compositor.render_strips()]
 
 
-async def _until(check) -> None:
-    while not check():
-        await asyncio.sleep(0.001)
+class Frames:
+    """Times the frames an app sends to its terminal. Headless, Textual computes each update
+    and writes nothing: here each is turned into the bytes a terminal would be sent (the work a
+    real run does) and timed; then, in the same step, the screen is read for what a round
+    waits for. The time taken is the frame's, so reading the screen (all of it, costlier on
+    a full dashboard than on one Input) is not counted, and nothing is seen before it is sent.
+    The same for painboard and its floor."""
+
+    def __init__(self, app) -> None:
+        self.app, self.want, self.shown_at = app, None, None
+        real = app._display
+
+        def display(screen, renderable) -> None:
+            real(screen, renderable)
+            if renderable is None or screen is not app.screen:
+                return
+            render = getattr(renderable, "render_segments", None)
+            if render is not None:
+                render(app.console)
+            sent = time.perf_counter()
+            if self.want is not None and self.shown_at is None and self.want():
+                self.shown_at = sent
+
+        app._display = display
+
+    async def until(self, want) -> float:
+        """The time of the first frame after which the screen shows ``want``."""
+        self.want, self.shown_at = want, None
+        while self.shown_at is None:
+            await asyncio.sleep(0.001)
+        self.want = None
+        return self.shown_at
+
+
+def _quick_line_shows(app, score: int) -> bool:
+    """The dashboard's quick log line ("Log pain now  7  Enter saves …") shows the score."""
+    return any(line.partition("Log pain now")[2].split()[:1] == [str(score)] for line in _screen_lines(app))
 
 
 async def quick_log_round(demo_db: Path, keys: int) -> tuple[list[float], list[float]]:
-    """A digit typed on the dashboard until the quick-log form shows it (the figure set against
-    a bare Input's echo), then Enter until the screen's top line reads "now N/10" (saved and
-    shown: the header changes only after the save returned). Each row is then checked in the
-    database, outside the timing."""
+    """A digit typed on the dashboard until a frame shows it on the quick log line (the figure
+    set against a bare Input's echo), then Enter until a frame's top line reads "now N/10"
+    (saved and shown: the header changes only after the save returned). Each row is then
+    checked in the database, outside the timing."""
     from painboard.config import Settings
     from painboard.services import Painboard
     from painboard.tui.app import PainboardApp
-    from painboard.tui.dialogs.log_entry import LogEntryDialog
 
     pb = Painboard(Settings.load(db=demo_db))
     app = PainboardApp(Settings.load(db=demo_db), poll_interval=None, cursor_blink=False)
     times, forms = [], []
     async with app.run_test(size=(80, 24)) as pilot:
+        frames = Frames(app)
         while app.snapshot is None or app.snapshot.metrics is None:
             await pilot.pause(0.01)
         shown = app.snapshot.today.now
@@ -314,16 +348,14 @@ async def quick_log_round(demo_db: Path, keys: int) -> tuple[list[float], list[f
                 score = (score + 1) % 10
             before = pb.counts()["pain_entry"]
             t = time.perf_counter()
-            _key(app, str(score))
-            # the form drawn with the digit in it: what the bare Input's echo is set against
-            await _until(lambda: isinstance(app.screen, LogEntryDialog) and any(
-                str(score) in line.partition("Pain (0-10)")[2] for line in _screen_lines(app)))
-            forms.append(time.perf_counter() - t)
+            _key(app, str(score))  # read by the app once this round awaits: after `until` is set
+            # the score drawn on the quick log line: what the bare Input's echo is set against
+            forms.append(await frames.until(lambda: _quick_line_shows(app, score)) - t)
             _key(app, "enter")
-            await _until(lambda: f"now {score}/10" in _screen_lines(app)[0])
-            times.append(time.perf_counter() - t)
+            times.append(await frames.until(lambda: f"now {score}/10" in _screen_lines(app)[0]) - t)
             newest = pb.entries(newest_first=True, limit=1)[0]
             assert pb.counts()["pain_entry"] == before + 1 and newest["intensity"] == score, newest
+            assert not _quick_line_shows(app, score)  # the line is free for the next score
             shown = score
             while app._refreshing or any(not w.is_finished for w in app.workers if w.group != "poll"):
                 await pilot.pause(0.01)  # the full refresh after the save, outside the timing
@@ -342,14 +374,15 @@ async def echo_round(keys: int) -> list[float]:
     app = Echo()
     times = []
     async with app.run_test(size=(80, 24)) as pilot:
+        frames = Frames(app)
         for i in range(keys):
             app.query_one(Input).value = ""
             await pilot.pause(0.3)
             digit = str((i + 3) % 10)
             t = time.perf_counter()
             _key(app, digit)
-            await _until(lambda: any(line.strip(" ▎▊▍▌▋█") == digit for line in _screen_lines(app)))
-            times.append(time.perf_counter() - t)
+            shown = await frames.until(lambda: any(line.strip(" ▎▊▍▌▋█") == digit for line in _screen_lines(app)))
+            times.append(shown - t)
     return times
 
 

@@ -26,6 +26,9 @@ pytestmark = [pytest.mark.system, pytest.mark.slow, pytest.mark.skipif(shutil.wh
 PAINBOARD = Path(sys.executable).parent / "painboard"
 # SGR colour codes beyond the 16 basic ones: 256-colour (38;5;n) and true colour (38;2;r;g;b).
 RICH_COLOUR = re.compile(r"\x1b\[[0-9;]*[34]8;[25];")
+# The dashboard's quick log line: the score it shows, and the line empty again after a save.
+QUICK_SCORE = re.compile(r"Log pain now\s+(\S+)")
+QUICK_EMPTY = re.compile(r"Log pain now\s+0-10\b")
 
 
 def _env(tmp_path: Path) -> dict:
@@ -122,11 +125,13 @@ def test_dashboard_in_tmux(demo, tmp_path, term):
         else:
             assert RICH_COLOUR.search(coloured), "expected 256 colours under xterm-256color"
 
-        # Quick log: 6 then Enter, saved to the database and shown in the header.
+        # Quick log: 6 on the dashboard's quick log line, then Enter: saved to the database,
+        # shown in the header, and the line free again.
         tmux.keys("6")
-        tmux.until(lambda s: "Log pain now" in s, 10, "the quick log dialog")
+        tmux.until(lambda s: QUICK_SCORE.search(s) and QUICK_SCORE.search(s).group(1) == "6", 10,
+                   "6 on the quick log line")
         tmux.keys("Enter")
-        tmux.until(lambda s: "Log pain now" not in s and "now 6/10" in s.splitlines()[0], 10,
+        tmux.until(lambda s: "now 6/10" in s.splitlines()[0] and QUICK_EMPTY.search(s), 10,
                    "now 6/10 after the quick log")
         after = json.loads(_painboard(env, db, "entries", "--json").stdout)
         assert len(after) == len(entries_before) + 1
@@ -180,15 +185,15 @@ def test_keys_sent_in_one_burst_land_where_typed(demo, tmp_path):
         tmux.until(lambda s: "●live" in s and "Morphine SR" in s, 30, "the dashboard with its data")
 
         tmux.keys("10", "Enter")
-        tmux.until(lambda s: "now 10/10" in s.splitlines()[0] and "Log pain now" not in s, 10, "now 10/10")
+        tmux.until(lambda s: "now 10/10" in s.splitlines()[0] and QUICK_EMPTY.search(s), 10, "now 10/10")
         after = json.loads(_painboard(env, db, "entries", "--json").stdout)
         assert len(after) == before + 1 and _newest(env, db)["intensity"] == 10
 
         tmux.keys("r8", "Tab", "3", "Tab", "5")  # the review: worst, least, average
-        text = tmux.until(lambda s: "Daily review" in s and re.search(r"On average\s+5\b", s), 10,
-                          "the review burst")
-        assert re.search(r"Worst in the last 24 h\s+8\b", text), text
-        assert re.search(r"Least in the last 24 h\s+3\b", text), text
+        # Each field is its own widget, drawing its key in its own turn: wait for all three.
+        tmux.until(lambda s: "Daily review" in s and re.search(r"Worst in the last 24 h\s+8\b", s)
+                   and re.search(r"Least in the last 24 h\s+3\b", s) and re.search(r"On average\s+5\b", s),
+                   10, "the review burst: worst 8, least 3, average 5")
         tmux.keys("Escape")
         tmux.until(lambda s: "Daily review" not in s, 10, "the dashboard again")
 
@@ -227,7 +232,7 @@ def test_keys_typed_while_the_dashboard_starts_land_and_the_first_read_leaves_no
     try:
         tmux.keys(f'"{PAINBOARD}" --db "{db}"', literal=True)
         tmux.keys("Enter", "5", "Enter")
-        tmux.until(lambda s: "now 5/10" in s.splitlines()[0] and "Log pain now" not in s, 30, "now 5/10")
+        tmux.until(lambda s: "now 5/10" in s.splitlines()[0] and QUICK_EMPTY.search(s), 30, "now 5/10")
         after = json.loads(_painboard(env, db, "entries", "--json").stdout)
         assert len(after) == before + 1 and _newest(env, db)["intensity"] == 5
 

@@ -170,6 +170,12 @@ def in_colour_mode(mode: str, monkeypatch, make):
     return app, run_before
 
 
+def quick_score(app) -> str:
+    """What the dashboard's quick log line shows as its score ("0-10" while it is empty)."""
+    line = next(line for line in screen_text(app).splitlines() if "Log pain now" in line)
+    return line.partition("Log pain now")[2].split()[0]
+
+
 def burst(app, *keys: str) -> None:
     """Keys queued together, as a fast typist or a laggy SSH link sends them: no waiting
     between them (Pilot.press waits for the app after each key)."""
@@ -189,6 +195,7 @@ def helpers():
         settle = staticmethod(settle)
         settled_after = staticmethod(settled_after)
         burst = staticmethod(burst)
+        quick_score = staticmethod(quick_score)
         in_colour_mode = staticmethod(in_colour_mode)
         hold_database = staticmethod(hold_database)
         release_database = staticmethod(release_database)

@@ -141,7 +141,8 @@ async def test_a_write_by_another_process_shows_without_a_key(tmp_path, monkeypa
 
 
 async def test_busy_database_keeps_the_entry_and_retries(demo_pb, demo_db, make_app, helpers):
-    """Another process holds the file: the form says so, keeps the score, and saves later."""
+    """Another process holds the file: the quick log line says so, keeps the score (a digit
+    typed meanwhile does not change what is being saved), and saves it later."""
     demo_pb.db.retry_seconds = 0.3  # report busy quickly in the test
     before = demo_pb.counts()["pain_entry"]
     app = make_app(demo_pb)
@@ -151,15 +152,17 @@ async def test_busy_database_keeps_the_entry_and_retries(demo_pb, demo_db, make_
         try:
             await pilot.press("8", "enter")
             await helpers.until(pilot, lambda: "database busy" in helpers.text(app), what="the busy message")
-            assert isinstance(app.screen, LogEntryDialog)
-            assert app.screen.query_one("#intensity", Input).value == "8"
-            assert "◌busy" in helpers.text(app) or "still trying" in helpers.text(app)
+            line = next(ln for ln in helpers.text(app).splitlines() if "Log pain now" in ln)
+            assert "retrying, 8 kept · Esc gives up" in line, line  # whole, at 80 columns
+            await pilot.press("3")
+            assert helpers.quick_score(app) == "8" and "still saving the score shown" in helpers.text(app)
         finally:
             helpers.release_database(holder)
-        await helpers.until(pilot, lambda: isinstance(app.screen, MainScreen), what="the save")
+        await helpers.until(pilot, lambda: "now 8/10" in helpers.text(app).splitlines()[0], what="the save")
         await helpers.settle(pilot)
-        assert "now 8/10" in helpers.text(app)
+        assert isinstance(app.screen, MainScreen) and helpers.quick_score(app) == "0-10"
     assert demo_pb.counts()["pain_entry"] == before + 1
+    assert demo_pb.entries(newest_first=True, limit=1)[0]["intensity"] == 8
 
 
 async def test_escape_while_busy_gives_up_and_the_dashboard_carries_on(demo_pb, demo_db, make_app, helpers):
@@ -202,7 +205,7 @@ async def test_a_save_that_lands_after_escape_is_reported_not_dismissing_the_das
     app = make_app(demo_pb)
     async with app.run_test(size=(80, 24)) as pilot:
         await helpers.settle(pilot)
-        await pilot.press("5")
+        await pilot.press("l")
         dialog = app.screen
         assert isinstance(dialog, LogEntryDialog)
 
@@ -224,3 +227,34 @@ async def test_a_save_that_lands_after_escape_is_reported_not_dismissing_the_das
         assert demo_pb.counts()["pain_entry"] == before + 1
         assert isinstance(app.screen, MainScreen)
         await helpers.until(pilot, lambda: "now 5/10" in helpers.text(app), what="the refresh after the late save")
+
+
+async def test_a_quick_log_that_lands_after_escape_is_reported_and_the_line_is_free(
+        demo_pb, make_app, helpers, monkeypatch):
+    """The quick log line's Esc while its save is already under way: the entry lands, the
+    user is told, and the line (cleared by the Esc) takes a new score."""
+    import threading
+
+    gate, started = threading.Event(), threading.Event()
+    real = demo_pb.log_pain
+
+    def slow_log_pain(**fields):  # a real write that is still under way when Esc comes
+        started.set()
+        gate.wait(5)
+        return real(**fields)
+
+    before = demo_pb.counts()["pain_entry"]
+    app = make_app(demo_pb)
+    async with app.run_test(size=(80, 24), notifications=True) as pilot:
+        await helpers.settle(pilot)
+        monkeypatch.setattr(demo_pb, "log_pain", slow_log_pain)
+        await pilot.press("9", "enter")
+        await helpers.until(pilot, started.is_set, what="the attempt to start")
+        await pilot.press("escape")
+        assert helpers.quick_score(app) == "0-10"
+        gate.set()
+        await helpers.until(pilot, lambda: any("saved after all" in str(n.message) for n in app._notifications),
+                            what="the late save reported")
+        await helpers.until(pilot, lambda: "now 9/10" in helpers.text(app), what="the refresh after the late save")
+        assert isinstance(app.screen, MainScreen) and helpers.quick_score(app) == "0-10"
+    assert demo_pb.counts()["pain_entry"] == before + 1

@@ -13,6 +13,7 @@ from painboard.tui.dialogs.review import ReviewDialog
 from painboard.tui.screens.help import HelpScreen
 from painboard.tui.screens.main import MainScreen
 from painboard.tui.widgets.checklist import PlanChecklist
+from painboard.tui.widgets.quick_log import QuickScore
 from datetime import datetime, timezone  # noqa: E402
 
 NOW = datetime(2026, 11, 28, 14, 5, tzinfo=timezone.utc)  # as in conftest.py
@@ -51,15 +52,19 @@ async def test_quick_log_digit_then_enter_saves(demo_pb, make_app, helpers):
     app = make_app(demo_pb)
     async with app.run_test(size=SIZE) as pilot:
         await helpers.settle(pilot)
+        assert helpers.quick_score(app) == "0-10"  # the line is there before any digit
         await pilot.press("6")
-        assert isinstance(app.screen, LogEntryDialog)
-        assert app.screen.query_one("#intensity", Input).value == "6"
+        assert isinstance(app.screen, MainScreen)  # no form: the score is on the dashboard's line
+        assert helpers.quick_score(app) == "6"
+        await helpers.until(pilot, lambda: isinstance(app.focused, QuickScore), what="the focus on the line")
         await pilot.press("enter")
         await helpers.settle(pilot)
         assert isinstance(app.screen, MainScreen)
         assert demo_pb.counts()["pain_entry"] == before + 1
         assert latest(demo_pb)["intensity"] == 6
         assert "now 6/10" in helpers.text(app)
+        assert helpers.quick_score(app) == "0-10"  # free for the next score
+        assert isinstance(app.focused, PlanChecklist)  # the dashboard has the keys again
 
 
 async def test_logged_entry_reaches_the_main_screen_as_a_message(demo_pb, make_app, helpers):
@@ -100,6 +105,7 @@ async def test_quick_log_escape_cancels(demo_pb, make_app, helpers):
         await pilot.press("3", "escape")
         await helpers.settle(pilot)
         assert isinstance(app.screen, MainScreen)
+        assert helpers.quick_score(app) == "0-10" and isinstance(app.focused, PlanChecklist)
         assert demo_pb.counts()["pain_entry"] == before
 
 
@@ -293,7 +299,8 @@ def test_every_main_binding_is_in_help():
 
     listed = " ".join(k for _, k, _ in KEYS)
     names = {"space": "space", "question_mark": "?", "left_square_bracket": "[",
-             "right_square_bracket": "]", "backspace": "backspace", "exclamation_mark": "!"}
+             "right_square_bracket": "]", "backspace": "backspace", "exclamation_mark": "!",
+             "enter": "Enter", "escape": "Esc", "tab": "Tab"}
     for b in MainScreen.BINDINGS + PainboardApp.BINDINGS:
         for key in b.key.split(","):
             shown = names.get(key, key)

@@ -80,7 +80,7 @@ async def test_a_quick_log_is_stamped_when_its_key_was_pressed(demo_pb, make_app
     async with app.run_test(size=SIZE) as pilot:
         await helpers.settle(pilot)
         await pilot.press("7")
-        await helpers.until(pilot, lambda: isinstance(app.screen, LogEntryDialog), what="the quick log")
+        await helpers.until(pilot, lambda: helpers.quick_score(app) == "7", what="the quick log")
         models.freeze_clock(tui_env + timedelta(seconds=22))  # saved later (a busy database, a slow hand)
         await pilot.press("enter")
         await helpers.settle(pilot)

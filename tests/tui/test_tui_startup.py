@@ -69,41 +69,36 @@ from painboard.tui.screens.main import MainScreen  # noqa: E402
 from .conftest import burst  # noqa: E402
 
 
-async def test_quick_log_rows_join_the_form_a_moment_later(demo_pb, make_app, helpers):
+async def test_tab_on_the_quick_log_line_opens_the_form_with_the_score_and_every_field(demo_pb, make_app, helpers):
+    from textual.widgets import Input
+
     from painboard.tui.dialogs.log_entry import LogEntryDialog
 
     app = make_app(demo_pb)
     async with app.run_test(size=SIZE) as pilot:
         await helpers.settle(pilot)
-        burst(app, "5")
-        await helpers.until(pilot, lambda: isinstance(app.screen_stack[-1], LogEntryDialog), what="the quick log")
+        burst(app, "5", "tab")
+        await helpers.until(pilot, lambda: isinstance(app.screen_stack[-1], LogEntryDialog)
+                            and app.focused is not None and app.focused.id == "sites", what="the form")
         dialog = app.screen_stack[-1]
-        await helpers.settle(pilot)  # waits for rows_pending too
-        assert app.screen is dialog and dialog.query("#sites")
+        assert dialog.query_one("#intensity", Input).value == "5" and not dialog.full
         text = helpers.text(app)
-        assert "Where" in text and "What it felt like" in text and "Note" in text
+        assert "Log pain now" in text and "Where" in text and "What it felt like" in text and "Note" in text
 
 
-async def test_quick_log_tab_typed_before_the_rows_reaches_them(demo_pb, make_app, helpers, monkeypatch):
-    from painboard.tui.dialogs.log_entry import LogEntryDialog
-
-    async def not_yet(self) -> None:  # the rows come only with Tab here, however slow the machine
-        return None
-
-    monkeypatch.setattr(LogEntryDialog, "_add_optional_soon", not_yet)
+async def test_a_burst_through_tab_lands_in_the_forms_fields(demo_pb, make_app, helpers):
+    """`3 Tab ribs Tab sharp Enter` in one burst: the keys after Tab wait for the form (it is
+    built only then) and land in its fields in order."""
     app = make_app(demo_pb)
     async with app.run_test(size=SIZE) as pilot:
         await helpers.settle(pilot)
         before = demo_pb.counts()["pain_entry"]
-        burst(app, "3")
-        await helpers.until(pilot, lambda: isinstance(app.screen_stack[-1], LogEntryDialog)
-                            and app.focused is not None and app.focused.id == "intensity", what="the form")
-        assert app.screen_stack[-1].rows_pending
-        burst(app, "tab", *"ribs", "tab", *"sharp", "enter")  # before the rows are there
+        burst(app, "3", "tab", *"ribs", "tab", *"sharp", "enter")
         await helpers.until(pilot, lambda: isinstance(app.screen_stack[-1], MainScreen)
                             and demo_pb.counts()["pain_entry"] == before + 1, what="the save")
         await helpers.settle(pilot)
         assert "now 3/10" in helpers.text(app).splitlines()[0]
+        assert helpers.quick_score(app) == "0-10"  # saved from the form: the line is free again
         e = demo_pb.entries(newest_first=True, limit=1)[0]
         assert (e["intensity"], e["sites"], e["qualities"]) == (3, ["ribs"], ["sharp"])
 

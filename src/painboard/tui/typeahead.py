@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from textual import events
 
-# Keys of the main screen that open a form which takes typing (quick log, log form, review,
-# symptom, a warning sign reported).
-OPENS_A_FORM = frozenset("0123456789lrs") | {"R", "exclamation_mark"}  # R: the records screen (its list takes keys)
+# Keys of the main screen that open a form which takes typing (log form, review, symptom, a
+# warning sign reported). The digits and the quick log line's Tab: MainScreen.form_keys.
+OPENS_A_FORM = frozenset("lrs") | {"R", "exclamation_mark"}  # R: the records screen (its list takes keys)
 # If no form comes (read-only refusal, or an error), the held keys are let go after this.
 HOLD_LIMIT_S = 3.0
 
@@ -34,7 +34,11 @@ class KeyHold:
         from painboard.tui.screens.main import MainScreen
 
         screen = self.app.screen
-        opens = (event.key in OPENS_A_FORM if isinstance(screen, MainScreen)
+        if isinstance(screen, MainScreen) and not screen.keys_ready:  # typed while it starts
+            self.held = [event]
+            self._timer = self.app.set_timer(HOLD_LIMIT_S, self.release)
+            return True
+        opens = (event.key in screen.form_keys() if isinstance(screen, MainScreen)  # Tab on the quick log line
                  else event.key in getattr(screen, "FORM_KEYS", ()))  # another screen's own form keys
         if opens and not getattr(self.app, "read_only", False):  # read-only: no form comes
             self.held = []

@@ -99,6 +99,44 @@ class TermsSuggester(Suggester):
         return None
 
 
+def write_kept(app, fn: Callable[[], Any], done: Callable[[Any], None], *, say: Callable[..., None],
+               here: Callable[[], bool], settled: Callable[[], None],
+               failed: Callable[[PainboardError], None] | None = None,
+               busy_words: Callable[[DatabaseBusy], str] | None = None):
+    """One write from a form (a dialog, the dashboard's quick log), in a thread worker: "saving…",
+    retried while the database is busy with the form keeping what was typed, the outcome said
+    in the form while it is still ``here``, else as a toast (``busy_words``: a one-line form's
+    shorter words for the wait). ``settled`` runs first when the attempt ends either way; the
+    worker is returned (cancel it to give up)."""
+    say("saving…")
+
+    def ok(result: Any) -> None:
+        wanted = here()
+        settled()
+        if not wanted:  # given up while an attempt was under way
+            app.notify("saved after all: that attempt was already under way", timeout=6)
+            return
+        done(result)
+
+    def not_saved(exc: PainboardError) -> None:
+        wanted = here()
+        settled()
+        if not wanted:
+            app.notify(in_user_words(exc), severity="error", timeout=6)
+            return
+        say(in_user_words(exc), error=True)
+        if failed is not None:
+            failed(exc)
+
+    def busy(exc: DatabaseBusy) -> None:
+        if here():
+            held = f" (held by PID {exc.pid})" if exc.pid else ""
+            say(busy_words(exc) if busy_words else
+                f"database busy{held}: still trying, what you typed is kept. Esc gives up.")
+
+    return app.write(fn, ok, on_error=not_saved, on_busy=busy)
+
+
 class Dialog(ModalScreen):
     """A modal form. Subclasses call ``save_with(fn, done)``; the write runs in a thread."""
 
@@ -143,34 +181,19 @@ class Dialog(ModalScreen):
     def save_with(self, fn: Callable[[], Any], done: Callable[[Any], None]) -> None:
         if self._saving is not None:
             return  # already saving: Enter pressed twice
-        self.say("saving…")
         self._saving_since = time.monotonic()
 
-        def ok(result: Any) -> None:
+        def settled() -> None:
             self._saving = None
-            if self not in self.app.screen_stack:  # Esc came while an attempt was under way
-                self.app.notify("saved after all: that attempt was already under way", timeout=6)
-                return
-            done(result)
 
         def failed(exc: PainboardError) -> None:
-            self._saving = None
-            if self not in self.app.screen_stack:
-                self.app.notify(in_user_words(exc), severity="error", timeout=6)
-                return
-            self.say(in_user_words(exc), error=True)
             if isinstance(exc, BadInput) and exc.field:
                 target = self.FIELD_INPUTS.get(exc.field.split(".")[0])
                 if target:
                     self.query_one(f"#{target}").focus()
 
-        def busy(exc: DatabaseBusy) -> None:
-            if self not in self.app.screen_stack:
-                return
-            held = f" (held by PID {exc.pid})" if exc.pid else ""
-            self.say(f"database busy{held}: still trying, what you typed is kept. Esc gives up.")
-
-        self._saving = self.app.write(fn, ok, on_error=failed, on_busy=busy)
+        self._saving = write_kept(self.app, fn, done, say=self.say, settled=settled, failed=failed,
+                                  here=lambda: self in self.app.screen_stack)  # Esc: no longer here
 
     @staticmethod
     def value(inp: Input) -> str | None:

@@ -1,8 +1,9 @@
-"""Quick log (a digit) and the full log form (l): one entry of pain."""
+"""The log form (l) and the quick log's details (a score typed on the dashboard, then Tab):
+one entry of pain."""
 
 from __future__ import annotations
 
-import time
+from datetime import datetime
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -29,6 +30,15 @@ FULL_ONLY = [
 ]
 
 
+def show_logged(app, entry) -> None:
+    """A pain entry just saved (the log form, the quick log line): on the dashboard at once,
+    before the refresh every write triggers, and said in a toast."""
+    main = getattr(app, "main_screen", None)
+    if main is not None and main.is_mounted:
+        main.post_message(EntryLogged(entry))
+    app.notify(f"logged {entry.intensity}/10 at {app.pb.local(entry.occurred_at):%H:%M}", timeout=3)
+
+
 def _terms(text: str | None) -> list[str]:
     return [t.strip() for t in (text or "").split(",") if t.strip()]
 
@@ -37,7 +47,7 @@ def _terms(text: str | None) -> list[str]:
 class LogEntryDialog(Dialog):
     BINDINGS = [Binding("escape", "cancel", "cancel"), Binding("ctrl+s", "save", "save"),
                 # priority: run by the app before it hands on the keys typed after Tab, so
-                # they land in the next field even when its row is still being mounted
+                # they land in the next field (a burst "ribs Tab sharp")
                 Binding("tab", "next_field", "next field", show=False, priority=True),
                 Binding("shift+tab", "previous_field", "previous field", show=False, priority=True)]
     FIELD_INPUTS = {"intensity": "intensity", "sites": "sites", "qualities": "qualities",
@@ -45,12 +55,16 @@ class LogEntryDialog(Dialog):
                     "duration_min": "duration", "note": "note", "at": "at", "occurred_at": "at",
                     "pattern": "pattern"}
 
-    def __init__(self, intensity: int | None = None, full: bool = False) -> None:
+    def __init__(self, intensity: int | None = None, full: bool = False, opened_at: datetime | None = None,
+                 start: str = "intensity") -> None:
+        """``full``: the log form (l), with when and the pattern. Otherwise the quick log's
+        details (Tab on the dashboard's quick log line): stamped ``opened_at``, when its score
+        was typed, not when it saves; the focus starts in field ``start``."""
         super().__init__()
         self.intensity = intensity
         self.full = full
-        self.opened_at = utcnow()  # a quick log is stamped when its key was pressed, not when it saves
-        self._optional_added = full
+        self.opened_at = opened_at or utcnow()
+        self.start = start
 
     def _row(self, fid: str, label: str, placeholder: str) -> Horizontal:
         suggester = (TermsSuggester(KNOWN_SITES) if fid == "sites" else
@@ -74,58 +88,26 @@ class LogEntryDialog(Dialog):
                 for fid, label, placeholder in FULL_ONLY:
                     yield self._row(fid, label, placeholder)
                 yield pattern_row()
-                for fid, label, placeholder in OPTIONAL:
-                    yield self._row(fid, label, placeholder)
-            else:
-                # The optional rows join a moment after the dialog is up (add_optional):
-                # they were most of its cost, and a score then Enter needs none of them.
-                yield Static("optional, Tab to reach:", classes="hint")
+            for fid, label, placeholder in OPTIONAL:
+                yield self._row(fid, label, placeholder)
             yield Static("", classes="message")
             yield Static("Enter save · Tab next field · Esc cancel", classes="hint")
 
     def on_mount(self) -> None:
         super().on_mount()
-        inp = self.query_one("#intensity", Input)
+        inp = self.query_one(f"#{self.start}", Input)
         inp.focus()
         inp.cursor_position = len(inp.value)
-        if not self._optional_added:
-            # A moment after the dialog is up: a score then Enter at once needs no more.
-            self.set_timer(0.1, self._add_optional_soon)
 
-    @property
-    def rows_pending(self) -> bool:
-        """True until the quick log's optional rows are on the form (tests wait for it)."""
-        return not self._optional_added
-
-    async def _add_optional_soon(self) -> None:
-        # Enter came first and the save is under way: the rows only if it is held up (busy).
-        if self._saving is not None and time.monotonic() - self._saving_since < 0.5:
-            self.set_timer(0.25, self._add_optional_soon)
-            return
-        await self.add_optional()
-
-    async def add_optional(self) -> None:
-        """The quick log's optional rows, mounted once, before the score's message line."""
-        if self._optional_added or not self.is_attached:
-            return
-        self._optional_added = True
-        rows = [self._row(*f) for f in OPTIONAL]
-        await self.query_one("#log-dialog").mount_all(rows, before=self.query_one(".message"))
-        for inp in self.query(Input):
-            inp.cursor_blink = self.app.cursor_blink
-
-    async def action_next_field(self) -> None:
-        await self.add_optional()  # Tab pressed before the rows came: they come first
+    def action_next_field(self) -> None:
         self._step_field(1)
 
-    async def action_previous_field(self) -> None:
-        await self.add_optional()
+    def action_previous_field(self) -> None:
         self._step_field(-1)
 
     def _step_field(self, step: int) -> None:
-        # The fields in the order of the form, not Textual's focus chain: rows mounted a moment
-        # ago may not be in that chain yet (a busy machine), and the keys typed after this Tab
-        # go wherever the focus is now.
+        # The fields in the order of the form, set at once: the keys typed after this Tab go
+        # wherever the focus is now.
         fields = [w for w in self.query("Input, Select") if w.focusable]  # the pattern is a Select
         here = fields.index(self.focused) if self.focused in fields else -1
         self.set_focus(fields[(here + step) % len(fields)])
@@ -162,10 +144,7 @@ class LogEntryDialog(Dialog):
             return
 
         def done(entry) -> None:
-            main = getattr(self.app, "main_screen", None)
-            if main is not None and main.is_mounted:
-                main.post_message(EntryLogged(entry))
-            self.app.notify(f"logged {entry.intensity}/10 at {pb.local(entry.occurred_at):%H:%M}", timeout=3)
+            show_logged(self.app, entry)
             self.dismiss(entry)
 
         self.save_with(lambda: pb.log_pain(**fields), done)

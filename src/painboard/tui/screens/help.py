@@ -15,8 +15,8 @@ from painboard.tui.widgets.trend import AVG, BAND, EPISODE, TODAY, WORST
 
 # (section, key, what it does); the test checks every main-screen binding is listed here.
 KEYS: list[tuple[str, str, str]] = [
-    ("Log", "0-9", "log pain now with that score (quick log)"),
-    ("Log", "Enter / Esc", "save / cancel a form; Tab reaches the optional fields"),
+    ("Log", "0-9", "log pain now: the score goes on the quick log line"),
+    ("Log", "Enter / Esc", "save / clear it, or a form; Tab: where, what it felt like, …"),
     ("Log", "l", "the full log form (when, pattern, site, …)"),
     ("Log", "b", "✱ breakthrough: starts now, asks the peak; b again ends it"),
     ("Log", "s  !", "a symptom or warning sign; ! marks the sign reported"),

@@ -6,8 +6,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.events import Key, Resize
-from textual.reactive import reactive
+from textual.reactive import Reactive, reactive
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Static
 
 from typing import TYPE_CHECKING
@@ -17,6 +18,7 @@ from painboard.tui.css import sibling_css
 from painboard.tui.messages import EntryLogged
 from painboard.tui.widgets.checklist import PlanChecklist
 from painboard.tui.widgets.header import DashHeader
+from painboard.tui.widgets.quick_log import QuickLog
 from painboard.tui.widgets.recent import RecentEntries
 from painboard.tui.widgets.today import TodayPanel
 from painboard.tui.widgets.trend import TrendChart
@@ -26,6 +28,7 @@ if TYPE_CHECKING:
     from painboard.services import Snapshot
 
 RANGE_LABELS = [label for _, label, _ in RANGES]
+DIGITS = frozenset("0123456789")
 # A read-only session's key line leaves out the keys that write (they only say "read-only")
 # and shows what works instead.
 WRITE_ACTIONS = {"quick_log", "log_form", "breakthrough", "tick", "review", "undo_dose", "symptom", "mark_reported"}
@@ -35,11 +38,20 @@ READ_ONLY_SHOWN = {"metrics", "insights"}
 WIDE_TODAY, WIDE_PLAN_MIN, WIDE_RECENT_MIN = 34, 30, 36
 
 
-def _digit_bindings() -> list[Binding]:
-    # One footer entry "0-9 log" stands for all ten keys.
-    out = [Binding("0", "quick_log(0)", "log", key_display="0-9")]
-    out += [Binding(str(d), f"quick_log({d})", f"log {d}", show=False) for d in range(1, 10)]
-    return out
+def _quick_log_bindings() -> list[Binding]:
+    """The quick log line's keys. Priority: the app runs them as it reads each key, so a burst
+    ("1" "0" Enter) lands on the line in order, whether the focus is there yet or not (a letter
+    is the line's to refuse once it is: QuickScore). One footer entry "0-9 log" stands for the
+    ten digits. Enter, Tab, Esc and Backspace are the line's only while it holds a score
+    (check_action); otherwise the keys do what they did."""
+    out = [Binding("0", "quick_log('0')", "log", key_display="0-9", priority=True)]
+    out += [Binding(str(d), f"quick_log('{d}')", f"log {d}", show=False, priority=True) for d in range(1, 10)]
+    return out + [Binding("enter", "quick('save')", "save", priority=True),
+                  Binding("tab", "quick('details')", "details", priority=True),
+                  # Tab otherwise as on every screen (a binding here replaces Screen's for the key)
+                  Binding("tab", "app.focus_next", "Focus Next", show=False),
+                  Binding("escape", "quick('clear')", "clear", priority=True),
+                  Binding("backspace", "quick('delete_left')", "delete", show=False, priority=True)]
 
 
 class MainScreen(Screen):
@@ -48,7 +60,7 @@ class MainScreen(Screen):
     DEFAULT_CSS = sibling_css(__file__)
     SCOPED_CSS = False
 
-    BINDINGS = _digit_bindings() + [
+    BINDINGS = _quick_log_bindings() + [
         Binding("l", "log_form", "log form", show=False),
         Binding("b", "breakthrough", "breakthrough"),
         Binding("s", "symptom", "symptom", show=False),
@@ -69,6 +81,10 @@ class MainScreen(Screen):
         Binding("f5", "refresh", "refresh", show=False),
     ]
 
+    # Textual repaints the whole screen when the focus moves; here the widgets whose looks
+    # follow the focus repaint themselves (their :focus styles, TodayPanel's title), so a
+    # digit moving the focus to the quick log line draws that line and the plan, not 24 rows.
+    focused: Reactive[Widget | None] = Reactive(None, repaint=False)
     snapshot: reactive[Snapshot | None] = reactive(None, always_update=True)
     db_state: reactive[tuple[str, str]] = reactive(("loading", ""))
     range_label: reactive[str] = reactive("30d")
@@ -84,6 +100,8 @@ class MainScreen(Screen):
                 yield Static("Plan", id="plan-title")
                 yield PlanChecklist(id="plan")
             yield RecentEntries(tz, id="recent")
+        if not self.app.read_only:  # a read-only session logs nothing: a digit says so (a toast)
+            yield QuickLog(id="quick-log")
         # The key line (DashFooter) joins after the first frame: see add_key_line.
 
     def on_mount(self) -> None:
@@ -93,6 +111,14 @@ class MainScreen(Screen):
         if self.app.read_only:
             self._read_only_keys()
         self.query_one(PlanChecklist).focus()
+        # Keys typed while the dashboard starts (a burst with the command) waited for this:
+        # its widgets, the quick log line among them, are all up now.
+        self.keys_ready = True
+        hold = getattr(self.app, "key_hold", None)
+        if hold is not None:
+            hold.release()
+
+    keys_ready = False
 
     def _read_only_keys(self) -> None:
         from dataclasses import replace
@@ -188,12 +214,38 @@ class MainScreen(Screen):
     def action_refresh(self) -> None:
         self.app.request_refresh()
 
-    def action_quick_log(self, intensity: int) -> None:
-        from painboard.tui.dialogs.log_entry import LogEntryDialog
-
+    def action_quick_log(self, digit: str) -> None:
+        """A digit: the score on the quick log line, which takes the keys after it (Enter
+        saves, Tab the details, Esc clears). Nothing is built or pushed: only that line is
+        drawn again (issue 22)."""
         if self.app.refuse_if_read_only("logging"):
             return
-        self.app.push_screen(LogEntryDialog(intensity=intensity))
+        self.query_one(QuickLog).start(digit)
+
+    def action_quick(self, what: str) -> None:
+        getattr(self.query_one(QuickLog), what)()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "quick":  # the line's Enter, Tab, Esc: only while it holds a score
+            quick = self.query(QuickLog)
+            return bool(quick) and quick.first().active
+        return True
+
+    def form_keys(self) -> frozenset[str]:
+        """The keys after which the keys typed next wait for a form (typeahead.py)."""
+        from painboard.tui.typeahead import OPENS_A_FORM
+
+        quick = self.query(QuickLog)
+        if not quick:  # read-only: no line
+            return OPENS_A_FORM
+        if quick.first().active:
+            return frozenset({"tab"})  # the others are typed on the line (or refused there)
+        # A digit: the keys after it wait for the line to have the focus (a frame later), so a
+        # letter typed in the same burst is the line's to refuse, not the dashboard's (q quit).
+        return OPENS_A_FORM | DIGITS
+
+    def focus_plan(self) -> None:
+        self.query_one(PlanChecklist).focus()
 
     def action_log_form(self) -> None:
         from painboard.tui.dialogs.log_entry import LogEntryDialog
@@ -247,7 +299,12 @@ class MainScreen(Screen):
         self.app.write(lambda: pb.toggle(line), done, on_error=failed)
 
     def on_screen_resume(self) -> None:
-        self.query_one(PlanChecklist).focus()
+        # Back from the quick log's details with Esc: the score is still on its line, with the focus.
+        quick = self.query(QuickLog)
+        if quick and quick.first().active:
+            quick.first().take_focus()
+        else:
+            self.focus_plan()
 
     def action_undo_dose(self) -> None:
         if self.app.refuse_if_read_only("undoing a dose"):
