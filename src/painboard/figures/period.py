@@ -282,10 +282,14 @@ class PeriodFigures(SymptomFigures):
         omed_day = _radiation.known_omed_days(omed_per_day(events, v.plan_item_rows(), v.tz), recorded)
         return worst, omed_day, v.today
 
+    @cached_property
+    def _courses_daily(self) -> list[tuple[dict[date, float], dict[date, float], date]]:
+        """Each course's daily worst and OMED, read once for both the flare and the response."""
+        return [self._course_daily(c["sessions"][0], c["sessions"][-1]) for c in self.radiation_courses]
+
     def _courses_with(self, figure) -> list[tuple[dict[str, Any], dict, dict, dict[str, Any]]]:
         out = []
-        for c in self.radiation_courses:
-            worst, omed_day, last_day = self._course_daily(c["sessions"][0], c["sessions"][-1])
+        for c, (worst, omed_day, last_day) in zip(self.radiation_courses, self._courses_daily):
             r = figure(c["sessions"], worst, omed_day, last_day)
             r["item"] = c["item"].label()
             out.append((c, worst, omed_day, r))
