@@ -157,7 +157,10 @@ class PeriodView:
         con, lo, hi = self._connection(), *self.bounds(d0, d1)
         both = self._memo.get(("daily_rollup", lo, hi))
         if both is None and ("daily_rollup", lo, hi) not in self._memo:
-            both = self._memo[("daily_rollup", lo, hi)] = repo.daily_rollup(con, self.tz_name, (d0, d1))
+            kept = ("rollup_kept",) in self._memo  # a zone once kept stays kept in the transaction
+            both = self._memo[("daily_rollup", lo, hi)] = repo.daily_rollup(con, self.tz_name, (d0, d1), kept)
+            if both is not None:
+                self._memo[("rollup_kept",)] = []
         if both is not None:
             pain, episodes = both
         elif name == "daily_pain":
@@ -166,7 +169,7 @@ class PeriodView:
             episodes = repo.daily_episodes(con, self.tz_name, lo, hi)
         if name == "daily_pain":  # a day's worst includes its episode peaks
             eps = episodes if both is not None else self._per_day("daily_episodes", d0, d1, copy=False)
-            return with_reviews(pain, repo.reviews(con, d0, d1), eps)
+            return with_reviews(pain, self.reviews(d0, d1), eps)
         return episodes
 
     def events(self, since: date | None = None, until: date | None = None,
@@ -204,7 +207,11 @@ class PeriodView:
         return symptom_store.symptoms(self._connection(), *self.bounds(since, until))
 
     def reviews(self, since: date | None = None, until: date | None = None) -> list[dict[str, Any]]:
-        return repo.reviews(self._connection(), since or self.start, until or self.end)
+        """The daily reviews of the local days [since, until), read once per transaction (a
+        narrower period is cut from a wider read); each caller gets its own copies."""
+        d0, d1 = since or self.start, until or self.end
+        rows = self._days_within("reviews", d0, d1, lambda: repo.reviews(self._connection(), d0, d1), copy=False)
+        return [dict(r, interference=dict(r["interference"])) for r in rows]
 
     def omed(self, since: date | None = None, until: date | None = None) -> Omed:
         """Oral morphine equivalents of the days [since, until) (for plugins; the figure is

@@ -63,10 +63,12 @@ def daily_pain(con, tz: str, since: datetime | None, until: datetime | None,
         GROUP BY ALL ORDER BY day""", [tz, since, since, until, until])
 
 
-def daily_rollup(con, tz: str, days: tuple[date, date]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]] | None:
+def daily_rollup(con, tz: str, days: tuple[date, date], kept: bool = False
+                 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]] | None:
     """daily_pain and daily_episodes of the local days [d0, d1) in one read, when the daily
-    rollup serves them; None when it does not (read each from the rows)."""
-    if not rollup.ready(con, tz, (days[1] - days[0]).days):
+    rollup serves them; None when it does not (read each from the rows). ``kept``: the
+    caller saw the zone kept earlier in this transaction, so it is not looked up again."""
+    if not kept and not rollup.ready(con, tz, (days[1] - days[0]).days):
         return None
     return rollup.daily_both(con, tz, *days)
 
