@@ -17,12 +17,16 @@ def with_reviews(daily: Iterable[dict[str, Any]], reviews: Iterable[dict[str, An
     entries): a peak is neither a least nor an average. ``n`` stays the entries; ``reviewed``
     says a review counted. A day with only a review or an episode is a day with figures."""
     days = {r["day"]: dict(r, reviewed=False) for r in daily}
-    for ep in episodes:  # per-day episode rows: day, n, worst_peak
-        if ep.get("worst_peak") is None:
+    for ep in episodes:  # per-day episode rows: day, n, worst_peak (one a day, years of them)
+        peak = ep.get("worst_peak")
+        if peak is None:
             continue
-        row = days.setdefault(ep["day"], {"day": ep["day"], "average": None, "worst": None, "least": None,
-                                          "n": 0, "reviewed": False})
-        row["worst"] = ep["worst_peak"] if row["worst"] is None else max(row["worst"], ep["worst_peak"])
+        row = days.get(ep["day"])
+        if row is None:
+            days[ep["day"]] = {"day": ep["day"], "average": None, "worst": peak, "least": None,
+                               "n": 0, "reviewed": False}
+        elif row["worst"] is None or peak > row["worst"]:  # max(worst, peak)
+            row["worst"] = peak
     for rv in reviews:
         if all(rv.get(k) is None for k in ("worst", "least", "average")):
             continue

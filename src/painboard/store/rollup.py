@@ -124,12 +124,9 @@ def daily_both(con, tz: str, d0: date, d1: date) -> tuple[list[dict[str, Any]], 
     cur = con.execute("SELECT day, total / n AS average, worst, least, n, episodes, worst_peak "
                       "FROM day_rollup WHERE tz = ? AND day >= ? AND day < ? AND (n > 0 OR episodes > 0) "
                       "ORDER BY day", [tz, d0, d1])
-    pain, episodes = [], []
-    for day, average, worst, least, n, eps, worst_peak in cur.fetchall():
-        if n > 0:
-            pain.append({"day": day, "average": average, "worst": worst, "least": least, "n": n})
-        if eps > 0:
-            episodes.append({"day": day, "n": eps, "worst_peak": worst_peak})
+    rows = cur.fetchall()  # one a day: years of them for a long trend, so comprehensions
+    pain = [{"day": d, "average": a, "worst": w, "least": lst, "n": n} for d, a, w, lst, n, _, _ in rows if n > 0]
+    episodes = [{"day": d, "n": e, "worst_peak": p} for d, _, _, _, _, e, p in rows if e > 0]
     return pain, episodes
 
 
