@@ -3,6 +3,7 @@ local day, and the streams exports read. Re-exported from painboard.store.reposi
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
 from typing import Any, Sequence
 
@@ -145,10 +146,13 @@ def save_review(con, review: DailyReview) -> None:
 
 
 def reviews(con, since: date | None = None, until: date | None = None) -> list[dict[str, Any]]:
-    rows = _rows(con, "SELECT * FROM daily_review WHERE (? IS NULL OR day >= ?) AND (? IS NULL OR day < ?) "
-                      "ORDER BY day", [since, since, until, until])
+    # The interference MAP comes as JSON text: DuckDB's MAP-to-dict conversion cost more than
+    # the rest of the row together (76 reviews: 1.8 ms against 1.1 ms with json.loads).
+    rows = _rows(con, "SELECT * REPLACE (to_json(interference) AS interference) FROM daily_review "
+                      "WHERE (? IS NULL OR day >= ?) AND (? IS NULL OR day < ?) ORDER BY day",
+                 [since, since, until, until])
     for r in rows:
-        r["interference"] = dict(r["interference"] or {})
+        r["interference"] = json.loads(r["interference"]) if r["interference"] else {}
     return rows
 
 
