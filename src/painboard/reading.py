@@ -17,6 +17,7 @@ from typing import Any
 from painboard import readmodel
 from painboard.deadline import Deadline, Overran, PluginRunner, run_with_deadline
 from painboard.errors import BadInput, PluginError
+from painboard.figures.period import omed_events_since
 from painboard.models import utcnow
 from painboard.readmodel import Snapshot
 from painboard.store import repository as repo
@@ -54,7 +55,8 @@ class Reading:
             view = week.narrow(min(start, week.start), until)
             try:
                 trend = readmodel.build_trend(view, start, day)
-                week.events(), week.events_due()
+                # the week's events from a patch's wear time before it: its OMED reads them
+                week.events(omed_events_since(week.start), until), week.events_due()
                 data = readmodel.day_data(week, day)
                 newest = week.newest_entries(max(recent, 1))
                 return Snapshot(revision=week.revision(),
