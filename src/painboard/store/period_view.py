@@ -198,7 +198,12 @@ class PeriodView:
         return self._once(("plan_items",), lambda: repo.plan_items(self._connection()))
 
     def plan_items(self, include_stopped: bool = True) -> list[PlanItem]:
-        return [PlanItem.from_row(r) for r in self.plan_item_rows() if include_stopped or r["status"] == "active"]
+        """The plan items as models, validated once per transaction (a refresh asks ~8 times);
+        each caller gets its own copies."""
+        models = self._memo.get(("plan_item_models",))
+        if models is None:
+            models = self._memo[("plan_item_models",)] = [PlanItem.from_row(r) for r in self.plan_item_rows()]
+        return [m.model_copy() for m in models if include_stopped or m.status == "active"]
 
     def symptoms(self, since: date | None = None, until: date | None = None) -> list[dict[str, Any]]:
         """Symptoms logged in [since, until): warning signs, side effects, own words (issue 20)."""
