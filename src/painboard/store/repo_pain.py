@@ -64,14 +64,14 @@ def daily_pain(con, tz: str, since: datetime | None, until: datetime | None,
         GROUP BY ALL ORDER BY day""", [tz, since, since, until, until])
 
 
-def daily_rollup(con, tz: str, days: tuple[date, date], kept: bool = False
-                 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]] | None:
-    """daily_pain and daily_episodes of the local days [d0, d1) in one read, when the daily
-    rollup serves them; None when it does not (read each from the rows). ``kept``: the
-    caller saw the zone kept earlier in this transaction, so it is not looked up again."""
+def daily_rollup(con, tz: str, days: tuple[date, date], kept: bool = False) -> list[tuple] | None:
+    """The local days [d0, d1) from the daily rollup in one read (rollup.days: day, average,
+    worst, least, n, episodes, worst_peak), when it serves them; None when it does not (read
+    daily_pain and daily_episodes from the rows). ``kept``: the caller saw the zone kept
+    earlier in this transaction, so it is not looked up again."""
     if not kept and not rollup.ready(con, tz, (days[1] - days[0]).days):
         return None
-    return rollup.daily_both(con, tz, *days)
+    return rollup.days(con, tz, *days)
 
 
 def first_entry_day(con, tz: str) -> date | None:
