@@ -196,3 +196,26 @@ def test_the_setting_and_its_older_name(monkeypatch):
     assert plugin_seconds() == 7.5
     monkeypatch.setenv("PAINBOARD_PLUGIN_SECONDS", "soon")
     assert plugin_seconds() == 5.0
+
+
+def test_the_plugin_thread_is_kept_for_the_next_runner_but_not_one_left_running():
+    """A refresh every few seconds reuses one idle plugin thread instead of starting one each
+    time; a thread still running an overrun call is never handed to the next runner."""
+    from painboard.deadline import PluginRunner
+
+    with PluginRunner(Deadline(5)) as r:
+        first = r.run(threading.current_thread)
+    with PluginRunner(Deadline(5)) as r:
+        second = r.run(threading.current_thread)
+    assert first is second and first is not threading.current_thread()
+
+    release, seen = threading.Event(), []
+    with PluginRunner(Deadline(0.2)) as r:
+        with pytest.raises(Overran):
+            r.run(lambda: (seen.append(threading.current_thread()), release.wait(30)))
+    try:
+        with PluginRunner(Deadline(5)) as r:
+            after = r.run(threading.current_thread)
+    finally:
+        release.set()
+    assert seen == [first] and after is not first and after.is_alive()

@@ -171,3 +171,39 @@ def test_all_range_snapshot_starts_on_the_first_entry_day_with_or_without_the_ro
         assert [r[0] for r in con.execute("SELECT tz FROM day_rollup_zone").fetchall()] == [LONDON]
         assert repo.first_entry_day(con, LONDON) == by_hand
     assert pb.snapshot(None).trend.start == by_hand  # now from the rollup
+
+
+def test_the_trend_from_the_rollup_has_each_days_figures_with_reviews_and_episode_peaks(pb):
+    """The trend over a long period is built from the rollup's days in one pass; a day's worst
+    is the highest of its entries, its episodes' peaks and its review (as daily_pain), its
+    average the entries' (the review's only on a day without entries)."""
+    from painboard.figures.pain_days import trend_days
+
+    day = pb.today()
+    d = [day - timedelta(days=k) for k in (100, 60, 40, 20, 10, 5)]
+    at = lambda dd, h: datetime.combine(dd, time(h), pb.tz).astimezone(timezone.utc)  # noqa: E731
+    pb.log_pain(intensity=3, occurred_at=at(d[0], 9))
+    pb.log_pain(intensity=6, occurred_at=at(d[0], 15))          # d0: average 4.5, worst 6
+    pb.record_episode(peak=8, onset=at(d[1], 10), duration_min=30)  # d1: an episode alone
+    pb.log_pain(intensity=5, occurred_at=at(d[2], 9))
+    pb.record_episode(peak=4, onset=at(d[2], 11), duration_min=30)  # d2: a lower peak
+    pb.save_review(day=d[3], worst=7, average=4)                # d3: a review alone
+    pb.log_pain(intensity=2, occurred_at=at(d[4], 9))
+    pb.save_review(day=d[4], worst=9, average=8)                # d4: the review's worst, not its average
+    pb.save_review(day=d[5], now=3)                             # d5: no worst, least or average: no day
+    with pb.db.unit_of_work() as con:
+        view = pb.period_view(con, day - timedelta(days=119), day + timedelta(days=1))
+        got = view.trend_days()
+        kept = [r[0] for r in con.execute("SELECT tz FROM day_rollup_zone").fetchall()]
+        rows = con.execute("SELECT day, total / n, worst, least, n, episodes, worst_peak FROM day_rollup "
+                           "WHERE day >= ? ORDER BY day", [d[0]]).fetchall()
+        reviews = view.reviews()
+    assert kept  # read through the rollup
+    assert got == [
+        {"day": d[0], "average": 4.5, "worst": 6, "episodes": 0},
+        {"day": d[1], "average": None, "worst": 8, "episodes": 1},
+        {"day": d[2], "average": 5.0, "worst": 5, "episodes": 1},
+        {"day": d[3], "average": 4.0, "worst": 7, "episodes": 0},
+        {"day": d[4], "average": 2.0, "worst": 9, "episodes": 0},
+    ]
+    assert trend_days(rows, reviews) == got

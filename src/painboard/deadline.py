@@ -127,11 +127,36 @@ class _Worker:
         self._calls.put(None)
 
 
+# One idle plugin thread kept for the process's next runner (a refresh every few seconds
+# would otherwise start a thread each time; on a busy machine a new thread also waits to be
+# scheduled before it runs). A fork's child has no threads: it starts its own.
+_idle: _Worker | None = None
+_idle_pid = 0
+_idle_guard = threading.Lock()
+
+
+def _take_worker() -> _Worker:
+    global _idle
+    with _idle_guard:
+        worker, _idle = (_idle if _idle_pid == os.getpid() else None), None
+    return worker if worker is not None and worker.thread.is_alive() else _Worker()
+
+
+def _keep_worker(worker: _Worker) -> None:
+    """A worker whose calls all returned: kept idle for the next runner, else let end."""
+    global _idle, _idle_pid
+    with _idle_guard:
+        if _idle is None or _idle_pid != os.getpid():
+            _idle, _idle_pid = worker, os.getpid()
+            return
+    worker.retire()
+
+
 class PluginRunner:
     """Plugin calls run one after another in a daemon thread under one deadline (the metrics
     of a refresh share one). One thread serves the series, saving a thread start per call
-    (about 0.13 ms each, measured); a call that overruns keeps its thread, the next gets a
-    new one. ``close`` lets the thread end."""
+    (about 0.13 ms each, measured), and is kept for the next runner; a call that overruns
+    keeps its thread, the next gets a new one. ``close`` hands the thread back."""
 
     def __init__(self, deadline: Deadline, con: Any = None):
         self.deadline, self.con = deadline, con
@@ -141,7 +166,7 @@ class PluginRunner:
         """``fn()``'s value or exception, or Overran once the deadline passed (the query
         running on ``con`` is then interrupted; the caller must end its unit of work)."""
         if self._worker is None:
-            self._worker = _Worker()
+            self._worker = _take_worker()
         worker = self._worker
         worker.submit(fn)
         watch = _Watch(worker.thread, self.con) if self.deadline.idle else None
@@ -163,7 +188,7 @@ class PluginRunner:
 
     def close(self) -> None:
         if self._worker is not None:
-            self._worker.retire()
+            _keep_worker(self._worker)
             self._worker = None
 
     def __enter__(self) -> "PluginRunner":

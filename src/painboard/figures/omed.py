@@ -25,8 +25,12 @@ PATCH_WEAR_HOURS = 72
 
 def dose_omed(event: dict[str, Any], item: Any) -> float | None:
     """One taken dose in mg of oral morphine, or None when it has no factor or cannot be converted."""
-    o = _opioid_of(item)
-    amount = event["amount"] if event["amount"] is not None else _get(item, "dose")
+    return _dose_omed(_opioid_of(item), event["amount"], item)
+
+
+def _dose_omed(o: Any, amount: float | None, item: Any) -> float | None:
+    """dose_omed with the item's opioid already found (omed finds it once per item)."""
+    amount = amount if amount is not None else _get(item, "dose")
     if o is None or o.factor is None:
         return None
     if o.drug == "fentanyl transdermal":
@@ -96,17 +100,25 @@ def omed(events: Iterable[dict[str, Any]], items: Iterable[Any], tz: tzinfo,
     ``days`` (start, end exclusive) keeps only those days: pass events from PATCH_WEAR_HOURS
     before the start so a patch applied earlier counts on the days it is still worn."""
     by_id = {_get(i, "id"): i for i in items}
+    # Each item's opioid, name and dose in mg worked out once, not once per dose taken.
+    opioids = {k: _opioid_of(i) for k, i in by_id.items()}
+    names = {k: str(_get(i, "name")) for k, i in by_id.items()}
+    mgs: dict[tuple[Any, Any], float | None] = {}
     out = Omed()
     keep = (lambda d: days[0] <= d < days[1]) if days else (lambda d: True)
     patches: dict[Any, list[tuple[datetime, float]]] = {}
     for e in sorted(_taken(events), key=lambda e: e["done_at"]):
-        item = by_id.get(e["item_id"])
-        o = None if item is None else _opioid_of(item)
+        item_id = e["item_id"]
+        o = opioids.get(item_id)
         if o is None:
             continue
+        item = by_id[item_id]
         day = e["done_at"].astimezone(tz).date()
-        name = str(_get(item, "name"))
-        mg = dose_omed(e, item)
+        name = names[item_id]
+        key = (item_id, e["amount"])
+        if key not in mgs:
+            mgs[key] = _dose_omed(o, e["amount"], item)
+        mg = mgs[key]
         if mg is None:
             if keep(day):
                 out.not_counted[name] = o.why or "unit"

@@ -73,12 +73,17 @@ def figures_of(view: PeriodView) -> "PeriodFigures":
     return f
 
 
+def omed_events_since(since: date) -> date:
+    """The first day whose doses count in the OMED of days from ``since``: a patch's wear time
+    earlier, so a patch applied before them counts on the days it is still worn."""
+    return since - timedelta(days=-(-PATCH_WEAR_HOURS // 24))
+
+
 def period_omed(view: PeriodView, since: date | None = None, until: date | None = None) -> Omed:
-    """OMED of the local days [since, until) (default: the period). Events are read from a
-    patch's wear time earlier, so a patch applied before the days counts on those it is worn."""
+    """OMED of the local days [since, until) (default: the period), from the events since
+    omed_events_since."""
     since, until = since or view.start, until or view.end
-    back = since - timedelta(days=-(-PATCH_WEAR_HOURS // 24))
-    return omed(view.events(back, until), view.plan_item_rows(), view.tz, days=(since, until))
+    return omed(view.events(omed_events_since(since), until), view.plan_item_rows(), view.tz, days=(since, until))
 
 
 def daily_series(view: PeriodView, rows: list[dict[str, Any]], key: str) -> list[float | None]:
@@ -227,6 +232,9 @@ class PeriodFigures(SymptomFigures):
         """Count, median minutes and worst peak of the episodes with an onset in the days."""
         if since is None and until is None:
             return _episodes.episode_summary(self.episodes)
+        lo, hi = self.view.bounds(since, until)
+        if self.view.lo <= lo and hi <= self.view.hi:  # cut from the period's, read once
+            return _episodes.episode_summary([e for e in self.episodes if lo <= e["onset"] < hi])
         return _episodes.episode_summary(self.view.episodes(since, until))
 
     @cached_property
@@ -282,10 +290,14 @@ class PeriodFigures(SymptomFigures):
         omed_day = _radiation.known_omed_days(omed_per_day(events, v.plan_item_rows(), v.tz), recorded)
         return worst, omed_day, v.today
 
+    @cached_property
+    def _courses_daily(self) -> list[tuple[dict[date, float], dict[date, float], date]]:
+        """Each course's daily worst and OMED, read once for both the flare and the response."""
+        return [self._course_daily(c["sessions"][0], c["sessions"][-1]) for c in self.radiation_courses]
+
     def _courses_with(self, figure) -> list[tuple[dict[str, Any], dict, dict, dict[str, Any]]]:
         out = []
-        for c in self.radiation_courses:
-            worst, omed_day, last_day = self._course_daily(c["sessions"][0], c["sessions"][-1])
+        for c, (worst, omed_day, last_day) in zip(self.radiation_courses, self._courses_daily):
             r = figure(c["sessions"], worst, omed_day, last_day)
             r["item"] = c["item"].label()
             out.append((c, worst, omed_day, r))

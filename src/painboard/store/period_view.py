@@ -14,10 +14,12 @@ from painboard.figures.days import day_bounds
 from painboard.figures.omed import Omed
 from painboard.figures.period import period_omed
 from painboard.figures.pain_days import nights_with_pain, pain_summary, with_reviews
+from painboard.figures.pain_days import trend_days as trend_of_days
 from painboard.config import zone_name
 from painboard.errors import PluginError
 from painboard.models import PlanItem, load_opioid_factors
 from painboard.store import repository as repo
+from painboard.store.rollup import split_days as rollup_split
 
 
 class PeriodView:
@@ -135,7 +137,12 @@ class PeriodView:
     def trend_days(self, since: date | None = None, until: date | None = None) -> list[dict[str, Any]]:
         """Per local day with entries, a review or episodes, oldest first: day, average,
         worst (as daily_pain) and episodes (0 if none); what the dashboard's trend draws.
-        Built straight from the rows read once: at 10 years, two copies of 3,650 rows less."""
+        From the rollup's tuples in one pass (figures.pain_days.trend_days) when it serves the
+        days: at 10 years, no per-day dicts of daily_pain and daily_episodes made for it."""
+        d0, d1 = since or self.start, until or self.end
+        rows = self._rollup_days(d0, d1)
+        if rows is not None:
+            return trend_of_days(rows, self.reviews(d0, d1))
         days = {r["day"]: {"day": r["day"], "average": r["average"], "worst": r["worst"], "episodes": 0}
                 for r in self._per_day("daily_pain", since, until, copy=False)}
         for r in self._per_day("daily_episodes", since, until, copy=False):
@@ -152,22 +159,35 @@ class PeriodView:
 
     def _daily(self, name: str, d0: date, d1: date) -> list[dict[str, Any]]:
         """Read the per-day rows ``name`` of [d0, d1). From the rollup, the days' pain and
-        episodes come in one read and the other kind is kept for its reader (the trend reads
-        both); from the rows, only the kind asked for."""
+        episodes come in one read (cut from a wider one already made); from the rows, only
+        the kind asked for."""
         con, lo, hi = self._connection(), *self.bounds(d0, d1)
-        both = self._memo.get(("daily_rollup", lo, hi))
-        if both is None and ("daily_rollup", lo, hi) not in self._memo:
-            both = self._memo[("daily_rollup", lo, hi)] = repo.daily_rollup(con, self.tz_name, (d0, d1))
-        if both is not None:
-            pain, episodes = both
+        rows = self._rollup_days(d0, d1)
+        if rows is not None:
+            pain, episodes = rollup_split(rows)
         elif name == "daily_pain":
             pain = repo.daily_pain(con, self.tz_name, lo, hi)
         else:
             episodes = repo.daily_episodes(con, self.tz_name, lo, hi)
         if name == "daily_pain":  # a day's worst includes its episode peaks
-            eps = episodes if both is not None else self._per_day("daily_episodes", d0, d1, copy=False)
-            return with_reviews(pain, repo.reviews(con, d0, d1), eps)
+            eps = episodes if rows is not None else self._per_day("daily_episodes", d0, d1, copy=False)
+            return with_reviews(pain, self.reviews(d0, d1), eps)
         return episodes
+
+    def _rollup_days(self, d0: date, d1: date) -> list[tuple] | None:
+        """The daily rollup's days [d0, d1) (store.rollup.days), cut from a wider read already
+        made, else read; None when the rollup does not serve them (read from the rows)."""
+        lo, hi = self.bounds(d0, d1)
+        for key, rows in self._memo.items():
+            if key[0] == "rollup_days" and rows is not None and key[1] <= lo and key[2] >= hi:
+                return rows if (key[1], key[2]) == (lo, hi) else [r for r in rows if d0 <= r[0] < d1]
+        key = ("rollup_days", lo, hi)
+        if key not in self._memo:
+            kept = ("rollup_kept",) in self._memo  # a zone once kept stays kept in the transaction
+            self._memo[key] = repo.daily_rollup(self._connection(), self.tz_name, (d0, d1), kept)
+            if self._memo[key] is not None:
+                self._memo[("rollup_kept",)] = []
+        return self._memo[key]
 
     def events(self, since: date | None = None, until: date | None = None,
                item_ids: list[int] | None = None) -> list[dict[str, Any]]:
@@ -195,7 +215,12 @@ class PeriodView:
         return self._once(("plan_items",), lambda: repo.plan_items(self._connection()))
 
     def plan_items(self, include_stopped: bool = True) -> list[PlanItem]:
-        return [PlanItem.from_row(r) for r in self.plan_item_rows() if include_stopped or r["status"] == "active"]
+        """The plan items as models, validated once per transaction (a refresh asks ~8 times);
+        each caller gets its own copies."""
+        models = self._memo.get(("plan_item_models",))
+        if models is None:
+            models = self._memo[("plan_item_models",)] = [PlanItem.from_row(r) for r in self.plan_item_rows()]
+        return [m.model_copy() for m in models if include_stopped or m.status == "active"]
 
     def symptoms(self, since: date | None = None, until: date | None = None) -> list[dict[str, Any]]:
         """Symptoms logged in [since, until): warning signs, side effects, own words (issue 20)."""
@@ -204,7 +229,11 @@ class PeriodView:
         return symptom_store.symptoms(self._connection(), *self.bounds(since, until))
 
     def reviews(self, since: date | None = None, until: date | None = None) -> list[dict[str, Any]]:
-        return repo.reviews(self._connection(), since or self.start, until or self.end)
+        """The daily reviews of the local days [since, until), read once per transaction (a
+        narrower period is cut from a wider read); each caller gets its own copies."""
+        d0, d1 = since or self.start, until or self.end
+        rows = self._days_within("reviews", d0, d1, lambda: repo.reviews(self._connection(), d0, d1), copy=False)
+        return [dict(r, interference=dict(r["interference"])) for r in rows]
 
     def omed(self, since: date | None = None, until: date | None = None) -> Omed:
         """Oral morphine equivalents of the days [since, until) (for plugins; the figure is
@@ -255,6 +284,7 @@ class PeriodView:
         """The local date of the first pain entry, whenever it was logged."""
         day = repo.first_entry_day(self._connection(), self.tz_name)
         if day is not None:
+            self._memo[("rollup_kept",)] = []  # it came from the zone's rollup: kept
             return day
         first = self.first_entry_at()
         return first.astimezone(self.tz).date() if first else None

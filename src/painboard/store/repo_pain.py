@@ -3,6 +3,7 @@ local day, and the streams exports read. Re-exported from painboard.store.reposi
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
 from typing import Any, Sequence
 
@@ -63,12 +64,14 @@ def daily_pain(con, tz: str, since: datetime | None, until: datetime | None,
         GROUP BY ALL ORDER BY day""", [tz, since, since, until, until])
 
 
-def daily_rollup(con, tz: str, days: tuple[date, date]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]] | None:
-    """daily_pain and daily_episodes of the local days [d0, d1) in one read, when the daily
-    rollup serves them; None when it does not (read each from the rows)."""
-    if not rollup.ready(con, tz, (days[1] - days[0]).days):
+def daily_rollup(con, tz: str, days: tuple[date, date], kept: bool = False) -> list[tuple] | None:
+    """The local days [d0, d1) from the daily rollup in one read (rollup.days: day, average,
+    worst, least, n, episodes, worst_peak), when it serves them; None when it does not (read
+    daily_pain and daily_episodes from the rows). ``kept``: the caller saw the zone kept
+    earlier in this transaction, so it is not looked up again."""
+    if not kept and not rollup.ready(con, tz, (days[1] - days[0]).days):
         return None
-    return rollup.daily_both(con, tz, *days)
+    return rollup.days(con, tz, *days)
 
 
 def first_entry_day(con, tz: str) -> date | None:
@@ -143,10 +146,13 @@ def save_review(con, review: DailyReview) -> None:
 
 
 def reviews(con, since: date | None = None, until: date | None = None) -> list[dict[str, Any]]:
-    rows = _rows(con, "SELECT * FROM daily_review WHERE (? IS NULL OR day >= ?) AND (? IS NULL OR day < ?) "
-                      "ORDER BY day", [since, since, until, until])
+    # The interference MAP comes as JSON text: DuckDB's MAP-to-dict conversion cost more than
+    # the rest of the row together (76 reviews: 1.8 ms against 1.1 ms with json.loads).
+    rows = _rows(con, "SELECT * REPLACE (to_json(interference) AS interference) FROM daily_review "
+                      "WHERE (? IS NULL OR day >= ?) AND (? IS NULL OR day < ?) ORDER BY day",
+                 [since, since, until, until])
     for r in rows:
-        r["interference"] = dict(r["interference"] or {})
+        r["interference"] = json.loads(r["interference"]) if r["interference"] else {}
     return rows
 
 

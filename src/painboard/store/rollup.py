@@ -119,17 +119,22 @@ def daily_episodes(con, tz: str, d0: date, d1: date) -> list[dict[str, Any]]:
     return [dict(zip(("day", "n", "worst_peak"), r)) for r in cur.fetchall()]
 
 
-def daily_both(con, tz: str, d0: date, d1: date) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """daily_pain and daily_episodes of the same days in one read of the rollup."""
-    cur = con.execute("SELECT day, total / n AS average, worst, least, n, episodes, worst_peak "
-                      "FROM day_rollup WHERE tz = ? AND day >= ? AND day < ? AND (n > 0 OR episodes > 0) "
-                      "ORDER BY day", [tz, d0, d1])
-    pain, episodes = [], []
-    for day, average, worst, least, n, eps, worst_peak in cur.fetchall():
-        if n > 0:
-            pain.append({"day": day, "average": average, "worst": worst, "least": least, "n": n})
-        if eps > 0:
-            episodes.append({"day": day, "n": eps, "worst_peak": worst_peak})
+# The columns of a day's row as days() returns it.
+DAY_COLUMNS = ("day", "average", "worst", "least", "n", "episodes", "worst_peak")
+
+
+def days(con, tz: str, d0: date, d1: date) -> list[tuple]:
+    """The days [d0, d1) with entries or episodes, oldest first, as tuples of DAY_COLUMNS:
+    one read for daily_pain, daily_episodes and the trend."""
+    return con.execute("SELECT day, total / n AS average, worst, least, n, episodes, worst_peak "
+                       "FROM day_rollup WHERE tz = ? AND day >= ? AND day < ? AND (n > 0 OR episodes > 0) "
+                       "ORDER BY day", [tz, d0, d1]).fetchall()
+
+
+def split_days(rows: list[tuple]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """days()' rows as daily_pain's rows and daily_episodes' rows."""
+    pain = [{"day": d, "average": a, "worst": w, "least": lst, "n": n} for d, a, w, lst, n, _, _ in rows if n > 0]
+    episodes = [{"day": d, "n": e, "worst_peak": p} for d, _, _, _, _, e, p in rows if e > 0]
     return pain, episodes
 
 
