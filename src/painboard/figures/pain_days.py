@@ -7,6 +7,26 @@ from typing import Any, Iterable
 
 from painboard.figures.severity import fixed, whole
 
+def _add_peak(row: dict[str, Any], peak: Any) -> None:
+    """A breakthrough peak counts in the day's worst: max(worst, peak)."""
+    if peak is not None and (row["worst"] is None or peak > row["worst"]):
+        row["worst"] = peak
+
+
+def _add_review(row: dict[str, Any], rv: dict[str, Any], had_entries: bool) -> None:
+    """A daily review counts in the day: worst = max, least = min (where the row keeps a
+    least), and its average only on a day without entries."""
+    _add_peak(row, rv.get("worst"))
+    if "least" in row and rv.get("least") is not None:
+        row["least"] = rv["least"] if row["least"] is None else min(row["least"], rv["least"])
+    if not had_entries and rv.get("average") is not None:
+        row["average"] = float(rv["average"])
+
+
+def _has_figures(rv: dict[str, Any]) -> bool:
+    return any(rv.get(k) is not None for k in ("worst", "least", "average"))
+
+
 def with_reviews(daily: Iterable[dict[str, Any]], reviews: Iterable[dict[str, Any]],
                  episodes: Iterable[dict[str, Any]] = ()) -> list[dict[str, Any]]:
     """Per-day pain rows (day, average, worst, least, n entries) with each day's daily review
@@ -18,59 +38,48 @@ def with_reviews(daily: Iterable[dict[str, Any]], reviews: Iterable[dict[str, An
     says a review counted. A day with only a review or an episode is a day with figures."""
     days = {r["day"]: dict(r, reviewed=False) for r in daily}
     for ep in episodes:  # per-day episode rows: day, n, worst_peak (one a day, years of them)
-        peak = ep.get("worst_peak")
-        if peak is None:
+        if ep.get("worst_peak") is None:
             continue
-        row = days.get(ep["day"])
-        if row is None:
-            days[ep["day"]] = {"day": ep["day"], "average": None, "worst": peak, "least": None,
-                               "n": 0, "reviewed": False}
-        elif row["worst"] is None or peak > row["worst"]:  # max(worst, peak)
-            row["worst"] = peak
+        row = days.setdefault(ep["day"], {"day": ep["day"], "average": None, "worst": None, "least": None,
+                                          "n": 0, "reviewed": False})
+        _add_peak(row, ep["worst_peak"])
     for rv in reviews:
-        if all(rv.get(k) is None for k in ("worst", "least", "average")):
+        if not _has_figures(rv):
             continue
         row = days.setdefault(rv["day"], {"day": rv["day"], "average": None, "worst": None, "least": None,
                                           "n": 0})
         row["reviewed"] = True
-        if rv.get("worst") is not None:
-            row["worst"] = rv["worst"] if row["worst"] is None else max(row["worst"], rv["worst"])
-        if rv.get("least") is not None:
-            row["least"] = rv["least"] if row["least"] is None else min(row["least"], rv["least"])
-        if not row["n"] and rv.get("average") is not None:
-            row["average"] = float(rv["average"])
+        _add_review(row, rv, bool(row["n"]))
     return [days[d] for d in sorted(days)]
-
 
 
 def trend_days(days: Iterable[tuple], reviews: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     """What the dashboard's trend draws, one row per day with entries, episodes or a review,
-    oldest first: day, average, worst (exactly with_reviews' average and worst) and episodes
-    (0 if none). From the daily rollup's tuples (day, average, worst, least, n, episodes,
-    worst_peak; oldest first), in one pass: a trend over ten years has 3,650 days."""
+    oldest first: day, average, worst (by with_reviews' rule: the same _add_peak and
+    _add_review) and episodes (0 if none). From the daily rollup's tuples (day, average, worst,
+    least, n, episodes, worst_peak; oldest first), in one pass: a trend over ten years has
+    3,650 days."""
     out: dict = {}
-    entries: dict = {}  # days with entries: a review's average counts only on a day without
+    entries: set = set()  # days with entries: a review's average counts only on a day without
     for day, average, worst, _least, n, episodes, peak in days:
         if n > 0:
-            entries[day] = True
+            entries.add(day)
         else:
             average = worst = None
-        if episodes > 0 and peak is not None and (worst is None or peak > worst):  # max(worst, peak)
-            worst = peak
-        out[day] = {"day": day, "average": average, "worst": worst, "episodes": episodes}
+        row = out[day] = {"day": day, "average": average, "worst": worst, "episodes": episodes}
+        if episodes > 0:
+            _add_peak(row, peak)
     late = False
     for rv in reviews:
-        if all(rv.get(k) is None for k in ("worst", "least", "average")):
+        if not _has_figures(rv):
             continue
         row = out.get(rv["day"])
         if row is None:
             row = out[rv["day"]] = {"day": rv["day"], "average": None, "worst": None, "episodes": 0}
             late = True
-        if rv.get("worst") is not None and (row["worst"] is None or rv["worst"] > row["worst"]):
-            row["worst"] = rv["worst"]
-        if rv["day"] not in entries and rv.get("average") is not None:
-            row["average"] = float(rv["average"])
+        _add_review(row, rv, rv["day"] in entries)
     return [out[d] for d in sorted(out)] if late else list(out.values())
+
 
 def pain_summary(daily: Iterable[dict[str, Any]]) -> dict[str, Any]:
     """Average, worst, least and count over whole days, from per-day rows (average, worst,
