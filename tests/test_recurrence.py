@@ -171,6 +171,7 @@ def test_metrics_work_beside_a_stored_bad_rule(cli_run, spoilt):
 
 
 # -- entry points other than the CLI ------------------------------------------------------
+@pytest.mark.usefixtures("imports_in_process")  # what it reads: see /conftest.py
 def test_painboard_json_import_refuses_a_hostile_rule_and_adds_nothing(cli_run, tmp_path, db_path):
     ok(cli_run("plan", "add", "Morphine SR", "--dose", "30", "--unit", "mg", "--times", "08:00"))
     out = tmp_path / "all.json"
