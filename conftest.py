@@ -4,6 +4,7 @@ the Hypothesis example counts of the quick run and the full run."""
 from __future__ import annotations
 
 import pytest
+from hypothesis import settings
 
 
 @pytest.fixture
@@ -17,3 +18,17 @@ def imports_in_process(monkeypatch):
     from painboard.importing import Importing
 
     monkeypatch.setattr(Importing, "in_child", False)
+
+
+# -- Hypothesis: a unit test's share of examples in the quick run ------------------------------
+# The quick run (`pytest -m "not system and not slow"`, the README's fast subset) tries QUICK
+# examples per property (tests/conftest.py, examples()); the whole suite (`pytest`) tries each
+# test's own count. `--hypothesis-profile=quick` or `=default` chooses either by hand.
+QUICK = 20
+settings.register_profile("quick", max_examples=QUICK)
+
+
+def pytest_configure(config):
+    deselects_slow = "not slow" in (config.getoption("markexpr", "") or "")
+    if deselects_slow and not config.getoption("hypothesis_profile", None):
+        settings.load_profile("quick")

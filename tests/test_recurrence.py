@@ -11,7 +11,7 @@ import duckdb
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from .conftest import ok, refused
+from .conftest import examples, ok, refused
 from painboard.models import PlanItem
 from painboard.recurrence import KEYS, MAX_RULE_TEXT, Recurrence, RuleError
 
@@ -225,7 +225,7 @@ def plain_rules(draw):
     return text.lower() if draw(st.booleans()) else text
 
 
-@settings(max_examples=300, deadline=5000, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(300), deadline=5000, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(text=st.one_of(rules(), plain_rules(), st.text(max_size=400)))
 def test_parse_refuses_with_a_message_or_round_trips(text):
     try:
@@ -256,7 +256,7 @@ _PLAIN = ["FREQ=DAILY;BYHOUR=8,20", "FREQ=HOURLY;INTERVAL=5", "FREQ=HOURLY;INTER
           "FREQ=MONTHLY;INTERVAL=18"]
 
 
-@settings(max_examples=150, deadline=5000)
+@settings(max_examples=examples(150), deadline=5000)
 @given(rule=st.sampled_from(_PLAIN), start=st.dates(date(1990, 1, 1), date(2026, 11, 1)),
        ahead=st.integers(0, 20_000))
 def test_walking_from_near_the_day_gives_the_same_times_as_walking_from_the_start(rule, start, ahead):
