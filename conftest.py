@@ -3,6 +3,9 @@ the Hypothesis example counts of the quick run and the full run."""
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 import pytest
 from hypothesis import settings
 
@@ -18,6 +21,31 @@ def imports_in_process(monkeypatch):
     from painboard.importing import Importing
 
     monkeypatch.setattr(Importing, "in_child", False)
+
+
+@pytest.fixture(scope="session")
+def _built(tmp_path_factory) -> dict:
+    return {}
+
+
+@pytest.fixture
+def built_once(_built, tmp_path_factory):
+    """``copy(name, path, build)``: a database at ``path`` as ``build(path)`` leaves one, built
+    the first time a test (of this worker) asks for ``name`` and copied, with its WAL, after
+    that. For set-ups that take a second (a demo, many CLI steps); ``build`` must not depend on
+    the test (its clock and zone are the same for every test asking for ``name``)."""
+    def copy(name: str, path: Path, build) -> Path:
+        if name not in _built:
+            made = tmp_path_factory.mktemp("built") / path.name
+            build(made)
+            _built[name] = made
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        for suffix in ("", ".wal"):
+            if Path(f"{_built[name]}{suffix}").exists():
+                shutil.copy2(f"{_built[name]}{suffix}", f"{path}{suffix}")
+        return path
+
+    return copy
 
 
 # -- Hypothesis: a unit test's share of examples in the quick run ------------------------------

@@ -105,13 +105,16 @@ def _store_raw(db_path, name: str, rule: str, start: str = "2026-11-01") -> None
 
 
 @pytest.fixture
-def spoilt(cli_run, db_path):
+def spoilt(cli_run, db_path, built_once):
     """A plan with one good item (08:00 and 20:00) and the hostile rules stored beside it."""
-    ok(cli_run("plan", "add", "Morphine SR", "--dose", "30", "--unit", "mg", "--times", "08:00,20:00"))
-    ok(cli_run("log", "4"))
-    for i, (rule, _) in enumerate(HOSTILE.values()):
-        _store_raw(db_path, f"Bad {i}", rule)
-    _store_raw(db_path, "Too often", "FREQ=MINUTELY")
+    def build(path):
+        ok(cli_run("plan", "add", "Morphine SR", "--dose", "30", "--unit", "mg", "--times", "08:00,20:00", db=path))
+        ok(cli_run("log", "4", db=path))
+        for i, (rule, _) in enumerate(HOSTILE.values()):
+            _store_raw(path, f"Bad {i}", rule)
+        _store_raw(path, "Too often", "FREQ=MINUTELY")
+
+    built_once("recurrence-spoilt", db_path, build)  # built once, copied for each test
     return len(HOSTILE) + 1
 
 
