@@ -423,8 +423,9 @@ async def test_busy_database_is_retried_and_the_import_lands_once(demo_pb, demo_
             assert "nothing written yet" in helpers.text(app) and dlg.result is None
         finally:
             helpers.release_database(holder)
-        # The result, then its frame: read at once, the screen could be a frame behind (under load
-        # it showed the dashboard without the dialog once, issue 22).
+        # The result, then the screen showing it (a state, not the next read). Under load the
+        # dashboard once showed without the dialog here (issue 22): if the dialog closed, the
+        # wait fails with the screen; the isinstance says which.
         await helpers.until(pilot, lambda: dlg.result is not None, what="the import after the wait")
         await helpers.until(pilot, lambda: f"pain entries: {count} added, 0 already there" in helpers.text(app),
                             what="the result on the screen")
