@@ -149,3 +149,12 @@ def refused(result, code: int, *fragments: str):
         assert f in result.stderr, (f, result.stderr)
     assert "Traceback" not in result.stderr + result.stdout
     return result
+
+
+def examples(full: int) -> int:
+    """A property test's number of examples: ``full`` in the whole suite, the quick profile's
+    (/conftest.py) in the quick run."""
+    from hypothesis import settings
+
+    quick = settings.get_current_profile_name() == "quick"
+    return settings.get_profile("quick").max_examples if quick else full

@@ -19,6 +19,7 @@ from painboard.figures.insights import _ranked, rescue_before_after, what_helps
 from painboard.figures.end_of_dose import END_OF_DOSE_MIN_EPISODES, END_OF_DOSE_WINDOW
 from painboard.figures.insights import HELPS_AFTER, INSIGHT_MIN_N, RESCUE_AFTER, RESCUE_BEFORE
 from painboard.figures.severity import half_up
+from tests.conftest import examples
 
 T0 = datetime(2024, 3, 30, tzinfo=timezone.utc)  # a clock change (Europe/London) is inside the range
 TZ = ZoneInfo("Europe/London")
@@ -113,19 +114,19 @@ class Scheduled:
 
 
 # -- the properties ---------------------------------------------------------------------------
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(entry_rows, dose_rows)
 def test_rescue_before_after_matches_the_scan(entries, doses):
     assert rescue_before_after(entries, doses) == rescue_before_after_ref(entries, doses)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(entry_rows)
 def test_what_helps_matches_the_scan(entries):
     assert what_helps(entries) == what_helps_ref(entries)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(st.lists(minutes, max_size=40), st.lists(st.lists(minutes, max_size=12), max_size=3),
        st.integers(0, 12 * 60 // 5), st.integers(1, 36 * 60 // 5))
 def test_end_of_dose_matches_the_scan(onsets, schedules, lo_m, length):

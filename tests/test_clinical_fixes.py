@@ -183,6 +183,7 @@ def test_closer_schedules_use_half_the_gap():
     assert match_due(it, at(9, 30), [at(8)], tz) == ("recorded", at(8))  # not moved to 12:00
 
 
+@pytest.mark.usefixtures("imports_in_process")  # what it reads: see /conftest.py
 def test_imported_doses_are_matched_too(cli_run, tmp_path, db_path):
     ok(cli_run("plan", "add", "Morphine SR", "--dose", "30", "--unit", "mg", "--times", "08:00,20:00",
                "--start", "2026-11-20"))

@@ -9,10 +9,11 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 from painboard.errors import BadInput
 from painboard.models import DailyReview, Episode, PainEntry, PlanItem, parse_day, parse_when
+from tests.conftest import examples
 
 pytestmark = pytest.mark.usefixtures("fixed_env")
 
-FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+FUZZ = settings(max_examples=examples(60), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 texty = st.one_of(
     st.text(max_size=12),

@@ -9,10 +9,12 @@ import os
 import signal
 import subprocess
 import time
+from pathlib import Path
 
 import pytest
 
 from painboard.config import Settings
+from painboard.errors import BadInput
 from painboard.services import Painboard
 
 from .conftest import VENV_BIN
@@ -181,3 +183,41 @@ def test_kill_9_of_the_parent_mid_import_ends_the_child_and_leaves_nothing(fixed
         time.sleep(0.02)
     assert list(temp.iterdir()) == []  # the staged rows went with the child
     assert _entries(db) == 0
+
+
+# -- the child and the test's own process agree ---------------------------------------------
+# The importer tests run imports in their own process (/conftest.py: imports_in_process); these
+# check that what they see is what the child gives: the same result, rows and refusal.
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "data"
+
+
+def _both_ways(tmp_path, monkeypatch, path: Path) -> list:
+    from painboard.importing import Importing
+
+    seen = []
+    for in_child in (True, False):
+        monkeypatch.setattr(Importing, "in_child", in_child)
+        pb = Painboard(Settings.load(db=tmp_path / f"{path.stem}-{in_child}.db"))
+        try:
+            r = pb.import_file(path)
+            seen.append((r.format, r.read, r.added, r.skipped, pb.entries()))
+        except BadInput as exc:
+            seen.append((exc.file, exc.line, exc.field, exc.message, pb.counts()))
+    return seen
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["sample-entries.csv", "bearable-export.csv", "pain-diary-export.csv",
+                                  "pain-spreadsheet.csv", "apple-health-export.xml"])
+def test_the_child_imports_what_this_process_imports(fixed_env, tmp_path, monkeypatch, name):
+    by_child, here = _both_ways(tmp_path, monkeypatch, EXAMPLES / name)
+    assert sum(by_child[2].values()) > 0, by_child  # rows were added: not two empty answers alike
+    assert by_child == here
+
+
+@pytest.mark.slow
+def test_the_childs_refusal_is_this_process_refusal(fixed_env, tmp_path, monkeypatch):
+    by_child, here = _both_ways(tmp_path, monkeypatch, EXAMPLES / "bad-entries.csv")
+    assert by_child[:3] == (str(EXAMPLES / "bad-entries.csv"), 3, "intensity")
+    assert by_child[4]["pain_entry"] == 0
+    assert by_child == here

@@ -12,7 +12,7 @@ from painboard.recurrence import MAX_ACTIVE_ITEMS, MAX_PLAN_DUE_PER_DAY
 
 from .conftest import ok, refused
 
-pytestmark = pytest.mark.usefixtures("fixed_env")
+pytestmark = pytest.mark.usefixtures("fixed_env", "imports_in_process")  # imports: see /conftest.py
 
 HOURLY, TWICE = "FREQ=HOURLY", "FREQ=DAILY;BYHOUR=8,20;BYMINUTE=0"
 

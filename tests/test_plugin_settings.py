@@ -13,7 +13,7 @@ from painboard.plugin_api import Exporter, Importer, Setting
 
 from .conftest import _make_pb, ok, refused
 
-pytestmark = pytest.mark.usefixtures("fixed_env")
+pytestmark = pytest.mark.usefixtures("fixed_env", "imports_in_process")  # imports: see /conftest.py
 
 REPO = Path(__file__).resolve().parents[1]
 GENERIC = ("datetime", "date", "time", "intensity", "sites", "qualities", "note", "mapping", "date_order",

@@ -11,7 +11,7 @@ import duckdb
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from .conftest import ok, refused
+from .conftest import examples, ok, refused
 from painboard.models import PlanItem
 from painboard.recurrence import KEYS, MAX_RULE_TEXT, Recurrence, RuleError
 
@@ -105,13 +105,16 @@ def _store_raw(db_path, name: str, rule: str, start: str = "2026-11-01") -> None
 
 
 @pytest.fixture
-def spoilt(cli_run, db_path):
+def spoilt(cli_run, db_path, built_once):
     """A plan with one good item (08:00 and 20:00) and the hostile rules stored beside it."""
-    ok(cli_run("plan", "add", "Morphine SR", "--dose", "30", "--unit", "mg", "--times", "08:00,20:00"))
-    ok(cli_run("log", "4"))
-    for i, (rule, _) in enumerate(HOSTILE.values()):
-        _store_raw(db_path, f"Bad {i}", rule)
-    _store_raw(db_path, "Too often", "FREQ=MINUTELY")
+    def build(path):
+        ok(cli_run("plan", "add", "Morphine SR", "--dose", "30", "--unit", "mg", "--times", "08:00,20:00", db=path))
+        ok(cli_run("log", "4", db=path))
+        for i, (rule, _) in enumerate(HOSTILE.values()):
+            _store_raw(path, f"Bad {i}", rule)
+        _store_raw(path, "Too often", "FREQ=MINUTELY")
+
+    built_once("recurrence-spoilt", db_path, build)  # built once, copied for each test
     return len(HOSTILE) + 1
 
 
@@ -171,6 +174,7 @@ def test_metrics_work_beside_a_stored_bad_rule(cli_run, spoilt):
 
 
 # -- entry points other than the CLI ------------------------------------------------------
+@pytest.mark.usefixtures("imports_in_process")  # what it reads: see /conftest.py
 def test_painboard_json_import_refuses_a_hostile_rule_and_adds_nothing(cli_run, tmp_path, db_path):
     ok(cli_run("plan", "add", "Morphine SR", "--dose", "30", "--unit", "mg", "--times", "08:00"))
     out = tmp_path / "all.json"
@@ -224,7 +228,7 @@ def plain_rules(draw):
     return text.lower() if draw(st.booleans()) else text
 
 
-@settings(max_examples=300, deadline=5000, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(300), deadline=5000, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(text=st.one_of(rules(), plain_rules(), st.text(max_size=400)))
 def test_parse_refuses_with_a_message_or_round_trips(text):
     try:
@@ -255,7 +259,7 @@ _PLAIN = ["FREQ=DAILY;BYHOUR=8,20", "FREQ=HOURLY;INTERVAL=5", "FREQ=HOURLY;INTER
           "FREQ=MONTHLY;INTERVAL=18"]
 
 
-@settings(max_examples=150, deadline=5000)
+@settings(max_examples=examples(150), deadline=5000)
 @given(rule=st.sampled_from(_PLAIN), start=st.dates(date(1990, 1, 1), date(2026, 11, 1)),
        ahead=st.integers(0, 20_000))
 def test_walking_from_near_the_day_gives_the_same_times_as_walking_from_the_start(rule, start, ahead):

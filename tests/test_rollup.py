@@ -40,6 +40,7 @@ def utc(y, mo, d, h, mi=0):
     return datetime(y, mo, d, h, mi, tzinfo=timezone.utc)
 
 
+@pytest.mark.usefixtures("imports_in_process")  # what it reads: see /conftest.py
 def test_rollup_matches_the_rows_after_inserts_imports_deletes_and_clock_changes(pb, tmp_path):
     # Around both clock changes: the last minutes of the day before, the hour that is
     # skipped or repeated, the last minute of the day.

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 import time
 
-from tests.test_tmux import PAINBOARD, Tmux, _newest, _painboard, demo, pytestmark  # noqa: F401
+from tests.test_tmux import PAINBOARD, PATIENCE, Tmux, _newest, _painboard, demo, pytestmark  # noqa: F401
 
 
 def _episodes(env, db) -> list:
@@ -15,9 +15,9 @@ def _episodes(env, db) -> list:
 
 
 def _until(predicate, timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
+    deadline = time.monotonic() + max(timeout, PATIENCE)  # only a failing test waits that long
     while not predicate():
-        assert time.monotonic() < deadline, f"timed out after {timeout}s waiting for {what}"
+        assert time.monotonic() < deadline, f"timed out after {max(timeout, PATIENCE):.0f}s waiting for {what}"
         time.sleep(0.2)
 
 

@@ -11,7 +11,7 @@ import pytest
 
 from .conftest import ok, refused
 
-pytestmark = pytest.mark.usefixtures("fixed_env")
+pytestmark = pytest.mark.usefixtures("fixed_env", "imports_in_process")  # imports: see /conftest.py
 
 ESC_TITLE = "\x1b]0;PWNED\x07\x1b[41m"
 OSC52 = "\x1b]52;c;aGVsbG8=\x07"

@@ -14,6 +14,8 @@ from painboard.plugins import ImportSource
 
 from .importer_cli import EXAMPLES, entries, import_ok, run
 
+pytestmark = pytest.mark.usefixtures("imports_in_process")  # what it reads, not the child: see /conftest.py
+
 SAMPLE = EXAMPLES / "apple-health-export.xml"
 
 

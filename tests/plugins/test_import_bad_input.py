@@ -11,6 +11,8 @@ import pytest
 
 from .importer_cli import entries, run
 
+pytestmark = pytest.mark.usefixtures("imports_in_process")  # what it reads, not the child: see /conftest.py
+
 # importer -> (header, one good row with a note, how a note is written into a row)
 FORMATS = {
     "bearable": ("date,weekday,time of day,category,rating/amount,detail,notes\n",

@@ -6,7 +6,11 @@ import json
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from .importer_cli import EXAMPLES, entries, import_ok, run
+
+pytestmark = pytest.mark.usefixtures("imports_in_process")  # what it reads, not the child: see /conftest.py
 
 BERLIN = ZoneInfo("Europe/Berlin")  # the zone the plugin tests run in (conftest)
 HEADER = "date,weekday,time of day,category,rating/amount,detail,notes\n"

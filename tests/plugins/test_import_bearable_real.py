@@ -16,6 +16,8 @@ import pytest
 
 from .importer_cli import entries, import_ok, run
 
+pytestmark = pytest.mark.usefixtures("imports_in_process")  # what it reads, not the child: see /conftest.py
+
 BERLIN = ZoneInfo("Europe/Berlin")
 OLD = "date,weekday,time of day,category,rating/amount,detail,notes\n"
 NEW = "date,date formatted,weekday,time of day,category,rating/amount,detail,notes\n"

@@ -13,6 +13,8 @@ from painboard.plugins import Columns, Importer, Row
 
 from .conftest import fake_plugin, make_pb
 
+pytestmark = pytest.mark.usefixtures("imports_in_process")  # what it reads, not the child: see /conftest.py
+
 Q = "SELECT * EXCLUDE (id, recorded_at) FROM pain_entry ORDER BY id"
 
 

@@ -10,6 +10,8 @@ import pytest
 
 from .importer_cli import EXAMPLES, entries, import_ok, run
 
+pytestmark = pytest.mark.usefixtures("imports_in_process")  # what it reads, not the child: see /conftest.py
+
 BERLIN = ZoneInfo("Europe/Berlin")
 
 

@@ -16,6 +16,8 @@ import pytest
 
 from .importer_cli import entries, import_ok, run
 
+pytestmark = pytest.mark.usefixtures("imports_in_process")  # what it reads, not the child: see /conftest.py
+
 BERLIN = ZoneInfo("Europe/Berlin")
 COLS = ["Date", "Conditions", "Pain Level (0-10)", "Body Regions", "Pain nature", "Times of pain",
         "Drug Intakes", "Comment"]

@@ -25,6 +25,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 from painboard.errors import BadInput
 from painboard.plugin_api import ImportSource
+from tests.conftest import examples
 
 CELL = 128 * 1024  # the documented limit of one cell (docs/importers.md)
 GUARD = 20.0  # seconds the child may take before the test fails: the old patterns took longer
@@ -299,7 +300,7 @@ LOOPED = [" ", "(", ")", "[", "]", ",", ":", ".", "am", "pm", "Mild", "pain", "d
           "quantityMorning:", "quantityNoon:", "quantityEvening:", "quantityNight:", "1", "12", "/", "-", "\n",
           '"', "'", "=", "\t", ";", "null", "_LEFT", "BACK"]
 cells = st.one_of(st.text(max_size=40), st.lists(st.sampled_from(LOOPED), max_size=30).map("".join))
-FUZZ = settings(max_examples=150, deadline=timedelta(seconds=2),
+FUZZ = settings(max_examples=examples(150), deadline=timedelta(seconds=2),
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 
 

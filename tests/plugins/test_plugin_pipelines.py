@@ -18,6 +18,8 @@ from painboard.plugins import Exporter, Metric, MetricValue, PluginError, load_r
 
 from .conftest import NOW, REPO, fake_plugin, make_pb
 
+pytestmark = pytest.mark.usefixtures("imports_in_process")  # what it reads, not the child: see /conftest.py
+
 ENTRY_Q = "SELECT * EXCLUDE (id) FROM pain_entry ORDER BY key"
 
 

@@ -68,6 +68,6 @@ def other(env) -> Cli:
 
 
 @pytest.fixture
-def demo(run) -> Cli:
-    run("demo", "--days", "90")
+def demo(run, built_once) -> Cli:
+    built_once("fhir-demo-90", run.db, lambda path: Cli(path)("demo", "--days", "90"))  # copied after the first
     return run

@@ -9,6 +9,8 @@ import pytest
 
 from painboard_fhir.codes import SITE_SNOMED
 
+pytestmark = pytest.mark.usefixtures("imports_in_process")  # what it reads, not the child: see /conftest.py
+
 
 def _same_records(a: dict, b: dict) -> None:
     """painboard's own JSON of two databases, compared by value (the export time aside)."""

@@ -8,6 +8,8 @@ import json
 import duckdb
 import pytest
 
+pytestmark = pytest.mark.usefixtures("imports_in_process")  # what it reads, not the child: see /conftest.py
+
 HOSTILE = ["DTSTART;TZID=Europe/London:20250101T080000\nRRULE:FREQ=DAILY",
            "DTSTART:19000101T000000 RRULE:FREQ=HOURLY",
            "FREQ=DAILY;BYHOUR=8\nRDATE:20261201T090000",

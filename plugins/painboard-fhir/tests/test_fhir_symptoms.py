@@ -9,6 +9,7 @@ import re
 import sys
 from pathlib import Path
 
+import pytest
 from fhir.resources.R4B.bundle import Bundle
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[3]))  # the repository: tests/wording.py
@@ -17,6 +18,7 @@ from tests.wording import check_wording  # noqa: E402
 
 from test_fhir_export import json_rule_problems  # noqa: E402
 
+pytestmark = pytest.mark.usefixtures("imports_in_process")  # what it reads, not the child: see /conftest.py
 
 def test_symptoms_as_observations(run, tmp_path, monkeypatch):
     monkeypatch.setenv("PAINBOARD_CONFIG", str(tmp_path / "c.toml"))
