@@ -14,8 +14,12 @@ from textual import events
 # Keys of the main screen that open a form which takes typing (log form, review, symptom, a
 # warning sign reported). The digits and the quick log line's Tab: MainScreen.form_keys.
 OPENS_A_FORM = frozenset("lrs") | {"R", "exclamation_mark"}  # R: the records screen (its list takes keys)
-# If no form comes (read-only refusal, or an error), the held keys are let go after this.
+# If no form comes (read-only refusal, or an error), the held keys are let go after this. A form
+# that did come lets them go itself once its first field has the focus, however long its
+# mount takes on a loaded machine (a key let go earlier would reach a screen with no focus
+# and be lost); past HOLD_LAST_RESORT_S they go regardless.
 HOLD_LIMIT_S = 3.0
+HOLD_LAST_RESORT_S = 60.0
 
 
 class KeyHold:
@@ -23,6 +27,8 @@ class KeyHold:
         self.app = app
         self.held: list[events.Key] | None = None
         self._timer = None
+        self._from = None  # the screen the hold began on
+        self._waited = 0.0
 
     def take(self, event: events.Event) -> bool:
         """True when the key is held (the app must not handle it now)."""
@@ -35,15 +41,25 @@ class KeyHold:
 
         screen = self.app.screen
         if isinstance(screen, MainScreen) and not screen.keys_ready:  # typed while it starts
-            self.held = [event]
-            self._timer = self.app.set_timer(HOLD_LIMIT_S, self.release)
+            self._hold(screen, [event])
             return True
         opens = (event.key in screen.form_keys() if isinstance(screen, MainScreen)  # Tab on the quick log line
                  else event.key in getattr(screen, "FORM_KEYS", ()))  # another screen's own form keys
         if opens and not getattr(self.app, "read_only", False):  # read-only: no form comes
-            self.held = []
-            self._timer = self.app.set_timer(HOLD_LIMIT_S, self.release)
+            self._hold(screen, [])
         return False
+
+    def _hold(self, screen, held: list) -> None:
+        self.held, self._from, self._waited = held, screen, 0.0
+        self._timer = self.app.set_timer(HOLD_LIMIT_S, self._expired)
+
+    def _expired(self) -> None:
+        """No release yet: let the keys go, unless a form came and is still being mounted."""
+        self._waited += HOLD_LIMIT_S
+        if self.app.screen is not self._from and self._waited < HOLD_LAST_RESORT_S:
+            self._timer = self.app.set_timer(HOLD_LIMIT_S, self._expired)
+            return
+        self.release()
 
     def release(self) -> None:
         """Let the held keys go, in order, ahead of any typed after this."""
