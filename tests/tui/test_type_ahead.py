@@ -30,22 +30,27 @@ async def test_a_burst_of_7_enter_saves_7(demo_pb, make_app, helpers):
     await _log_burst(demo_pb, make_app, helpers, ("7", "enter"), 7)
 
 
-async def test_a_review_burst_fills_each_field_as_typed(demo_pb, make_app, helpers):
+async def _review_burst(app, pilot, helpers) -> list[str]:
+    """r 8 Tab 3 Tab 5 in one burst: the review's worst, least and average as they end up."""
     from painboard.tui.dialogs.review import ReviewDialog
 
+    await helpers.settle(pilot)
+    burst(app, "r", "8", "tab", "3", "tab", "5")
+
+    def typed() -> bool:
+        top = app.screen_stack[-1]
+        return isinstance(top, ReviewDialog) and any(i.value == "5" for i in top.query("#average"))
+
+    await helpers.until(pilot, typed, what="the burst")
+    await helpers.settle(pilot)
+    dialog = app.screen_stack[-1]
+    return [dialog.query_one(f"#{k}").value for k in ("worst", "least", "average")]
+
+
+async def test_a_review_burst_fills_each_field_as_typed(demo_pb, make_app, helpers):
     app = make_app(demo_pb)
     async with app.run_test(size=SIZE) as pilot:
-        await helpers.settle(pilot)
-        burst(app, "r", "8", "tab", "3", "tab", "5")
-        def typed() -> bool:
-            top = app.screen_stack[-1]
-            return isinstance(top, ReviewDialog) and any(i.value == "5" for i in top.query("#average"))
-
-        await helpers.until(pilot, typed, what="the burst")
-        await helpers.settle(pilot)
-        dialog = app.screen_stack[-1]
-        got = [dialog.query_one(f"#{k}").value for k in ("worst", "least", "average")]
-        assert got == ["8", "3", "5"]
+        assert await _review_burst(app, pilot, helpers) == ["8", "3", "5"]
 
 
 async def test_a_key_arriving_while_the_app_closes_is_dropped(demo_pb, make_app, helpers):
@@ -76,19 +81,8 @@ async def test_a_review_slower_to_mount_than_the_hold_limit_still_gets_the_burst
     for the form that came and land where typed (the tmux review burst lost its 8 under load,
     cause not found; this guards the hold's side of it)."""
     from painboard.tui import typeahead
-    from painboard.tui.dialogs.review import ReviewDialog
 
     monkeypatch.setattr(typeahead, "HOLD_LIMIT_S", 0.001)
     app = make_app(demo_pb)
     async with app.run_test(size=SIZE) as pilot:
-        await helpers.settle(pilot)
-        burst(app, "r", "8", "tab", "3", "tab", "5")
-
-        def typed() -> bool:
-            top = app.screen_stack[-1]
-            return isinstance(top, ReviewDialog) and any(i.value == "5" for i in top.query("#average"))
-
-        await helpers.until(pilot, typed, what="the burst")
-        await helpers.settle(pilot)
-        dialog = app.screen_stack[-1]
-        assert [dialog.query_one(f"#{k}").value for k in ("worst", "least", "average")] == ["8", "3", "5"]
+        assert await _review_burst(app, pilot, helpers) == ["8", "3", "5"]
