@@ -443,6 +443,7 @@ class PainboardApp(App):
         try:
             result = fn()
         except Exception as exc:
+            self.call_from_thread(self.key_hold.release)  # no form comes from a failed read
             self.call_from_thread(self._error_notice, _as_app_error(exc))
             return
         self.call_from_thread(on_done, result)

@@ -14,11 +14,12 @@ from textual import events
 # Keys of the main screen that open a form which takes typing (log form, review, symptom, a
 # warning sign reported). The digits and the quick log line's Tab: MainScreen.form_keys.
 OPENS_A_FORM = frozenset("lrs") | {"R", "exclamation_mark"}  # R: the records screen (its list takes keys)
-# If no form comes (read-only refusal, or an error), the held keys are let go after this. A form
-# that did come lets them go itself once its first field has the focus, however long its
-# mount takes on a loaded machine (a key let go earlier would reach a screen with no focus
-# and be lost); past HOLD_LAST_RESORT_S they go regardless.
-HOLD_LIMIT_S = 3.0
+# A safety net only: every path that opens a form lets the held keys go once its first field
+# has the focus, and every path that refuses (read-only, nothing to report, a failed read) lets
+# them go at once. A short limit let them go early on a loaded machine, to a screen without
+# focus where they were lost (issue 22: bursts lost keys under stress); a form that did come
+# is waited for however long its mount takes, up to HOLD_LAST_RESORT_S.
+HOLD_LIMIT_S = 30.0
 HOLD_LAST_RESORT_S = 60.0
 
 
