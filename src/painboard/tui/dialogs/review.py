@@ -61,6 +61,8 @@ class ReviewDialog(Dialog):
             yield Static(KEYS_HINT, classes="hint", id="keys-hint")
 
     def on_resize(self) -> None:
+        if not self.query("#keys-hint"):
+            return  # a resize reaching a form being taken down
         narrow = self.app.size.width < NARROW
         for key, label in INTERFERENCE_DOMAINS.items():
             self.query_one(f"#l-{key}", Label).update(SHORT_DOMAINS[key] if narrow else label)
@@ -70,6 +72,8 @@ class ReviewDialog(Dialog):
 
     def on_mount(self) -> None:
         super().on_mount()
+        if not self.query("#worst"):
+            return  # taken down before this ran (seen under load): nothing left to fill
         self.on_resize()
         self.query_one("#worst", Input).focus()
         self.say("reading the last 24 hours…")
