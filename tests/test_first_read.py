@@ -167,8 +167,11 @@ async def main():
     async with app.run_test(size=(80, 24)) as pilot:
         while app.snapshot is None or app.snapshot.metrics is None:
             await pilot.pause(0.02)
-        await pilot.pause()
-        body = str(app.main_screen.query_one("#today-body").render())
+        for _ in range(500):  # the figures drawn: a state, with a bound
+            body = str(app.main_screen.query_one("#today-body").render())
+            if "Last 7 days" in body:
+                break
+            await pilot.pause(0.02)
         print(json.dumps({"forked": first is not None, "reads_here": len(reads),
                           "metrics": [m.name for m in app.snapshot.metrics][:2],
                           "shown": "Last 7 days" in body and "Average pain" in body}))

@@ -27,7 +27,7 @@ async def test_a_plan_item_named_like_markup_ticks_and_shows_literally(demo_pb, 
         await helpers.settle(pilot)
         await helpers.until(pilot, lambda: any(n.message.endswith("Evil [/] [bold]x") for n in app._notifications),
                             what="the toast")
-        await pilot.pause()
+        await helpers.until(pilot, lambda: "Evil [/] [bold]x" in helpers.text(app), what="the toast drawn")
         assert isinstance(app.screen, MainScreen)  # the app did not exit on a MarkupError
         assert "Evil [/] [bold]x" in helpers.text(app)  # in the checklist and in the toast
         assert "ticked: Evil [/] [bold]x" in helpers.text(app) or "recorded: Evil [/] [bold]x" in helpers.text(app)

@@ -87,9 +87,8 @@ async def test_escape_on_the_delete_question_keeps_the_record(demo_pb, make_app,
     async with app.run_test(size=SIZE) as pilot:
         await helpers.settle(pilot)
         burst(app, "R", "d")
-        await helpers.until(pilot, lambda: isinstance(app.screen, DeleteRecordDialog), what="the question")
-        await pilot.pause()
-        assert "Delete this pain entry?" in helpers.text(app)
+        await helpers.until(pilot, lambda: isinstance(app.screen, DeleteRecordDialog)
+                            and "Delete this pain entry?" in helpers.text(app), what="the question")
         await pilot.press("escape")
         await helpers.until(pilot, lambda: isinstance(app.screen, RecordsScreen), what="the list")
     assert demo_pb.counts() == before and demo_pb.revision() == rev

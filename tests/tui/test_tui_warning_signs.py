@@ -169,8 +169,8 @@ async def test_a_sign_name_is_a_sign_whatever_the_answer(demo_pb, make_app, help
         await pilot.press("s")
         await helpers.settle(pilot)
         await pilot.press(*"difficulty walking")
-        await pilot.pause()
-        assert "on your care team's list: they asked to be told" in helpers.text(app)
+        await helpers.until(pilot, lambda: "on your care team's list: they asked to be told" in helpers.text(app),
+                            what="the form saying the name is on the team's list")
         await pilot.press("tab", "tab", "tab", "n", "enter")
         await helpers.until(pilot, lambda: len(demo_pb.symptoms()) == 1, what="saved")
     # A name on the team's list is a warning sign whatever the answer: the list is the team's.
