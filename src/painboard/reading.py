@@ -10,7 +10,7 @@ every registered metric under the plugin deadline (deadline.py), for the dashboa
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date, timedelta
 from typing import Any
 
@@ -245,7 +245,8 @@ class _Series:
             v = m.compute(self.view)
             if not isinstance(v, MetricValue):
                 v = MetricValue.model_validate(v)
-            return MetricResult(**_base(m, self.owner), **v.model_dump())
+            # the fields as they are: model_dump's deep copy of the details cost ~1.5 ms a refresh
+            return MetricResult(**_base(m, self.owner), **{f.name: getattr(v, f.name) for f in fields(v)})
         except Exception as exc:  # one metric's failure stays in its own tile
             failed = MetricResult(**_base(m, self.owner), text="could not be computed", error=describe_error(exc))
             self.view.recover()  # a failed query aborts the read transaction: begin a fresh one
