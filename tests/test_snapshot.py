@@ -76,3 +76,68 @@ def test_rescue_doses_are_as_needed_opioids_only(pb):
     assert (today.rescue_doses, today.rescue_max, today.rescue_marker) == (1, 4, False)
     rescue = next(m for m in pb.compute_metrics() if m.name == "rescue-doses-today")
     assert rescue.value == 1 and rescue.level == "ok"
+
+
+# -- the snapshot's folded reads (store/period_view.py) equal the plain reads they replace -----
+def _week(pb, con):
+    day = pb.today()
+    return pb.period_view(con, day - timedelta(days=6), day + timedelta(days=1))
+
+
+@pytest.mark.parametrize("limit", [1, 8, 5000])
+def test_newest_entries_equal_the_newest_read_alone(story, limit):
+    with story.db.unit_of_work() as con:
+        alone = repo.entries(con, limit=limit, newest_first=True)
+        week = _week(story, con)
+        got = week.newest_entries(limit)
+        period = week.entries()
+        assert period == repo.entries(con, week.lo, week.hi) and period  # cut from the same read
+    assert got == alone and len(alone) == min(limit, len(alone))
+    assert limit < 5000 or len(alone) > 100  # beyond the week's: the whole read, not a cut
+
+
+def test_open_episode_from_before_the_week_is_found(story):
+    day = story.today()
+    onset = story.day_bounds(day - timedelta(days=20))[0] + timedelta(hours=9)
+    ep = story.start_episode(peak=8, onset=onset)
+    snap = story.snapshot(30)
+    assert snap.today.open_episode["id"] == ep.id
+    with story.db.unit_of_work() as con:
+        week = _week(story, con)
+        assert week.open_episode()["id"] == ep.id
+        # the week's episodes are only those with an onset in it, as read alone
+        assert week.episodes() == repo.episodes(con, week.lo, week.hi)
+        assert all(e["end_at"] is not None for e in week.episodes())
+
+
+def test_done_and_due_events_in_one_read_equal_each_read(story):
+    with story.db.unit_of_work() as con:
+        week = _week(story, con)
+        since = week.start - timedelta(days=3)
+        week.read_events(since, week.end)
+        lo, hi = week.bounds(since, week.end)
+        due = repo.events_due_between(con, week.lo, week.hi)
+        assert week.events(since, week.end) == repo.events(con, lo, hi)
+        assert sorted(week.events_due(), key=lambda r: r["id"]) == sorted(due, key=lambda r: r["id"])
+        assert [r["due_at"] for r in week.events_due()] == sorted(r["due_at"] for r in due) and due
+
+
+def test_markers_and_last_events_of_occasional_and_daily_items(story):
+    """Infusion, radiation and one-off items' events are read whole once; a daily item's are not:
+    both give what plain queries give."""
+    with story.db.unit_of_work() as con:
+        items = {i["id"]: i for i in repo.plan_items(con)}
+        day = story.today()
+        lo, hi = story.day_bounds(day - timedelta(days=59))[0], story.day_bounds(day)[1]
+        expected = [{"day": e["done_at"].astimezone(story.tz).date(), "category": items[e["item_id"]]["category"],
+                     "label": items[e["item_id"]]["name"]} for e in repo.events(con, lo, hi)
+                    if items[e["item_id"]]["category"] in ("radiation", "bone_strengthening", "medication")
+                    and e["status"] in ("taken", "done")]
+        week = _week(story, con)
+        got = week.plan_markers(("radiation", "bone_strengthening", "medication"), day - timedelta(days=59),
+                                day + timedelta(days=1))
+        assert got == expected and {m["category"] for m in got} >= {"bone_strengthening", "medication"}
+        every = list(items)
+        assert week.last_events(every) == repo.last_events(con, item_ids=every)
+        assert week.last_events(every, until=day - timedelta(days=10)) == \
+            repo.last_events(con, item_ids=every, until=story.day_bounds(day - timedelta(days=10))[0])

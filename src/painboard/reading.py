@@ -55,8 +55,9 @@ class Reading:
             view = week.narrow(min(start, week.start), until)
             try:
                 trend = readmodel.build_trend(view, start, day)
-                # the week's events from a patch's wear time before it: its OMED reads them
-                week.events(omed_events_since(week.start), until), week.events_due()
+                # the week's events from a patch's wear time before it (its OMED reads them),
+                # and those due in it, in one read
+                week.read_events(omed_events_since(week.start), until)
                 data = readmodel.day_data(week, day)
                 newest = week.newest_entries(max(recent, 1))
                 return Snapshot(revision=week.revision(),

@@ -120,6 +120,7 @@ def build_today(view, day: date, data: DayData | None = None, latest: dict | Non
     """Today's figures; ``view`` covers at least the seven days ending on ``day``."""
     data = data or day_data(view, day)
     until = day + timedelta(days=1)
+    open_episode = view.open_episode()  # first: its read holds the days' episodes too
     f = figures_of(view)
     s = f.pain(day, until)
     if latest is None:
@@ -139,7 +140,7 @@ def build_today(view, day: date, data: DayData | None = None, latest: dict | Non
                  rescue_doses=len(rescue_doses(data.events, items)),
                  rescue_max=per_item[0]["cap"] if len(per_item) == 1 else None, rescue_items=per_item,
                  mme=half_up(dose_omed.total, 1),
-                 nights_with_pain=nights, nights=7, open_episode=view.open_episode(),
+                 nights_with_pain=nights, nights=7, open_episode=open_episode,
                  mme_not_counted=dose_omed.not_counted_words())
 
 

@@ -41,6 +41,13 @@ def events(con, since: datetime | None = None, until: datetime | None = None,
     return _rows(con, sql + " ORDER BY done_at, id", params)
 
 
+def events_done_or_due(con, done: tuple[datetime, datetime], due: tuple[datetime, datetime]
+                       ) -> list[dict[str, Any]]:
+    """Events done in [done) or recorded against a due time in [due), in one read, oldest done first."""
+    return _rows(con, "SELECT * FROM plan_event WHERE (done_at >= ? AND done_at < ?) "
+                      "OR (due_at >= ? AND due_at < ?) ORDER BY done_at, id", [*done, *due])
+
+
 def events_due_between(con, since: datetime, until: datetime, item_id: int | None = None) -> list[dict[str, Any]]:
     """Events recorded against a due time in [since, until) (of one item), whenever they were done."""
     return _rows(con, "SELECT * FROM plan_event WHERE due_at >= ? AND due_at < ? "
@@ -78,17 +85,6 @@ def last_events(con, statuses: Iterable[str] = ("taken", "done"),
 def delete_event(con, event_id: int) -> None:
     con.execute("UPDATE episode SET rescue_event_id = NULL WHERE rescue_event_id = ?", [event_id])
     con.execute("DELETE FROM plan_event WHERE id = ?", [event_id])
-
-
-def marker_events(con, tz: str, since: datetime, until: datetime,
-                  categories: Sequence[str]) -> list[dict[str, Any]]:
-    """Done plan events of the given categories (infusions, radiation, procedures) per local day."""
-    return _rows(con, """
-        SELECT CAST(timezone(?, e.done_at) AS DATE) AS day, i.category, i.name AS label
-        FROM plan_event e JOIN plan_item i ON i.id = e.item_id
-        WHERE e.done_at >= ? AND e.done_at < ? AND list_contains(?, i.category)
-          AND e.status IN ('done', 'taken')
-        ORDER BY e.done_at""", [tz, since, until, list(categories)])
 
 
 def find_plan_item(con, category: str, name: str, kind: str, start_date: date) -> int | None:

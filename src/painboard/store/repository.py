@@ -22,8 +22,8 @@ from painboard.store.repo_pain import (copy_entries_parquet, daily_episodes, dai
                                        delete_entry, end_episode, entries, episodes, first_entry_day,
                                        iter_entries, night_pain, open_episode, pain_entry, review_days,
                                        review_for, reviews, save_review, watch_queries)
-from painboard.store.repo_plan import (delete_event, events, events_due_between, events_for_due,  # noqa: F401
-                                       find_plan_item, last_events, marker_events, plan_event, plan_item,
+from painboard.store.repo_plan import (delete_event, events, events_done_or_due, events_due_between, events_for_due,  # noqa: F401
+                                       find_plan_item, last_events, plan_event, plan_item,
                                        plan_items, set_item_status)
 
 
