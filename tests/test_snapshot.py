@@ -141,3 +141,14 @@ def test_markers_and_last_events_of_occasional_and_daily_items(story):
         assert week.last_events(every) == repo.last_events(con, item_ids=every)
         assert week.last_events(every, until=day - timedelta(days=10)) == \
             repo.last_events(con, item_ids=every, until=story.day_bounds(day - timedelta(days=10))[0])
+
+
+@pytest.mark.parametrize("threshold", [1, 6])
+def test_nights_from_the_snapshots_reads_equal_the_nights_read_alone(story, threshold):
+    with story.db.unit_of_work() as con:
+        alone = _week(story, con).pain_nights(threshold)  # read for themselves
+        week = _week(story, con)
+        week.newest_entries(8), week.open_episode()  # the snapshot's two reads
+        assert week._cut("entries", week.lo, week.hi, lambda r: r["occurred_at"]) is not None
+        assert week.pain_nights(threshold) == alone
+    assert 0 < len(alone) <= 7 and (threshold == 6 or len(alone) >= 3)

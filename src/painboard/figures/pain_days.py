@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from datetime import datetime, timedelta
 from typing import Any, Iterable
 
 from painboard.figures.severity import fixed, whole
@@ -133,6 +134,23 @@ def with_new_entry(worst: int | None, average: float | None, n: int, intensity: 
     worst at once, the average exact for a first entry (else unchanged until the read)."""
     new_worst = intensity if worst is None else max(worst, intensity)
     return new_worst, float(intensity) if not n else average
+
+
+def pain_nights(logged: Iterable[tuple[datetime, int | None]], start_minute: int, end_minute: int,
+                threshold: int = 1) -> list[dict[str, Any]]:
+    """The nights, one row each (``night``: the date it starts on), with pain >= threshold
+    logged inside the night window, from (local wall time, intensity or peak) pairs. Minutes
+    are local minutes after midnight: the window is [start, 24:00) and [00:00, end)."""
+    nights = set()
+    for at, v in logged:
+        if v is None or v < threshold:
+            continue
+        minute = at.hour * 60 + at.minute
+        if minute >= start_minute:
+            nights.add(at.date())
+        elif minute < end_minute:
+            nights.add(at.date() - timedelta(days=1))
+    return [{"night": d} for d in sorted(nights)]
 
 
 def nights_with_pain(nights: Iterable[dict[str, Any]]) -> int:

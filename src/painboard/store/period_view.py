@@ -13,7 +13,7 @@ from typing import Any, Callable, Iterator
 from painboard.figures.days import day_bounds
 from painboard.figures.omed import Omed
 from painboard.figures.period import period_omed
-from painboard.figures.pain_days import nights_with_pain, pain_summary, with_reviews
+from painboard.figures.pain_days import nights_with_pain, pain_nights, pain_summary, with_reviews
 from painboard.figures.pain_days import trend_days as trend_of_days
 from painboard.config import zone_name
 from painboard.errors import PluginError
@@ -100,10 +100,16 @@ class PeriodView:
     def _within(self, name: str, lo: datetime, hi: datetime, read: Callable[[], list[dict[str, Any]]],
                 when: Callable[[dict[str, Any]], datetime]) -> list[dict[str, Any]]:
         """Rows of [lo, hi): cut from a wider read of the same kind already made, else read."""
+        rows = self._cut(name, lo, hi, when)
+        return [dict(r) for r in rows] if rows is not None else self._once((name, lo, hi), read)
+
+    def _cut(self, name: str, lo: datetime, hi: datetime, when: Callable[[dict[str, Any]], datetime]
+             ) -> list[dict[str, Any]] | None:
+        """The kept rows of [lo, hi) from a wider read of the same kind already made; None if none."""
         for key, rows in self._memo.items():
             if key[0] == name and key[1] <= lo and key[2] >= hi:
-                return [dict(r) for r in rows if lo <= when(r) < hi]
-        return self._once((name, lo, hi), read)
+                return [r for r in rows if lo <= when(r) < hi]
+        return None
 
     def _days_within(self, name: str, d0: date, d1: date, read: Callable[[], list[dict[str, Any]]],
                      copy: bool = True) -> list[dict[str, Any]]:
@@ -281,9 +287,14 @@ class PeriodView:
         since, until = since or self.start, until or self.end
         lo = datetime.combine(since - timedelta(days=1), ns, self.tz).astimezone(timezone.utc)
         hi = datetime.combine(until - timedelta(days=1), ne, self.tz).astimezone(timezone.utc)
-        return self._once(("nights", lo, hi, threshold), lambda: repo.night_pain(
-            self._connection(), self.tz_name, lo, hi, ns.hour * 60 + ns.minute, ne.hour * 60 + ne.minute,
-            threshold))
+        entries = self._cut("entries", lo, hi, lambda r: r["occurred_at"])
+        episodes = self._cut("episodes", lo, hi, lambda r: r["onset"])
+        if entries is not None and episodes is not None:  # the snapshot's reads hold the nights
+            logged = [(r["occurred_at"].astimezone(self.tz), r["intensity"]) for r in entries]
+            logged += [(r["onset"].astimezone(self.tz), r["peak"]) for r in episodes]
+        else:
+            logged = repo.night_values(self._connection(), self.tz_name, lo, hi, threshold)
+        return pain_nights(logged, ns.hour * 60 + ns.minute, ne.hour * 60 + ne.minute, threshold)
 
     def write_entries_parquet(self, path: str | Path) -> int:
         """Let DuckDB write the period's pain entries as Parquet; returns the row count."""

@@ -80,26 +80,16 @@ def first_entry_day(con, tz: str) -> date | None:
     return rollup.first_day(con, tz)
 
 
-def night_pain(con, tz: str, since: datetime, until: datetime, start_minute: int,
-               end_minute: int, threshold: int = 1) -> list[dict[str, Any]]:
-    """The nights (local), one row each (``night``), with an entry or episode at or above
-    threshold inside the night window; figures/ counts them.
-
-    A night is named by the date it starts on; minutes are local minutes after midnight.
-    """
-    return _rows(con, """
-        WITH t AS (
-            SELECT timezone(?, occurred_at) AS lt, intensity AS v FROM pain_entry
-            WHERE occurred_at >= ? AND occurred_at < ?
-            UNION ALL
-            SELECT timezone(?, onset), peak FROM episode WHERE onset >= ? AND onset < ?
-        ), m AS (
-            SELECT lt, v, hour(lt) * 60 + minute(lt) AS mm FROM t
-        )
-        SELECT DISTINCT CASE WHEN mm >= ? THEN CAST(lt AS DATE) ELSE CAST(lt AS DATE) - 1 END AS night
-        FROM m WHERE v >= ? AND (mm >= ? OR mm < ?) ORDER BY night""",
-                 [tz, since, until, tz, since, until, start_minute, threshold, start_minute,
-                  end_minute])
+def night_values(con, tz: str, since: datetime, until: datetime, threshold: int = 1) -> list[tuple]:
+    """(local wall time, value) of the entries and episode onsets in [since, until) at or above
+    threshold; figures/pain_days.pain_nights finds the nights in them. Local times come as
+    plain timestamps: an aware one per row costs several times more to make in Python."""
+    return _execute(con, """
+        SELECT timezone(?, occurred_at), intensity FROM pain_entry
+        WHERE occurred_at >= ? AND occurred_at < ? AND intensity >= ?
+        UNION ALL
+        SELECT timezone(?, onset), peak FROM episode WHERE onset >= ? AND onset < ? AND peak >= ?""",
+                    [tz, since, until, threshold, tz, since, until, threshold]).fetchall()
 
 
 # -- episodes -------------------------------------------------------------------------------
