@@ -18,6 +18,7 @@ from painboard import readmodel
 from painboard.deadline import Deadline, Overran, PluginRunner, run_with_deadline
 from painboard.errors import BadInput, PluginError
 from painboard.figures.period import omed_events_since
+from painboard.figures.radiation import BASELINE_DAYS, COURSE_LOOK_BACK
 from painboard.models import utcnow
 from painboard.readmodel import Snapshot
 from painboard.store import repository as repo
@@ -51,8 +52,10 @@ class Reading:
             else:
                 start = day - timedelta(days=range_days - 1)
             # The trend's per-day figures are read once for the longest period, and the week's
-            # events once; the shorter periods are cut from what was read.
+            # events once; the shorter periods are cut from what was read. The days are read
+            # from as far back as the week's radiation figures look (a course's baseline).
             view = week.narrow(min(start, week.start), until)
+            view.read_days(min(start, week.start - COURSE_LOOK_BACK - timedelta(days=BASELINE_DAYS)), until)
             try:
                 trend = readmodel.build_trend(view, start, day)
                 # the week's events from a patch's wear time before it (its OMED reads them),

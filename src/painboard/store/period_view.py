@@ -189,6 +189,13 @@ class PeriodView:
             return with_reviews(pain, self.reviews(d0, d1), eps)
         return episodes
 
+    def read_days(self, since: date, until: date) -> None:
+        """The per-day rows of the local days [since, until) (the rollup's days and the daily
+        reviews) read once: later reads of days inside them are cut from them."""
+        if self._rollup_days(since, until) is not None:
+            self._days_within("reviews", since, until, lambda: repo.reviews(self._connection(), since, until),
+                              copy=False)
+
     def _rollup_days(self, d0: date, d1: date) -> list[tuple] | None:
         """The daily rollup's days [d0, d1) (store.rollup.days), cut from a wider read already
         made, else read; None when the rollup does not serve them (read from the rows)."""
