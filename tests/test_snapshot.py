@@ -9,6 +9,7 @@ import pytest
 
 from painboard.demo import load_demo
 from painboard.store import repository as repo
+from painboard.store import symptoms as symptom_store
 
 pytestmark = pytest.mark.usefixtures("fixed_env")
 
@@ -152,3 +153,21 @@ def test_nights_from_the_snapshots_reads_equal_the_nights_read_alone(story, thre
         assert week._cut("entries", week.lo, week.hi, lambda r: r["occurred_at"]) is not None
         assert week.pain_nights(threshold) == alone
     assert 0 < len(alone) <= 7 and (threshold == 6 or len(alone) >= 3)
+
+
+def test_warning_signs_and_symptoms_from_one_read(story):
+    day = story.today()
+    at = story.day_bounds(day - timedelta(days=30))[0] + timedelta(hours=10)
+    old = story.log_symptom("fever", warning=True, occurred_at=at).symptom
+    told = story.log_symptom("new weakness in the legs", warning=True, occurred_at=at + timedelta(days=28)).symptom
+    story.mark_reported(told.id, to="oncology nurse")
+    story.log_symptom("nausea", severity="mild", occurred_at=at + timedelta(days=29))
+    snap = story.snapshot(30)
+    with story.db.unit_of_work() as con:
+        unreported = story.banner_signs(symptom_store.unreported_signs(con))
+        week = _week(story, con)
+        signs = week.unreported_signs()
+        assert week.symptoms() == symptom_store.symptoms(con, week.lo, week.hi)
+        assert {r["name"] for r in week.symptoms()} >= {"nausea", "new weakness in the legs"}
+    assert [s["id"] for s in snap.warning_signs] == [s["id"] for s in unreported] == [old.id]
+    assert [s["id"] for s in signs] == [old.id] and snap.warning_signs[0]["shown"]

@@ -66,7 +66,7 @@ class Reading:
                 return Snapshot(revision=week.revision(),
                                 today=readmodel.build_today(week, day, data, newest[0] if newest else None),
                                 checklist=readmodel.build_checklist(week, day, utcnow(), data), trend=trend,
-                                recent=newest[:recent], warning_signs=self.banner_signs(con),
+                                recent=newest[:recent], warning_signs=self.banner_signs(week.unreported_signs()),
                                 metrics=self._metrics_over(con, view=week) if metrics else None)
             finally:
                 view.close()

@@ -117,7 +117,7 @@ class Symptoms:
         """Warning signs logged and not yet marked as reported, oldest first, each with
         ``shown``: the team's words and number (the banner's; the reminders send these)."""
         with self.db.unit_of_work() as con:
-            return self.banner_signs(con)
+            return self.banner_signs(store.unreported_signs(con))
 
     def delete_symptom(self, symptom_id: Any) -> dict[str, Any]:
         with self.db.unit_of_work(write=True) as con:
@@ -132,10 +132,10 @@ class Symptoms:
             rec.id = store.insert(con, rec)
         return rec
 
-    def banner_signs(self, con) -> list[dict[str, Any]]:
-        """The unreported warning signs, each with the team's words to show (the snapshot's
-        banner; read in the snapshot's unit of work, so the revision poll carries it)."""
-        rows = store.unreported_signs(con)
+    def banner_signs(self, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """The unreported warning signs (rows of store.unreported_signs), each with the team's
+        words to show (the snapshot's banner: read in its unit of work, so the revision poll
+        carries it)."""
         if not rows:
             return rows
         try:

@@ -257,10 +257,21 @@ class PeriodView:
         return [m.model_copy() for m in models if include_stopped or m.status == "active"]
 
     def symptoms(self, since: date | None = None, until: date | None = None) -> list[dict[str, Any]]:
-        """Symptoms logged in [since, until): warning signs, side effects, own words (issue 20)."""
+        """Symptoms logged in [since, until): warning signs, side effects, own words."""
         from painboard.store import symptoms as symptom_store
 
-        return symptom_store.symptoms(self._connection(), *self.bounds(since, until))
+        lo, hi = self.bounds(since, until)
+        return self._within("symptoms", lo, hi, lambda: symptom_store.symptoms(self._connection(), lo, hi),
+                            lambda r: r["occurred_at"])
+
+    def unreported_signs(self) -> list[dict[str, Any]]:
+        """The warning signs not yet reported, oldest first, whenever logged; read with the
+        symptoms from a day before the period on (the period's are then cut from them)."""
+        from painboard.store import symptoms as symptom_store
+
+        rows = self._from_day_before("symptoms", lambda lo: symptom_store.symptoms(
+            self._connection(), lo, with_unreported=True))
+        return [dict(r) for r in rows if r["kind"] == "warning_sign" and r["reported_at"] is None]
 
     def reviews(self, since: date | None = None, until: date | None = None) -> list[dict[str, Any]]:
         """The daily reviews of the local days [since, until), read once per transaction (a
@@ -297,8 +308,8 @@ class PeriodView:
         entries = self._cut("entries", lo, hi, lambda r: r["occurred_at"])
         episodes = self._cut("episodes", lo, hi, lambda r: r["onset"])
         if entries is not None and episodes is not None:  # the snapshot's reads hold the nights
-            logged = [(r["occurred_at"].astimezone(self.tz), r["intensity"]) for r in entries]
-            logged += [(r["onset"].astimezone(self.tz), r["peak"]) for r in episodes]
+            logged = [*((r["occurred_at"].astimezone(self.tz), r["intensity"]) for r in entries),
+                      *((r["onset"].astimezone(self.tz), r["peak"]) for r in episodes)]
         else:
             logged = repo.night_values(self._connection(), self.tz_name, lo, hi, threshold)
         return pain_nights(logged, ns.hour * 60 + ns.minute, ne.hour * 60 + ne.minute, threshold)

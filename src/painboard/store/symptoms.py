@@ -33,10 +33,18 @@ def append(con, records: Sequence[Any], dedupe: bool = True) -> int:
 
 
 def symptoms(con, since: datetime | None = None, until: datetime | None = None,
-             kind: str | None = None) -> list[dict[str, Any]]:
-    return _rows(con, "SELECT * FROM symptom WHERE (? IS NULL OR occurred_at >= ?) "
-                      "AND (? IS NULL OR occurred_at < ?) AND (? IS NULL OR kind = ?) "
-                      "ORDER BY occurred_at, id", [since, since, until, until, kind, kind])
+             kind: str | None = None, with_unreported: bool = False) -> list[dict[str, Any]]:
+    """Symptoms logged in [since, until) (of one kind); ``with_unreported``: and the warning
+    signs not yet reported from before ``since``, in the same read."""
+    sql = ("SELECT * FROM symptom WHERE (? IS NULL OR occurred_at >= ?) "
+           "AND (? IS NULL OR occurred_at < ?) AND (? IS NULL OR kind = ?)")
+    params = [since, since, until, until, kind, kind]
+    if with_unreported:
+        sql += (" UNION ALL SELECT * FROM symptom WHERE kind = 'warning_sign' AND reported_at IS NULL "
+                "AND NOT ((? IS NULL OR occurred_at >= ?) AND (? IS NULL OR occurred_at < ?) "
+                "AND (? IS NULL OR kind = ?))")
+        params += params
+    return _rows(con, sql + " ORDER BY occurred_at, id", params)
 
 
 def symptom(con, symptom_id: int) -> dict[str, Any] | None:
