@@ -147,30 +147,37 @@ def test_deleting_an_entry_through_the_service_keeps_its_day_in_step(pb):
     assert {r["day"]: (r["n"], r["worst"]) for r in got[0]} == {AUTUMN: (1, 2)}
 
 
-def test_first_entry_day_comes_from_the_rollup_when_kept_and_matches_the_rows(pb):
+def _first_day(pb):
+    with pb.db.unit_of_work() as con:
+        view = pb.period_view(con, date(2026, 11, 1), date(2026, 11, 8))
+        return view.first_entry_day()
+
+
+def test_first_entry_day_comes_from_the_rollup_and_matches_the_rows(pb, db_path, make_pb):
     # 23:30 UTC on 1 May is 00:30 BST on 2 May in London; 28 March 23:59 UTC is 23:59 GMT.
     pb.log_pain(intensity=4, occurred_at=utc(2026, 5, 1, 23, 30))
     first = pb.log_pain(intensity=6, occurred_at=utc(2026, 3, 28, 23, 59))
-    with pb.db.unit_of_work(write=True) as con:
-        assert repo.first_entry_day(con, LONDON) is None  # the zone is not kept: read the rows
-        assert rollup.ready(con, LONDON, 365)
-        assert repo.first_entry_day(con, LONDON) == date(2026, 3, 28)
-    pb.delete_entry(first.id)  # the rollup follows the delete
+    assert _first_day(make_pb(db_path, read_only=True)) == date(2026, 3, 28)  # from the rows
     with pb.db.unit_of_work() as con:
-        assert repo.first_entry_day(con, LONDON) == date(2026, 5, 2)
-        assert repo.first_entry_day(con, "UTC") is None
+        assert not con.execute("SELECT count(*) FROM day_rollup_zone").fetchone()[0]
+    assert _first_day(pb) == date(2026, 3, 28)  # all the zone's days read: it is kept now
+    with pb.db.unit_of_work() as con:
+        assert [r[0] for r in con.execute("SELECT tz FROM day_rollup_zone").fetchall()] == [LONDON]
+    pb.delete_entry(first.id)  # the rollup follows the delete
+    assert _first_day(pb) == date(2026, 5, 2)
+    assert _first_day(make_pb(db_path, read_only=True)) == date(2026, 5, 2)
 
 
-def test_all_range_snapshot_starts_on_the_first_entry_day_with_or_without_the_rollup(pb):
+def test_all_range_snapshot_starts_on_the_first_entry_day_with_or_without_the_rollup(pb, db_path, make_pb):
     at = utc(2026, 1, 10, 23, 30)
     pb.log_pain(intensity=5, occurred_at=at)
     by_hand = at.astimezone(pb.tz).date()  # the first entry's local date in the session's zone
+    assert make_pb(db_path, read_only=True).snapshot(None).trend.start == by_hand  # from the rows
     with pb.db.unit_of_work() as con:
         assert not con.execute("SELECT count(*) FROM day_rollup_zone").fetchone()[0]
-    assert pb.snapshot(None).trend.start == by_hand  # read from the rows (the zone not kept yet)
+    assert pb.snapshot(None).trend.start == by_hand
     with pb.db.unit_of_work() as con:  # the all-range read filled the zone
         assert [r[0] for r in con.execute("SELECT tz FROM day_rollup_zone").fetchall()] == [LONDON]
-        assert repo.first_entry_day(con, LONDON) == by_hand
     assert pb.snapshot(None).trend.start == by_hand  # now from the rollup
 
 

@@ -18,6 +18,7 @@ from painboard.figures.pain_days import trend_days as trend_of_days
 from painboard.config import zone_name
 from painboard.errors import PluginError
 from painboard.models import PlanItem, load_opioid_factors
+from painboard.models_base import FIRST_DAY, LAST_DAY
 from painboard.store import repository as repo
 from painboard.store.rollup import split_days as rollup_split
 
@@ -331,11 +332,12 @@ class PeriodView:
         return first[0]["occurred_at"] if first else None
 
     def first_entry_day(self) -> date | None:
-        """The local date of the first pain entry, whenever it was logged."""
-        day = repo.first_entry_day(self._connection(), self.tz_name)
-        if day is not None:
-            self._memo[("rollup_kept",)] = []  # it came from the zone's rollup: kept
-            return day
+        """The local date of the first pain entry, whenever it was logged. From the daily
+        rollup, when it keeps the zone, by reading all its days (a trend over all of them is
+        then cut from that read, not read again)."""
+        days = self._rollup_days(FIRST_DAY - timedelta(days=1), LAST_DAY + timedelta(days=1))
+        if days is not None:
+            return next((d[0] for d in days if d[4] > 0), None)  # n: the day's entries
         first = self.first_entry_at()
         return first.astimezone(self.tz).date() if first else None
 

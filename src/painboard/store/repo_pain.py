@@ -74,12 +74,6 @@ def daily_rollup(con, tz: str, days: tuple[date, date], kept: bool = False) -> l
     return rollup.days(con, tz, *days)
 
 
-def first_entry_day(con, tz: str) -> date | None:
-    """The local day of the first pain entry from the daily rollup, when it keeps the zone
-    (one row a day, not 1M entries to sort); None when it does not or holds no entry."""
-    return rollup.first_day(con, tz)
-
-
 def night_values(con, tz: str, since: datetime, until: datetime, threshold: int = 1) -> list[tuple]:
     """(local wall time, value) of the entries and episode onsets in [since, until) at or above
     threshold; figures/pain_days.pain_nights finds the nights in them. Local times come as

@@ -19,7 +19,7 @@ from painboard.store.repo_bulk import (_FIELD, _ITEM, _NULL, _ROW, _SEPS, Stage,
                                        _columns_source, _insert, _lists_source, _pieces, append, append_columns,
                                        insert_one, pack_value, safe_texts)
 from painboard.store.repo_pain import (copy_entries_parquet, daily_episodes, daily_pain, daily_rollup,  # noqa: F401
-                                       delete_entry, end_episode, entries, episodes, first_entry_day,
+                                       delete_entry, end_episode, entries, episodes,
                                        iter_entries, night_values, open_episode, pain_entry, review_days,
                                        review_for, reviews, save_review, watch_queries)
 from painboard.store.repo_plan import (delete_event, events, events_done_or_due, events_due_between, events_for_due,  # noqa: F401

@@ -136,10 +136,3 @@ def split_days(rows: list[tuple]) -> tuple[list[dict[str, Any]], list[dict[str, 
     pain = [{"day": d, "average": a, "worst": w, "least": lst, "n": n} for d, a, w, lst, n, _, _ in rows if n > 0]
     episodes = [{"day": d, "n": e, "worst_peak": p} for d, _, _, _, _, e, p in rows if e > 0]
     return pain, episodes
-
-
-def first_day(con, tz: str) -> date | None:
-    """The zone's first local day with a pain entry, when the zone is kept (else None)."""
-    kept, day = con.execute("SELECT (SELECT count(*) FROM day_rollup_zone WHERE tz = $tz), "
-                            "(SELECT min(day) FROM day_rollup WHERE tz = $tz AND n > 0)", {"tz": tz}).fetchone()
-    return day if kept else None
