@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import datetime, timedelta
-from typing import Any, Iterable
+from typing import Any, Iterable, Sequence
 
 from painboard.figures.severity import fixed, whole
 
@@ -54,22 +54,19 @@ def with_reviews(daily: Iterable[dict[str, Any]], reviews: Iterable[dict[str, An
     return [days[d] for d in sorted(days)]
 
 
-def trend_days(days: Iterable[tuple], reviews: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+def trend_days(days: Sequence[tuple], reviews: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     """What the dashboard's trend draws, one row per day with entries, episodes or a review,
     oldest first: day, average, worst (by with_reviews' rule: the same _add_peak and
     _add_review) and episodes (0 if none). From the daily rollup's tuples (day, average, worst,
     least, n, episodes, worst_peak; oldest first), in one pass: a trend over ten years has
     3,650 days."""
     out: dict = {}
-    entries: set = set()  # days with entries: a review's average counts only on a day without
     for day, average, worst, _least, n, episodes, peak in days:
-        if n > 0:
-            entries.add(day)
-        else:
-            average = worst = None
-        row = out[day] = {"day": day, "average": average, "worst": worst, "episodes": episodes}
+        row = out[day] = {"day": day, "average": average, "worst": worst, "episodes": episodes} if n > 0 \
+            else {"day": day, "average": None, "worst": None, "episodes": episodes}
         if episodes > 0:
             _add_peak(row, peak)
+    entries = None  # the days with entries: a review's average counts only on a day without
     late = False
     for rv in reviews:
         if not _has_figures(rv):
@@ -78,6 +75,8 @@ def trend_days(days: Iterable[tuple], reviews: Iterable[dict[str, Any]]) -> list
         if row is None:
             row = out[rv["day"]] = {"day": rv["day"], "average": None, "worst": None, "episodes": 0}
             late = True
+        if entries is None:  # made once, when there is a review to place
+            entries = {d[0] for d in days if d[4] > 0}
         _add_review(row, rv, rv["day"] in entries)
     return [out[d] for d in sorted(out)] if late else list(out.values())
 
