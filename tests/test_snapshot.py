@@ -171,3 +171,20 @@ def test_warning_signs_and_symptoms_from_one_read(story):
         assert {r["name"] for r in week.symptoms()} >= {"nausea", "new weakness in the legs"}
     assert [s["id"] for s in snap.warning_signs] == [s["id"] for s in unreported] == [old.id]
     assert [s["id"] for s in signs] == [old.id] and snap.warning_signs[0]["shown"]
+
+
+def test_the_weeks_events_are_read_from_a_radiation_courses_baseline(story):
+    from painboard.figures.period import figures_of, omed_events_since
+
+    with story.db.unit_of_work() as con:
+        week = _week(story, con)
+        f = figures_of(week)
+        assert f.radiation_courses  # the story has a course within the look-back: not vacuous
+        first = min(c["sessions"][0] for c in f.radiation_courses)
+        assert f.events_from == min(first - timedelta(days=7), omed_events_since(week.start))
+        week.read_events(f.events_from, week.end)
+        lo, hi = week.bounds(f.events_from, week.end)
+        assert week.events(first - timedelta(days=7), week.end) == \
+            repo.events(con, week.bounds(first - timedelta(days=7))[0], hi) and lo < week.lo
+    flare = next(m for m in story.snapshot(30).metrics if m.name == "radiation-flare")
+    assert flare.error is None and flare.value is not None

@@ -17,7 +17,7 @@ from typing import Any
 from painboard import readmodel
 from painboard.deadline import Deadline, Overran, PluginRunner, run_with_deadline
 from painboard.errors import BadInput, PluginError
-from painboard.figures.period import omed_events_since
+from painboard.figures.period import figures_of, omed_events_since
 from painboard.figures.radiation import BASELINE_DAYS, COURSE_LOOK_BACK
 from painboard.models import utcnow
 from painboard.readmodel import Snapshot
@@ -58,9 +58,9 @@ class Reading:
             view.read_days(min(start, week.start - COURSE_LOOK_BACK - timedelta(days=BASELINE_DAYS)), until)
             try:
                 trend = readmodel.build_trend(view, start, day)
-                # the week's events from a patch's wear time before it (its OMED reads them),
-                # and those due in it, in one read
-                week.read_events(omed_events_since(week.start), until)
+                # the week's events from as far back as its figures read them (a patch's wear
+                # time, a radiation course's baseline), and those due in it, in one read
+                week.read_events(figures_of(week).events_from if metrics else omed_events_since(week.start), until)
                 data = readmodel.day_data(week, day)
                 newest = week.newest_entries(max(recent, 1))
                 return Snapshot(revision=week.revision(),

@@ -273,6 +273,13 @@ class PeriodFigures(SymptomFigures):
                           item_ids=[it.id for it in items])
         return _radiation.radiation_courses(items, events, v.tz, v.start, v.end)
 
+    @cached_property
+    def events_from(self) -> date:
+        """The first day whose events the period's figures read: a patch's wear time before
+        the period (its OMED), or a radiation course's baseline (its flare and response)."""
+        return min([omed_events_since(self.view.start)]
+                   + [c["sessions"][0] - timedelta(days=_radiation.BASELINE_DAYS) for c in self.radiation_courses])
+
     def _course_daily(self, first: date, last: date) -> tuple[dict[date, float], dict[date, float], date]:
         """Daily worst and daily OMED from the baseline to the 12th week, cut at the period's end."""
         v = self.view
