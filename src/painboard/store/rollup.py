@@ -126,9 +126,11 @@ DAY_COLUMNS = ("day", "average", "worst", "least", "n", "episodes", "worst_peak"
 def days(con, tz: str, d0: date, d1: date) -> list[tuple]:
     """The days [d0, d1) with entries or episodes, oldest first, as tuples of DAY_COLUMNS:
     one read for daily_pain, daily_episodes and the trend."""
-    return con.execute("SELECT day, total / n AS average, worst, least, n, episodes, worst_peak "
-                       "FROM day_rollup WHERE tz = ? AND day >= ? AND day < ? AND (n > 0 OR episodes > 0) "
-                       "ORDER BY day", [tz, d0, d1]).fetchall()
+    # sorted here: the rows come nearly in order, which Python sorts in one pass (DuckDB's
+    # ORDER BY cost a quarter of the read)
+    return sorted(con.execute("SELECT day, total / n AS average, worst, least, n, episodes, worst_peak "
+                              "FROM day_rollup WHERE tz = ? AND day >= ? AND day < ? AND (n > 0 OR episodes > 0)",
+                              [tz, d0, d1]).fetchall())
 
 
 def split_days(rows: list[tuple]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
