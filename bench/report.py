@@ -32,6 +32,10 @@ def print_table(results: dict) -> None:
     print(f"painboard log 5: {r['cli_log_ms']:.0f} ms; python -c duckdb insert {r['cli_log_floor_ms']:.0f} ms")
     print(f"peak RSS: painboard {r['rss_mb']:.0f} MB, bare app {r['rss_floor_mb']:.0f} MB; peak PSS (shared "
           f"pages counted once): painboard {r['pss_mb']:.0f} MB, bare app {r['pss_floor_mb']:.0f} MB")
+    if "rss_floor_forked_mb" in r:
+        print(f"peak RSS of the bare app with DuckDB reading the same file: in its own process "
+              f"{r['rss_floor_duckdb_mb']:.0f} MB, in a forked child as painboard's first read "
+              f"{r['rss_floor_forked_mb']:.0f} MB")
     if "import_ratio" in r:
         print(f"CSV import: {r['import_rows_per_s']:,.0f} rows/s, {r['import_ratio']:.2f} of read_csv's; "
               f"import child at 1M rows: peak {r['import_rss_mb']:.0f} MB, {r['import_rows_ratio']:.2f} of read_csv's rows/s")
@@ -74,3 +78,7 @@ def print_markdown(r: dict) -> None:
     if "pss_mb" in r:  # the RSS sum counts pages the dashboard and its first-read process share twice
         print(f"\nPeak PSS (pages shared by the dashboard and its first-read process counted once): "
               f"{r['pss_mb']:.0f} MB; bare app {r['pss_floor_mb']:.0f} MB.")
+    if "rss_floor_forked_mb" in r:  # the two designs' floors: no painboard, DuckDB reading the file
+        print(f"\nPeak RSS of the bare app with DuckDB reading the same file (no painboard): "
+              f"{r['rss_floor_duckdb_mb']:.0f} MB in one process, {r['rss_floor_forked_mb']:.0f} MB "
+              f"with the read in a forked child, as the dashboard's first read.")

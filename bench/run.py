@@ -34,7 +34,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from report import print_markdown, print_table  # noqa: E402
-from terminal import BARE_APP, in_terminal  # noqa: E402
+from terminal import BARE_APP, duckdb_floors_rss, in_terminal  # noqa: E402
 
 TARGETS = {  # name: (target, "<=" or ">="); issue 22's table
     "startup_terminal_paint_ratio": (1.3, "<="),
@@ -402,7 +402,8 @@ def bench_quick_log(demo_db: Path, rounds: int, keys: int = 2) -> dict:
 
 def bench_rss(big_db: Path, bare: Path, n: int = 3) -> dict:
     ours, floor, pss, floor_pss = dashboard_rss(big_db, bare, n)
-    return {"rss_mb": ours, "rss_floor_mb": floor, "pss_mb": pss, "pss_floor_mb": floor_pss}
+    return {"rss_mb": ours, "rss_floor_mb": floor, "pss_mb": pss, "pss_floor_mb": floor_pss,
+            **duckdb_floors_rss(big_db, bare.parent, n)}
 
 
 def big_database(entries: int, cache: Path) -> Path:

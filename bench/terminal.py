@@ -19,10 +19,13 @@ import fcntl
 import os
 import select
 import signal
+import statistics
 import struct
 import subprocess
+import sys
 import termios
 import time
+from pathlib import Path
 
 COLS, ROWS = 80, 24
 
@@ -143,3 +146,70 @@ class Bare(App):
 
 Bare().run()
 '''
+
+# The memory floors of the dashboard's two designs, on the same database file (argv[1]): the
+# bare app with DuckDB reading in its own process, and the bare app with a child forked before
+# Textual is imported reading with DuckDB (as the dashboard's first read does), alive until
+# the app ends. DuckDB as painboard connects (one thread, an in-memory instance, the file
+# attached); one query, the refresh floor's.
+_DUCKDB_READ = '''\
+def read(db):
+    import duckdb
+    con = duckdb.connect(":memory:", config={"threads": 1, "autoload_known_extensions": False})
+    con.execute(f"ATTACH '{db}' AS floor (READ_ONLY)")
+    return con.execute("SELECT max(occurred_at) FROM floor.pain_entry").fetchone()
+'''
+
+ONE_PROCESS_FLOOR_APP = _DUCKDB_READ + '''
+import sys
+from textual.app import App
+from textual.widgets import Static
+
+
+class Bare(App):
+    def compose(self):
+        read(sys.argv[1])
+        yield Static("bare floor app")
+
+
+Bare().run()
+'''
+
+FORKED_FLOOR_APP = _DUCKDB_READ + '''
+import os
+import sys
+
+done, alive = os.pipe()
+if os.fork() == 0:
+    os.close(alive)
+    read(sys.argv[1])
+    os.read(done, 1)  # until the app ends (its end of the pipe closes)
+    os._exit(0)
+os.close(done)
+from textual.app import App
+from textual.widgets import Static
+
+
+class Bare(App):
+    def compose(self):
+        yield Static("bare floor app")
+
+
+Bare().run()
+'''
+
+
+def duckdb_floors_rss(db: Path, work: Path, runs: int) -> dict:
+    """Peak RSS in MB of the bare app with DuckDB reading ``db`` in its own process, and with
+    a forked child reading it (the dashboard's two designs without painboard), taken as the
+    dashboard's (the tree's VmRSS summed, until the frame and a second after); medians,
+    interleaved. The app files are written into ``work``."""
+    apps = {"rss_floor_duckdb_mb": ONE_PROCESS_FLOOR_APP, "rss_floor_forked_mb": FORKED_FLOOR_APP}
+    got: dict = {k: [] for k in apps}
+    for _ in range(runs):
+        for key, source in apps.items():
+            path = work / f"{key}.py"
+            path.write_text(source)
+            got[key].append(in_terminal([sys.executable, str(path), str(db)], [b"bare floor app"],
+                                        memory=True, linger=1.0)[1])
+    return {k: statistics.median(v) for k, v in got.items()}

@@ -31,7 +31,6 @@ from painboard.figures.symptoms import SymptomFigures
 # rows: they must not change them.
 _READ: WeakKeyDictionary = WeakKeyDictionary()
 _WHEN = {"entries": "occurred_at", "episodes": "onset"}
-_FIGURES: WeakKeyDictionary = WeakKeyDictionary()
 
 
 def rows_once(view: PeriodView, kind: str, since: date | None = None,
@@ -66,10 +65,12 @@ def rows_once_padded(view: PeriodView, kind: str, pad: timedelta) -> tuple[list[
 
 
 def figures_of(view: PeriodView) -> "PeriodFigures":
-    """The view's figures, made once per view."""
-    f = _FIGURES.get(view)
+    """The view's figures, made once per view and kept on it: in a table keyed weakly by the
+    view, the figures (which hold their view) kept every view alive, and with it what it read
+    (about 90 KB a refresh at 1M entries, a refresh a minute)."""
+    f = getattr(view, "_period_figures", None)
     if f is None:
-        f = _FIGURES[view] = PeriodFigures(view)
+        f = view._period_figures = PeriodFigures(view)
     return f
 
 
