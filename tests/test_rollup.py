@@ -158,11 +158,11 @@ def test_first_entry_day_comes_from_the_rollup_and_matches_the_rows(pb, db_path,
     pb.log_pain(intensity=4, occurred_at=utc(2026, 5, 1, 23, 30))
     first = pb.log_pain(intensity=6, occurred_at=utc(2026, 3, 28, 23, 59))
     assert _first_day(make_pb(db_path, read_only=True)) == date(2026, 3, 28)  # from the rows
-    with pb.db.unit_of_work() as con:
-        assert not con.execute("SELECT count(*) FROM day_rollup_zone").fetchone()[0]
-    assert _first_day(pb) == date(2026, 3, 28)  # all the zone's days read: it is kept now
-    with pb.db.unit_of_work() as con:
-        assert [r[0] for r in con.execute("SELECT tz FROM day_rollup_zone").fetchall()] == [LONDON]
+    assert _first_day(pb) == date(2026, 3, 28)  # from the rows: the zone is not kept
+    with pb.db.unit_of_work(write=True) as con:
+        assert not con.execute("SELECT count(*) FROM day_rollup_zone").fetchone()[0]  # nor filled
+        assert rollup.ready(con, LONDON, 365)
+    assert _first_day(pb) == date(2026, 3, 28)  # from the rollup's days
     pb.delete_entry(first.id)  # the rollup follows the delete
     assert _first_day(pb) == date(2026, 5, 2)
     assert _first_day(make_pb(db_path, read_only=True)) == date(2026, 5, 2)
@@ -215,3 +215,19 @@ def test_the_trend_from_the_rollup_has_each_days_figures_with_reviews_and_episod
         {"day": d[4], "average": 2.0, "worst": 9, "episodes": 0},
     ]
     assert trend_days(rows, reviews) == got
+
+
+def test_a_short_view_leaves_the_file_as_it_was_however_far_the_snapshot_reads_ahead(pb):
+    """The snapshot reads the days from as far back as the radiation figures look (about 120
+    days): that read ahead uses a kept zone's days, and never fills one (a plain look at the
+    dashboard leaves the file as it was)."""
+    noon = pb.day_bounds(pb.today())[0] + timedelta(hours=12)
+    for d in range(1, 200, 10):
+        pb.log_pain(intensity=3, occurred_at=noon - timedelta(days=d))
+    for days in (7, 30, 90):
+        assert pb.snapshot(days).trend.days
+    with pb.db.unit_of_work() as con:
+        assert not con.execute("SELECT count(*) FROM day_rollup_zone").fetchone()[0]
+    pb.snapshot(365)  # a long view fills it, as before
+    with pb.db.unit_of_work() as con:
+        assert con.execute("SELECT count(*) FROM day_rollup_zone").fetchone()[0] == 1

@@ -196,13 +196,14 @@ class PeriodView:
     def read_days(self, since: date, until: date) -> None:
         """The per-day rows of the local days [since, until) (the rollup's days and the daily
         reviews) read once: later reads of days inside them are cut from them."""
-        if self._rollup_days(since, until) is not None:
+        if self._rollup_days(since, until, fill=False) is not None:
             self._days_within("reviews", since, until, lambda: repo.reviews(self._connection(), since, until),
                               copy=False)
 
-    def _rollup_days(self, d0: date, d1: date) -> list[tuple] | None:
+    def _rollup_days(self, d0: date, d1: date, fill: bool = True) -> list[tuple] | None:
         """The daily rollup's days [d0, d1) (store.rollup.days), cut from a wider read already
-        made, else read; None when the rollup does not serve them (read from the rows)."""
+        made, else read; None when the rollup does not serve them (read from the rows).
+        ``fill`` False: only a zone already kept serves (a read ahead never writes the file)."""
         lo, hi = self.bounds(d0, d1)
         for key, rows in self._memo.items():
             if key[0] == "rollup_days" and rows is not None and key[1] <= lo and key[2] >= hi:
@@ -211,8 +212,11 @@ class PeriodView:
         key = ("rollup_days", lo, hi)
         if key not in self._memo:
             kept = ("rollup_kept",) in self._memo  # a zone once kept stays kept in the transaction
-            self._memo[key] = repo.daily_rollup(self._connection(), self.tz_name, (d0, d1), kept)
-            if self._memo[key] is not None:
+            rows = repo.daily_rollup(self._connection(), self.tz_name, (d0, d1), kept, fill)
+            if rows is None and not fill:
+                return None  # not kept: a read that may fill the zone decides for these days
+            self._memo[key] = rows
+            if rows is not None:
                 self._memo[("rollup_kept",)] = []
         return self._memo[key]
 
@@ -339,7 +343,7 @@ class PeriodView:
         """The local date of the first pain entry, whenever it was logged. From the daily
         rollup, when it keeps the zone, by reading all its days (a trend over all of them is
         then cut from that read, not read again)."""
-        days = self._rollup_days(FIRST_DAY - timedelta(days=1), LAST_DAY + timedelta(days=1))
+        days = self._rollup_days(FIRST_DAY - timedelta(days=1), LAST_DAY + timedelta(days=1), fill=False)
         if days is not None:
             return next((d[0] for d in days if d[4] > 0), None)  # n: the day's entries
         first = self.first_entry_at()

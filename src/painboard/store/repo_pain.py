@@ -64,12 +64,14 @@ def daily_pain(con, tz: str, since: datetime | None, until: datetime | None,
         GROUP BY ALL ORDER BY day""", [tz, since, since, until, until])
 
 
-def daily_rollup(con, tz: str, days: tuple[date, date], kept: bool = False) -> list[tuple] | None:
+def daily_rollup(con, tz: str, days: tuple[date, date], kept: bool = False, fill: bool = True
+                 ) -> list[tuple] | None:
     """The local days [d0, d1) from the daily rollup in one read (rollup.days: day, average,
     worst, least, n, episodes, worst_peak), when it serves them; None when it does not (read
     daily_pain and daily_episodes from the rows). ``kept``: the caller saw the zone kept
-    earlier in this transaction, so it is not looked up again."""
-    if not kept and not rollup.ready(con, tz, (days[1] - days[0]).days):
+    earlier in this transaction, so it is not looked up again. ``fill`` False: a zone not kept
+    is not filled for this read, however long (the file is left as it was)."""
+    if not kept and not rollup.ready(con, tz, (days[1] - days[0]).days if fill else 0):
         return None
     return rollup.days(con, tz, *days)
 
