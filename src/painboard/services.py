@@ -57,8 +57,7 @@ class Painboard(Reading, Importing, Mending, Symptoms):
     def log_pain(self, **fields: Any) -> PainEntry:
         fields.setdefault("occurred_at", utcnow())
         entry = PainEntry.build(**fields)
-        with self.db.unit_of_work(write=True) as con:
-            entry.id = repo.insert_one(con, "pain_entry", entry)
+        entry.id = self.db.insert_one("pain_entry", entry)
         return entry
 
     def entries(self, since: date | None = None, until: date | None = None,

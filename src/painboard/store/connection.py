@@ -10,8 +10,8 @@ each unit of work; DETACH checkpoints and releases the file lock, as closing did
 (https://duckdb.org/docs/stable/sql/statements/attach).
 
 DuckDB itself (about 90 ms to import) is imported by the functions that use it, not with this
-module: a process that only validates (pydantic) while another imports DuckDB need not
-load it.
+module: a command's process may hand its one write to a child that imports it meanwhile
+(writer.py), and then never needs it.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ import threading
 import time
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING, Any, Iterator
 
 from painboard.config import is_remote
 from painboard.errors import BadInput, DatabaseBusy, DatabaseMoved, PainboardError, ReadOnly, StoreError
@@ -71,11 +71,23 @@ def use_spill_folder(folder: str, memory_mb: int) -> None:
 def _spill_folder() -> str:
     """Where a query too big for memory spills: a fresh 0700 folder, removed at exit. An
     in-memory instance would otherwise spill health data into ".tmp" in the current folder."""
+    global _own_spill
     if _given_spill is not None:
         return _given_spill[0]
     folder = tempfile.mkdtemp(prefix="painboard-spill-")
     atexit.register(shutil.rmtree, folder, True)
+    _own_spill = (folder, os.getpid())
     return folder
+
+
+_own_spill: tuple[str, int] | None = None  # (folder, the process that made it)
+
+
+def remove_spill_folder() -> None:
+    """Remove this process's spill folder now: for a forked child that ends with os._exit,
+    which runs no atexit handler."""
+    if _own_spill is not None and _own_spill[1] == os.getpid():
+        shutil.rmtree(_own_spill[0], True)
 
 
 def _cursor() -> duckdb.DuckDBPyConnection:
@@ -410,6 +422,21 @@ class Database:
             except OSError:
                 out.append(None)
         return tuple(out)
+
+    def insert_one(self, table: str, record: Any) -> int:
+        """One record in one write unit of work; its new id. Written by the child that
+        writer.py forked for this command when there is one (it imported DuckDB while this
+        process validated the record), else here."""
+        from painboard.store import writer
+        from painboard.store.repo_bulk import insert_one
+
+        if self.read_only:
+            raise ReadOnly("writing")
+        new_id = writer.write_one(self, table, record)
+        if new_id is not None:
+            return new_id
+        with self.unit_of_work(write=True) as con:
+            return insert_one(con, table, record)
 
     def init(self) -> None:
         """Create the file and apply migrations (a write unit of work with no changes)."""
