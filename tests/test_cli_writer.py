@@ -189,3 +189,19 @@ def test_help_and_refusals_leave_no_spill_folder(db_path, child_env, tmp_path):
     while os.listdir(env["TMPDIR"]) and time.monotonic() < deadline:
         time.sleep(0.05)
     assert os.listdir(env["TMPDIR"]) == []
+
+
+END_NOW = """
+import atexit, sys
+from painboard.entry import _end_now
+atexit.register(lambda: print("atexit ran", file=sys.stderr))
+sys.stdout.write("buffered, not yet flushed")
+_end_now({code})
+print("not reached")
+"""
+
+
+@pytest.mark.parametrize("code, status, err", [("None", 0, ""), ("2", 2, ""), ("'a message'", 1, "a message\n")])
+def test_the_quick_end_exits_as_sys_exit_would(code, status, err):
+    r = subprocess.run([sys.executable, "-c", END_NOW.format(code=code)], capture_output=True, text=True, timeout=60)
+    assert (r.returncode, r.stdout, r.stderr) == (status, "buffered, not yet flushed", err + "atexit ran\n")
