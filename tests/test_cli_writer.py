@@ -205,3 +205,75 @@ print("not reached")
 def test_the_quick_end_exits_as_sys_exit_would(code, status, err):
     r = subprocess.run([sys.executable, "-c", END_NOW.format(code=code)], capture_output=True, text=True, timeout=60)
     assert (r.returncode, r.stdout, r.stderr) == (status, "buffered, not yet flushed", err + "atexit ran\n")
+
+
+def turn_holder(db) -> int:
+    """The PID holding the file's turn (byte 1 of the sidecar <db>.lock, store/turns.py), or 0."""
+    import fcntl
+    import struct
+
+    try:
+        fd = os.open(f"{db}.lock", os.O_RDWR)
+    except FileNotFoundError:  # made by the first unit of work that lines up
+        return 0
+    try:
+        query = struct.pack("hhqqi", fcntl.F_WRLCK, os.SEEK_SET, 1, 1, 0)
+        kind, _, _, _, pid = struct.unpack("hhqqi", fcntl.fcntl(fd, fcntl.F_GETLK, query))
+    finally:
+        os.close(fd)
+    return 0 if kind == fcntl.F_UNLCK else pid
+
+
+def gone(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    return Path(f"/proc/{pid}/stat").read_text().split(") ")[1].startswith("Z")  # ended, not yet reaped
+
+
+@pytest.mark.system
+def test_a_stopped_log_writes_nothing(db_path, child_env):
+    """SIGTERM while the child waits its turn for a held file: the child rolls back and ends."""
+    assert run(db_path, "log", "2", env=child_env).returncode == 0
+    holder = hold(db_path, 30)
+    try:
+        log = subprocess.Popen([str(PAINBOARD), "--db", str(db_path), "log", "9"], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True, env=child_env)
+        deadline = time.monotonic() + 30
+        while not (child := turn_holder(db_path)) and time.monotonic() < deadline:
+            time.sleep(0.02)  # until the child holds the turn and retries the held file
+        assert child and child != log.pid
+        log.terminate()
+        out, err = log.communicate(timeout=30)
+        assert (log.returncode, out, err) == (128 + 15, "", "")
+        while not gone(child) and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert gone(child) and turn_holder(db_path) == 0
+    finally:
+        holder.kill()
+        holder.wait(10)
+    assert rows_and_revision(db_path) == ([(1, 2, [], None, "manual")], 1)
+
+
+KILLED_BEFORE_READY = """
+import os, signal, sys
+from painboard.store import writer
+writer.start_writer()
+os.kill(writer._writer.pid, signal.SIGKILL)
+os.waitpid(writer._writer.pid, 0)
+from painboard.config import Settings
+from painboard.services import Painboard
+entry = Painboard(Settings.load(db=sys.argv[1])).log_pain(intensity=3)
+print(entry.id, 'duckdb' in sys.modules)
+"""
+
+
+@pytest.mark.system
+def test_a_child_gone_before_it_was_ready_leaves_the_write_here(db_path, child_env):
+    assert run(db_path, "log", "2", env=child_env).returncode == 0
+    r = subprocess.run([sys.executable, "-c", KILLED_BEFORE_READY, str(db_path)], capture_output=True, text=True,
+                       timeout=60, env=child_env)
+    assert (r.returncode, r.stdout) == (0, "2 True\n"), r.stderr  # written in this process
+    rows, rev = rows_and_revision(db_path)
+    assert [r[:2] for r in rows] == [(1, 2), (2, 3)] and rev == 2
