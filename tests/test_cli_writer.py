@@ -277,3 +277,14 @@ def test_a_child_gone_before_it_was_ready_leaves_the_write_here(db_path, child_e
     assert (r.returncode, r.stdout) == (0, "2 True\n"), r.stderr  # written in this process
     rows, rev = rows_and_revision(db_path)
     assert [r[:2] for r in rows] == [(1, 2), (2, 3)] and rev == 2
+
+
+def test_the_writer_forks_before_anything_heavy_is_loaded(subproc):
+    # entry.py imports store/writer.py and forks before the CLI loads: neither loads DuckDB,
+    # pydantic, click or Textual of its own, so the child and this process each load theirs.
+    code = ("import sys, json; import painboard.entry, painboard.store.writer; "
+            "print(json.dumps(sorted({m.split('.')[0] for m in sys.modules} & "
+            "{'textual', 'rich', 'duckdb', 'pydantic', 'pluggy', 'click'})))")
+    r = subproc(code)
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout) == []
