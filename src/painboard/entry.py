@@ -98,6 +98,11 @@ def main() -> None:
 def _write_one() -> None:
     """A command of WRITES_ONE: its write by a child forked now, before the CLI loads
     (store/writer.py); then the end without the interpreter's teardown."""
+    import gc
+
+    # No garbage collection in a command this short (the dashboard's start pauses it too): its
+    # imports ran about 70 collections, some 5 % of its processor time; both sides of the fork.
+    gc.disable()
     from painboard.store import writer
 
     writer.start_writer()
