@@ -75,14 +75,14 @@ class Writer:
         """The record written by the child: its id; None if the child is not there (then
         nothing was sent, and the caller writes). Raises what the unit of work raised."""
         if _read(self.answers, READY_SECONDS, exact=len(READY)) != READY:
-            self.stop()
+            self.stop(signal.SIGTERM)  # sent nothing: it has written nothing
             return None
         values = {name: getattr(record, name) for name in TABLES[table]}
         try:
             _send(self.requests, (str(db.path), db.read_only, db.retry_seconds, db.sidecar, table, values))
             answer = _message(self.answers)
         except BaseException:  # interrupted here (ctrl-c, SIGTERM): the child rolls back too
-            self.stop(signal.SIGTERM)
+            self.stop(signal.SIGTERM, wait=True)
             raise
         self.stop()
         if answer is None:
@@ -95,8 +95,10 @@ class Writer:
             return result
         raise _rebuilt(result)
 
-    def stop(self, sig: int | None = None) -> None:
-        """Close our ends (a waiting child then ends by itself) and reap it if it has ended."""
+    def stop(self, sig: int | None = None, wait: bool = False) -> None:
+        """Close our ends (a waiting child then ends by itself), send it ``sig`` if given (it
+        rolls back what it was doing and ends), and reap it: ``wait`` for it to end, else only
+        if it has ended (one that has not is reaped by the system after this process)."""
         for fd in (self.requests, self.answers):
             if fd >= 0:
                 os.close(fd)
@@ -104,9 +106,7 @@ class Writer:
         try:
             if sig is not None:
                 os.kill(self.pid, sig)
-                os.waitpid(self.pid, 0)
-            else:
-                os.waitpid(self.pid, os.WNOHANG)
+            os.waitpid(self.pid, 0 if wait else os.WNOHANG)
         except (ChildProcessError, ProcessLookupError):
             pass
 
@@ -134,11 +134,12 @@ def write_one(db: Database, table: str, record: Any) -> int | None:
 
 
 def stop_writer() -> None:
-    """The command ended without writing (--help, bad input): let the child go."""
+    """The command ended without writing (--help, bad input): end the child, which may still
+    be importing DuckDB (it has written nothing)."""
     global _writer
     writer, _writer = _writer, None
     if writer is not None:
-        writer.stop()
+        writer.stop(signal.SIGTERM)
 
 
 def _child(requests: int, answers: int) -> None:
