@@ -144,14 +144,16 @@ def stop_writer() -> None:
 
 def _child(requests: int, answers: int) -> None:
     code = 1
+    working = [True]  # SIGTERM ends the work, never the clean-up after it
+
+    def stop(signum, frame):  # the parent was stopped, or let us go: roll back, as it would
+        if working[0]:
+            raise SystemExit(128 + signum)
+
     try:
         null = os.open(os.devnull, os.O_RDWR)  # nothing from the child reaches the terminal
         for std in (0, 1, 2):
             os.dup2(null, std)
-
-        def stop(signum, frame):  # the parent was interrupted: roll back, as it would have
-            raise SystemExit(128 + signum)
-
         signal.signal(signal.SIGTERM, stop)
         from painboard.store import connection
 
@@ -161,6 +163,7 @@ def _child(requests: int, answers: int) -> None:
             request = _message(requests)
             answer = None if request is None else _written(connection, *request)
         finally:
+            working[0] = False
             connection.remove_spill_folder()  # before the answer: the parent may end at once
         if answer is not None:
             _send(answers, answer)
