@@ -288,3 +288,30 @@ def test_the_writer_forks_before_anything_heavy_is_loaded(subproc):
     r = subproc(code)
     assert r.returncode == 0, r.stderr
     assert json.loads(r.stdout) == []
+
+
+def test_errors_cross_the_pipe_as_the_same_errors():
+    from painboard.errors import BadInput, DatabaseBusy, PainboardError, ReadOnly
+    from painboard.safe_output import OutputRefused
+    from painboard.store.writer import _described, _rebuilt
+
+    def again(exc):
+        return _rebuilt(json.loads(json.dumps(_described(exc))))  # plain data only
+
+    busy = again(DatabaseBusy(4242))
+    assert (type(busy), busy.pid, str(busy)) == (DatabaseBusy, 4242, "database busy (held by PID 4242); try again in a moment")
+    bad = again(BadInput("must be a whole number", field="intensity", line=3))
+    assert (type(bad), str(bad), bad.field, bad.line, bad.message) == (
+        BadInput, "line 3, intensity: must be a whole number", "intensity", 3, "must be a whole number")
+    ro = again(ReadOnly("writing"))
+    assert (type(ro), str(ro)) == (ReadOnly, "read-only session: writing is not allowed")
+    refused = again(OutputRefused("no"))  # painboard's, from outside errors.py: its nearest class there
+    assert (type(refused), str(refused)) == (PainboardError, "no")
+    full = again(OSError(28, "No space left on device", "/x/p.db"))
+    assert (type(full), full.errno, full.strerror, full.filename) == (OSError, 28, "No space left on device", "/x/p.db")
+    denied = again(PermissionError(13, "Permission denied"))
+    assert (type(denied), denied.filename) == (PermissionError, None)
+    bug = again(TypeError("unsupported operand"))
+    assert (type(bug), str(bug)) == (TypeError, "unsupported operand")
+    odd = again(type("Strange", (Exception,), {})("what"))
+    assert (type(odd).__name__, str(odd)) == ("Strange", "what")

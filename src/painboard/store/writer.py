@@ -13,6 +13,7 @@ leaves the write to this process, as before. No DuckDB, pydantic or click import
 
 from __future__ import annotations
 
+import builtins
 import os
 import pickle
 import select
@@ -190,9 +191,11 @@ def _written(connection, path, read_only, retry_seconds, sidecar, table, values)
 
 def _described(exc: Exception) -> tuple:
     """An error as plain data: its class, its words and its fields (painboard's own errors do
-    not unpickle through their constructors)."""
-    if isinstance(exc, errors.PainboardError) and getattr(errors, type(exc).__name__, None) is type(exc):
-        return "painboard", type(exc).__name__, exc.args, dict(vars(exc))
+    not unpickle through their constructors). One of painboard's from outside errors.py goes
+    as its nearest class there (the same words, the same exit code)."""
+    if isinstance(exc, errors.PainboardError):
+        home = next(c for c in type(exc).__mro__ if getattr(errors, c.__name__, None) is c)
+        return "painboard", home.__name__, exc.args, dict(vars(exc))
     if isinstance(exc, OSError):
         return "os", exc.errno, exc.strerror, exc.filename
     return "other", type(exc).__name__, str(exc)
@@ -208,7 +211,15 @@ def _rebuilt(described: tuple) -> Exception:
         return exc
     if kind == "os":
         return OSError(*rest) if rest[2] is not None else OSError(*rest[:2])
-    return errors.StoreError(f"{rest[0]}: {rest[1]}")
+    # a bug: the CLI says "command 'log' failed: NAME: words" as for one raised here
+    name, text = rest
+    builtin = getattr(builtins, name, None)
+    if isinstance(builtin, type) and issubclass(builtin, Exception) and not issubclass(builtin, OSError):
+        try:
+            return builtin(text)
+        except Exception:
+            pass
+    return type(name, (Exception,), {})(text)
 
 
 def _send(fd: int, obj) -> None:
