@@ -61,3 +61,16 @@ def test_command_functions_stay_importable_from_cli():
     assert cli._review_check is cli_record._review_check
     with pytest.raises(AttributeError):
         cli.no_such_name
+
+
+@pytest.mark.system
+def test_log_loads_the_recording_use_cases_alone(db_path):
+    # log's Painboard is a recording.Recording: the reading, import, mending and symptom
+    # use-cases, the read model and the plan's records stay unloaded.
+    r, loaded = _modules_after(["log", "5", "--at", "yesterday 10:00"], db_path)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.startswith("logged 5/10 at Fri 27 Nov 10:00 ")
+    assert [m for m in ("painboard.services", "painboard.reading", "painboard.readmodel", "painboard.mending",
+                        "painboard.symptom_services", "painboard.importing", "painboard.models_plan",
+                        "painboard.models_symptom") if m in loaded] == []
+    assert "painboard.recording" in loaded

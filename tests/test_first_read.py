@@ -62,8 +62,8 @@ print("parent:", json.dumps(report))
 """
 
 
-def _run(db: Path, tmp_path: Path, case: str = "take", read_only: bool = False):
-    env = sub_env()  # the test clock and zone, as the fixed_env fixture gives this process
+def _run(db: Path, tmp_path: Path, case: str = "take", read_only: bool = False, **env_extra: str):
+    env = sub_env(**env_extra)  # the test clock and zone, as the fixed_env fixture gives this process
     out = tmp_path / "snapshot.pickle"
     proc = subprocess.run([sys.executable, "-c", SCRIPT, str(db), "ro" if read_only else "rw", str(out), case],
                           capture_output=True, text=True, env=env, timeout=60)
@@ -101,6 +101,16 @@ def test_the_child_reads_the_same_snapshot_as_a_refresh(demo, tmp_path):
     assert len(snap.recent) == 8 and len(snap.trend.days) == 30
     # And it is the dashboard's data, not an empty read: the demo's plan and entries.
     assert any("Morphine" in line.label for line in snap.checklist)
+
+
+def test_the_child_leaves_no_spill_folder_behind(demo, tmp_path):
+    # DuckDB's spill folder is removed at exit by an atexit handler, which the child's
+    # os._exit does not run: it removes the folder itself.
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    report, snap = _run(demo, tmp_path, TMPDIR=str(tmp))
+    assert report["forked"] and report["took"] and report["reaped"] and report["heavy"] == []
+    assert list(tmp.iterdir()) == []
 
 
 def test_a_failed_read_sends_nothing_and_leaves_no_process(tmp_path, fixed_env):

@@ -21,6 +21,7 @@ import click
 
 from painboard import __version__
 from painboard.config import Settings
+from painboard.entry import WRITES_ONE
 from painboard.errors import BadInput, PainboardError
 
 # What every command shares, importable from here as before.
@@ -193,8 +194,10 @@ def cli(ctx: click.Context, db: str | None, read_only: bool, plugins_dir: str | 
 
         run_dashboard(settings)
         return
-    from painboard.services import Painboard
-
+    if ctx.invoked_subcommand in WRITES_ONE:  # log: the recording use-cases alone (recording.py)
+        from painboard.recording import Recording as Painboard
+    else:
+        from painboard.services import Painboard
     ctx.obj = Painboard(settings)
     # A new file is said at once (a relative PAINBOARD_DB from another folder would otherwise
     # give an empty database without a word); demo's own line names the file it writes.

@@ -67,7 +67,7 @@ def delete_after_asking(what: str, yes: bool, delete: Callable[[], Any], undo: b
 
 
 def _when(pb: Painboard, text: str | None, field: str = "at"):
-    from painboard.models import parse_when
+    from painboard.models_when import parse_when
 
     return parse_when(text, pb.tz, field=field)
 
@@ -119,7 +119,7 @@ class WithSettings(click.Command):
 
 
 def _day(pb: Painboard, text: str | None, field: str = "since") -> date | None:
-    from painboard.models import parse_day
+    from painboard.models_when import parse_day
 
     # A span given as --since (7d, 2w, 3m, 1y) is a period of that length ending today.
     return parse_day(text, pb.tz, field=field, period=field == "since") if text else None

@@ -10,8 +10,6 @@ from datetime import time, tzinfo
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import platformdirs
-
 APP = "painboard"
 # URL-like database locations (s3://, https://, md:...): refused, data stays on this machine.
 _REMOTE = re.compile(r"^[a-z][a-z0-9+.-]+:/|^(md|motherduck|s3|gcs|gs|r2|az|abfss|hf):", re.I)
@@ -27,11 +25,17 @@ def zone_name(tz: tzinfo) -> str:
     return getattr(tz, "key", None) or "UTC"
 
 
+# platformdirs (about 5 ms to import) is imported where a default folder is wanted: a command
+# given its --db and settings file, and the store's child (store/writer.py), never need it.
 def default_db_path() -> Path:
+    import platformdirs
+
     return Path(platformdirs.user_data_dir(APP)) / "painboard.db"
 
 
 def default_plugins_dir() -> Path:
+    import platformdirs
+
     return Path(platformdirs.user_config_dir(APP)) / "plugins"
 
 
@@ -139,7 +143,11 @@ CONFIG_TABLES = ("remind",)
 def config_path() -> Path:
     """PAINBOARD_CONFIG, else config.toml in the user config folder (~/.config/painboard)."""
     raw = os.environ.get("PAINBOARD_CONFIG")
-    return Path(raw).expanduser() if raw else Path(platformdirs.user_config_dir(APP)) / "config.toml"
+    if raw:
+        return Path(raw).expanduser()
+    import platformdirs
+
+    return Path(platformdirs.user_config_dir(APP)) / "config.toml"
 
 
 def _warn(text: str) -> None:

@@ -153,11 +153,19 @@ def _child(settings: Settings, range_days: int | None, recent: int, fd: int) -> 
         day = pb.today()
         # with what the store has to say (a file upgraded in this read: where its copy is kept)
         _send(fd, (pb.snapshot(range_days, recent, day=day, metrics=False), list(pb.db.notices)))
-        _send(fd, pb.week_metrics(day))
+        metrics = pb.week_metrics(day)
+        # DuckDB's spill folder is removed by an atexit handler, which os._exit does not run;
+        # removed before the last message, after which the parent may end this process
+        from painboard.store.connection import remove_spill_folder
+
+        remove_spill_folder()
+        _send(fd, metrics)
         code = 0
     except BaseException:
         pass
     finally:
+        if "painboard.store.connection" in sys.modules:  # a failed read's spill folder too
+            sys.modules["painboard.store.connection"].remove_spill_folder()
         os._exit(code)  # no atexit handler or buffered output of the parent runs twice
 
 

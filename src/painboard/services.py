@@ -14,7 +14,6 @@ from painboard.figures.opioids import opioid_factor, parse_strength
 from painboard.figures.schedule import match_due
 from painboard.figures.pain_days import last_24_hours
 from painboard.figures.rescue import is_rescue_item
-from painboard.config import Settings
 from painboard.errors import BadInput, NotFound
 from painboard.models import (DailyReview, Episode, PainEntry, PlanEvent, PlanItem, minutes_of, plan_size_problem,
                               same_words, utcnow)
@@ -26,40 +25,16 @@ from painboard.mending import Mending, by_number
 from painboard.symptom_services import Symptoms
 # Importing a file: detecting its format, the limited child process, the staged write.
 from painboard.importing import ImportResult, Importing  # noqa: F401
+from painboard.recording import Recording
 from painboard.recurrence import UNREADABLE, Recurrence, RuleError
-from painboard.store import Database
 from painboard.store import repository as repo
 
 
-class Painboard(Reading, Importing, Mending, Symptoms):
+class Painboard(Recording, Reading, Importing, Mending, Symptoms):
     """The application's use-cases over one database."""
 
-    def __init__(self, settings: Settings, db: Database | None = None):
-        from painboard.safe_output import check_database_file, private_process
-
-        self.settings = settings
-        self.tz = settings.tz
-        private_process()
-        check_database_file(settings.db_path if db is None else db.path)
-        self.db = db or Database(settings.db_path, read_only=settings.read_only)
-
-    # -- time helpers ----------------------------------------------------------------------
-    def today(self, now: datetime | None = None) -> date:
-        return (now or utcnow()).astimezone(self.tz).date()
-
-    def day_bounds(self, day: date) -> tuple[datetime, datetime]:
-        return day_bounds(day, day + timedelta(days=1), self.tz)
-
-    def local(self, dt: datetime) -> datetime:
-        return dt.astimezone(self.tz)
-
-    # -- pain entries ----------------------------------------------------------------------
-    def log_pain(self, **fields: Any) -> PainEntry:
-        fields.setdefault("occurred_at", utcnow())
-        entry = PainEntry.build(**fields)
-        with self.db.unit_of_work(write=True) as con:
-            entry.id = repo.insert_one(con, "pain_entry", entry)
-        return entry
+    # The ground every use-case stands on (settings, zone, database, time helpers) and
+    # log_pain: painboard.recording.Recording.
 
     def entries(self, since: date | None = None, until: date | None = None,
                 limit: int | None = None, newest_first: bool = False) -> list[dict[str, Any]]:

@@ -8,6 +8,10 @@ Creating a DuckDB database instance costs 17-70 ms whatever the file, more than 
 a refresh or a save. So each process keeps one in-memory instance and ATTACHes the file for
 each unit of work; DETACH checkpoints and releases the file lock, as closing did
 (https://duckdb.org/docs/stable/sql/statements/attach).
+
+DuckDB itself (about 90 ms to import) is imported by the functions that use it, not with this
+module: a command's process may hand its one write to a child that imports it meanwhile
+(writer.py), and then never needs it.
 """
 
 from __future__ import annotations
@@ -23,14 +27,15 @@ import threading
 import time
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
-
-import duckdb
+from typing import TYPE_CHECKING, Any, Iterator
 
 from painboard.config import is_remote
 from painboard.errors import BadInput, DatabaseBusy, DatabaseMoved, PainboardError, ReadOnly, StoreError
 from painboard.store import migrations
 from painboard.store.turns import _process_lock, _process_locks_guard, _queue
+
+if TYPE_CHECKING:
+    import duckdb
 
 _LOCK_PID = re.compile(r"PID (\d+)")
 # A URL scheme (two letters or more, so a Windows drive like C:/ is not one). One slash is
@@ -66,11 +71,23 @@ def use_spill_folder(folder: str, memory_mb: int) -> None:
 def _spill_folder() -> str:
     """Where a query too big for memory spills: a fresh 0700 folder, removed at exit. An
     in-memory instance would otherwise spill health data into ".tmp" in the current folder."""
+    global _own_spill
     if _given_spill is not None:
         return _given_spill[0]
     folder = tempfile.mkdtemp(prefix="painboard-spill-")
     atexit.register(shutil.rmtree, folder, True)
+    _own_spill = (folder, os.getpid())
     return folder
+
+
+_own_spill: tuple[str, int] | None = None  # (folder, the process that made it)
+
+
+def remove_spill_folder() -> None:
+    """Remove this process's spill folder now: for a forked child that ends with os._exit,
+    which runs no atexit handler."""
+    if _own_spill is not None and _own_spill[1] == os.getpid():
+        shutil.rmtree(_own_spill[0], True)
 
 
 def _cursor() -> duckdb.DuckDBPyConnection:
@@ -78,6 +95,8 @@ def _cursor() -> duckdb.DuckDBPyConnection:
     use (and again after a fork: an instance does not survive one). Each unit of work has its
     own cursor, so threads never share one
     (https://duckdb.org/docs/stable/guides/python/multiple_threads)."""
+    import duckdb
+
     global _engine_con, _engine_pid
     with _engine_guard:
         if _engine_con is None or _engine_pid != os.getpid():
@@ -111,11 +130,15 @@ def _attachment(path: Path) -> _Attachment:
 
 
 def is_lock_error(exc: Exception) -> bool:
+    import duckdb
+
     return isinstance(exc, duckdb.IOException) and "lock" in str(exc).lower()
 
 
 def translate(exc: Exception) -> PainboardError:
     """DuckDB's error as one of the app's own."""
+    import duckdb
+
     text = str(exc)
     if isinstance(exc, PainboardError):
         return exc
@@ -206,6 +229,8 @@ class Database:
         Processes that use the sidecar queue seldom retry here; the short cap keeps a waiter
         from sleeping through the moment the file comes free.
         """
+        import duckdb
+
         delay = 0.002
         while True:
             try:
@@ -222,6 +247,8 @@ class Database:
     def _open(self, read_only: bool, deadline: float) -> duckdb.DuckDBPyConnection:
         """A cursor of the process's instance with the file attached and in use (nested units
         of work share the attachment). The caller holds the process lock."""
+        import duckdb
+
         att = self._attachment
         if att.pid != os.getpid():  # a forked child inherits no attachment
             att.users, att.stale, att.pid = 0, False, os.getpid()
@@ -250,6 +277,8 @@ class Database:
 
     def _close(self, cur: duckdb.DuckDBPyConnection) -> None:
         """DETACH when the last unit of work lets go: it checkpoints and releases the file."""
+        import duckdb
+
         att = self._attachment
         att.users -= 1
         try:
@@ -344,6 +373,8 @@ class Database:
     @contextmanager
     def unit_of_work(self, write: bool = False, retry: bool = True) -> Iterator[duckdb.DuckDBPyConnection]:
         """A connection inside one transaction. A write bumps the revision before commit."""
+        import duckdb
+
         if write and self.read_only:
             raise ReadOnly("writing")
         try:
@@ -392,6 +423,21 @@ class Database:
                 out.append(None)
         return tuple(out)
 
+    def insert_one(self, table: str, record: Any) -> int:
+        """One record in one write unit of work; its new id. Written by the child that
+        writer.py forked for this command when there is one (it imported DuckDB while this
+        process validated the record), else here."""
+        from painboard.store import writer
+        from painboard.store.repo_bulk import insert_one
+
+        if self.read_only:
+            raise ReadOnly("writing")
+        new_id = writer.write_one(self, table, record)
+        if new_id is not None:
+            return new_id
+        with self.unit_of_work(write=True) as con:
+            return insert_one(con, table, record)
+
     def init(self) -> None:
         """Create the file and apply migrations (a write unit of work with no changes)."""
         with self.unit_of_work():
@@ -404,6 +450,8 @@ def scratch_database(folder: str | None = None) -> Iterator[tuple[duckdb.DuckDBP
     instance: a cursor and its alias. An import stages its rows there, so they sit on disk, not
     in memory, and the database itself is held only while they are kept. The file is removed
     at the end; a killed process leaves it in its folder, which the import's parent removes."""
+    import duckdb
+
     own = folder is None
     folder = folder or tempfile.mkdtemp(prefix="painboard-stage-")
     alias = f"stage{next(_aliases)}"
