@@ -13,7 +13,6 @@ the same way. The validated columns reach DuckDB packed as one string each, in f
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import re
 from operator import itemgetter
@@ -23,6 +22,7 @@ from typing import Any, Iterable
 
 from pydantic import TypeAdapter, ValidationError
 
+from painboard import collector
 from painboard.figures.schedule import match_due
 from painboard.errors import BadInput, PainboardError
 from painboard.models import (EARLIEST, FUTURE_SLACK, DailyReview, Episode, PainEntry, PlanEvent, PlanItem,
@@ -78,13 +78,8 @@ def validate(rows: Iterable[Row | Columns], file: str, default_source: str, stag
     An importer yields Rows, or Columns (many records of one kind, field by field). With
     ``stage`` (a repository.Stage), pain entries go there a checked batch at a time.
     """
-    enabled = gc.isenabled()
-    gc.disable()  # millions of short-lived containers and no cycles: the collector only costs
-    try:
+    with collector.paused():  # millions of short-lived containers and no cycles
         return _validate(rows, file, default_source, stage)
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _to_stage(out: Validated, stage) -> None:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, fields
 from datetime import date, timedelta
 from typing import Any
 
-from painboard import readmodel
+from painboard import collector, readmodel
 from painboard.deadline import Deadline, Overran, PluginRunner, run_with_deadline
 from painboard.errors import BadInput, PluginError
 from painboard.figures.period import figures_of, omed_events_since
@@ -45,7 +45,7 @@ class Reading:
         until = day + timedelta(days=1)
         if metrics:
             self.registry  # loaded before the file is held: a plugin's import may be slow
-        with self.db.unit_of_work() as con:
+        with self.db.unit_of_work() as con, collector.paused():
             week = self.period_view(con, day - timedelta(days=6), until)
             if range_days is None:
                 start = week.first_entry_day() or day
