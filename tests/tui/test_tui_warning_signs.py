@@ -195,3 +195,25 @@ async def test_insights_set_omed_beside_constipation_days(demo_pb, make_app, hel
     assert "side effects: constipation 3 days (worst mild)" in text
     assert (f"OMED on days with constipation {row['with']['mean_omed']:.1f} mg (n=3), without "
             f"{row['without']['mean_omed']:.1f} mg (n=27)") in text
+
+
+async def test_a_resize_reaching_a_review_form_half_taken_down_changes_nothing(demo_pb, make_app, helpers):
+    """Seen once in a whole-suite run under stress: `r ctrl+n enter` typed at once, and a resize
+    reached the form while its parts were being removed one by one."""
+    from textual.widgets import Label
+
+    from painboard.tui.dialogs.review import ReviewDialog
+
+    app = make_app(demo_pb)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await helpers.settle(pilot)
+        await pilot.press("r")
+        await helpers.until(pilot, lambda: isinstance(app.screen, ReviewDialog) and app.screen.query("#worst"),
+                            what="the review form")
+        form = app.screen
+        await form.query_one("#l-activity", Label).remove()
+        form.on_resize()  # raised NoMatches, and the app ended with it
+        await pilot.resize_terminal(120, 40)
+        await helpers.settle(pilot)
+        assert app.screen is form and app.return_code is None
+        assert str(form.query_one("#l-sleep", Label).render()).strip()  # the rest still drawn

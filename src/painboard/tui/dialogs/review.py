@@ -5,6 +5,7 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.css.query import NoMatches
 from textual.widgets import Input, Label, Static
 from textual.widgets.input import Selection
 
@@ -61,14 +62,16 @@ class ReviewDialog(Dialog):
             yield Static(KEYS_HINT, classes="hint", id="keys-hint")
 
     def on_resize(self) -> None:
-        if not self.query("#keys-hint"):
-            return  # a resize reaching a form being taken down
         narrow = self.app.size.width < NARROW
-        for key, label in INTERFERENCE_DOMAINS.items():
-            self.query_one(f"#l-{key}", Label).update(SHORT_DOMAINS[key] if narrow else label)
-        self.query_one("#i-hint", Static).update("Got in the way (0-10)" if narrow
-                                                 else "How much pain got in the way (0-10)")
-        self.query_one("#keys-hint", Static).update(KEYS_HINT_NARROW if narrow else KEYS_HINT)
+        try:
+            labels = [self.query_one(f"#l-{key}", Label) for key in INTERFERENCE_DOMAINS]
+            hints = self.query_one("#i-hint", Static), self.query_one("#keys-hint", Static)
+        except NoMatches:  # a resize reaching a form being taken down (its parts go one by one)
+            return
+        for label, (key, words) in zip(labels, INTERFERENCE_DOMAINS.items()):
+            label.update(SHORT_DOMAINS[key] if narrow else words)
+        hints[0].update("Got in the way (0-10)" if narrow else "How much pain got in the way (0-10)")
+        hints[1].update(KEYS_HINT_NARROW if narrow else KEYS_HINT)
 
     def on_mount(self) -> None:
         super().on_mount()
