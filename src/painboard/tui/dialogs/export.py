@@ -9,6 +9,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
+from textual.css.query import NoMatches
 from textual.widgets import Input, Label, OptionList, RadioSet, Static
 from textual.widgets.option_list import Option
 
@@ -56,9 +57,13 @@ class ExportDialog(Dialog):
 
     def on_resize(self) -> None:
         narrow = self.app.size.width < NARROW
+        try:
+            hint = self.query_one("#keys-hint", Static)
+        except NoMatches:  # a resize reaching a dialog being taken down (as the review form)
+            return
         for button, (words, _), short in zip(self.query(PeriodButton), PERIODS, SHORT_PERIODS):
             button.label = short if narrow else words
-        self.query_one("#keys-hint", Static).update(KEYS_HINT_NARROW if narrow else KEYS_HINT)
+        hint.update(KEYS_HINT_NARROW if narrow else KEYS_HINT)
 
     def on_mount(self) -> None:
         super().on_mount()
