@@ -108,6 +108,35 @@ def run_py(code: str, timeout: float = 60, **env: str) -> subprocess.CompletedPr
                           timeout=timeout, env=sub_env(**env), cwd=str(REPO))
 
 
+HEAVY = ("textual", "rich", "duckdb", "pydantic", "pluggy", "click")
+
+
+def heavy_loaded(imports: str) -> list[str]:
+    """Which of HEAVY a fresh interpreter has loaded after ``imports`` (a module that forks
+    must load none of its own, so the child and the parent each load theirs)."""
+    r = run_py(f"import sys, json; {imports}; "
+               f"print(json.dumps(sorted({{m.split('.')[0] for m in sys.modules}} & set({HEAVY!r}))))")
+    assert r.returncode == 0, r.stderr
+    return json.loads(r.stdout)
+
+
+# A process holding the database file (argv: the file, the seconds to hold it), saying "ready".
+HOLDER = """
+import duckdb, sys, time
+con = duckdb.connect(sys.argv[1])
+con.execute("SELECT 1").fetchall()
+print("ready", flush=True)
+time.sleep(float(sys.argv[2]))
+con.close()
+"""
+
+
+def hold(path, seconds: float) -> subprocess.Popen:
+    p = subprocess.Popen([sys.executable, "-c", HOLDER, str(path), str(seconds)], stdout=subprocess.PIPE, text=True)
+    assert p.stdout.readline().strip() == "ready"
+    return p
+
+
 @pytest.fixture
 def child_env(fixed_env) -> dict:
     """Environment for child processes: the test clock (PAINBOARD_NOW) and zone."""

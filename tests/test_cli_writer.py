@@ -18,6 +18,8 @@ from click.testing import CliRunner
 
 from painboard.entry import WRITES_ONE, command_of
 
+from .conftest import heavy_loaded, hold
+
 pytestmark = pytest.mark.usefixtures("fixed_env")
 
 PAINBOARD = Path(sys.executable).parent / "painboard"
@@ -112,22 +114,6 @@ def test_another_applications_file_is_refused_in_the_same_words(tmp_path, child_
     con = duckdb.connect(str(other), read_only=True)
     assert [t[0] for t in con.execute("SHOW TABLES").fetchall()] == ["notes"]  # untouched
     con.close()
-
-
-HOLDER = """
-import duckdb, sys, time
-con = duckdb.connect(sys.argv[1])
-con.execute("SELECT 1").fetchall()
-print("ready", flush=True)
-time.sleep(float(sys.argv[2]))
-con.close()
-"""
-
-
-def hold(path, seconds: float) -> subprocess.Popen:
-    p = subprocess.Popen([sys.executable, "-c", HOLDER, str(path), str(seconds)], stdout=subprocess.PIPE, text=True)
-    assert p.stdout.readline().strip() == "ready"
-    return p
 
 
 @pytest.mark.system
@@ -279,15 +265,10 @@ def test_a_child_gone_before_it_was_ready_leaves_the_write_here(db_path, child_e
     assert [r[:2] for r in rows] == [(1, 2), (2, 3)] and rev == 2
 
 
-def test_the_writer_forks_before_anything_heavy_is_loaded(subproc):
+def test_the_writer_forks_before_anything_heavy_is_loaded(fixed_env):
     # entry.py imports store/writer.py and forks before the CLI loads: neither loads DuckDB,
     # pydantic, click or Textual of its own, so the child and this process each load theirs.
-    code = ("import sys, json; import painboard.entry, painboard.store.writer; "
-            "print(json.dumps(sorted({m.split('.')[0] for m in sys.modules} & "
-            "{'textual', 'rich', 'duckdb', 'pydantic', 'pluggy', 'click'})))")
-    r = subproc(code)
-    assert r.returncode == 0, r.stderr
-    assert json.loads(r.stdout) == []
+    assert heavy_loaded("import painboard.entry, painboard.store.writer") == []
 
 
 def test_errors_cross_the_pipe_as_the_same_errors():

@@ -10,6 +10,8 @@ import pytest
 
 import painboard
 
+from .conftest import heavy_loaded
+
 pytestmark = pytest.mark.usefixtures("fixed_env")
 
 SRC = Path(painboard.__file__).resolve().parent
@@ -41,15 +43,10 @@ def test_the_probe_can_see_textual_when_it_is_imported(subproc):
     assert r.stdout.strip() == "True"  # so the test above is not vacuous
 
 
-def test_the_launcher_forks_before_anything_heavy_is_loaded(subproc):
+def test_the_launcher_forks_before_anything_heavy_is_loaded(fixed_env):
     # first_read.py forks while the process is small and has one thread: the launcher and the
     # reader load no Textual, DuckDB or pydantic of their own.
-    code = ("import sys, json; import painboard.tui.launch, painboard.first_read; "
-            "print(json.dumps(sorted({m.split('.')[0] for m in sys.modules} & "
-            "{'textual', 'rich', 'duckdb', 'pydantic', 'pluggy', 'click'})))")
-    r = subproc(code)
-    assert r.returncode == 0, r.stderr
-    assert json.loads(r.stdout) == []
+    assert heavy_loaded("import painboard.tui.launch, painboard.first_read") == []
 
 
 def test_only_the_store_imports_duckdb():

@@ -20,6 +20,8 @@ from painboard.store import Database, migrations
 from painboard.store import repository as repo
 from painboard.store.connection import is_remote, translate
 
+from .conftest import hold
+
 pytestmark = pytest.mark.usefixtures("fixed_env")
 
 TABLES = {"meta", "schema_migrations", "pain_entry", "episode", "daily_review", "plan_item", "plan_event"}
@@ -260,23 +262,6 @@ def test_review_round_trip_and_replace(db_path):
 
 
 # -- lock conflicts -------------------------------------------------------------------------
-HOLDER = """
-import duckdb, sys, time
-con = duckdb.connect(sys.argv[1])
-con.execute("SELECT 1").fetchall()
-print("ready", flush=True)
-time.sleep(float(sys.argv[2]))
-con.close()
-"""
-
-
-def hold(path, seconds):
-    p = subprocess.Popen([sys.executable, "-c", HOLDER, str(path), str(seconds)], stdout=subprocess.PIPE,
-                         text=True)
-    assert p.stdout.readline().strip() == "ready"
-    return p
-
-
 @pytest.mark.system
 def test_a_write_waits_out_a_held_lock(db_path):
     db = Database(db_path)
