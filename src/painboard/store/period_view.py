@@ -22,6 +22,7 @@ from painboard.errors import PluginError
 from painboard.models import PlanItem, load_opioid_factors
 from painboard.models_base import FIRST_DAY, LAST_DAY
 from painboard.store import repository as repo
+from painboard.store.repo_plan import GIVEN
 from painboard.store.rollup import split_days as rollup_split
 
 
@@ -280,7 +281,7 @@ class PeriodView:
 
         rows = self._from_day_before("symptoms", lambda lo: symptom_store.symptoms(
             self._connection(), lo, with_unreported=True))
-        return [dict(r) for r in rows if r["kind"] == "warning_sign" and r["reported_at"] is None]
+        return [dict(r) for r in rows if symptom_store.unreported(r)]
 
     def reviews(self, since: date | None = None, until: date | None = None) -> list[dict[str, Any]]:
         """The daily reviews of the local days [since, until), read once per transaction (a
@@ -396,7 +397,7 @@ class PeriodView:
             rows = self.events(since, until, item_ids=list(items))
         return [{"day": e["done_at"].astimezone(self.tz).date(), "category": items[e["item_id"]]["category"],
                  "label": items[e["item_id"]]["name"]} for e in rows
-                if e["item_id"] in items and e["status"] in ("done", "taken") and lo <= e["done_at"] < hi]
+                if e["item_id"] in items and e["status"] in GIVEN and lo <= e["done_at"] < hi]
 
     def last_events(self, item_ids: list[int], until: date | None = None) -> dict[int, dict[str, Any]]:
         """Each item's most recent taken or done event, whenever it was (before the local
@@ -405,7 +406,7 @@ class PeriodView:
         occasional, rows = self._occasional()
         wanted, last = set(item_ids) & occasional, {}
         for e in rows:  # oldest first: the last one kept per item is its latest
-            if e["item_id"] in wanted and e["status"] in ("taken", "done") and (hi is None or e["done_at"] < hi):
+            if e["item_id"] in wanted and e["status"] in GIVEN and (hi is None or e["done_at"] < hi):
                 last[e["item_id"]] = e
         out = {i: dict(e) for i, e in last.items()}
         ids = [i for i in item_ids if i not in occasional]

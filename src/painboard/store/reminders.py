@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, Iterable
 
+from painboard.store.repo_plan import GIVEN
 from painboard.store.repository import _rows, entries, events, last_events, plan_items, review_days
 
 
@@ -18,7 +19,7 @@ def remind_inputs(con, lo: datetime, hi: datetime, days: list[date]) -> dict[str
     return {"items": items, "events": events(con, lo, hi) + _due_between(con, lo, hi),
             "review_days": review_days(con, days),
             "entry_times": [e["occurred_at"] for e in entries(con, lo, hi)],
-            "last_given": {k: v["done_at"] for k, v in last_events(con, ("taken", "done"), bone).items()}}
+            "last_given": {k: v["done_at"] for k, v in last_events(con, GIVEN, bone).items()}}
 
 
 def _due_between(con, lo: datetime, hi: datetime) -> list[dict[str, Any]]:

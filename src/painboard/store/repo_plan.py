@@ -65,7 +65,11 @@ def events_for_due(con, item_id: int, due_at: datetime) -> list[dict[str, Any]]:
                  [item_id, due_at])
 
 
-def last_events(con, statuses: Iterable[str] = ("taken", "done"),
+# An event that happened: a dose taken, a session or procedure done (not skipped or missed).
+GIVEN = ("taken", "done")
+
+
+def last_events(con, statuses: Iterable[str] = GIVEN,
                 item_ids: Iterable[int] | None = None, until: datetime | None = None) -> dict[int, dict[str, Any]]:
     """Each plan item's (or each of item_ids') most recent event with one of the statuses
     (done before ``until`` when given)."""

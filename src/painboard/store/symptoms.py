@@ -32,6 +32,14 @@ def append(con, records: Sequence[Any], dedupe: bool = True) -> int:
     return _append_lists(con, "symptom", {n: [getattr(r, n) for r in records] for n in COLUMNS}, dedupe)
 
 
+# A warning sign not yet told to anyone: in SQL, and as a row read (one rule, two forms).
+UNREPORTED = "kind = 'warning_sign' AND reported_at IS NULL"
+
+
+def unreported(row: dict[str, Any]) -> bool:
+    return row["kind"] == "warning_sign" and row["reported_at"] is None
+
+
 def symptoms(con, since: datetime | None = None, until: datetime | None = None,
              kind: str | None = None, with_unreported: bool = False) -> list[dict[str, Any]]:
     """Symptoms logged in [since, until) (of one kind); ``with_unreported``: and the warning
@@ -40,7 +48,7 @@ def symptoms(con, since: datetime | None = None, until: datetime | None = None,
            "AND (? IS NULL OR occurred_at < ?) AND (? IS NULL OR kind = ?)")
     params = [since, since, until, until, kind, kind]
     if with_unreported:
-        sql += (" UNION ALL SELECT * FROM symptom WHERE kind = 'warning_sign' AND reported_at IS NULL "
+        sql += (f" UNION ALL SELECT * FROM symptom WHERE {UNREPORTED} "
                 "AND NOT ((? IS NULL OR occurred_at >= ?) AND (? IS NULL OR occurred_at < ?) "
                 "AND (? IS NULL OR kind = ?))")
         params += params
@@ -54,8 +62,7 @@ def symptom(con, symptom_id: int) -> dict[str, Any] | None:
 
 def unreported_signs(con) -> list[dict[str, Any]]:
     """Warning signs not yet marked as reported, oldest first."""
-    return _rows(con, "SELECT * FROM symptom WHERE kind = 'warning_sign' AND reported_at IS NULL "
-                      "ORDER BY occurred_at, id")
+    return _rows(con, f"SELECT * FROM symptom WHERE {UNREPORTED} ORDER BY occurred_at, id")
 
 
 def mark_reported(con, symptom_id: int, at: datetime, to: str) -> None:
