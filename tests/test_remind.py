@@ -9,6 +9,7 @@ import sys
 import threading
 from datetime import datetime, timedelta, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import SimpleNamespace
 
 import pytest
 from click.testing import CliRunner
@@ -52,7 +53,8 @@ def inbox():
             pass
 
     http = ThreadingHTTPServer(("127.0.0.1", 0), Http)
-    threading.Thread(target=http.serve_forever, daemon=True).start()
+    # shutdown() waits for the serving loop's next look at its flag: every 10 ms, not every 0.5 s
+    threading.Thread(target=http.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True).start()
     from aiosmtpd.controller import Controller
 
     class Mail:
@@ -195,7 +197,11 @@ def test_quiet_hours_hold_until_they_end(env, inbox):
                                                   "a dose due Fri 27 Nov 20:00, not ticked")]
 
 
-def test_a_failing_channel_is_retried_recorded_and_reported(env, inbox):
+def test_a_failing_channel_is_retried_recorded_and_reported(env, inbox, monkeypatch):
+    from painboard import reminders_run
+
+    waits: list[float] = []  # the pauses between tries, asked for but not waited (1.2 s a run)
+    monkeypatch.setattr(reminders_run, "_time", SimpleNamespace(sleep=waits.append))
     dead = free_port()  # nothing listens: the connection is refused
     start = datetime(2026, 11, 28, 7, 55, tzinfo=UTC)
     _plan(start - timedelta(days=1))
@@ -204,6 +210,7 @@ def test_a_failing_channel_is_retried_recorded_and_reported(env, inbox):
     r = run(at, "remind", "--channel", f"ntfy://127.0.0.1:{dead}/pain",
             "--channel", f"json://127.0.0.1:{inbox.http_port}/hook", code=1)
     assert "FAILED" in r.stdout and "after 3 tries" in r.stdout and str(dead) not in r.stdout
+    assert waits == [0.2, 1.0]  # two pauses between three tries of the dead channel, none for the live one
     assert [text for _, text in inbox.of("json")] == ["painboard: a dose is due at 08:00"]
     rows = _sent_rows(env)
     assert sorted((r[2], r[3]) for r in rows) == [("failed", 3), ("sent", 1)]
