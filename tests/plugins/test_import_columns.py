@@ -9,7 +9,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from painboard.errors import BadInput
-from painboard.plugins import Columns, Importer, Row
+from painboard.plugins import Columns, Importer, Row, load_registry
 
 from .conftest import fake_plugin, make_pb
 
@@ -36,13 +36,27 @@ def _columns_importer(source):
                   list(range(2, len(body) + 2)))
 
 
-def _pbs(tmp_path, tag):
+@pytest.fixture(scope="module")
+def both_registry(tmp_path_factory):
+    """The built-in importers and the two above, loaded once for the module (a registry is
+    read, never changed, by an import)."""
     def register_importers(register):
         register(Importer(name="rows", label="Rows", sniff=lambda h, n: False, read=_rows_importer))
         register(Importer(name="cols", label="Columns", sniff=lambda h, n: False, read=_columns_importer))
 
     plugin = fake_plugin("both", register_importers=register_importers)
-    return {how: make_pb(tmp_path, f"{tag}-{how}.db", extra=[("both", plugin)]) for how in ("rows", "cols", "csv")}
+    return load_registry(tmp_path_factory.mktemp("no-plugins"), extra=[("both", plugin)])
+
+
+@pytest.fixture
+def pbs(tmp_path, built_once, both_registry):
+    """Three new databases, one for each way in: copies of one new, empty file (made once)."""
+    got = {}
+    for how in ("rows", "cols", "csv"):
+        built_once("new-empty", tmp_path / f"t-{how}.db", lambda path: make_pb(path.parent, path.name).counts())
+        got[how] = make_pb(tmp_path, f"t-{how}.db")
+        got[how].use_registry(both_registry)
+    return got
 
 
 def _outcome(pb, path, fmt):
@@ -83,7 +97,7 @@ TRICKY = [
 
 
 @pytest.mark.parametrize("column,value", TRICKY)
-def test_columns_and_rows_validate_alike(tmp_path, column, value):
+def test_columns_and_rows_validate_alike(tmp_path, pbs, column, value):
     cols = ["key", "occurred_at", "recorded_at", "intensity", "sites", "note", "pattern",
             "duration_min", "derived", "source"]
     base = {"key": "k", "occurred_at": "2026-11-02T07:00:00Z", "recorded_at": "", "intensity": "3",
@@ -99,7 +113,6 @@ def test_columns_and_rows_validate_alike(tmp_path, column, value):
         w = csv.DictWriter(fh, cols)
         w.writeheader()
         w.writerows(lines)
-    pbs = _pbs(tmp_path, "t")
     got = {how: _outcome(pb, path, how) for how, pb in pbs.items()}
     assert got["cols"] == got["rows"], (column, value)
     assert got["csv"] == got["rows"], (column, value)
