@@ -156,13 +156,14 @@ def test_the_scans_see_the_window_edges():
 
 
 # -- rows read once per view ------------------------------------------------------------------
-def test_rows_once_reads_each_period_once_and_cuts_narrower_ones(pb):
+def test_rows_once_reads_each_period_once_and_cuts_narrower_ones(db_path, make_pb, built_once):
     """A visit report's figures share one read of the period's entries and episodes; a
     narrower period is cut from it and matches a read of its own, row for row."""
     from painboard.figures.period import rows_once
     from painboard.demo import load_demo
 
-    load_demo(pb, days=30, seed=5)
+    built_once("demo-30-5", db_path, lambda path: load_demo(make_pb(path), days=30, seed=5))  # copied
+    pb = make_pb(db_path)
     with pb.db.unit_of_work() as con:
         view = pb.period_view(con, None, None, default_days=30)
         for kind in ("entries", "episodes"):

@@ -59,9 +59,10 @@ def test_figures_import_nothing_heavy(subproc):
 
 
 @pytest.fixture
-def demo(pb):
-    load_demo(pb, days=30, seed=5)
-    return pb
+def demo(db_path, make_pb, built_once):
+    """30 demo days: built once, copied for each test."""
+    built_once("demo-30-5", db_path, lambda path: load_demo(make_pb(path), days=30, seed=5))
+    return make_pb(db_path)
 
 
 def test_today_metrics_and_visit_summary_agree(demo, cli_run, tmp_path):

@@ -15,13 +15,19 @@ from painboard.store.period_view import PeriodView
 pytestmark = pytest.mark.usefixtures("fixed_env")
 
 
+@pytest.fixture
+def pb(db_path, make_pb, built_once):
+    """14 demo days: built once, copied for each test."""
+    built_once("demo-14-7", db_path, lambda path: load_demo(make_pb(path), days=14, seed=7))
+    return make_pb(db_path)
+
+
 def views_alive() -> int:
     gc.collect()
     return sum(1 for o in gc.get_objects() if isinstance(o, PeriodView))
 
 
 def test_no_period_view_outlives_the_snapshots_read_through_it(pb):
-    load_demo(pb, days=14, seed=7)
     before = views_alive()
     pb.snapshot(30)
     after_one = views_alive()
@@ -36,7 +42,6 @@ def test_no_period_view_outlives_the_snapshots_read_through_it(pb):
 
 
 def test_a_views_figures_are_made_once_and_are_its_own(pb):
-    load_demo(pb, days=14, seed=7)
     with pb.db.unit_of_work() as con:
         week = pb.period_view(con, date(2026, 11, 22), date(2026, 11, 29))
         narrow = week.narrow(date(2026, 11, 26), date(2026, 11, 29))

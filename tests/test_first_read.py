@@ -77,10 +77,10 @@ def _run(db: Path, tmp_path: Path, case: str = "take", read_only: bool = False, 
 
 
 @pytest.fixture
-def demo(tmp_path, fixed_env) -> Path:
-    db = tmp_path / "demo.db"
-    load_demo(Painboard(Settings.load(db=db)), days=30, seed=3)
-    return db
+def demo(tmp_path, fixed_env, built_once) -> Path:
+    """30 demo days: built once, copied for each test."""
+    return built_once("demo-30-3", tmp_path / "demo.db",
+                      lambda path: load_demo(Painboard(Settings.load(db=path)), days=30, seed=3))
 
 
 def test_the_child_reads_the_same_snapshot_as_a_refresh(demo, tmp_path):

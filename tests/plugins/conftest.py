@@ -49,12 +49,13 @@ def pb(tmp_path) -> Painboard:
 
 
 @pytest.fixture
-def demo_pb(tmp_path) -> Painboard:
+def demo_pb(tmp_path, built_once) -> Painboard:
+    """30 demo days (Berlin, the frozen clock): built once, copied for each test."""
     from painboard.demo import load_demo
 
-    p = make_pb(tmp_path, "demo.db")
-    load_demo(p, days=30, seed=3)
-    return p
+    built_once("plugins-demo-30-3", tmp_path / "demo.db",
+               lambda path: load_demo(make_pb(path.parent, path.name), days=30, seed=3))
+    return make_pb(tmp_path, "demo.db")
 
 
 def fake_plugin(name: str, **hooks) -> types.ModuleType:

@@ -21,6 +21,8 @@ from click.testing import CliRunner
 
 from painboard.cli import cli
 
+from .conftest import make_pb
+
 BERLIN = ZoneInfo("Europe/Berlin")
 EVIL = '<img src=x onerror="alert(1)">'
 CHROMIUM = shutil.which("chromium")
@@ -52,8 +54,14 @@ def visible_text(text: str) -> str:
 
 
 @pytest.fixture
-def small_pb(pb):
-    """Five days in November 2026 with entries, episodes, a plan, notes and questions."""
+def small_pb(tmp_path, built_once):
+    """Five days in November 2026 with entries, episodes, a plan, notes and questions: written
+    once, copied for each test."""
+    built_once("html-report-small", tmp_path / "p.db", lambda path: _five_days(make_pb(path.parent, path.name)))
+    return make_pb(tmp_path)
+
+
+def _five_days(pb):
     d0 = date(2026, 11, 20)
     pb.add_plan_item(name="Morphine SR", dose=30, unit="mg", route="oral", kind="scheduled",
                      rrule="FREQ=DAILY;BYHOUR=8,20;BYMINUTE=0", start_date=d0)
