@@ -27,6 +27,8 @@ from painboard.errors import BadInput
 from painboard.plugin_api import ImportSource
 from tests.conftest import examples
 
+from .reader_child import FRESH, ForkedReads
+
 CELL = 128 * 1024  # the documented limit of one cell (docs/importers.md)
 GUARD = 20.0  # seconds the child may take before the test fails: the old patterns took longer
 FAST = 3.0  # seconds the parse itself may take in the child, with both cores busy
@@ -36,30 +38,6 @@ PAINDIARY = ["Date", "Conditions", "Pain Level (0-10)", "Body Regions", "Pain na
              "Drug Intakes", "Comment"]
 GENERIC = ["date", "time", "pain", "notes"]
 OWN_CSV = ["occurred_at", "intensity", "note"]
-
-_CHILD = r"""
-import importlib, json, sys, time
-from painboard.errors import BadInput
-from painboard.plugin_api import ImportSource
-module, func, path, options = sys.argv[1], sys.argv[2], sys.argv[3], json.loads(sys.argv[4])
-read = getattr(importlib.import_module(module), func)
-src = ImportSource(path, options=options)
-t0 = time.perf_counter()
-rows, first, error, field, line = 0, None, None, None, None
-try:
-    for r in read(src):  # only the first record is kept: the child measures the reader's memory
-        rows += 1
-        if first is None:
-            first = r.data if hasattr(r, "data") else {k: v[:3] for k, v in r.columns.items()}
-except BadInput as exc:
-    error, field, line = exc.message, exc.field, exc.line
-seconds = time.perf_counter() - t0
-# the child's own peak resident size: ru_maxrss would keep the parent's figure across exec
-hwm = next(ln for ln in open("/proc/self/status") if ln.startswith("VmHWM:"))
-print(json.dumps({"rows": rows, "first": first, "error": error, "field": field,
-                  "line": line, "seconds": seconds, "skipped": dict(getattr(src, "skipped", {}) or {}),
-                  "peak_mb": int(hwm.split()[1]) / 1024}, default=str))
-"""
 
 READERS = {
     "bearable": ("painboard.builtin.bearable", "read"),
@@ -72,17 +50,39 @@ READERS = {
 }
 
 
+ENV = {**os.environ, "PAINBOARD_TZ": "Europe/Berlin"}
+
+
+def _too_long(fmt: str, path: Path, guard: float):
+    pytest.fail(f"{fmt}: reading {path.name} took more than {guard:.0f} s (a parser backtracks)")
+
+
 def child_read(fmt: str, path: Path, options: dict | None = None, guard: float = GUARD) -> dict:
-    """Run one importer's reader over the file in a child process; fail if it outlives the guard."""
+    """Run one importer's reader over the file in a new interpreter; fail if it outlives the guard.
+    Its peak_mb is the reader's alone (the memory tests)."""
     module, func = READERS[fmt]
-    env = {**os.environ, "PAINBOARD_TZ": "Europe/Berlin"}
     try:
-        out = subprocess.run([sys.executable, "-c", _CHILD, module, func, str(path), json.dumps(options or {})],
-                             capture_output=True, text=True, timeout=guard, env=env)
+        out = subprocess.run([sys.executable, "-c", FRESH, module, func, str(path), json.dumps(options or {})],
+                             capture_output=True, text=True, timeout=guard, env=ENV)
     except subprocess.TimeoutExpired:
-        pytest.fail(f"{fmt}: reading {path.name} took more than {guard:.0f} s (a parser backtracks)")
+        _too_long(fmt, path, guard)
     assert out.returncode == 0, out.stderr[-2000:]
     return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+@pytest.fixture(scope="module")
+def forked_read(tmp_path_factory):
+    """child_read in a forked child of one reader process (reader_child.ForkedReads): the same
+    guard, without an interpreter's start-up per read. Its peak_mb is not the reader's alone (the
+    pages it shares with the reader process): a test on memory uses child_read."""
+    server = ForkedReads([m for m, _ in READERS.values()], ENV, tmp_path_factory.mktemp("reader") / "stderr.txt")
+
+    def read(fmt: str, path: Path, options: dict | None = None, guard: float = GUARD) -> dict:
+        got = server.read(*READERS[fmt], path, options or {}, guard)
+        return got if got is not None else _too_long(fmt, path, guard)
+
+    yield read
+    server.close()
 
 
 def csv_file(tmp_path: Path, header: list[str], *rows: list[str], name: str = "in.csv") -> Path:
@@ -115,110 +115,110 @@ def _diary_row(drugs="[]", comment="", level="4"):
 
 
 # -- worst-case cells at the size limit ----------------------------------------------------
-def test_bearable_detail_of_spaces_at_the_limit(tmp_path):
+def test_bearable_detail_of_spaces_at_the_limit(tmp_path, forked_read):
     """"x(a" + spaces + "(": the old detail pattern's three neighbouring loops over spaces (cubic)."""
     detail = "x(a" + " " * (CELL - 4) + "("
-    r = _fast(child_read("bearable", csv_file(tmp_path, BEARABLE, _bearable_row(detail))))
+    r = _fast(forked_read("bearable", csv_file(tmp_path, BEARABLE, _bearable_row(detail))))
     # not pain: a symptom record in the person's words since issue 20 (it was skipped before)
     assert (r["rows"], r["error"], r["skipped"]) == (1, None, {})
     assert (r["first"]["name"], r["first"]["kind"]) == ("x(a (", "own_words")
 
 
-def test_bearable_level_word_padded_with_spaces_at_the_limit(tmp_path):
+def test_bearable_level_word_padded_with_spaces_at_the_limit(tmp_path, forked_read):
     half = (CELL - 16) // 2
     detail = "Neck pain (" + " " * half + "Mild" + " " * half + ")"
-    r = _fast(child_read("bearable", csv_file(tmp_path, BEARABLE, _bearable_row(detail))))
+    r = _fast(forked_read("bearable", csv_file(tmp_path, BEARABLE, _bearable_row(detail))))
     assert r["error"] is None and r["rows"] == 1
     assert (r["first"]["intensity"], r["first"]["sites"], r["first"]["original_level"]) == (3, ["neck"], "Mild")
 
 
-def test_bearable_symptom_of_brackets_at_the_limit(tmp_path):
+def test_bearable_symptom_of_brackets_at_the_limit(tmp_path, forked_read):
     detail = "Back " + "(a " * ((CELL - 30) // 3) + "(lower) pain (Mild)"
-    r = _fast(child_read("bearable", csv_file(tmp_path, BEARABLE, _bearable_row(detail))))
+    r = _fast(forked_read("bearable", csv_file(tmp_path, BEARABLE, _bearable_row(detail))))
     assert r["error"] is None and r["rows"] == 1 and r["first"]["intensity"] == 3
     site = r["first"]["sites"][0]
     assert site.startswith("lower back (a (a") and site.endswith("(a (a")
 
 
-def test_bearable_clock_with_a_run_of_spaces_at_the_limit(tmp_path):
+def test_bearable_clock_with_a_run_of_spaces_at_the_limit(tmp_path, forked_read):
     """"9:30" + spaces + "x": the old clock pattern's two optional runs of spaces (quadratic)."""
     when = "9:30" + " " * (CELL - 6) + "x"
-    r = _fast(child_read("bearable", csv_file(tmp_path, BEARABLE, _bearable_row(when=when))))
+    r = _fast(forked_read("bearable", csv_file(tmp_path, BEARABLE, _bearable_row(when=when))))
     assert (r["field"], r["line"]) == ("time of day", 2) and "not pre, am" in r["error"]
 
 
-def test_bearable_clock_with_spaces_before_pm_is_read(tmp_path):
+def test_bearable_clock_with_spaces_before_pm_is_read(tmp_path, forked_read):
     when = "2:30" + " " * 1000 + "PM"
-    r = _fast(child_read("bearable", csv_file(tmp_path, BEARABLE, _bearable_row(when=when))))
+    r = _fast(forked_read("bearable", csv_file(tmp_path, BEARABLE, _bearable_row(when=when))))
     assert r["error"] is None and r["first"]["occurred_at"] == "2023-03-03T14:30:00+01:00"
 
 
-def test_pain_diary_intake_of_unfinished_names_at_the_limit(tmp_path):
+def test_pain_diary_intake_of_unfinished_names_at_the_limit(tmp_path, forked_read):
     """Repeated "[drug:[name:,dose" (the old pattern's lazy loops each ran to the end: 19 KB took 75 s)."""
     cell = "[" + "[drug:[name:,dose" * ((CELL - 40) // 17) + "quantityMorning:1"
-    r = _fast(child_read("paindiary", csv_file(tmp_path, PAINDIARY, _diary_row(cell))))
+    r = _fast(forked_read("paindiary", csv_file(tmp_path, PAINDIARY, _diary_row(cell))))
     assert (r["field"], r["line"]) == ("Drug Intakes", 2) and "drug intake list" in r["error"]
 
 
-def test_pain_diary_intake_list_of_many_drugs_at_the_limit(tmp_path):
+def test_pain_diary_intake_list_of_many_drugs_at_the_limit(tmp_path, forked_read):
     one = _intake("Ibuprofen", "400 mg", 1, 0, 1, 0)
     cell = "[" + one * ((CELL - 2) // len(one)) + "]"
-    r = _fast(child_read("paindiary", csv_file(tmp_path, PAINDIARY, _diary_row(cell))))
+    r = _fast(forked_read("paindiary", csv_file(tmp_path, PAINDIARY, _diary_row(cell))))
     assert r["error"] is None and r["rows"] == 1
     note = r["first"]["note"]
     assert note.count("Ibuprofen 400 mg (morning 1, evening 1)") == (CELL - 2) // len(one)
 
 
-def test_pain_diary_intake_names_of_commas_and_brackets(tmp_path):
+def test_pain_diary_intake_names_of_commas_and_brackets(tmp_path, forked_read):
     cell = "[" + _intake("A,dose,[x]", "5 mg", 1, 2, 0, "null") + "]"
-    r = _fast(child_read("paindiary", csv_file(tmp_path, PAINDIARY, _diary_row(cell))))
+    r = _fast(forked_read("paindiary", csv_file(tmp_path, PAINDIARY, _diary_row(cell))))
     assert r["error"] is None
     # the first ",dose" ends the name, as the app's own writer has no other mark
     assert r["first"]["note"].endswith("drug intakes: A ,[x],dose5 mg (morning 1, noon 2))")
 
 
-def test_generic_csv_clock_with_a_run_of_spaces_at_the_limit(tmp_path):
+def test_generic_csv_clock_with_a_run_of_spaces_at_the_limit(tmp_path, forked_read):
     when = "08:00" + " " * (CELL - 7) + "x"
     f = csv_file(tmp_path, GENERIC, ["2023-03-03", when, "4", ""])
-    r = _fast(child_read("generic-csv", f))
+    r = _fast(forked_read("generic-csv", f))
     assert (r["field"], r["line"]) == ("time", 2) and "not a time of day" in r["error"]
 
 
-def test_generic_csv_delimiter_from_crafted_quotes(tmp_path):
+def test_generic_csv_delimiter_from_crafted_quotes(tmp_path, forked_read):
     """The first lines made of the quotes and commas csv.Sniffer's patterns loop on."""
     f = tmp_path / "in.csv"
     f.write_text("date,pain\n" + ('"' + ',"' * 4000 + "\n") * 3 + "2023-03-03,4\n")
-    r = _fast(child_read("generic-csv", f))
+    r = _fast(forked_read("generic-csv", f))
     # the odd quotes leave the last quoted cell open to the end of the file
     assert (r["field"], r["line"]) == ("row", 5) and "ends inside a quoted cell" in r["error"], r
 
 
-def test_own_csv_note_at_the_limit_and_over_it(tmp_path):
+def test_own_csv_note_at_the_limit_and_over_it(tmp_path, forked_read):
     note = "'=" + "=" * (CELL - 2)
-    r = _fast(child_read("csv", csv_file(tmp_path, OWN_CSV, ["2023-03-03T08:00:00+01:00", "4", note])))
+    r = _fast(forked_read("csv", csv_file(tmp_path, OWN_CSV, ["2023-03-03T08:00:00+01:00", "4", note])))
     assert r["error"] is None and r["rows"] == 1 and r["first"]["note"] == [note[1:]]
-    r = _fast(child_read("csv", csv_file(tmp_path, OWN_CSV, ["2023-03-03T08:00:00+01:00", "4", note + "="],
-                                        name="over.csv")))
+    r = _fast(forked_read("csv", csv_file(tmp_path, OWN_CSV, ["2023-03-03T08:00:00+01:00", "4", note + "="],
+                                         name="over.csv")))
     assert (r["field"], r["line"]) == ("note", 2) and "128 KiB" in r["error"]
 
 
 @pytest.mark.parametrize("fmt,header,row,col", [
     ("bearable", BEARABLE, _bearable_row(), 6), ("paindiary", PAINDIARY, _diary_row(), 7),
     ("generic-csv", GENERIC, ["2023-03-03", "08:00", "4", ""], 3)])
-def test_a_cell_over_the_limit_is_refused_naming_line_and_column(tmp_path, fmt, header, row, col):
+def test_a_cell_over_the_limit_is_refused_naming_line_and_column(tmp_path, fmt, header, row, col, forked_read):
     ok = list(row)
     ok[col] = "n" * CELL
-    assert _fast(child_read(fmt, csv_file(tmp_path, header, ok)))["error"] is None
+    assert _fast(forked_read(fmt, csv_file(tmp_path, header, ok)))["error"] is None
     over = list(row)
     over[col] = "n" * (CELL + 1)
-    r = _fast(child_read(fmt, csv_file(tmp_path, header, row, over, name="over.csv")))
+    r = _fast(forked_read(fmt, csv_file(tmp_path, header, row, over, name="over.csv")))
     assert (r["field"], r["line"]) == (header[col].lower(), 3) and "128 KiB" in r["error"]
 
 
-def test_a_line_of_a_million_empty_cells_is_refused(tmp_path):
+def test_a_line_of_a_million_empty_cells_is_refused(tmp_path, forked_read):
     f = tmp_path / "in.csv"
     f.write_text("date,time,pain,notes\n" + "," * (5 * 1024 * 1024) + "\n")
-    r = _fast(child_read("generic-csv", f))
+    r = _fast(forked_read("generic-csv", f))
     assert (r["field"], r["line"]) == ("row", 2) and "4 MiB" in r["error"]
 
 
@@ -228,25 +228,25 @@ def _json_file(tmp_path: Path, records_text: str) -> Path:
     return f
 
 
-def test_json_deep_brackets_are_refused(tmp_path):
+def test_json_deep_brackets_are_refused(tmp_path, forked_read):
     depth = 500_000
-    r = _fast(child_read("json", _json_file(tmp_path, "[" * depth + "]" * depth)))
+    r = _fast(forked_read("json", _json_file(tmp_path, "[" * depth + "]" * depth)))
     assert (r["field"], r["line"]) == ("json", 5) and "nests" in r["error"]
 
 
-def test_json_record_over_the_limit_is_refused(tmp_path):
+def test_json_record_over_the_limit_is_refused(tmp_path, forked_read):
     big = json.dumps({"occurred_at": "2023-03-03T08:00:00+01:00", "intensity": 4, "note": "n" * (2 << 20)})
-    r = _fast(child_read("json", _json_file(tmp_path, '{"intensity": 1},\n' + big)))
+    r = _fast(forked_read("json", _json_file(tmp_path, '{"intensity": 1},\n' + big)))
     assert (r["rows"], r["field"], r["line"]) == (1, "json", 6) and "1 MiB" in r["error"]
 
 
-def test_json_runs_of_whitespace_and_records_across_chunks(tmp_path):
+def test_json_runs_of_whitespace_and_records_across_chunks(tmp_path, forked_read):
     rec = '{"occurred_at": "2023-03-03T08:00:00+01:00", "intensity": 12345678901}'
     text = ("," + " " * (3 << 20) + "\n").join([rec] * 3 + [rec[:-1] + ", }"])
-    r = _fast(child_read("json", _json_file(tmp_path, text)))
+    r = _fast(forked_read("json", _json_file(tmp_path, text)))
     assert (r["rows"], r["field"], r["line"]) == (3, "json", 8) and "not valid JSON" in r["error"]
     text = ("," + " " * (3 << 20) + "\n").join([rec] * 4)
-    r = _fast(child_read("json", _json_file(tmp_path, text)))
+    r = _fast(forked_read("json", _json_file(tmp_path, text)))
     assert r["error"] is None and r["rows"] == 4 and r["first"]["intensity"] == 12345678901
 
 
@@ -256,18 +256,18 @@ def _fhir_bundle(tmp_path: Path, entries: str) -> Path:
     return f
 
 
-def test_fhir_many_entries_are_read_in_linear_time(tmp_path):
+def test_fhir_many_entries_are_read_in_linear_time(tmp_path, forked_read):
     """Each entry's line was counted from the start of the file: quadratic in the entries (about
     a minute here); 150,000 entries are decoded one by one in a few seconds."""
     n = 150_000
     f = _fhir_bundle(tmp_path, ",\n".join(['{"resource": {"resourceType": "Patient"}}'] * n) + ",\n{}")
-    r = _fast(child_read("fhir", f), limit=10.0)
+    r = _fast(forked_read("fhir", f), limit=10.0)
     assert (r["field"], r["line"]) == (f"entry[{n}].resource", n + 2)
 
 
-def test_fhir_deep_brackets_are_refused(tmp_path):
+def test_fhir_deep_brackets_are_refused(tmp_path, forked_read):
     depth = 500_000
-    r = _fast(child_read("fhir", _fhir_bundle(tmp_path, "[" * depth + "]" * depth)))
+    r = _fast(forked_read("fhir", _fhir_bundle(tmp_path, "[" * depth + "]" * depth)))
     assert r["field"] == "json" and "nests" in r["error"]
 
 
@@ -281,17 +281,17 @@ HEADACHE = ('<Record type="HKCategoryTypeIdentifierHeadache" sourceName="{src}" 
             'endDate="2023-03-03 08:00:00 +0000" value="HKCategoryValueSeverityMild">{inside}</Record>\n')
 
 
-def test_apple_health_deep_nesting_and_many_children(tmp_path):
+def test_apple_health_deep_nesting_and_many_children(tmp_path, forked_read):
     depth = 200_000
     inside = "<a>" * depth + "</a>" * depth + '<MetadataEntry key="k" value="v"/>' * 100_000
-    r = _fast(child_read("applehealth", _health(tmp_path, HEADACHE.format(src="Watch", inside=inside))))
+    r = _fast(forked_read("applehealth", _health(tmp_path, HEADACHE.format(src="Watch", inside=inside))))
     assert r["error"] is None and r["rows"] == 1 and r["first"]["intensity"] == 3
 
 
-def test_apple_health_tag_or_comment_over_the_limit_is_refused(tmp_path):
+def test_apple_health_tag_or_comment_over_the_limit_is_refused(tmp_path, forked_read):
     ok = HEADACHE.format(src="x" * (3 << 20), inside="")
-    assert _fast(child_read("applehealth", _health(tmp_path, ok)))["rows"] == 1
-    r = _fast(child_read("applehealth", _health(tmp_path, "<!-- " + "<>" * (3 << 20) + " -->\n", "big.xml")))
+    assert _fast(forked_read("applehealth", _health(tmp_path, ok)))["rows"] == 1
+    r = _fast(forked_read("applehealth", _health(tmp_path, "<!-- " + "<>" * (3 << 20) + " -->\n", "big.xml")))
     assert (r["field"], r["line"]) == ("big.xml", 3) and "4 MiB" in r["error"]
 
 
@@ -421,7 +421,7 @@ def test_sniffers_take_any_bytes(head, name):
     assert all(isinstance(s(head, name), bool) for s in sniffs)
 
 
-def test_apple_health_entity_expansion_and_outside_files_are_refused(tmp_path):
+def test_apple_health_entity_expansion_and_outside_files_are_refused(tmp_path, forked_read):
     secret = tmp_path / "secret.txt"
     secret.write_text("SECRET")
     laughs = "".join(f'<!ENTITY {chr(98 + i)} "' + f"&{chr(97 + i)};" * 10 + '">\n' for i in range(9))
@@ -429,12 +429,12 @@ def test_apple_health_entity_expansion_and_outside_files_are_refused(tmp_path):
     f = tmp_path / "laughs.xml"
     f.write_text(f'<?xml version="1.0"?>\n<!DOCTYPE HealthData [\n<!ENTITY a "aaaaaaaaaa">\n{laughs}]>\n'
                  f"<HealthData>\n{rec}</HealthData>\n")
-    r = _fast(child_read("applehealth", f))
+    r = _fast(forked_read("applehealth", f))
     assert (r["field"], r["line"]) == ("laughs.xml", 15) and "amplification" in r["error"]
     f = tmp_path / "outside.xml"
     f.write_text(f'<?xml version="1.0"?>\n<!DOCTYPE HealthData [\n<!ENTITY x SYSTEM "file://{secret}">\n]>\n'
                  f"<HealthData>&x;\n{HEADACHE.format(src='Watch', inside='')}</HealthData>\n")
-    r = _fast(child_read("applehealth", f))
+    r = _fast(forked_read("applehealth", f))
     assert (r["rows"], r["field"], r["line"]) == (0, "outside.xml", 5) and "another file" in r["error"]
 
 
