@@ -155,6 +155,18 @@ def cli_ok(cli_run):
     return lambda *a, **kw: ok(cli_run(*a, **kw))
 
 
+@pytest.fixture
+def cli_story(cli_ok, db_path, built_once):
+    """``cli_story(build)``: the test's database as ``build(cli)`` leaves it, ``cli`` running the
+    real CLI (as cli_ok) on the file being built. Built the first time a test of this worker asks
+    for ``build`` and copied after that (see built_once: ``build`` must not depend on the test)."""
+    def story(build) -> None:
+        built_once(f"{build.__module__}.{build.__qualname__}", db_path,
+                   lambda path: build(lambda *a, **kw: cli_ok(*a, db=path, **kw)))
+
+    return story
+
+
 def free_port() -> int:
     """A local port nothing listens on (bound then let go): a server's port, or a refused connection."""
     s = socket.socket()

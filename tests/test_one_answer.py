@@ -86,8 +86,8 @@ def rescue_plan(cli_ok):
         cli_ok("plan", "done", "Oxycodone IR", "--at", f"2026-11-28T{h:02d}:00")
 
 
-def test_rescue_cap_per_item_and_only_while_active(cli_ok, db_path):
-    rescue_plan(cli_ok)
+def test_rescue_cap_per_item_and_only_while_active(cli_ok, db_path, cli_story):
+    cli_story(rescue_plan)
     # by hand, today 28 Nov: Oramorph ended 20 Nov (not active), Oxycodone IR 2 doses of its
     # own cap 4 -> "2 of 4 today"; never 6 + 4 = 10
     snap = Painboard(Settings.load(db=db_path)).snapshot(range_days=7, metrics=False)
@@ -113,8 +113,8 @@ def radiation_story(cli_ok):
         cli_ok("plan", "done", "Morphine MR", "--at", f"2026-{day}T08:00")
 
 
-def test_radiation_baseline_leaves_out_days_with_no_record(cli_ok):
-    radiation_story(cli_ok)
+def test_radiation_baseline_leaves_out_days_with_no_record(cli_ok, cli_story):
+    cli_story(radiation_story)
     # by hand: baseline 13-19 Oct has records on 17, 18, 19 Oct only: worst (5+5+5)/3 = 5,
     # OMED (75+75+75)/3 = 75 mg (not 225/7 = 32.1). 21 Oct: worst 5, 75 mg stable -> no flare;
     # 22 Oct: worst 7 (+2), OMED stable -> flare; 23 Oct: worst 5, 75 mg -> back to baseline.
@@ -126,8 +126,8 @@ def test_radiation_baseline_leaves_out_days_with_no_record(cli_ok):
     assert "possible progression" not in f["text"]
 
 
-def test_radiation_response_one_recorded_day_is_enough(cli_ok):
-    radiation_story(cli_ok)
+def test_radiation_response_one_recorded_day_is_enough(cli_ok, cli_story):
+    cli_story(radiation_story)
     # by hand: week 1 ends 27 Oct (21-27 Oct): worst (5+7+5)/3 = 5.67 -> 6 (+1), OMED 75 stable
     # -> indeterminate; week 2 ends 3 Nov (28 Oct-3 Nov): one day, 1 Nov, worst 3 (-2), OMED 75
     # stable -> partial response; week 4 (11-17 Nov) has no record -> not enough data
@@ -149,8 +149,8 @@ def end_of_dose_story(cli_ok):
         cli_ok("episode", "6", "--at", f"2026-11-{at}", "--duration", "30")
 
 
-def test_end_of_dose_per_item_against_its_own_interval(cli_ok):
-    end_of_dose_story(cli_ok)
+def test_end_of_dose_per_item_against_its_own_interval(cli_ok, cli_story):
+    cli_story(end_of_dose_story)
     # by hand, period 21-27 Nov (168 h):
     # OxyContin every 12 h, window 2 h before 08:00 and 20:00: 21 07:00, 22 19:30, 24 06:30 in
     #   a window -> 3 of 7 = 42.9 %; by chance 4 h a day of 24 = 16.7 %; 42.9 >= 2 x 16.7 -> watch
@@ -170,8 +170,8 @@ def test_end_of_dose_per_item_against_its_own_interval(cli_ok):
     assert "Fentanyl patch: 3 of 6 episodes (50 %) began in the 24 h before a change; by chance 30.2 %" in m["text"]
 
 
-def test_end_of_dose_names_only_items_active_in_the_period(cli_ok):
-    end_of_dose_story(cli_ok)
+def test_end_of_dose_names_only_items_active_in_the_period(cli_ok, cli_story):
+    cli_story(end_of_dose_story)
     # the patch starts 21 Nov: a week of 10-16 Nov knows only OxyContin
     m = metrics_of(cli_ok, "2026-11-10", "2026-11-17")["end-of-dose"]
     assert "Fentanyl" not in m["text"] and [i["item"] for i in m["details"]["items"]] == ["OxyContin"]
@@ -198,8 +198,8 @@ def test_skipped_bone_agent_dose_shows_on_every_face(cli_ok, db_path):
 
 
 # -- 8. the reports agree with themselves ---------------------------------------------------------
-def test_worth_raising_box_holds_everything_flagged_above_it(cli_ok):
-    end_of_dose_story(cli_ok)
+def test_worth_raising_box_holds_everything_flagged_above_it(cli_ok, cli_story):
+    cli_story(end_of_dose_story)
     cli_ok("log", "8", "--at", "2026-11-27T18:00")
     # flagged above the box: worst pain 8 (severe, alert) and end-of-dose OxyContin 42.9 % vs
     # 16.7 % by chance ("worth raising")
@@ -210,8 +210,8 @@ def test_worth_raising_box_holds_everything_flagged_above_it(cli_ok):
     assert 'data-metric="end-of-dose"' in page
 
 
-def test_period_report_says_no_today_and_lists_only_its_plan(cli_ok):
-    rescue_plan(cli_ok)
+def test_period_report_says_no_today_and_lists_only_its_plan(cli_ok, cli_story):
+    cli_story(rescue_plan)
     cli_ok("plan", "add", "Radiation to rib", "--category", "radiation", "--dose", "8", "--unit", "Gy",
         "--on", "2026-11-26", "--start", "2026-11-25")
     # a 30-day report ending today: its figures are the period's, never "today"
@@ -224,8 +224,8 @@ def test_period_report_says_no_today_and_lists_only_its_plan(cli_ok):
         assert "Radiation to rib" not in text and "Oxycodone" not in text, fmt
 
 
-def test_flare_text_names_the_flares_own_dates(cli_ok):
-    radiation_story(cli_ok)
+def test_flare_text_names_the_flares_own_dates(cli_ok, cli_story):
+    cli_story(radiation_story)
     # the course's flare window is 21-30 Oct (the day after the session to 10 days after it)
     f = metrics_of(cli_ok, "2026-11-01", "2026-11-29")["radiation-flare"]
     assert "flare window 21 Oct 2026 to 30 Oct 2026" in f["text"]

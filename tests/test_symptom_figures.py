@@ -15,7 +15,13 @@ def at(day: int, hour: int = 12) -> datetime:
 
 
 @pytest.fixture
-def story(pb):
+def story(db_path, make_pb, built_once):
+    """Written once, copied for each test."""
+    built_once("symptom-figures", db_path, lambda path: _write_story(make_pb(path)))
+    return make_pb(db_path)
+
+
+def _write_story(pb):
     pb.add_plan_item(name="Oxycodone IR", dose=5, unit="mg", route="oral", kind="as_needed", max_per_day=6,
                      start_date=date(2026, 11, 1))
     # Oxycodone 5 mg x 1.5 = 7.5 mg OMED a dose.
@@ -30,7 +36,6 @@ def story(pb):
     pb.log_symptom("nausea", severity="none", occurred_at=at(24))  # asked, and none: not a day with it
     pb.log_symptom("difficulty walking", occurred_at=at(25))
     pb.log_symptom("constipation", severity="severe", occurred_at=at(14))  # before the period
-    return pb
 
 
 def _metric(pb, since):

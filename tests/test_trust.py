@@ -27,6 +27,10 @@ def revision(db_path) -> int | None:
     return Painboard(Settings.load(db=db_path)).revision()
 
 
+def oxycodone_as_needed(cli):
+    cli("plan", "add", "Oxycodone", "--dose", "5", "--as-needed")
+
+
 def no_control(text: str) -> bool:
     return not (set(text) & CONTROL)
 
@@ -61,8 +65,8 @@ def test_a_usage_error_quoting_an_escape_is_cleaned(cli_run):
     (("log", "5", "--duration", "nan"), "must be a number of minutes"),
     (("episode", "7", "--duration", "inf"), "must be a number of minutes"),
 ])
-def test_nan_and_infinity_are_refused(cli_run, db_path, args, field):
-    ok(cli_run("plan", "add", "Oxycodone", "--dose", "5", "--as-needed"))
+def test_nan_and_infinity_are_refused(cli_run, db_path, cli_story, args, field):
+    cli_story(oxycodone_as_needed)
     before = revision(db_path)
     r = refused(cli_run(*args), 2, field)
     assert "convert" not in r.stderr
@@ -95,8 +99,8 @@ def test_a_nan_amount_is_refused_and_json_has_no_nan(cli_run, db_path):
     (("plan", "stop", "1", "--on", "0001-01-01"), "on"),
     (("export", "json", "-o", "-", "--until", "9999-12-31"), "until"),
 ])
-def test_far_dates_are_refused_with_a_message(cli_run, db_path, monkeypatch, tz, args, field):
-    ok(cli_run("plan", "add", "Oxycodone", "--dose", "5", "--as-needed"))
+def test_far_dates_are_refused_with_a_message(cli_run, db_path, cli_story, monkeypatch, tz, args, field):
+    cli_story(oxycodone_as_needed)
     monkeypatch.setenv("PAINBOARD_TZ", tz)
     before = revision(db_path)
     r = refused(cli_run(*args), 2, f"{field}:")
