@@ -20,7 +20,13 @@ def utc(*a) -> datetime:
 
 
 @pytest.fixture
-def planned(pb: Painboard) -> Painboard:
+def planned(db_path, make_pb, built_once) -> Painboard:
+    """Five plan items: written once, copied for each test."""
+    built_once("services-planned", db_path, lambda path: _plan(make_pb(path)))
+    return make_pb(db_path)
+
+
+def _plan(pb: Painboard) -> None:
     pb.add_plan_item(name="Morphine SR", dose=30, unit="mg", route="oral", kind="scheduled",
                      rrule="FREQ=DAILY;BYHOUR=8,20;BYMINUTE=0", start_date=date(2026, 11, 1))
     pb.add_plan_item(name="Oxycodone IR", dose=5, unit="mg", route="oral", kind="as_needed", max_per_day=4,
@@ -31,7 +37,6 @@ def planned(pb: Painboard) -> Painboard:
                      on_date=date(2026, 12, 2), start_date=date(2026, 11, 1))
     pb.add_plan_item(category="supportive", name="Calcium and vitamin D", kind="scheduled",
                      rrule="FREQ=DAILY;BYHOUR=9", start_date=date(2026, 11, 1))
-    return pb
 
 
 def lines_of(pb, name, day=TODAY):
