@@ -74,11 +74,15 @@ def median_of(fn, n: int) -> float:
 
 
 def interleaved(fns: dict, n: int) -> dict:
-    """Median of each of fns, called in turn n times (A B A B ...)."""
+    """Median of each of fns, called in turn n times (A B C, B C A, C A B, ...): the order
+    turns each round, so no figure always follows the same one (a refresh measured right
+    after the floor's fresh DuckDB instance closed took 2-4 ms longer than one after a
+    refresh, whichever view it was)."""
     times: dict = {k: [] for k in fns}
-    for _ in range(n):
-        for k, fn in fns.items():
-            times[k].append(fn())
+    names = list(fns)
+    for i in range(n):
+        for k in names[i % len(names):] + names[:i % len(names)]:
+            times[k].append(fns[k]())
     return {k: statistics.median(v) for k, v in times.items()}
 
 
