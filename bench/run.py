@@ -74,15 +74,19 @@ def median_of(fn, n: int) -> float:
 
 
 def interleaved(fns: dict, n: int) -> dict:
-    """Median of each of fns, called in turn n times (A B C, B C A, C A B, ...): the order
-    turns each round, so no figure always follows the same one (a refresh measured right
-    after the floor's fresh DuckDB instance closed took 2-4 ms longer than one after a
-    refresh, whichever view it was)."""
+    """Median of each of fns, each called once a round, n rounds, in an order shuffled each
+    round (seeded: the same orders every run), so no figure always follows the same one: a
+    refresh measured right after the floor's fresh DuckDB instance closed took 2-4 ms longer
+    than one after a refresh, whichever view it was (and a turning order keeps who follows whom)."""
+    import random
+
     times: dict = {k: [] for k in fns}
-    names = list(fns)
-    for i in range(n):
-        for k in names[i % len(names):] + names[:i % len(names)]:
+    order = list(fns)
+    shuffle = random.Random(22).shuffle
+    for _ in range(n):
+        for k in order:
             times[k].append(fns[k]())
+        shuffle(order)
     return {k: statistics.median(v) for k, v in times.items()}
 
 
