@@ -35,6 +35,7 @@ sys.path.insert(0, str(HERE))
 
 from report import print_markdown, print_table  # noqa: E402
 from terminal import BARE_APP, duckdb_floors_rss, in_terminal  # noqa: E402
+from timing import Load, interleaved  # noqa: E402
 
 TARGETS = {  # name: (target, "<=" or ">="); issue 22's table
     "startup_terminal_paint_ratio": (1.3, "<="),
@@ -71,36 +72,6 @@ BARE_MARK = b"bare floor app"
 
 def median_of(fn, n: int) -> float:
     return statistics.median(fn() for _ in range(n))
-
-
-def interleaved(fns: dict, n: int) -> dict:
-    """Median of each of fns, each called once a round, n rounds, in an order shuffled each
-    round (seeded: the same orders every run), so no figure always follows the same one: a
-    refresh measured right after the floor's fresh DuckDB instance closed took 2-4 ms longer
-    than one after a refresh, whichever view it was (and a turning order keeps who follows whom)."""
-    import random
-
-    times: dict = {k: [] for k in fns}
-    order = list(fns)
-    shuffle = random.Random(22).shuffle
-    for _ in range(n):
-        for k in order:
-            times[k].append(fns[k]())
-        shuffle(order)
-    return {k: statistics.median(v) for k, v in times.items()}
-
-
-class Load:
-    """The 1-minute load average over a figure's run: the mean of its start and end."""
-
-    def __init__(self, results: dict, figure: str):
-        self.results, self.figure = results, figure
-
-    def __enter__(self):
-        self.start = os.getloadavg()[0]
-
-    def __exit__(self, *exc):
-        self.results.setdefault("load", {})[self.figure] = round((self.start + os.getloadavg()[0]) / 2, 2)
 
 
 def painboard_command() -> list[str]:
