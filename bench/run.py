@@ -5,8 +5,9 @@
     python bench/run.py --quick    # a smaller version, a few minutes
 
 Each figure runs interleaved with its floor (each once a round; the in-process figures in an
-order shuffled each round: bench/timing.py), so drift in the machine's load hits both alike; every figure is a median, and the load average while it ran is reported beside
-it (figures move with load, ratios less). Startup and memory are taken as a person starts
+order shuffled each round: bench/timing.py), so drift in the machine's load hits both alike;
+every figure is a median, and the load average while it ran is reported beside it (figures
+move with load, ratios less). Startup and memory are taken as a person starts
 painboard: the installed console command in a real 80x24 pseudo-terminal (bench/terminal.py),
 timed to the bytes of each frame, beside a bare Textual app started the same way. The full
 run's data-size series times the 30-day, 1-year and all-time refresh and the dashboard's peak
