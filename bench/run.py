@@ -4,9 +4,10 @@
     python bench/run.py --json     # one JSON object
     python bench/run.py --quick    # a smaller version, a few minutes
 
-Each figure runs interleaved with its floor (A B A B ...), so drift in the machine's load hits
-both alike; every figure is a median, and the load average while it ran is reported beside
-it (figures move with load, ratios less). Startup and memory are taken as a person starts
+Each figure runs interleaved with its floor (each once a round; the in-process figures in an
+order shuffled each round: bench/timing.py), so drift in the machine's load hits both alike;
+every figure is a median, and the load average while it ran is reported beside it (figures
+move with load, ratios less). Startup and memory are taken as a person starts
 painboard: the installed console command in a real 80x24 pseudo-terminal (bench/terminal.py),
 timed to the bytes of each frame, beside a bare Textual app started the same way. The full
 run's data-size series times the 30-day, 1-year and all-time refresh and the dashboard's peak
@@ -35,6 +36,7 @@ sys.path.insert(0, str(HERE))
 
 from report import print_markdown, print_table  # noqa: E402
 from terminal import BARE_APP, duckdb_floors_rss, in_terminal  # noqa: E402
+from timing import Load, interleaved  # noqa: E402
 
 TARGETS = {  # name: (target, "<=" or ">="); issue 22's table
     "startup_terminal_paint_ratio": (1.3, "<="),
@@ -71,28 +73,6 @@ BARE_MARK = b"bare floor app"
 
 def median_of(fn, n: int) -> float:
     return statistics.median(fn() for _ in range(n))
-
-
-def interleaved(fns: dict, n: int) -> dict:
-    """Median of each of fns, called in turn n times (A B A B ...)."""
-    times: dict = {k: [] for k in fns}
-    for _ in range(n):
-        for k, fn in fns.items():
-            times[k].append(fn())
-    return {k: statistics.median(v) for k, v in times.items()}
-
-
-class Load:
-    """The 1-minute load average over a figure's run: the mean of its start and end."""
-
-    def __init__(self, results: dict, figure: str):
-        self.results, self.figure = results, figure
-
-    def __enter__(self):
-        self.start = os.getloadavg()[0]
-
-    def __exit__(self, *exc):
-        self.results.setdefault("load", {})[self.figure] = round((self.start + os.getloadavg()[0]) / 2, 2)
 
 
 def painboard_command() -> list[str]:

@@ -189,3 +189,38 @@ def test_the_weeks_events_are_read_from_a_radiation_courses_baseline(story):
             repo.events(con, week.bounds(first - timedelta(days=7))[0], hi) and lo < week.lo
     flare = next(m for m in story.snapshot(30).metrics if m.name == "radiation-flare")
     assert flare.error is None and flare.value is not None
+
+
+def test_cuts_found_by_halving_equal_each_days_read(story):
+    """The week's reads are cut by halving their rows' instants: an entry at a local midnight
+    belongs to the day it starts, one a microsecond before to the day before."""
+    day = story.today()
+    midnight = story.day_bounds(day - timedelta(days=2))[0]
+    story.log_pain(intensity=6, occurred_at=midnight)
+    story.log_pain(intensity=2, occurred_at=midnight - timedelta(microseconds=1))
+    with story.db.unit_of_work() as con:
+        week = _week(story, con)
+        week.newest_entries(1)  # the wide reads the snapshot makes first
+        week.open_episode()
+        for d in (day - timedelta(days=k) for k in range(7)):
+            lo, hi = week.bounds(d, d + timedelta(days=1))
+            assert week.entries(d, d + timedelta(days=1)) == repo.entries(con, lo, hi)
+            assert week.episodes(d, d + timedelta(days=1)) == repo.episodes(con, lo, hi)
+        on_the_day = week.entries(day - timedelta(days=2), day - timedelta(days=1))
+        assert [e["intensity"] for e in on_the_day if e["occurred_at"] == midnight] == [6]
+        before = week.entries(day - timedelta(days=3), day - timedelta(days=2))
+        assert before[-1]["occurred_at"] == midnight - timedelta(microseconds=1)
+
+
+def test_a_kept_read_out_of_order_is_cut_row_by_row(story):
+    """Rows not in order of their instants (a plugin's read, a change of sort) are still cut
+    right: halving is used only on a read that is in order."""
+    with story.db.unit_of_work() as con:
+        week = _week(story, con)
+        rows = week.newest_entries(1) and week._memo[next(k for k in week._memo if k[0] == "entries")]
+        rows.reverse()
+        d = story.today() - timedelta(days=1)
+        lo, hi = week.bounds(d, d + timedelta(days=1))
+        got = week.entries(d, d + timedelta(days=1))
+        assert sorted(got, key=lambda e: e["occurred_at"]) == repo.entries(con, lo, hi) and got
+        assert got[0]["occurred_at"] > got[-1]["occurred_at"]  # in the kept read's order

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import Counter
 from datetime import datetime, timedelta
+from operator import itemgetter
 from typing import Any, Iterable, Sequence
 
 from painboard.figures.severity import fixed, whole
+
+_first, _day_of = itemgetter(0), itemgetter("day")
+
 
 def _add_peak(row: dict[str, Any], peak: Any) -> None:
     """A breakthrough peak counts in the day's worst: max(worst, peak)."""
@@ -58,27 +63,25 @@ def trend_days(days: Sequence[tuple], reviews: Iterable[dict[str, Any]]) -> list
     """What the dashboard's trend draws, one row per day with entries, episodes or a review,
     oldest first: day, average, worst (by with_reviews' rule: the same _add_peak and
     _add_review) and episodes (0 if none). From the daily rollup's tuples (day, average, worst,
-    least, n, episodes, worst_peak; oldest first), in one pass: a trend over ten years has
-    3,650 days."""
-    out: dict = {}
-    for day, average, worst, _least, n, episodes, peak in days:
-        row = out[day] = {"day": day, "average": average, "worst": worst, "episodes": episodes} if n > 0 \
-            else {"day": day, "average": None, "worst": None, "episodes": episodes}
-        if episodes > 0:
-            _add_peak(row, peak)
-    entries = None  # the days with entries: a review's average counts only on a day without
-    late = False
+    least, n, episodes, worst_peak; oldest first, one per day): a trend over ten years has 3,650
+    days, so the rows are made in one comprehension with _add_peak's rule written in it, and
+    each review finds its day by halving (a dict of the days cost as much as the rows)."""
+    out = [{"day": day, "average": average if n > 0 else None,
+            "worst": peak if episodes > 0 and peak is not None and (n <= 0 or worst is None or peak > worst)
+            else (worst if n > 0 else None),  # _add_peak over the entries' worst
+            "episodes": episodes}
+           for day, average, worst, _least, n, episodes, peak in days]
+    late: dict = {}  # days with a review alone
     for rv in reviews:
         if not _has_figures(rv):
             continue
-        row = out.get(rv["day"])
-        if row is None:
-            row = out[rv["day"]] = {"day": rv["day"], "average": None, "worst": None, "episodes": 0}
-            late = True
-        if entries is None:  # made once, when there is a review to place
-            entries = {d[0] for d in days if d[4] > 0}
-        _add_review(row, rv, rv["day"] in entries)
-    return [out[d] for d in sorted(out)] if late else list(out.values())
+        i = bisect_left(days, rv["day"], key=_first)
+        if i < len(days) and days[i][0] == rv["day"]:
+            _add_review(out[i], rv, days[i][4] > 0)  # its average only on a day without entries
+        else:
+            row = late.setdefault(rv["day"], {"day": rv["day"], "average": None, "worst": None, "episodes": 0})
+            _add_review(row, rv, False)
+    return sorted(out + list(late.values()), key=_day_of) if late else out
 
 
 def pain_summary(daily: Iterable[dict[str, Any]]) -> dict[str, Any]:

@@ -4,6 +4,7 @@ optional bounds. Re-exported from painboard.store.repository."""
 from __future__ import annotations
 
 import re
+from operator import itemgetter
 from typing import Any, Sequence
 
 
@@ -76,3 +77,13 @@ def _rows(con, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
     cur = _execute(con, sql, params)
     names = [d[0] for d in cur.description]
     return [dict(zip(names, r)) for r in cur.fetchall()]
+
+
+def _rows_in_order(con, sql: str, params: Sequence[Any], *key: str) -> list[dict[str, Any]]:
+    """_rows of a statement with no ORDER BY, put in order of the ``key`` columns (ascending,
+    none of them NULL) here: DuckDB's sort costs 0.1-0.4 ms a statement whatever the rows (a
+    refresh's seven reads at 1M entries: 1.5 ms), Python's of rows that come nearly in order a
+    few microseconds (a run of them is found in one pass)."""
+    rows = _rows(con, sql, params)
+    rows.sort(key=itemgetter(*key))
+    return rows

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, Iterable, Sequence
 
-from painboard.store.repo_base import _rows
+from painboard.store.repo_base import _rows, _rows_in_order
 
 
 # -- plan ------------------------------------------------------------------------------------
@@ -14,7 +14,7 @@ def plan_items(con, include_stopped: bool = True) -> list[dict[str, Any]]:
     sql = "SELECT * FROM plan_item"
     if not include_stopped:
         sql += " WHERE status = 'active'"
-    return _rows(con, sql + " ORDER BY id")
+    return _rows_in_order(con, sql, (), "id")
 
 
 def plan_item(con, item_id: int) -> dict[str, Any] | None:
@@ -38,14 +38,14 @@ def events(con, since: datetime | None = None, until: datetime | None = None,
     if item_ids is not None:
         sql += " AND list_contains(?::BIGINT[], item_id)"
         params.append(list(item_ids))
-    return _rows(con, sql + " ORDER BY done_at, id", params)
+    return _rows_in_order(con, sql, params, "done_at", "id")
 
 
 def events_done_or_due(con, done: tuple[datetime, datetime], due: tuple[datetime, datetime]
                        ) -> list[dict[str, Any]]:
     """Events done in [done) or recorded against a due time in [due), in one read, oldest done first."""
-    return _rows(con, "SELECT * FROM plan_event WHERE (done_at >= ? AND done_at < ?) "
-                      "OR (due_at >= ? AND due_at < ?) ORDER BY done_at, id", [*done, *due])
+    return _rows_in_order(con, "SELECT * FROM plan_event WHERE (done_at >= ? AND done_at < ?) "
+                               "OR (due_at >= ? AND due_at < ?)", [*done, *due], "done_at", "id")
 
 
 def events_due_between(con, since: datetime, until: datetime, item_id: int | None = None) -> list[dict[str, Any]]:

@@ -7,6 +7,7 @@ from typing import Any, Sequence
 
 from painboard.models_symptom import imported_symptom as imported  # noqa: F401  (import_export: an import's row as a record)
 from painboard.store import repository
+from painboard.store.repo_base import _rows_in_order
 from painboard.store.repository import _append_lists, _rows
 
 COLUMNS = {
@@ -52,7 +53,7 @@ def symptoms(con, since: datetime | None = None, until: datetime | None = None,
                 "AND NOT ((? IS NULL OR occurred_at >= ?) AND (? IS NULL OR occurred_at < ?) "
                 "AND (? IS NULL OR kind = ?))")
         params += params
-    return _rows(con, sql + " ORDER BY occurred_at, id", params)
+    return _rows_in_order(con, sql, params, "occurred_at", "id")
 
 
 def symptom(con, symptom_id: int) -> dict[str, Any] | None:
