@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import functools
 import json
 from pathlib import Path
 
@@ -17,10 +18,14 @@ pytestmark = pytest.mark.usefixtures("fixed_env")
 SRC = Path(painboard.__file__).resolve().parent
 
 
+@functools.cache  # the checks below walk the same files: each parsed once
+def tree_of(path: Path) -> ast.Module:
+    return ast.parse(path.read_text(), filename=str(path))
+
+
 def imports_of(path: Path) -> set[str]:
-    tree = ast.parse(path.read_text(), filename=str(path))
     out = set()
-    for node in ast.walk(tree):
+    for node in ast.walk(tree_of(path)):
         if isinstance(node, ast.Import):
             out.update(a.name for a in node.names)
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
@@ -86,7 +91,7 @@ def test_sql_runs_only_in_the_store():
     for p in SRC.rglob("*.py"):
         if p.relative_to(SRC).parts[0] == "store":
             continue
-        for node in ast.walk(ast.parse(p.read_text(), filename=str(p))):
+        for node in ast.walk(tree_of(p)):
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and \
                     node.func.attr in ("execute", "executemany", "sql"):
                 offenders.append(f"{p.relative_to(SRC)}:{node.lineno}")

@@ -4,6 +4,7 @@ plugins of this repository: a reader finds one topic per file and sees a functio
 from __future__ import annotations
 
 import ast
+import functools
 from pathlib import Path
 
 import painboard
@@ -30,6 +31,7 @@ def too_long(path: Path, root: Path) -> list[str]:
     return out
 
 
+@functools.cache  # the two tests below read the same files: parsed once
 def everything_too_long() -> list[str]:
     roots = [SRC.parent] + sorted(REPO.glob("plugins/*/src"))
     return sorted(x for root in roots for p in sorted(root.rglob("*.py")) for x in too_long(p, root))
