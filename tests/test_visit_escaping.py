@@ -22,14 +22,14 @@ HEADINGS_MD = ["# Pain summary: Sun 22 Nov 2026 to Sat 28 Nov 2026", "## Pain (0
                "## Worth raising with your care team"]
 
 
-def ok(r):
-    assert r.exit_code == 0, (r.output, r.stderr)
-    return r
-
-
 @pytest.fixture
-def hostile(cli_run):
-    run = lambda *a: ok(cli_run(*a))  # noqa: E731
+def hostile(cli_ok, cli_story):
+    """Hostile text in every field a report shows: written once through the CLI, copied."""
+    cli_story(_hostile_story)
+    return cli_ok
+
+
+def _hostile_story(run):
     run("plan", "add", f"Morphine MR {LINK}", "--dose", "30", "--unit", "mg", "--times", "08:00,20:00",
         "--start", "2026-11-01")
     run("plan", "add", f"Radiation {RAW}", "--category", "radiation", "--dose", "8", "--unit", "Gy",
@@ -39,7 +39,6 @@ def hostile(cli_run):
         run("log", "5", "--at", f"2026-11-{day}T09:00", "--site", SCRIPT, "--activity", IMAGE,
             "--better", LINK, "--note", NOTE)
         run("episode", "7", "--at", f"2026-11-{day}T11:00", "--trigger", FORGE, "--site", RAW)
-    return run
 
 
 def check_markdown(md: str) -> None:
