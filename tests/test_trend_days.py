@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from painboard.figures.pain_days import trend_days, with_reviews
+from tests.conftest import examples
 
 score = st.none() | st.integers(0, 10)
 
@@ -30,7 +31,7 @@ def days_and_reviews(draw):
     return rows, sorted(reviews, key=lambda r: r["day"])
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)  # the quick run's share: /conftest.py
 @given(days_and_reviews())
 def test_trend_days_follow_with_reviews(case):
     rows, reviews = case
