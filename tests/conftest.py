@@ -6,6 +6,8 @@ their own clocks. Foundation modules opt in with ``pytestmark = usefixtures("fix
 
 from __future__ import annotations
 
+import ast
+import functools
 import json
 import os
 import socket
@@ -190,6 +192,13 @@ def refused(result, code: int, *fragments: str):
         assert f in result.stderr, (f, result.stderr)
     assert "Traceback" not in result.stderr + result.stdout
     return result
+
+
+@functools.cache
+def parsed(source: str) -> ast.Module:
+    """ast.parse, once per text in a worker: the layer, size and figure checks walk the same
+    source files (the trees are only read)."""
+    return ast.parse(source)
 
 
 def examples(full: int) -> int:

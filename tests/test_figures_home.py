@@ -11,6 +11,8 @@ from pathlib import Path
 
 import painboard
 
+from .conftest import parsed
+
 SRC = Path(painboard.__file__).resolve().parent
 REPO = SRC.parent.parent
 HOME = SRC / "figures"
@@ -52,7 +54,7 @@ def _figure_names(node: ast.AST) -> set[str]:
 def figure_arithmetic(source: str) -> list[str]:
     """Each place in ``source`` that computes a figure: 'line N: why'."""
     hits = []
-    for n in ast.walk(ast.parse(source)):
+    for n in ast.walk(parsed(source)):
         if isinstance(n, (ast.Import, ast.ImportFrom)):
             mods = [a.name for a in n.names] if isinstance(n, ast.Import) else [n.module or ""]
             if "statistics" in mods:
@@ -134,7 +136,7 @@ def test_the_figures_sit_at_the_bottom():
 
     upward = []
     for p in sorted(HOME.glob("*.py")):
-        for n in ast.walk(ast.parse(p.read_text())):
+        for n in ast.walk(parsed(p.read_text())):
             mods = [a.name for a in n.names] if isinstance(n, ast.Import) else \
                 [n.module or ""] if isinstance(n, ast.ImportFrom) and n.level == 0 else []
             for m in mods:

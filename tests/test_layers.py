@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ast
-import functools
 import json
 from pathlib import Path
 
@@ -11,16 +10,15 @@ import pytest
 
 import painboard
 
-from .conftest import heavy_loaded
+from .conftest import heavy_loaded, parsed
 
 pytestmark = pytest.mark.usefixtures("fixed_env")
 
 SRC = Path(painboard.__file__).resolve().parent
 
 
-@functools.cache  # the checks below walk the same files: each parsed once
 def tree_of(path: Path) -> ast.Module:
-    return ast.parse(path.read_text(), filename=str(path))
+    return parsed(path.read_text())  # once per file: the checks below walk the same files
 
 
 def imports_of(path: Path) -> set[str]:

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import painboard
 
+from .conftest import parsed
+
 SRC = Path(painboard.__file__).resolve().parent
 REPO = SRC.parent.parent
 MAX_FILE_LINES, MAX_FUNCTION_LINES = 500, 60
@@ -24,7 +26,7 @@ def too_long(path: Path, root: Path) -> list[str]:
     text = path.read_text()
     rel = path.relative_to(root).as_posix()
     out = [rel] if len(text.splitlines()) > MAX_FILE_LINES else []
-    for node in ast.walk(ast.parse(text)):
+    for node in ast.walk(parsed(text)):
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             if node.end_lineno - node.lineno + 1 > MAX_FUNCTION_LINES:
                 out.append(f"{rel}:{node.name}")
