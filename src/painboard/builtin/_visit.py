@@ -21,6 +21,7 @@ from painboard.figures.episodes import by_type, durations_min, median_or_none, t
 from painboard.figures.pain_days import site_counts, trend_words
 from painboard.figures.period import figures_of, rows_once
 from painboard.figures.rescue import RESCUE_DOSES_MARKER
+from painboard.figures.rows import GIVEN
 from painboard.figures.severity import CONTROLLED_MAX, fixed
 from painboard.plugin_api import PeriodView
 
@@ -158,7 +159,7 @@ def visit_figures(view: PeriodView, with_new_figures: bool = True) -> VisitFigur
     marks = []
     for e in events:
         it = items.get(e["item_id"])
-        if it and it.category in MARKED_CATEGORIES and e["status"] in ("taken", "done"):
+        if it and it.category in MARKED_CATEGORIES and e["status"] in GIVEN:
             marks.append(PlanMark(e["done_at"].astimezone(view.tz), it.label(), it.category,
                                   e["status"], it.id))
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta as _td
 from typing import Any, Iterable
 
+from painboard.figures.rows import GIVEN
 from painboard.figures.severity import whole
 
 # -- palliative radiotherapy: pain flare and response ----------------------------------------------
@@ -159,7 +160,6 @@ def radiation_response(sessions: list[date], worst: dict[date, float], omed_day:
 # A course is a radiation plan item with the local days of its sessions recorded as done. It is
 # shown while the period overlaps its baseline, its sessions or its 12 response weeks; events
 # are read from COURSE_LOOK_BACK before the period so a course that ended earlier is found.
-SESSION_DONE = ("done", "taken")
 COURSE_LOOK_BACK = _td(days=7 * max(RESPONSE_WEEKS) + 28)
 
 
@@ -171,7 +171,7 @@ def radiation_courses(items: list[Any], events: list[dict[str, Any]], tz: Any,
     ids = {it.id: it for it in items if it.category == "radiation"}
     sessions: dict[int, set[date]] = {}
     for ev in events:
-        if ev["item_id"] in ids and ev["status"] in SESSION_DONE:
+        if ev["item_id"] in ids and ev["status"] in GIVEN:
             sessions.setdefault(ev["item_id"], set()).add(ev["done_at"].astimezone(tz).date())
     out = []
     for item_id, days in sessions.items():

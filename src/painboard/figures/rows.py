@@ -12,6 +12,10 @@ def value(row: Any, key: str) -> Any:
     return row.get(key) if isinstance(row, dict) else getattr(row, key, None)
 
 
+# An event that happened: a dose taken, a session or procedure done (not skipped or missed).
+GIVEN = ("taken", "done")
+
+
 def taken(events: Iterable[dict[str, Any]]) -> Iterator:
     """The events that are doses taken."""
     return (e for e in events if e["status"] == "taken")

@@ -17,12 +17,12 @@ from painboard.figures.omed import Omed
 from painboard.figures.period import period_omed
 from painboard.figures.pain_days import nights_with_pain, pain_nights, pain_summary, with_reviews
 from painboard.figures.pain_days import trend_days as trend_of_days
+from painboard.figures.rows import GIVEN
 from painboard.config import zone_name
 from painboard.errors import PluginError
 from painboard.models import PlanItem, load_opioid_factors
 from painboard.models_base import FIRST_DAY, LAST_DAY
 from painboard.store import repository as repo
-from painboard.store.repo_plan import GIVEN
 from painboard.store.rollup import split_days as rollup_split
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, Iterable
 
-from painboard.store.repo_plan import GIVEN
+from painboard.figures.rows import GIVEN
 from painboard.store.repository import _rows, entries, events, last_events, plan_items, review_days
 
 

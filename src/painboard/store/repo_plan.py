@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, Iterable, Sequence
 
+from painboard.figures.rows import GIVEN
 from painboard.store.repo_base import _rows, _rows_in_order
 
 
@@ -63,10 +64,6 @@ def events_for_due(con, item_id: int, due_at: datetime) -> list[dict[str, Any]]:
     """Events recorded against one due time of one plan item."""
     return _rows(con, "SELECT * FROM plan_event WHERE item_id = ? AND due_at = ? ORDER BY id",
                  [item_id, due_at])
-
-
-# An event that happened: a dose taken, a session or procedure done (not skipped or missed).
-GIVEN = ("taken", "done")
 
 
 def last_events(con, statuses: Iterable[str] = GIVEN,
