@@ -245,13 +245,14 @@ class PeriodView:
         if item_ids is None:
             return self._within("events", lo, hi, lambda: repo.events(self._connection(), lo, hi),
                                 lambda r: r["done_at"])
-        ids = sorted(set(item_ids))
+        wanted = set(item_ids)
+        ids = sorted(wanted)
         occasional, rows = self._occasional()
-        if set(ids) <= occasional:
-            return [dict(r) for r in rows if lo <= r["done_at"] < hi and r["item_id"] in ids]
-        for key, rows in self._memo.items():  # every item's events already read cover them
-            if key[0] == "events" and key[1] <= lo and key[2] >= hi:
-                return [dict(r) for r in rows if lo <= r["done_at"] < hi and r["item_id"] in ids]
+        if not wanted <= occasional:  # not all occasional: every item's events read may cover them
+            rows = next((rows for key, rows in self._memo.items()
+                         if key[0] == "events" and key[1] <= lo and key[2] >= hi), None)
+        if rows is not None:
+            return [dict(r) for r in rows if lo <= r["done_at"] < hi and r["item_id"] in wanted]
         return self._once(("events_of", lo, hi, tuple(ids)),
                           lambda: repo.events(self._connection(), lo, hi, item_ids=ids))
 
