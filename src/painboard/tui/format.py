@@ -14,6 +14,7 @@ RANGES: list[tuple[str, str, int | None]] = [
 ]
 START_RANGE = "30d"  # when the settings file names none, or one no longer offered
 RECENT_SHOWN = 8  # entries in the recent list
+NARROW = 80  # columns under which the footer and the forms show their short words
 
 
 def start_range(label: str | None) -> str:

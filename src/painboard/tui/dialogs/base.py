@@ -13,9 +13,11 @@ from textual.screen import ModalScreen
 from textual.suggester import Suggester
 from textual.containers import Horizontal
 from textual.content import Content
+from textual.css.query import NoMatches
 from textual.widgets import Input, Label, RadioButton, Select, Static
 
 from painboard.terminal_text import clean
+from painboard.tui.format import NARROW
 from painboard.errors import BadInput, DatabaseBusy, PainboardError
 
 
@@ -161,6 +163,15 @@ class Dialog(ModalScreen):
         hold = getattr(self.app, "key_hold", None)
         if hold is not None:
             self.call_after_refresh(hold.release)
+
+    def on_resize(self) -> None:
+        try:
+            self.fit_words(self.app.size.width < NARROW)
+        except NoMatches:  # a resize reaching a form being taken down (its parts go one by one)
+            pass
+
+    def fit_words(self, narrow: bool) -> None:
+        """A form with short words for a narrow terminal sets them here (on mount and resize)."""
 
     def action_focus_next_field(self) -> None:
         self.focus_next()

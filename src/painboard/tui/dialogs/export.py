@@ -9,7 +9,6 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.css.query import NoMatches
 from textual.widgets import Input, Label, OptionList, RadioSet, Static
 from textual.widgets.option_list import Option
 
@@ -20,7 +19,6 @@ from painboard.tui.dialogs.base import Dialog, MarkedButton
 PERIODS = [(words, days) for _, words, days in RANGE_PERIODS]
 # Under 80 columns the periods in the chart's own words, so the row is not cut ("( ) al").
 SHORT_PERIODS = [label for label, _, _ in RANGE_PERIODS]
-NARROW = 80
 KEYS_HINT = "Enter in File exports · ctrl+s export · Tab next · Esc cancel"
 KEYS_HINT_NARROW = "Enter exports · ctrl+s export · Tab next · Esc cancel"
 
@@ -55,15 +53,10 @@ class ExportDialog(Dialog):
             yield Static("", classes="message")
             yield Static(KEYS_HINT, classes="hint", id="keys-hint")
 
-    def on_resize(self) -> None:
-        narrow = self.app.size.width < NARROW
-        try:
-            hint = self.query_one("#keys-hint", Static)
-        except NoMatches:  # a resize reaching a dialog being taken down (as the review form)
-            return
+    def fit_words(self, narrow: bool) -> None:
         for button, (words, _), short in zip(self.query(PeriodButton), PERIODS, SHORT_PERIODS):
             button.label = short if narrow else words
-        hint.update(KEYS_HINT_NARROW if narrow else KEYS_HINT)
+        self.query_one("#keys-hint", Static).update(KEYS_HINT_NARROW if narrow else KEYS_HINT)
 
     def on_mount(self) -> None:
         super().on_mount()

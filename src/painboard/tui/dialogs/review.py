@@ -5,7 +5,6 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.css.query import NoMatches
 from textual.widgets import Input, Label, Static
 from textual.widgets.input import Selection
 
@@ -19,7 +18,6 @@ PAIN = [(key, FIELD_LABELS[key]) for key in ("worst", "least", "average", "now",
 SHORT_DOMAINS = {"activity": "Daily activity", "mood": "Mood", "walking": "Walking about",
                  "work": "Work, home jobs", "relations": "Time w/ others", "sleep": "Sleep",
                  "enjoyment": "Enjoying life"}
-NARROW = 80
 KEYS_HINT = "Enter save · Tab next · Esc cancel · relief in steps of 10"
 KEYS_HINT_NARROW = "Enter save · Tab next · Esc cancel · relief by 10s"
 
@@ -61,17 +59,12 @@ class ReviewDialog(Dialog):
             yield Static("", classes="message")
             yield Static(KEYS_HINT, classes="hint", id="keys-hint")
 
-    def on_resize(self) -> None:
-        narrow = self.app.size.width < NARROW
-        try:
-            labels = [self.query_one(f"#l-{key}", Label) for key in INTERFERENCE_DOMAINS]
-            hints = self.query_one("#i-hint", Static), self.query_one("#keys-hint", Static)
-        except NoMatches:  # a resize reaching a form being taken down (its parts go one by one)
-            return
-        for label, (key, words) in zip(labels, INTERFERENCE_DOMAINS.items()):
-            label.update(SHORT_DOMAINS[key] if narrow else words)
-        hints[0].update("Got in the way (0-10)" if narrow else "How much pain got in the way (0-10)")
-        hints[1].update(KEYS_HINT_NARROW if narrow else KEYS_HINT)
+    def fit_words(self, narrow: bool) -> None:
+        for key, words in INTERFERENCE_DOMAINS.items():
+            self.query_one(f"#l-{key}", Label).update(SHORT_DOMAINS[key] if narrow else words)
+        self.query_one("#i-hint", Static).update("Got in the way (0-10)" if narrow
+                                                 else "How much pain got in the way (0-10)")
+        self.query_one("#keys-hint", Static).update(KEYS_HINT_NARROW if narrow else KEYS_HINT)
 
     def on_mount(self) -> None:
         super().on_mount()

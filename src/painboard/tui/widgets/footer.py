@@ -7,9 +7,10 @@ from textual.events import Resize
 from textual.widgets import Footer
 from textual.widgets._footer import FooterKey
 
-# Below this width the keys do not fit in one line: shorter words, and the keys that help
-# lists anyway (quit, the palette) leave the line so that it never overwrites itself.
-NARROW = 80
+from painboard.tui.format import NARROW
+
+# Below NARROW the keys do not fit in one line: shorter words, and the keys that help lists
+# anyway (quit, the palette) leave the line so that it never overwrites itself.
 SHORT = {"breakthrough": "episode", "radiation and insights": "insights"}
 DROPPED_WHEN_NARROW = {"quit", "app.quit"}
 # Keys shown only from this width (below it, help and the palette list them): at 80 columns
