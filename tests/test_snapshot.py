@@ -217,8 +217,8 @@ def test_a_kept_read_out_of_order_is_cut_row_by_row(story):
     right: halving is used only on a read that is in order."""
     with story.db.unit_of_work() as con:
         week = _week(story, con)
-        rows = week.newest_entries(1) and week._memo[next(k for k in week._memo if k[0] == "entries")]
-        rows.reverse()
+        week.newest_entries(1)  # the kept read of entries from a day before the week on
+        week._memo[next(k for k in week._memo if k[0] == "entries")].reverse()
         d = story.today() - timedelta(days=1)
         lo, hi = week.bounds(d, d + timedelta(days=1))
         got = week.entries(d, d + timedelta(days=1))
