@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
 import pytest
 
 from painboard.config import Settings
+from painboard.tui.launch import FRAMES_PER_SECOND
 
 SIZE = (80, 24)
 
@@ -153,3 +155,18 @@ def test_collection_resumes_with_the_start_frozen():
     paused, enabled, frozen, young = json.loads(r.stdout)
     assert (paused, enabled, frozen) == (False, True, True)
     assert young < 100  # the young generation starts empty, not with the start's objects
+
+
+@pytest.mark.parametrize(("own", "expected"), [(None, int(FRAMES_PER_SECOND)), ("30", 30)])
+def test_the_dashboard_paces_textual_frames_unless_the_person_chose(own, expected):
+    # Textual reads TEXTUAL_FPS when it is imported: what the dashboard's own process ends up
+    # with. Textual's own default is 60 frames a second.
+    assert int(FRAMES_PER_SECOND) > 60
+    code = ("from painboard.tui.launch import pace_frames; pace_frames(); "
+            "import textual.constants as c; print(c.MAX_FPS)")
+    env = {k: v for k, v in os.environ.items() if k != "TEXTUAL_FPS"}
+    if own is not None:
+        env["TEXTUAL_FPS"] = own
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, env=env)
+    assert r.returncode == 0, r.stderr
+    assert int(r.stdout) == expected

@@ -7,6 +7,7 @@ small and has one thread.
 from __future__ import annotations
 
 import gc
+import os
 
 from painboard.config import Settings
 from painboard.first_read import FirstRead
@@ -37,8 +38,22 @@ def resume_collection() -> None:
     gc.enable()
 
 
+# Textual paints what changed on its next frame, 1/60 s apart by default (TEXTUAL_FPS, read
+# when Textual is imported: textual.constants.MAX_FPS). Data read at start waits for a frame at
+# each step (the figures, then the metrics): measured at 1M entries, everything drawn came
+# 20-40 ms sooner at 120 frames a second. A frame is painted only when something changed, so
+# an idle dashboard costs nothing more. A person's own TEXTUAL_FPS is kept.
+FRAMES_PER_SECOND = "120"
+
+
+def pace_frames(env=os.environ) -> None:
+    """Textual's frame rate for the dashboard: before Textual is imported."""
+    env.setdefault("TEXTUAL_FPS", FRAMES_PER_SECOND)
+
+
 def run_dashboard(settings: Settings) -> None:
     pause_collection()
+    pace_frames()
     first = start_first_read(settings)
     from painboard.tui.app import PainboardApp
     from painboard.tui.terminal import end_on_hangup
