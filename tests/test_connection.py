@@ -141,20 +141,3 @@ def test_a_query_too_big_for_memory_spills_into_a_private_folder(db_path, tmp_pa
         folder = con.execute("SELECT current_setting('temp_directory')").fetchone()[0]
     assert folder != ".tmp" and not folder.startswith(str(tmp_path))
     assert (os.stat(folder).st_mode & 0o777) == 0o700
-
-
-def test_an_instance_started_in_a_thread_is_the_one_every_cursor_uses():
-    # The first read's child starts the instance in a thread while it imports (first_read.py):
-    # a cursor asked for meanwhile waits for that instance, never makes a second one. A fresh
-    # Python: this process's instance is made already.
-    code = ("import threading; from painboard.store import connection\n"
-            "t = threading.Thread(target=connection.start_engine); t.start()\n"
-            "cur = connection._cursor(); t.join(); made = connection._engine_con\n"
-            "connection.start_engine()  # made once: a second call keeps it\n"
-            "cur.execute('CREATE TABLE memory.seen AS SELECT 42 AS n')\n"
-            "other = connection._cursor()\n"
-            "print(other.execute('SELECT n FROM memory.seen').fetchone()[0], "
-            "made is not None and connection._engine_con is made)")
-    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
-    assert r.returncode == 0, r.stderr
-    assert r.stdout.split() == ["42", "True"]

@@ -144,13 +144,8 @@ def _child(settings: Settings, range_days: int | None, recent: int, fd: int) -> 
             os.dup2(null, std)
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
         os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "1")
-        # DuckDB starts its instance (about 25 ms) without holding the GIL: a thread starts it
-        # while this one imports the services and the models.
-        engine = threading.Thread(target=_start_engine, daemon=True)
-        engine.start()
         from painboard.services import Painboard
 
-        engine.join()
         pb = Painboard(settings)
         # One try: a file held by another process is the dashboard's own business (its read
         # retries and shows who holds it), not a silent wait here.
@@ -172,15 +167,6 @@ def _child(settings: Settings, range_days: int | None, recent: int, fd: int) -> 
         if "painboard.store.connection" in sys.modules:  # a failed read's spill folder too
             sys.modules["painboard.store.connection"].remove_spill_folder()
         os._exit(code)  # no atexit handler or buffered output of the parent runs twice
-
-
-def _start_engine() -> None:
-    try:
-        from painboard.store.connection import start_engine
-
-        start_engine()
-    except BaseException:  # the read makes it, and meets the same error there
-        pass
 
 
 def _send(fd: int, obj) -> None:

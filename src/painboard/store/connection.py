@@ -109,12 +109,6 @@ def _cursor() -> duckdb.DuckDBPyConnection:
         return _engine_con.cursor()
 
 
-def start_engine() -> None:
-    """Make the process's instance now, if not made yet (DuckDB does not hold the GIL while it
-    starts: a thread may make it while another imports)."""
-    _cursor().close()
-
-
 class _Attachment:
     """One file's place in the instance: its alias, and how many units of work (nested, in
     the thread holding the process lock) use it."""
