@@ -238,7 +238,11 @@ def test_the_caregiver_key_without_a_terminal_gets_the_message_and_leaves_nothin
         assert command in err, command
     assert "'painboard log 9' was not run" in err
     assert r.stdout == b"" and b"\x1b" not in r.stdout + r.stderr
-    time.sleep(3)
+    # none left running: waited for as a state (a fixed 3 s could end before a loaded machine
+    # had reaped a refused command's process), failing only if one stays for PATIENCE
+    deadline = time.monotonic() + PATIENCE
+    while painboard_processes(server.home) and time.monotonic() < deadline:
+        time.sleep(0.1)
     assert painboard_processes(server.home) == []
     assert server.state() == before  # neither 9 logged nor anything else changed
     assert server.painboard("log", "4").returncode == 0  # the lock is free

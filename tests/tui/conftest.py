@@ -134,11 +134,30 @@ def _busy(app) -> bool:
         w.group in ("write", "read", "refresh") and not w.is_finished for w in app.workers)
 
 
+def _quiet(app) -> bool:
+    """Nothing left for a later turn: no key held for a form, the screen and every widget on it
+    mounted (a screen's on_mount starts its reads), no message waiting in any queue (a key
+    still bubbling to its binding, a posted message, a toast's Notify, a call_later), no
+    dismiss callback (call_next) and no call_after_refresh waiting. A test that pressed a key
+    and settles waits for what the key does, not only for what was already under way."""
+    if getattr(getattr(app, "key_hold", None), "held", None) is not None:
+        return False
+    screen = app.screen
+    if screen._callbacks:  # call_after_refresh, run after the screen's next refresh
+        return False
+    pumps = [app, *app.screen_stack, *screen.walk_children(with_self=False)]
+    return all(p.is_mounted or p is app for p in pumps[1:]) and not any(
+        p.message_queue_size or p._next_callbacks for p in pumps)
+
+
 async def settle(pilot) -> None:
-    """Wait for writes, reads and the refresh they trigger; then one more frame."""
+    """Wait for writes, reads and the refresh they trigger, and for the app to have nothing
+    left to do on a later turn (_quiet); then one more frame."""
     await until(pilot, lambda: pilot.app.snapshot is not None and not _busy(pilot.app)
                 and not getattr(pilot.app.screen, "prefill_pending", False)
-                and not getattr(pilot.app.screen, "rows_pending", False), what="the app to settle")
+                and not getattr(pilot.app.screen, "rows_pending", False)
+                and getattr(pilot.app.screen, "loaded", True)
+                and _quiet(pilot.app), what="the app to settle")
     await pilot.pause()
 
 
@@ -152,6 +171,23 @@ def settled_after(*keys: str):
         await pilot.pause()
 
     return run_before
+
+
+def said(app, keep: bool = False) -> list[str]:
+    """Every notice the app gives from now on, in order, kept as app.notify is called. A toast
+    reaches app._notifications on the app's next turn and leaves it after its 3 to 6 seconds:
+    under load a test could look before it is there or after it has gone (issue 22). ``keep``:
+    the toasts also stay on the screen while the test runs, for a test that reads one drawn."""
+    seen, real = [], app.notify
+
+    def notify(message, *args, **kwargs):
+        seen.append(str(message))
+        if keep:
+            kwargs["timeout"] = 2 * PATIENCE
+        return real(message, *args, **kwargs)
+
+    app.notify = notify
+    return seen
 
 
 def in_colour_mode(mode: str, monkeypatch, make):
@@ -199,6 +235,7 @@ def helpers():
         in_colour_mode = staticmethod(in_colour_mode)
         hold_database = staticmethod(hold_database)
         release_database = staticmethod(release_database)
+        said = staticmethod(said)
 
     return H
 

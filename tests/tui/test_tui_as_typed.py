@@ -20,11 +20,11 @@ async def test_a_refused_plugins_folder_is_a_notice(demo_db, make_app, helpers, 
     folder.chmod(0o775)  # as made under umask 002
     monkeypatch.delenv("PAINBOARD_LOAD_PLUGINS", raising=False)
     app = make_app(Painboard(Settings.load(db=demo_db, plugins_dir=folder)))
+    notes = helpers.said(app)  # kept as given: a toast leaves app._notifications when it expires
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await helpers.settle(pilot)
-        await helpers.until(pilot, lambda: app._notifications, what="the plugin notice")
+        await helpers.until(pilot, lambda: notes, what="the plugin notice")
         await helpers.settle(pilot)
-        notes = [n.message for n in app._notifications]
         assert notes == [f"plugins folder refused: {folder} can be changed by its group (mode 0775); "
                          f"run 'chmod go-w {folder}' to use it; none of its plugins loaded"]
 
@@ -52,15 +52,15 @@ async def test_u_with_a_scheduled_line_selected_undoes_todays_latest_rescue_dose
     latest = max(before, key=lambda e: (e[2], e[0]))
     assert latest[2].hour == 12 and latest[2].minute == 40
     app = make_app(demo_pb)
+    notes = helpers.said(app)  # kept as given: the toast lasts 5 s
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await helpers.settle(pilot)
         line = app.query_one(PlanChecklist).selected_line
         assert line is not None and line.kind != "as_needed"
         await pilot.press("u")
-        await helpers.until(pilot, lambda: app._notifications, what="the undo notice")
+        await helpers.until(pilot, lambda: notes, what="the undo notice")
         await helpers.settle(pilot)
-        assert [n.message for n in app._notifications] == \
-            [f"undone: today's latest as-needed dose, {latest[1]} at 12:40"]
+        assert notes == [f"undone: today's latest as-needed dose, {latest[1]} at 12:40"]
     assert _taken_today(demo_pb, names) == [e for e in before if e != latest]
 
 
@@ -72,19 +72,23 @@ async def test_u_with_no_rescue_dose_today_says_so(demo_pb, make_app, helpers):
         for ev_id, _, _ in _taken_today(demo_pb, names):
             repo.delete_event(con, ev_id)
     app = make_app(demo_pb)
+    notes = helpers.said(app)  # kept as given: the toast lasts 3 s
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await helpers.settle(pilot)
         await pilot.press("u")
-        await helpers.until(pilot, lambda: app._notifications, what="the notice")
-        assert [n.message for n in app._notifications] == ["no as-needed dose recorded today: nothing to undo"]
+        await helpers.until(pilot, lambda: notes, what="the notice")
+        await helpers.settle(pilot)
+        assert notes == ["no as-needed dose recorded today: nothing to undo"]
 
 
 # -- item 12: the narrow and the wide layouts -------------------------------------------------
 async def _screen_after(app, helpers, size, *keys):
+    """The screen after the keys, each opening a form: the form waited for, then settled."""
     async with app.run_test(size=size) as pilot:
         await helpers.settle(pilot)
         if keys:
             await pilot.press(*keys)
+            await helpers.until(pilot, lambda: app.screen is not app.main_screen, what=f"the form of {keys}")
             await helpers.settle(pilot)
         return helpers.text(app)
 

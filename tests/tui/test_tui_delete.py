@@ -16,8 +16,9 @@ def newest(pb, n: int = 3) -> list[dict]:
     return pb.entries(newest_first=True, limit=n)
 
 
-def notes(app) -> str:
-    return "\n".join(str(n.message) for n in app._notifications)
+def notes(said: list[str]) -> str:
+    """The notices given so far (helpers.said: kept as given, a toast lasts only seconds)."""
+    return "\n".join(said)
 
 
 def gone(pb, entry_id: int) -> bool:
@@ -33,23 +34,27 @@ async def test_d_enter_deletes_the_newest_entry_and_the_screen_follows(demo_pb, 
     first, second, _ = newest(demo_pb)
     assert first["intensity"] != second["intensity"]  # so the header's change can be seen
     before = demo_pb.counts()["pain_entry"]
+    said = helpers.said(app)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await helpers.settle(pilot)
         assert f"now {first['intensity']}/10" in helpers.text(app)
         await pilot.press("d")
-        await helpers.until(pilot, lambda: isinstance(app.screen, DeleteEntryDialog), what="the dialog")
-        await pilot.pause()
+        # pushed is not yet drawn: its list once it is on the screen
+        await helpers.until(pilot, lambda: isinstance(app.screen, DeleteEntryDialog)
+                            and "Enter delete" in helpers.text(app), what="the dialog")
         shown = helpers.text(app)
         assert "Delete a pain entry" in shown and "Enter delete" in shown
         assert f"{first['occurred_at']:%H:%M}  {first['intensity']:>2}/10" in shown
         await pilot.press("enter")
         await helpers.until(pilot, lambda: isinstance(app.screen, MainScreen), what="the dialog to close")
+        # the notice comes from the dialog's dismiss callback, on a later turn than the close
+        await helpers.until(pilot, lambda: "z puts it back" in notes(said), what="the notice")
         await helpers.settle(pilot)
         assert gone(demo_pb, first["id"]) and not gone(demo_pb, second["id"])
         assert demo_pb.counts()["pain_entry"] == before - 1
         text = helpers.text(app)
         assert f"now {second['intensity']}/10" in text  # the header shows the entry now newest
-        told = notes(app)
+        told = notes(said)
         assert f"deleted {first['occurred_at']:%H:%M}  {first['intensity']:>2}/10" in told
         assert "z puts it back" in told
 
@@ -85,11 +90,13 @@ async def test_z_puts_the_deleted_entry_back(demo_pb, make_app, helpers):
     app = make_app(demo_pb)
     first = newest(demo_pb)[0]
     before = demo_pb.counts()["pain_entry"]
+    said = helpers.said(app)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await helpers.settle(pilot)
         await pilot.press("z")
+        await helpers.until(pilot, lambda: said, what="the notice")
         await helpers.settle(pilot)
-        assert "nothing to undo" in notes(app)
+        assert "nothing to undo" in notes(said)
         burst(app, "d", "enter")
         await helpers.until(pilot, lambda: demo_pb.counts()["pain_entry"] == before - 1, what="the delete")
         await helpers.settle(pilot)
@@ -111,13 +118,15 @@ async def test_a_read_only_session_refuses(demo_db, make_app, helpers):
     ro = Painboard(Settings.load(db=demo_db, read_only=True))
     before, rev = ro.counts(), ro.revision()
     app = make_app(ro)
+    said = helpers.said(app)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await helpers.settle(pilot)
         for key in ("d", "enter", "z"):
             await pilot.press(key)
-        await pilot.pause()
+        await helpers.until(pilot, lambda: "undo is off" in notes(said), what="the refusals")
+        await helpers.settle(pilot)
         assert isinstance(app.screen, MainScreen)
-        assert "deleting entries is off" in notes(app) and "undo is off" in notes(app)
+        assert "deleting entries is off" in notes(said) and "undo is off" in notes(said)
     assert ro.counts() == before and ro.revision() == rev
 
 

@@ -17,6 +17,8 @@ from painboard.tui.dialogs.export import ExportDialog
 from painboard.tui.dialogs.log_entry import LogEntryDialog
 from painboard.tui.screens.main import MainScreen
 
+from .conftest import PATIENCE
+
 pytestmark = [pytest.mark.system]
 
 
@@ -27,7 +29,7 @@ async def test_export_dialog_writes_the_chosen_format_and_period(demo_pb, make_a
     async with app.run_test(size=(80, 24)) as pilot:
         await helpers.settle(pilot)
         await pilot.press("e")
-        assert isinstance(app.screen, ExportDialog)
+        await helpers.until(pilot, lambda: isinstance(app.screen, ExportDialog), what="the export dialog")
         await helpers.settle(pilot)
         dlg = app.screen
         names = [e.name for e in dlg.exporters]
@@ -35,10 +37,16 @@ async def test_export_dialog_writes_the_chosen_format_and_period(demo_pb, make_a
         for e in demo_pb.exporters():
             assert e.label in helpers.text(app)
         # Arrow to CSV, Enter picks it, Tab to the period; right arrow + Enter picks 90 days.
-        await pilot.press(*(["down"] * names.index("csv")), "enter", "tab")
-        assert dlg.query_one("#period", RadioSet).has_focus
-        await pilot.press("right", "enter")
-        assert dlg.query_one("#period", RadioSet).pressed_index == 2
+        # each key's binding runs as the key comes back up to the app: wait for what it did
+        await pilot.press(*(["down"] * names.index("csv")))
+        await helpers.until(pilot, lambda: dlg.exporter.name == "csv", what="csv highlighted")
+        await pilot.press("enter", "tab")
+        period = dlg.query_one("#period", RadioSet)
+        await helpers.until(pilot, lambda: period.has_focus, what="the period")
+        await pilot.press("right")
+        await helpers.until(pilot, lambda: period._selected == 2, what="90 days highlighted")
+        await pilot.press("enter")
+        await helpers.until(pilot, lambda: period.pressed_index == 2, what="90 days picked")
         out = dlg.query_one("#out", Input).value
         assert out == str(tmp_path / "painboard-2026-11-28.csv")
         await pilot.press("ctrl+s")
@@ -63,7 +71,7 @@ async def test_export_dialog_error_stays_in_the_dialog(demo_pb, make_app, helper
         assert isinstance(app.screen, ExportDialog)
         assert "no-such-folder" in helpers.text(app) or "folder" in helpers.text(app)
         await pilot.press("escape")
-        assert isinstance(app.screen, MainScreen)
+        await helpers.until(pilot, lambda: isinstance(app.screen, MainScreen), what="the dialog closed")
 
 
 async def test_export_dialog_asks_before_replacing_and_never_touches_the_database(demo_pb, make_app, helpers,
@@ -206,21 +214,23 @@ async def test_a_save_that_lands_after_escape_is_reported_not_dismissing_the_das
     async with app.run_test(size=(80, 24)) as pilot:
         await helpers.settle(pilot)
         await pilot.press("l")
+        # pushed, then mounted: its first field focused (save_with says "saving…" in it)
+        await helpers.until(pilot, lambda: isinstance(app.screen, LogEntryDialog) and app.focused is not None
+                            and app.focused.id == "intensity", what="the log form")
         dialog = app.screen
-        assert isinstance(dialog, LogEntryDialog)
 
         started = threading.Event()
 
         def slow_save():  # a real write that is still under way when Esc comes
             started.set()
-            gate.wait(5)
+            gate.wait(PATIENCE)  # until the test lets it go, however slow the machine
             return demo_pb.log_pain(intensity=5)
 
         dialog.save_with(slow_save, lambda entry: dialog.dismiss(entry))
         # Esc only once the attempt is under way: an Esc before it starts rightly cancels it.
         await helpers.until(pilot, started.is_set, what="the attempt to start")
         await pilot.press("escape")
-        assert isinstance(app.screen, MainScreen)
+        await helpers.until(pilot, lambda: isinstance(app.screen, MainScreen), what="the form closed")
         gate.set()
         await helpers.until(pilot, lambda: any("saved after all" in str(n.message) for n in app._notifications),
                             what="the late save reported")
@@ -240,7 +250,7 @@ async def test_a_quick_log_that_lands_after_escape_is_reported_and_the_line_is_f
 
     def slow_log_pain(**fields):  # a real write that is still under way when Esc comes
         started.set()
-        gate.wait(5)
+        gate.wait(PATIENCE)  # until the test lets it go, however slow the machine
         return real(**fields)
 
     before = demo_pb.counts()["pain_entry"]

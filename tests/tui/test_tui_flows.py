@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from textual.widgets import Input
+from textual.widgets import Input, Select
 
 from painboard.tui.dialogs.episode import EpisodeDialog
 from painboard.tui.dialogs.log_entry import LogEntryDialog
@@ -14,6 +14,8 @@ from painboard.tui.screens.help import HelpScreen
 from painboard.tui.screens.main import MainScreen
 from painboard.tui.widgets.checklist import PlanChecklist
 from painboard.tui.widgets.quick_log import QuickScore
+
+from .conftest import PATIENCE
 from datetime import datetime, timezone  # noqa: E402
 
 NOW = datetime(2026, 11, 28, 14, 5, tzinfo=timezone.utc)  # as in conftest.py
@@ -91,6 +93,8 @@ async def test_quick_log_optional_fields_by_tab(demo_pb, make_app, helpers):
         await helpers.settle(pilot)
         await pilot.press("7", "tab", *"ribs", "tab", *"sharp,burn", "tab", *"walk",
                           "tab", *"cough", "tab", *"rest", "tab", *"20", "tab", *"ok", "enter")
+        # the keys after Tab wait for the form and Enter saves on a later turn: the entry, then settle
+        await helpers.until(pilot, lambda: latest(demo_pb)["note"] == "ok", what="the entry saved")
         await helpers.settle(pilot)
         e = latest(demo_pb)
         assert (e["intensity"], e["sites"], e["qualities"], e["activity"]) == (7, ["ribs"], ["sharp", "burning"], "walk")
@@ -103,6 +107,8 @@ async def test_quick_log_escape_cancels(demo_pb, make_app, helpers):
     async with app.run_test(size=SIZE) as pilot:
         await helpers.settle(pilot)
         await pilot.press("3", "escape")
+        # the Esc typed after the digit waits for the line to have the focus (a frame later)
+        await helpers.until(pilot, lambda: helpers.quick_score(app) == "0-10", what="the line cleared")
         await helpers.settle(pilot)
         assert isinstance(app.screen, MainScreen)
         assert helpers.quick_score(app) == "0-10" and isinstance(app.focused, PlanChecklist)
@@ -115,7 +121,9 @@ async def test_quick_log_bad_score_keeps_the_form(demo_pb, make_app, helpers):
     async with app.run_test(size=SIZE) as pilot:
         await helpers.settle(pilot)
         await pilot.press("1", "2", "tab", *"ribs", "enter")
-        await pilot.pause()
+        # the keys after Tab wait for the form, then its Enter: the refusal in the form
+        await helpers.until(pilot, lambda: isinstance(app.screen, LogEntryDialog) and "0 to 10" in helpers.text(app),
+                            what="the refusal in the form")
         assert isinstance(app.screen, LogEntryDialog)
         assert "Pain (0-10)" in helpers.text(app) and "0 to 10" in helpers.text(app)
         assert app.screen.query_one("#intensity", Input).value == "12"
@@ -130,8 +138,16 @@ async def test_full_log_form_with_time(demo_pb, make_app, helpers):
     async with app.run_test(size=SIZE) as pilot:
         await helpers.settle(pilot)
         await pilot.press("l")
-        assert isinstance(app.screen, LogEntryDialog) and app.screen.full
-        await pilot.press("5", "tab", *"9:30", "tab", "enter", "down", "enter", "tab", *"ribs", "enter")
+        await helpers.until(pilot, lambda: isinstance(app.screen, LogEntryDialog), what="the log form")
+        assert app.screen.full
+        await pilot.press("5", "tab", *"9:30", "tab", "enter")
+        # the pattern's list opens on the Enter's turn: the keys for it only once it is open
+        pattern = app.screen.query_one("#pattern", Select)
+        await helpers.until(pilot, lambda: pattern.expanded, what="the pattern's list")
+        await pilot.press("down", "enter")
+        await helpers.until(pilot, lambda: pattern.value == "constant" and not pattern.expanded, what="constant")
+        await pilot.press("tab", *"ribs", "enter")
+        await helpers.until(pilot, lambda: isinstance(app.screen, MainScreen), what="the form saved")
         await helpers.settle(pilot)
         rows = [e for e in demo_pb.entries(since=NOW.date()) if e["intensity"] == 5 and e["sites"] == ["ribs"]]
         assert len(rows) == 1
@@ -143,9 +159,12 @@ async def test_breakthrough_start_rescue_and_end(demo_pb, make_app, helpers):
     async with app.run_test(size=SIZE) as pilot:
         await helpers.settle(pilot)
         await pilot.press("b")
-        await helpers.until(pilot, lambda: isinstance(app.screen, EpisodeDialog), what="episode dialog")
+        # pushed is not yet drawn nor focused: its peak field has the keys once it has the focus
+        await helpers.until(pilot, lambda: isinstance(app.screen, EpisodeDialog) and app.focused is not None
+                            and app.focused.id == "peak", what="episode dialog")
         assert "started 14:05" in helpers.text(app)
         await pilot.press("8", "enter")
+        await helpers.until(pilot, lambda: isinstance(app.screen, MainScreen), what="the episode saved")
         await helpers.settle(pilot)
         ep = demo_pb.open_episode()
         assert ep is not None and ep["peak"] == 8 and ep["onset"] == NOW
@@ -154,9 +173,13 @@ async def test_breakthrough_start_rescue_and_end(demo_pb, make_app, helpers):
         checklist = app.screen.query_one(PlanChecklist)
         idx = next(i for i, l in enumerate(checklist.lines) if l.kind == "as_needed")
         checklist.highlighted = idx
+        doses = checklist.selected_line.count_today
         await pilot.press("space")
+        # ticked before b: the episode links the rescue dose only if it is recorded by then
+        await helpers.until(pilot, lambda: checklist.lines[idx].count_today == doses + 1, what="the rescue dose")
         await helpers.settle(pilot)
         await pilot.press("b")
+        await helpers.until(pilot, lambda: demo_pb.open_episode() is None, what="the episode ended")
         await helpers.settle(pilot)
         assert demo_pb.open_episode() is None
         assert "episode since" not in helpers.text(app)
@@ -174,13 +197,16 @@ async def test_tick_and_untick_a_scheduled_dose(demo_pb, make_app, helpers):
         checklist = app.screen.query_one(PlanChecklist)
         idx = next(i for i, l in enumerate(checklist.lines) if l.kind == "scheduled" and l.state != "done")
         await pilot.press("home", *(["down"] * idx))
+        await helpers.until(pilot, lambda: checklist.highlighted == idx, what="the line chosen")
         line = checklist.selected_line
         await pilot.press("space")
+        await helpers.until(pilot, lambda: checklist.lines[checklist.highlighted].state == "done", what="the tick")
         await helpers.settle(pilot)
         after = checklist.lines[checklist.highlighted]
         assert after.item_id == line.item_id and after.state == "done" and after.event_id is not None
         assert f"[x] {line.text}" in helpers.text(app)
         await pilot.press("space")
+        await helpers.until(pilot, lambda: checklist.lines[checklist.highlighted].event_id is None, what="the untick")
         await helpers.settle(pilot)
         again = checklist.lines[checklist.highlighted]
         assert again.item_id == line.item_id and again.event_id is None and again.state != "done"
@@ -196,11 +222,13 @@ async def test_as_needed_dose_and_undo(demo_pb, make_app, helpers):
         checklist.highlighted = idx
         n = checklist.selected_line.count_today
         await pilot.press("space")
+        await helpers.until(pilot, lambda: app.snapshot.today.rescue_doses == n + 1, what="the dose")
         await helpers.settle(pilot)
         assert checklist.selected_line.count_today == n + 1
         assert app.snapshot.today.rescue_doses == n + 1
         assert f"({n + 1} of 4 today)" in helpers.text(app)
         await pilot.press("u")
+        await helpers.until(pilot, lambda: app.snapshot.today.rescue_doses == n, what="the undo")
         await helpers.settle(pilot)
         assert checklist.selected_line.count_today == n
         assert f"({n} of 4 today)" in helpers.text(app)
@@ -211,7 +239,7 @@ async def test_daily_review_prefilled_and_saved(demo_pb, make_app, helpers):
     async with app.run_test(size=SIZE) as pilot:
         await helpers.settle(pilot)
         await pilot.press("r")
-        assert isinstance(app.screen, ReviewDialog)
+        await helpers.until(pilot, lambda: isinstance(app.screen, ReviewDialog), what="the review")
         await helpers.settle(pilot)
         dlg = app.screen
         pre = demo_pb.review_prefill()
@@ -226,6 +254,7 @@ async def test_daily_review_prefilled_and_saved(demo_pb, make_app, helpers):
         await pilot.press(*"7")
         dlg.query_one("#note", Input).focus()
         await pilot.press(*"hard", "enter")
+        await helpers.until(pilot, lambda: isinstance(app.screen, MainScreen), what="the review saved")
         await helpers.settle(pilot)
         assert isinstance(app.screen, MainScreen)
     saved = [r for r in _reviews(demo_pb) if r["day"] == NOW.date()]
@@ -240,9 +269,11 @@ async def test_review_bad_relief_names_the_field(demo_pb, make_app, helpers):
     async with app.run_test(size=SIZE) as pilot:
         await helpers.settle(pilot)
         await pilot.press("r")
+        await helpers.until(pilot, lambda: isinstance(app.screen, ReviewDialog), what="the review")
         await helpers.settle(pilot)
         app.screen.query_one("#relief_pct", Input).focus()
         await pilot.press(*"55", "enter")
+        await helpers.until(pilot, lambda: "steps of 10" in helpers.text(app), what="the refusal")
         await helpers.settle(pilot)
         text = helpers.text(app)
         assert isinstance(app.screen, ReviewDialog)
@@ -259,15 +290,18 @@ async def test_range_keys_switch_the_chart(demo_pb, make_app, helpers):
     async with app.run_test(size=SIZE) as pilot:
         await helpers.settle(pilot)
         await pilot.press("w")
+        await helpers.until(pilot, lambda: app.range_label == "7d", what="the range 7d")
         await helpers.settle(pilot)
         assert app.snapshot.trend.start == NOW.date() - timedelta(days=6)
         assert "Pain, 7 days" in helpers.text(app) and "[7d]" in helpers.text(app)
         assert "Sat 28" in helpers.text(app)  # a week has room for every day's name
         await pilot.press("t")
+        await helpers.until(pilot, lambda: app.range_label == "90d", what="the range 90d")
         await helpers.settle(pilot)
         assert app.snapshot.trend.start == NOW.date() - timedelta(days=89)
         assert "R radiation" in helpers.text(app)
         await pilot.press("a")
+        await helpers.until(pilot, lambda: app.range_label == "all", what="the range all")
         await helpers.settle(pilot)
         assert "Pain, all time" in helpers.text(app)
         assert app.snapshot.trend.start == NOW.date() - timedelta(days=89)
@@ -275,6 +309,7 @@ async def test_range_keys_switch_the_chart(demo_pb, make_app, helpers):
         await helpers.settle(pilot)
         assert "[all]" in helpers.text(app)
         await pilot.press("left_square_bracket")
+        await helpers.until(pilot, lambda: app.range_label == "1y", what="the range 1y")
         await helpers.settle(pilot)
         assert "[1y]" in helpers.text(app)
 
@@ -284,13 +319,14 @@ async def test_help_lists_every_key(demo_pb, make_app, helpers):
     async with app.run_test(size=(100, 40)) as pilot:
         await helpers.settle(pilot)
         await pilot.press("question_mark")
-        assert isinstance(app.screen, HelpScreen)
+        await helpers.until(pilot, lambda: isinstance(app.screen, HelpScreen) and "ctrl+p" in helpers.text(app),
+                            what="the help")
         text = helpers.text(app)
         for key in ("0-9", "Enter / Esc", "l ", "b ", "space", "u  backspace", "w m t y a", "[  ]", "e ",
                     "f5", "?", "ctrl+p", "q "):
             assert key in text, key
         await pilot.press("escape")
-        assert isinstance(app.screen, MainScreen)
+        await helpers.until(pilot, lambda: isinstance(app.screen, MainScreen), what="the help closed")
 
 
 def test_every_main_binding_is_in_help():
@@ -314,15 +350,17 @@ async def test_read_only_refuses_every_write(demo_db, make_app, helpers):
     ro = Painboard(Settings.load(db=demo_db, read_only=True))
     before = ro.counts()
     app = make_app(ro)
+    # each refusal is a 3 s toast: kept as given (under load the six keys take longer than that)
+    notes = helpers.said(app, keep=True)
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await helpers.settle(pilot)
         assert "read-only" in helpers.text(app) and "now 4/10" in helpers.text(app)
-        for key in ("6", "l", "b", "space", "u", "r"):
+        for n, key in enumerate(("6", "l", "b", "space", "u", "r"), start=1):
             await pilot.press(key)
+            await helpers.until(pilot, lambda: len(notes) >= n, what=f"the refusal of {key}")
             await helpers.settle(pilot)
             assert isinstance(app.screen, MainScreen), key
-        notes = [n.message for n in app._notifications]
-        assert len(notes) == 6 and all(m.startswith("read-only session") for m in notes)
+        assert len(notes) == 6 and all(m.startswith("read-only session") for m in notes), notes
         await helpers.until(pilot, lambda: "read-only session" in helpers.text(app), what="the refusal on screen")
     assert ro.counts() == before
 
@@ -348,7 +386,7 @@ async def test_first_frame_paints_before_the_database_is_read(demo_pb, make_app,
 
     def slow_snapshot(*a, **kw):
         calls.append(1)
-        gate.wait(5)
+        gate.wait(PATIENCE)  # held until the test lets it go, however slow the machine
         return real(*a, **kw)
 
     demo_pb.snapshot = slow_snapshot
@@ -360,8 +398,9 @@ async def test_first_frame_paints_before_the_database_is_read(demo_pb, make_app,
         assert "painboard" in text and "reading your log…" in text and "loading…" in text
         # Typing still works while the read is stuck.
         await pilot.press("question_mark")
-        assert isinstance(app.screen, HelpScreen)
+        await helpers.until(pilot, lambda: isinstance(app.screen, HelpScreen), what="the help")
         await pilot.press("escape")
+        await helpers.until(pilot, lambda: isinstance(app.screen, MainScreen), what="the help closed")
         gate.set()
         await helpers.settle(pilot)
         assert "now 4/10" in helpers.text(app)
@@ -374,6 +413,7 @@ async def test_sixteen_colour_theme_renders_everything(demo_pb, make_app, helper
         app.theme = "ansi-dark"  # what a TERM=screen session gets
         await helpers.settle(pilot)
         await pilot.press("w")
+        await helpers.until(pilot, lambda: app.range_label == "7d", what="the range 7d")
         await helpers.settle(pilot)
         text = helpers.text(app)
         assert "━" in text and "▴" in text and "✱" in text and "[x]" in text

@@ -50,6 +50,7 @@ async def test_every_label_in_the_mapping_is_the_one_the_form_shows(demo_pb, mak
         shown: dict[str, str] = {}
         for key in ("l", "r", "b"):
             await pilot.press(key)
+            await helpers.until(pilot, lambda: app.screen is not app.main_screen, what=f"the form of {key}")
             await helpers.settle(pilot)
             for row in app.screen.query(".row"):
                 labels, fields = list(row.query(Label)), [w for w in row.children if w.id]
@@ -68,7 +69,8 @@ async def test_quick_log_error_uses_the_label(demo_pb, make_app, helpers):
     async with app.run_test(size=SIZE) as pilot:
         await helpers.settle(pilot)
         await pilot.press("1", "2", "enter")
-        await pilot.pause()
+        # the keys after the first digit wait for the line to have the focus (a frame later)
+        await helpers.until(pilot, lambda: "(got 12)" in helpers.text(app), what="the refusal")
         text = helpers.text(app)
         assert "Pain (0-10): must be a whole number from 0 to 10 (got 12)" in text
         assert "intensity" not in text
@@ -81,15 +83,20 @@ async def test_pattern_is_picked_from_three_by_keys_alone(demo_pb, make_app, hel
     async with app.run_test(size=SIZE) as pilot:
         await helpers.settle(pilot)
         await pilot.press("l")
-        assert isinstance(app.screen, LogEntryDialog)
+        await helpers.until(pilot, lambda: isinstance(app.screen, LogEntryDialog), what="the log form")
         pattern = app.screen.query_one("#pattern", Select)
         assert [v for _, v in pattern._options if isinstance(v, str)] == ["constant", "intermittent", "on movement"]
         await pilot.press("5", "tab", *"9:30", "tab")
-        assert app.focused is pattern
-        await pilot.press("enter", "down", "down", "enter")  # the list: not said, constant, intermittent
-        await pilot.pause()
+        await helpers.until(pilot, lambda: app.focused is pattern, what="the pattern focused")
+        await pilot.press("enter")
+        # the list opens, and takes the focus, on later turns: its keys only once it has it
+        await helpers.until(pilot, lambda: pattern.expanded and app.focused is not None
+                            and app.focused.parent is pattern, what="the pattern's list")
+        await pilot.press("down", "down", "enter")  # the list: not said, constant, intermittent
+        await helpers.until(pilot, lambda: not pattern.expanded and app.focused is pattern, what="the list closed")
         assert pattern.value == "intermittent"
         await pilot.press("tab", *"ribs", "enter")
+        await helpers.until(pilot, lambda: isinstance(app.screen, MainScreen), what="the entry saved")
         await helpers.settle(pilot)
         assert isinstance(app.screen, MainScreen)
     rows = [e for e in demo_pb.entries(since=NOW.date()) if e["intensity"] == 5 and e["sites"] == ["ribs"]]
@@ -109,6 +116,7 @@ async def test_read_only_footer_shows_what_works_not_the_write_keys(demo_db, mak
     from painboard.services import Painboard
 
     app = make_app(Painboard(Settings.load(db=demo_db, read_only=True)))
+    helpers.said(app, keep=True)  # the refusal's toast stays up until the test has read it
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await helpers.settle(pilot)
         await helpers.until(pilot, lambda: "help" in _footer_text(app), what="the key line")
@@ -192,21 +200,28 @@ async def test_export_enter_on_format_then_tab_reaches_every_field(demo_pb, make
     async with app.run_test(size=SIZE) as pilot:
         await helpers.settle(pilot)
         await pilot.press("e")
+        await helpers.until(pilot, lambda: isinstance(app.screen, ExportDialog), what="the export dialog")
         await helpers.settle(pilot)
         dlg = app.screen
         assert isinstance(dlg, ExportDialog) and dlg.query_one("#formats", OptionList).has_focus
         # The period shows by a mark, not by colour alone: 30 days at first.
         assert "(•) 30 days" in helpers.text(app) and "( ) 7 days" in helpers.text(app)
         names = [e.name for e in dlg.exporters]
+        # each key's binding runs as the key comes back up to the app: wait for what it did
         await pilot.press(*(["down"] * names.index("csv")), "enter")
+        await helpers.until(pilot, lambda: "format: " in helpers.text(app), what="csv picked")
+        assert dlg.exporter.name == "csv"
         assert dlg.query_one("#formats", OptionList).has_focus  # Enter picked, focus stayed
         await pilot.press("tab")
-        assert dlg.query_one("#period", RadioSet).has_focus  # the next field, none skipped
+        period = dlg.query_one("#period", RadioSet)
+        await helpers.until(pilot, lambda: app.focused is not dlg.query_one("#formats"), what="the next field")
+        assert period.has_focus  # the next field, none skipped
         await pilot.press("left", "enter")
-        await pilot.pause()
-        assert dlg.query_one("#period", RadioSet).pressed_index == 0
-        assert "(•) 7 days" in helpers.text(app) and "( ) 30 days" in helpers.text(app)
+        await helpers.until(pilot, lambda: period.pressed_index == 0 and "(•) 7 days" in helpers.text(app),
+                            what="7 days picked")
+        assert "( ) 30 days" in helpers.text(app)
         await pilot.press("tab")
+        await helpers.until(pilot, lambda: app.focused is not period, what="the next field")
         assert app.focused.id == "out"
         out = dlg.query_one("#out", Input).value
         await pilot.press("enter")
@@ -328,11 +343,12 @@ async def test_palette_plan_shows_every_item_in_words(demo_pb, make_app, helpers
     async with app.run_test(size=(120, 40)) as pilot:
         await helpers.settle(pilot)
         await _palette(pilot, helpers, app, "plan", "Every plan item")
-        await helpers.until(pilot, lambda: isinstance(app.screen, ListScreen) and app.screen.loaded,
-                            what="the plan list")
-        text = helpers.text(app)
         items = demo_pb.plan(include_stopped=True)
         assert items
+        # loaded is set as the rows go in; the screen draws them a turn or two later
+        await helpers.until(pilot, lambda: isinstance(app.screen, ListScreen) and app.screen.loaded
+                            and all(it.label() in helpers.text(app) for it in items), what="the plan list")
+        text = helpers.text(app)
         for it in items:
             assert it.label() in text, it.label()
         scheduled = [it for it in items if it.kind == "scheduled"]
@@ -376,7 +392,9 @@ async def test_palette_import_opens_the_import_dialog(demo_pb, make_app, helpers
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await helpers.settle(pilot)
         await _palette(pilot, helpers, app, "import", "Import a file")
-        await helpers.until(pilot, lambda: isinstance(app.screen, ImportDialog), what="the import dialog")
+        # pushed, then up with its formats (a test ending mid-mount took the dialog down under it)
+        await helpers.until(pilot, lambda: isinstance(app.screen, ImportDialog) and app.screen.importers,
+                            what="the import dialog with its formats")
 
 
 def test_palette_names_every_command_help_promises():

@@ -13,6 +13,7 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 
 import pytest
+from textual.widgets import RadioSet
 
 from painboard.config import Settings
 from painboard.services import Painboard
@@ -123,7 +124,7 @@ async def test_import_a_sample_by_keys(name, fmt, expect, demo_pb, make_app, hel
             assert what in text
         assert dlg.query_one("#progress").percentage == 1.0
         await pilot.press("enter")  # Enter after the result closes the dialog
-        assert isinstance(app.screen, MainScreen)
+        await helpers.until(pilot, lambda: isinstance(app.screen, MainScreen), what="the dialog closed")
     after = demo_pb.counts()
     assert after["pain_entry"] == before["pain_entry"] + count
     assert {k: v for k, v in after.items() if k not in ("pain_entry", "symptom")} == \
@@ -192,11 +193,11 @@ async def test_read_only_session_refuses_to_import(demo_db, make_app, helpers, h
     pb = Painboard(Settings.load(db=demo_db, read_only=True))
     rev = pb.revision()
     app = make_app(pb)
+    said = helpers.said(app)  # kept as given: the toast lasts 3 s
     async with app.run_test(size=(80, 24), notifications=True) as pilot:
         await helpers.settle(pilot)
         await pilot.press("I")
-        await helpers.until(pilot, lambda: any("importing is off" in str(n.message) for n in app._notifications),
-                            what="the refusal")
+        await helpers.until(pilot, lambda: any("importing is off" in m for m in said), what="the refusal")
         assert isinstance(app.screen, MainScreen)
         # Opened another way (the palette of another helper, a plugin): still refused, in the dialog.
         app.push_screen(ImportDialog("sample-entries.csv"))
@@ -216,7 +217,9 @@ async def test_palette_opens_the_import_dialog(demo_pb, make_app, helpers):
         await pilot.press(*"Import a file")
         await helpers.until(pilot, lambda: "Import a file" in helpers.text(app), what="the palette hit")
         await pilot.press("enter")
-        await helpers.until(pilot, lambda: isinstance(app.screen, ImportDialog), what="the import dialog")
+        # pushed, then up with its formats (a test ending mid-mount took the dialog down under it)
+        await helpers.until(pilot, lambda: isinstance(app.screen, ImportDialog) and app.screen.importers,
+                            what="the import dialog with its formats")
 
 
 def test_complete_path(tmp_path, monkeypatch):
@@ -329,14 +332,18 @@ async def test_tab_completes_the_path_once_the_dialog_is_up(demo_pb, make_app, h
     async with app.run_test(size=(80, 24)) as pilot:
         dlg = await _open(pilot, helpers)
         path = dlg.query_one("#path")
+        # each key's effect waited for: Tab is the app's as it reads the key, the letters the
+        # path's a turn later, the focus moves on the turn after that
         await pilot.press(*"down", "tab")
-        assert path.value == "downloads/" and app.focused is path
-        await pilot.press(*"be", "tab")
-        assert path.value == "downloads/bearable-export.csv" and app.focused is path
-        await pilot.press("tab")  # nothing longer to complete: Tab moves on
-        assert app.focused is dlg.query_one("#format")
-        await pilot.press("shift+tab")
+        await helpers.until(pilot, lambda: path.value == "downloads/", what="the folder completed")
         assert app.focused is path
+        await pilot.press(*"be", "tab")
+        await helpers.until(pilot, lambda: path.value == "downloads/bearable-export.csv", what="the file completed")
+        assert app.focused is path
+        await pilot.press("tab")  # nothing longer to complete: Tab moves on
+        await helpers.until(pilot, lambda: app.focused is dlg.query_one("#format"), what="the format field")
+        await pilot.press("shift+tab")
+        await helpers.until(pilot, lambda: app.focused is path, what="the path again")
         path.value = ""
         # the format found when Tab left the path is cleared first: else the wait below could
         # see it before the burst is even read (it failed so under load)
@@ -359,7 +366,8 @@ async def test_date_order_offered_for_formats_that_read_dates(demo_pb, make_app,
         assert dlg.query_one("#date-row").display
         assert dlg.query_one("#date-order").has_focus  # the refusal took us to the choice
         await pilot.press("right", "enter")  # day first; the focus goes back to the path
-        assert dlg.query_one("#path").has_focus
+        await helpers.until(pilot, lambda: dlg.query_one("#path").has_focus, what="the path focused")
+        assert dlg.query_one("#date-order", RadioSet).pressed_index == 1
         await pilot.press("enter")
         await helpers.until(pilot, lambda: dlg.result is not None, timeout=20, what="the import")
     new = sorted(e["occurred_at"].date() for e in demo_pb.entries() if e["occurred_at"].year == 2026
@@ -510,9 +518,11 @@ async def test_escape_while_reading_stops_the_import_at_once_and_writes_nothing(
         child = int(started.read_text() or 0)
         assert child != os.getpid()  # the reader runs in a child process, not in the dashboard
         await pilot.press("escape")
-        # At once: the dialog says so on the key itself, and stays up to say it.
+        # The dialog says so on the key's own turn (its binding runs as the key comes back up
+        # to the app: waited for), and stays up to say it.
+        await helpers.until(pilot, lambda: "import cancelled: nothing was written" in helpers.text(app),
+                            what="the dialog saying so")
         assert isinstance(app.screen, ImportDialog)
-        assert "import cancelled: nothing was written" in helpers.text(app)
         await helpers.until(pilot, lambda: _gone(child), what="the child to be killed")
         await pilot.press("escape")  # the next key works: Esc now closes
         await helpers.until(pilot, lambda: isinstance(app.screen, MainScreen), what="the dialog to close")

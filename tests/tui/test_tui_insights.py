@@ -20,8 +20,9 @@ async def test_i_opens_radiation_and_insights_and_esc_goes_back(demo_pb, make_ap
     async with app.run_test(size=(80, 24)) as pilot:
         await helpers.settle(pilot)
         await pilot.press("i")
-        await helpers.until(pilot, lambda: isinstance(app.screen, InsightsScreen)
-                            and not app.screen.rows_pending, what="the insights screen")
+        # rows_pending goes as the figures go in; the screen draws them a turn or two later
+        await helpers.until(pilot, lambda: isinstance(app.screen, InsightsScreen) and not app.screen.rows_pending
+                            and "▲" in helpers.text(app), what="the insights screen")
         screen = app.screen
         # The same figures as the metrics, over the screen's 30 days.
         today = NOW.date()
@@ -48,9 +49,8 @@ async def test_palette_opens_radiation_and_insights(demo_pb, make_app, helpers):
         await pilot.press(*"radiation and")
         await helpers.until(pilot, lambda: "Radiation and insights" in helpers.text(app), what="the palette hit")
         await pilot.press("enter")
-        await helpers.until(pilot, lambda: isinstance(app.screen, InsightsScreen)
-                            and not app.screen.rows_pending, what="the insights screen")
-        assert "triggers:" in helpers.text(app)
+        await helpers.until(pilot, lambda: isinstance(app.screen, InsightsScreen) and not app.screen.rows_pending
+                            and "triggers:" in helpers.text(app), what="the insights screen")
 
 
 def _open(helpers):
@@ -59,7 +59,7 @@ def _open(helpers):
         await pilot.press("i")
         await helpers.until(pilot, lambda: isinstance(pilot.app.screen, InsightsScreen)
                             and not pilot.app.screen.rows_pending, what="the insights screen")
-        await pilot.pause()
+        await helpers.settle(pilot)  # drawn: the layout the figures need comes on later turns
 
     return run_before
 

@@ -8,22 +8,9 @@ import pytest
 from painboard.tui.dialogs.mend import DeleteRecordDialog, EditRecordDialog
 from painboard.tui.screens.records import RecordsScreen
 
-from .conftest import burst
+from .conftest import burst, said
 
 SIZE = (100, 30)
-
-
-def said(app) -> list[str]:
-    """Every notice the app shows from now on, kept: a toast lasts 6 s, and under load the
-    state a test waits for can come after it has gone (issue 22)."""
-    seen, real = [], app.notify
-
-    def notify(message, *args, **kwargs):
-        seen.append(str(message))
-        return real(message, *args, **kwargs)
-
-    app.notify = notify
-    return seen
 
 
 async def test_r_e_edits_the_newest_entry_in_one_burst_and_z_undoes(demo_pb, make_app, helpers):

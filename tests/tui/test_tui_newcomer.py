@@ -71,34 +71,44 @@ async def test_every_metric_reachable_at_80x24_by_scrolling_and_in_the_metrics_v
         assert panel.max_scroll_y > 0
         # Tab moves focus to the panel; its title shows reversed; arrows scroll it.
         while app.focused is not panel:
+            was = app.focused
             await pilot.press("tab")
+            await helpers.until(pilot, lambda: app.focused is not was, what="the focus to move")
         await pilot.pause()
         assert panel.has_focus and panel.build().spans[0].style == "bold reverse"
         seen = set()
         for _ in range(panel.max_scroll_y + 1):
             seen |= {label for label in _panel_labels(plugin_pb) if label in helpers.text(app)}
+            target = panel.scroll_target_y
             await pilot.press("down")
-            await pilot.pause()
+            # the arrow's binding runs as the key comes back up to the app, then the scroll
+            await helpers.until(pilot, lambda: panel.scroll_target_y != target or target >= panel.max_scroll_y,
+                                what="the arrow")
+            await helpers.until(pilot, lambda: panel.scroll_y == panel.scroll_target_y, what="the scroll")
+        seen |= {label for label in _panel_labels(plugin_pb) if label in helpers.text(app)}
         assert seen == set(_panel_labels(plugin_pb))
         assert panel.scroll_y == panel.max_scroll_y
 
         await pilot.press("M")
-        await helpers.until(pilot, lambda: isinstance(app.screen, MetricsScreen), what="the metrics view")
-        await pilot.pause()
+        # pushed, then drawn (its size, and so how far it scrolls, comes with the layout)
+        await helpers.until(pilot, lambda: isinstance(app.screen, MetricsScreen)
+                            and "Metrics, last 7 days" in helpers.text(app), what="the metrics view")
         view = app.screen.query_one("#metrics-dialog")
         texts = []
         for _ in range(20):
             texts.append(helpers.text(app))
             if view.scroll_y >= view.max_scroll_y:
                 break
+            target = view.scroll_target_y
             await pilot.press("pagedown")
-            await pilot.pause()
+            await helpers.until(pilot, lambda: view.scroll_target_y != target, what="the page down")
+            await helpers.until(pilot, lambda: view.scroll_y == view.scroll_target_y, what="the scroll")
         text = "\n".join(texts)
         assert _expected_days_logged(plugin_pb) in text
         assert "(days_logged)" in text  # the plugin it comes from
         assert "worth raising with your care team" in text  # the legend of ▲ and ▲▲
         await pilot.press("escape")
-        assert isinstance(app.screen, MainScreen)
+        await helpers.until(pilot, lambda: isinstance(app.screen, MainScreen), what="the view closed")
 
 
 async def test_metrics_in_the_palette(demo_pb, make_app, helpers):
@@ -109,8 +119,9 @@ async def test_metrics_in_the_palette(demo_pb, make_app, helpers):
         await pilot.press(*"metrics")
         await helpers.until(pilot, lambda: "Every metric" in helpers.text(app), what="palette hit")
         await pilot.press("enter")
-        await helpers.until(pilot, lambda: isinstance(app.screen, MetricsScreen), what="the metrics view")
-        assert "Average pain" in helpers.text(app)
+        # pushed is not yet drawn: its text once it is on the screen
+        await helpers.until(pilot, lambda: isinstance(app.screen, MetricsScreen)
+                            and "Average pain" in helpers.text(app), what="the metrics view")
 
 
 # -- readable in every theme, 16 colours and NO_COLOR; the theme and range are kept ---------
@@ -243,6 +254,7 @@ async def test_theme_and_range_kept_in_the_settings_file(demo_pb, make_app, help
         await helpers.settle(pilot)
         app.theme = "nord"
         await pilot.press("w")
+        await helpers.until(pilot, lambda: app.range_label == "7d", what="the range 7d")
         await helpers.settle(pilot)
         await helpers.until(pilot, lambda: path.exists() and b"nord" in path.read_bytes()
                             and b"7d" in path.read_bytes(), what="the settings file")
@@ -284,6 +296,7 @@ async def test_range_brackets_stop_at_the_ends(demo_pb, make_app, helpers):
     app = make_app(demo_pb)
     async with app.run_test(size=(80, 24)) as pilot:
         await helpers.settle(pilot)
+        # settle waits for the keys' bindings too (they run as the keys come back up to the app)
         await pilot.press("w", "left_square_bracket")
         await helpers.settle(pilot)
         assert app.range_label == "7d"
@@ -291,5 +304,6 @@ async def test_range_brackets_stop_at_the_ends(demo_pb, make_app, helpers):
         await helpers.settle(pilot)
         assert app.range_label == "all"
         await pilot.press("left_square_bracket")
+        await helpers.until(pilot, lambda: app.range_label != "all", what="the shorter range")
         await helpers.settle(pilot)
         assert app.range_label == "1y"

@@ -59,11 +59,13 @@ async def test_digits_backspace_then_enter_save_the_score_shown(demo_pb, make_ap
     app = make_app(demo_pb)
     async with app.run_test(size=SIZE) as pilot:
         await helpers.settle(pilot)
+        # the keys after the first digit wait for the line to have the focus (a frame later)
         await pilot.press("1", "2", "backspace")
-        assert helpers.quick_score(app) == "1"
+        await helpers.until(pilot, lambda: helpers.quick_score(app) == "1", what="12 then backspace")
         await pilot.press("0")
-        assert helpers.quick_score(app) == "10"
+        await helpers.until(pilot, lambda: helpers.quick_score(app) == "10", what="the 0")
         await pilot.press("enter")
+        await helpers.until(pilot, lambda: demo_pb.counts()["pain_entry"] == before + 1, what="the save")
         await helpers.settle(pilot)
         assert "now 10/10" in helpers.text(app).splitlines()[0]
     assert demo_pb.counts()["pain_entry"] == before + 1 and _newest(demo_pb)["intensity"] == 10
@@ -79,9 +81,12 @@ async def test_letters_on_the_line_are_refused_not_taken_as_dashboard_keys(demo_
         await pilot.press("7")
         await helpers.until(pilot, lambda: isinstance(app.focused, QuickScore), what="the focus on the line")
         await pilot.press("q", "r", "b")
+        # refused by the line on the keys' turn there (forwarded from the app to its focus)
+        await helpers.until(pilot, lambda: "the score is a number from 0 to 10" in helpers.text(app),
+                            what="the refusal on the line")
+        await helpers.settle(pilot)
         assert app.is_running and isinstance(app.screen, MainScreen)
         assert helpers.quick_score(app) == "7"
-        assert "the score is a number from 0 to 10" in helpers.text(app)
         await pilot.press("enter")
         await helpers.settle(pilot)
     assert demo_pb.counts()["pain_entry"] == before + 1 and _newest(demo_pb)["intensity"] == 7
@@ -109,8 +114,9 @@ async def test_enter_with_the_score_rubbed_out_asks_for_one(demo_pb, make_app, h
     async with app.run_test(size=SIZE) as pilot:
         await helpers.settle(pilot)
         await pilot.press("5", "backspace", "enter")
+        await helpers.until(pilot, lambda: "Pain (0-10): type a number from 0 to 10" in helpers.text(app),
+                            what="the line asking for a score")
         await helpers.settle(pilot)
-        assert "Pain (0-10): type a number from 0 to 10" in helpers.text(app)
         assert isinstance(app.screen, MainScreen)
     assert demo_pb.counts()["pain_entry"] == before
 
@@ -129,6 +135,7 @@ async def test_escape_in_the_details_form_comes_back_to_the_score(demo_pb, make_
                             and isinstance(app.focused, QuickScore), what="the line again")
         assert helpers.quick_score(app) == "6"
         await pilot.press("enter")
+        await helpers.until(pilot, lambda: demo_pb.counts()["pain_entry"] == before + 1, what="the save")
         await helpers.settle(pilot)
         assert "now 6/10" in helpers.text(app).splitlines()[0] and helpers.quick_score(app) == "0-10"
     assert demo_pb.counts()["pain_entry"] == before + 1 and _newest(demo_pb)["intensity"] == 6
@@ -159,7 +166,9 @@ async def test_tab_from_the_panels_does_not_stop_on_the_empty_line(demo_pb, make
         await helpers.settle(pilot)
         seen = []
         for _ in range(4):
+            was = app.focused
             await pilot.press("tab")
+            await helpers.until(pilot, lambda: app.focused is not was, what="the focus to move")
             seen.append(type(app.focused).__name__)
         assert "QuickScore" not in seen and {"PlanChecklist", "TodayPanel"} <= set(seen), seen
         assert not isinstance(app.screen, LogEntryDialog)
@@ -170,10 +179,12 @@ async def test_a_read_only_session_has_no_quick_log_line(demo_db, make_app, help
     from painboard.services import Painboard
 
     app = make_app(Painboard(Settings.load(db=demo_db, read_only=True)))
+    helpers.said(app, keep=True)  # the refusal's toast stays up until the test has read it
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await helpers.settle(pilot)
         assert "Log pain now" not in helpers.text(app) and not app.screen.query(QuickLog)
         await pilot.press("6", "enter")
         await helpers.until(pilot, lambda: "read-only session: logging is off" in helpers.text(app),
                             what="the refusal")
+        await helpers.settle(pilot)  # the Enter too
         assert isinstance(app.focused, PlanChecklist)

@@ -34,12 +34,11 @@ async def test_read_only_session_writes_no_file(demo_db, make_app, helpers, tmp_
     before = (config.read_bytes(), config.stat().st_mtime_ns)
     ro = Painboard(Settings.load(db=demo_db, read_only=True))
     app = make_app(ro)
+    notes = helpers.said(app)  # kept as given: the toast lasts 4 s
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await helpers.settle(pilot)
         await _palette(pilot, helpers, app, "screenshot", "Screenshot")
-        await helpers.until(pilot, lambda: any("screenshot" in n.message.lower() for n in app._notifications),
-                            what="the screenshot notice")
-        notes = [n.message for n in app._notifications]
+        await helpers.until(pilot, lambda: any("screenshot" in m.lower() for m in notes), what="the screenshot notice")
         assert any(m.startswith("read-only session: screenshots are off (no file is written)") for m in notes), notes
         assert not any("[$" in m for m in notes), notes
         # The range keys and the theme change what is shown, for this session.
@@ -64,12 +63,14 @@ async def test_screenshot_toast_shows_the_path_not_markup(demo_db, make_app, hel
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.setenv("XDG_DOWNLOAD_DIR", str(home / "Downloads"))
     app = make_app(Painboard(Settings.load(db=demo_db)))
+    notes = helpers.said(app, keep=True)  # kept as given, and the toast up until read
     async with app.run_test(size=SIZE, notifications=True) as pilot:
         await helpers.settle(pilot)
         await _palette(pilot, helpers, app, "screenshot", "Screenshot")
-        await helpers.until(pilot, lambda: any("screenshot" in n.message.lower() for n in app._notifications),
-                            what="the screenshot notice")
+        await helpers.until(pilot, lambda: any("screenshot" in m.lower() for m in notes), what="the screenshot notice")
         saved = [p for p in home.rglob("*.svg")]
         assert len(saved) == 1 and saved[0].stat().st_mode & 0o777 == 0o600
-        notes = [n.message for n in app._notifications]
         assert f"screenshot saved to {saved[0]}" in notes, notes
+        # what the toast shows (it reaches the app's list a turn later): the path, never markup
+        await helpers.until(pilot, lambda: any(n.message == f"screenshot saved to {saved[0]}" and not n.markup
+                                               for n in app._notifications), what="the toast")

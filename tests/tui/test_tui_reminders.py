@@ -11,15 +11,31 @@ from painboard.services import Painboard
 from tests.conftest import free_port
 
 
+def reads_of_reminders(app) -> list[int]:
+    """One item per reminders' read the app has shown (it reads them after each full refresh,
+    on a later turn than the refresh itself: what a test waits for before "nothing more")."""
+    done, real = [], app._reminder_notices.show
+
+    def show(*args, **kwargs):
+        real(*args, **kwargs)
+        done.append(1)
+
+    app._reminder_notices.show = show
+    return done
+
+
 async def test_a_due_dose_and_a_failing_channel_show_on_the_dashboard(tui_env, tmp_path, make_app, helpers):
     pb = Painboard(Settings.load(db=tmp_path / "p.db"))
     for name, hour in (("Morphine SR", 14), ("Paracetamol", 12)):
         pb.add_plan_item(category="medication", name=name, dose=30, unit="mg", kind="scheduled",
                          rrule=f"FREQ=DAILY;BYHOUR={hour};BYMINUTE=0", start_date=date(2026, 11, 1))
     app = make_app(pb)
+    notes, reads = helpers.said(app), reads_of_reminders(app)
     async with app.run_test(size=(80, 24), notifications=True) as pilot:
         await helpers.settle(pilot)
-        shown = [str(n.message) for n in app._notifications if not str(n.message).startswith("created a new database")]
+        await helpers.until(pilot, lambda: reads, what="the reminders read")
+        await helpers.settle(pilot)
+        shown = [m for m in notes if not m.startswith("created a new database")]
         assert shown == []  # reminders not set up: nothing
     ran = Reminders(pb, channels=url_channels([f"ntfy://127.0.0.1:{free_port()}/pain"])).run(
         now=datetime(2026, 11, 28, 12, 1, tzinfo=timezone.utc))
@@ -27,10 +43,10 @@ async def test_a_due_dose_and_a_failing_channel_show_on_the_dashboard(tui_env, t
     bells = []
     app = make_app(pb)
     app.bell = lambda: bells.append(1)
+    told, reads = helpers.said(app), reads_of_reminders(app)
     async with app.run_test(size=(80, 24), notifications=True) as pilot:
         await helpers.settle(pilot)
-        await helpers.until(pilot, lambda: len(app._notifications) >= 3, what="the reminder notices")
-        told = [str(n.message) for n in app._notifications]
+        await helpers.until(pilot, lambda: len(told) >= 3, what="the reminder notices")
         assert told[:2] == ["painboard: a dose is due at 14:00",  # and the 12:00 one not ticked since:
                             "painboard: missed while you were away (1): a dose due Sat 28 Nov 12:00, not ticked"]
         assert bells == [1, 1]
@@ -39,6 +55,9 @@ async def test_a_due_dose_and_a_failing_channel_show_on_the_dashboard(tui_env, t
         from painboard import models
 
         models.freeze_clock(datetime(2026, 11, 28, 14, 7, tzinfo=timezone.utc))  # a minute on: the tick
+        before = len(reads)
         app.request_refresh()
+        # the refresh, then the reminders read again after it (a later turn): only then "once"
+        await helpers.until(pilot, lambda: len(reads) > before, what="the reminders read again")
         await helpers.settle(pilot)
-        assert len(app._notifications) == 3 and bells == [1, 1]  # each shown once
+        assert len(told) == 3 and bells == [1, 1]  # each shown once

@@ -48,7 +48,10 @@ async def test_quick_log_shows_in_the_header_before_the_full_refresh(demo_pb, ma
         await pilot.press("7", "enter")
         await helpers.until(pilot, lambda: "now 7/10" in helpers.text(app).splitlines()[0], timeout=5,
                             what="now 7/10 in the header")
-        assert refreshes and app.snapshot.revision == shown_revision  # shown without a new snapshot
+        # the write's worker asks for the refresh after the save's message is posted: the header
+        # can show the entry first (under load, well before the worker gets that far)
+        await helpers.until(pilot, lambda: refreshes, what="the refresh asked for")
+        assert app.snapshot.revision == shown_revision  # shown without a new snapshot
         assert "worst 7" in helpers.text(app)  # today's worst was 6
         newest = demo_pb.entries(newest_first=True, limit=1)[0]
         assert newest["intensity"] == 7
@@ -84,6 +87,7 @@ async def test_tab_on_the_quick_log_line_opens_the_form_with_the_score_and_every
                             and app.focused is not None and app.focused.id == "sites", what="the form")
         dialog = app.screen_stack[-1]
         assert dialog.query_one("#intensity", Input).value == "5" and not dialog.full
+        await helpers.until(pilot, lambda: "Where" in helpers.text(app), what="the form drawn")
         text = helpers.text(app)
         assert "Log pain now" in text and "Where" in text and "What it felt like" in text and "Note" in text
 
@@ -98,6 +102,8 @@ async def test_a_burst_through_tab_lands_in_the_forms_fields(demo_pb, make_app, 
         burst(app, "3", "tab", *"ribs", "tab", *"sharp", "enter")
         await helpers.until(pilot, lambda: isinstance(app.screen_stack[-1], MainScreen)
                             and demo_pb.counts()["pain_entry"] == before + 1, what="the save")
+        # the line is freed by the form's dismiss callback, a turn after the form is gone
+        await helpers.until(pilot, lambda: helpers.quick_score(app) == "0-10", what="the line free again")
         await helpers.settle(pilot)
         assert "now 3/10" in helpers.text(app).splitlines()[0]
         assert helpers.quick_score(app) == "0-10"  # saved from the form: the line is free again

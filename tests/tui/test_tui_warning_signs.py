@@ -72,7 +72,9 @@ async def test_a_second_session_sees_the_banner_and_a_read_only_one_cannot_clear
         await helpers.until(p1, lambda: "unable to put weight" in _banner(watcher), what="session two's banner")
         await helpers.until(p2, lambda: "unable to put weight" in _banner(reader), what="the read-only banner")
         assert "read-only session" in _banner(reader)
+        said = helpers.said(reader)
         await p2.press("exclamation_mark")
+        await helpers.until(p2, lambda: said, what="the refusal")
         await helpers.settle(p2)
         assert "unable to put weight" in _banner(reader)
         assert one.unreported_warning_signs()[0]["reported_at"] is None
@@ -116,8 +118,10 @@ async def test_the_review_answers_none_in_one_key(demo_pb, make_app, helpers):
     app = make_app(demo_pb)
     async with app.run_test(size=(80, 24)) as pilot:
         await helpers.settle(pilot)
+        rev = demo_pb.revision()
         helpers.burst(app, "r", "ctrl+n", "enter")
-        await helpers.until(pilot, lambda: isinstance(app.screen, MainScreen) and not app._refreshing,
+        # the write itself: the main screen and no refresh are also the state before the burst is read
+        await helpers.until(pilot, lambda: demo_pb.revision() != rev and isinstance(app.screen, MainScreen),
                             what="the review saved")
         await helpers.settle(pilot)
         assert demo_pb.review_prefill()["worst"] is not None
@@ -127,12 +131,14 @@ async def test_the_review_answers_none_in_one_key(demo_pb, make_app, helpers):
 async def test_the_review_records_side_effects_and_asks_which_sign(demo_pb, make_app, helpers):
     from textual.widgets import Input
 
+    from painboard.tui.dialogs.review import ReviewDialog
     from painboard.tui.dialogs.symptom import SymptomDialog
 
     app = make_app(demo_pb)
     async with app.run_test(size=(120, 40)) as pilot:
         await helpers.settle(pilot)
         await pilot.press("r")
+        await helpers.until(pilot, lambda: isinstance(app.screen, ReviewDialog), what="the review")
         await helpers.settle(pilot)
         text = helpers.text(app)
         assert "Side effects today: 0 none, 1 mild, 2 moderate, 3 severe · ctrl+n none at all" in text and "Constipation" in text
@@ -140,7 +146,9 @@ async def test_the_review_records_side_effects_and_asks_which_sign(demo_pb, make
         check_wording(" ".join(str(w.render()) for w in box.query("Static, Label")))
         app.screen.query_one("#sx-constipation", Input).focus()
         await pilot.press("2", "tab", "0", "tab", "3", "tab", "tab", "tab", "y", "enter")
-        await helpers.until(pilot, lambda: isinstance(app.screen, SymptomDialog), what="the symptom form")
+        # pushed, then mounted with its first field focused: the keys only then
+        await helpers.until(pilot, lambda: isinstance(app.screen, SymptomDialog) and app.focused is not None
+                            and app.focused.screen is app.screen, what="the symptom form")
         await helpers.settle(pilot)
         await pilot.press(*"new strong thirst", "enter")
         await helpers.until(pilot, lambda: "new strong thirst" in _banner(app), what="the banner")
@@ -167,6 +175,7 @@ async def test_a_sign_name_is_a_sign_whatever_the_answer(demo_pb, make_app, help
     async with app.run_test(size=(80, 24)) as pilot:
         await helpers.settle(pilot)
         await pilot.press("s")
+        await helpers.until(pilot, lambda: app.screen is not app.main_screen, what="the symptom form")
         await helpers.settle(pilot)
         await pilot.press(*"difficulty walking")
         await helpers.until(pilot, lambda: "on your care team's list: they asked to be told" in helpers.text(app),
@@ -187,6 +196,7 @@ async def test_insights_set_omed_beside_constipation_days(demo_pb, make_app, hel
     async with app.run_test(size=(120, 40)) as pilot:
         await helpers.settle(pilot)
         await pilot.press("i")
+        await helpers.until(pilot, lambda: "side effects: constipation" in helpers.text(app), what="the insights")
         await helpers.settle(pilot)
         text = helpers.text(app)
     m = next(r for r in demo_pb.compute_metrics(NOW.date() - timedelta(days=29), None)

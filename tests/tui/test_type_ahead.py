@@ -86,3 +86,21 @@ async def test_a_review_slower_to_mount_than_the_hold_limit_still_gets_the_burst
     app = make_app(demo_pb)
     async with app.run_test(size=SIZE) as pilot:
         assert await _review_burst(app, pilot, helpers) == ["8", "3", "5"]
+
+
+async def test_held_keys_go_before_a_key_already_waiting_in_the_queue(demo_pb, make_app, helpers):
+    """A hold let go while a key typed after the held ones still waits in the app's queue (the
+    app had not read it yet): the held keys come first. Re-posted behind it, "1" then "2"
+    became 21 (seen under load: a burst "3 Tab ribs Tab sharp Enter" saved 3 with no site)."""
+    from textual import events
+
+    app = make_app(demo_pb)
+    async with app.run_test(size=SIZE) as pilot:
+        await helpers.settle(pilot)
+        first, second = events.Key("1", "1"), events.Key("2", "2")
+        app.key_hold._hold(app.screen, [first])  # "1" held for a form, as a digit holds the keys after it
+        second.set_sender(app)
+        app.post_message(second)  # typed after it, not yet read by the app
+        app.key_hold.release()  # the form is up: in the same turn, before the app reads "2"
+        await helpers.until(pilot, lambda: len(helpers.quick_score(app)) == 2, what="both digits")
+        assert helpers.quick_score(app) == "12"

@@ -284,7 +284,7 @@ class PainboardApp(App):
 
     def _show_why_empty(self, exc: Exception) -> None:
         """Nothing read yet: the panels say why instead of "reading your log…" for ever."""
-        if self.snapshot is not None:
+        if self.snapshot is not None or not self.is_running:
             return
         path = self.settings.db_path
         if self.read_only and not path.exists():
@@ -296,12 +296,16 @@ class PainboardApp(App):
 
     def _refresh_failed(self, retry_in: float) -> None:
         self._refreshing = False
+        if not self.is_running:  # closing: nothing to retry, no key line to add
+            return
         self.main_screen.add_key_line()
         self._started()
         self.set_timer(retry_in, self.request_refresh)
 
     def on_snapshot_ready(self, msg: SnapshotReady) -> None:
         self._refreshing = False
+        if not self.is_running:  # closing: a read that ends now has no screen left to show it on
+            return
         self.snapshot = msg.snapshot
         if "first_data" not in self.timings:
             self.timings["first_data"] = time.perf_counter()
@@ -358,7 +362,8 @@ class PainboardApp(App):
                             severity="warning", timeout=8)
 
     def on_database_state(self, msg: DatabaseState) -> None:
-        self.main_screen.db_state = (msg.state, msg.text)
+        if self.is_running:  # not while closing: the screen's parts are being taken down
+            self.main_screen.db_state = (msg.state, msg.text)
 
     @work(thread=True, group="poll", exclusive=True, exit_on_error=False)
     def _poll(self, interval: float) -> None:

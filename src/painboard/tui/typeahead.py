@@ -30,11 +30,23 @@ class KeyHold:
         self._timer = None
         self._from = None  # the screen the hold began on
         self._waited = 0.0
+        # Let go but not read back yet; keys read meanwhile were typed after them (they were
+        # already in the app's queue, ahead of the re-posted ones): they wait behind.
+        self._replaying: list[events.Key] = []
+        self._behind: list[events.Key] = []
 
     def take(self, event: events.Event) -> bool:
         """True when the key is held (the app must not handle it now)."""
         if not isinstance(event, events.Key) or event.is_forwarded:
             return False  # only keys as they arrive, not one bubbling back up from a widget
+        if self._replaying:
+            if event is not self._replaying[0]:
+                self._behind.append(event)  # typed after the keys let go: after them
+                return True
+            self._replaying.pop(0)
+            if not self._replaying and self._behind:
+                behind, self._behind = self._behind, []
+                self._post(behind)
         if self.held is not None:
             self.held.append(event)
             return True
@@ -68,7 +80,12 @@ class KeyHold:
         if self._timer is not None:
             self._timer.stop()
             self._timer = None
-        for e in held or []:
+        self._post(held or [])
+
+    def _post(self, keys: list[events.Key]) -> None:
+        """Keys back to the app, in order, before any key it reads after them (take)."""
+        for e in keys:
             again = events.Key(e.key, e.character)
             again.set_sender(self.app)
+            self._replaying.append(again)
             self.app.post_message(again)
