@@ -88,4 +88,5 @@ class KeyHold:
             again = events.Key(e.key, e.character)
             again.set_sender(self.app)
             self._replaying.append(again)
-            self.app.post_message(again)
+            if not self.app.post_message(again):  # closing: it never comes back to wait for
+                self._replaying.remove(again)
