@@ -292,7 +292,9 @@ async def test_date_orders_are_marked_not_only_shaded(demo_pb, make_app, helpers
         dlg = await _open(pilot, helpers)
         burst(app, *"ambiguous.csv", "enter")
         await helpers.until(pilot, lambda: "Looks like" in helpers.text(app), what="the detected format")
-        assert "(•) auto" in helpers.text(app) and "( ) day first" in helpers.text(app)
+        # the date orders show on the format's Select.Changed, a turn after the words above
+        await helpers.until(pilot, lambda: "(•) auto" in helpers.text(app) and "( ) day first" in helpers.text(app),
+                            what="the date orders")
         dlg.query_one("#date-order").focus()
         burst(app, "right", "enter")
         await helpers.until(pilot, lambda: "(•) day first" in helpers.text(app), what="the mark moved")
