@@ -162,7 +162,8 @@ async def test_breakthrough_start_rescue_and_end(demo_pb, make_app, helpers):
         # pushed is not yet drawn nor focused: its peak field has the keys once it has the focus
         await helpers.until(pilot, lambda: isinstance(app.screen, EpisodeDialog) and app.focused is not None
                             and app.focused.id == "peak", what="episode dialog")
-        assert "started 14:05" in helpers.text(app)
+        # focused on mount; drawn once the dialog is laid out, a frame later
+        await helpers.until(pilot, lambda: "started 14:05" in helpers.text(app), what="the dialog drawn")
         await pilot.press("8", "enter")
         await helpers.until(pilot, lambda: isinstance(app.screen, MainScreen), what="the episode saved")
         await helpers.settle(pilot)
